@@ -1,0 +1,118 @@
+package keystore
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// CurrentVersion is the document schema this build writes.
+const CurrentVersion = 1
+
+// wireDocument is the JSON inside keystore.age. Secrets live in their own map so that
+// no other JSON encoding of a model value can ever carry one.
+type wireDocument struct {
+	Document
+	Secrets map[string]string `json:"secrets"`
+}
+
+func encodeDocument(d *Document) ([]byte, error) {
+	w := wireDocument{Document: *d, Secrets: map[string]string{}}
+	w.Version = CurrentVersion
+	for _, o := range d.Organizations {
+		for _, u := range o.ServiceUsers {
+			for _, k := range u.Keys {
+				w.Secrets[k.AccessKeyID] = k.Secret.Reveal()
+			}
+		}
+	}
+	return json.Marshal(w)
+}
+
+// DecodeDocument parses and checks a decrypted document, migrating older versions.
+func DecodeDocument(data []byte) (*Document, error) {
+	var probe struct {
+		Version *int `json:"version"`
+	}
+	if err := json.Unmarshal(data, &probe); err != nil {
+		return nil, fmt.Errorf("%w: not a keystore document", ErrCorrupt)
+	}
+	if probe.Version == nil || *probe.Version < 1 {
+		return nil, fmt.Errorf("%w: document has no valid version", ErrCorrupt)
+	}
+	if *probe.Version > CurrentVersion {
+		return nil, fmt.Errorf("%w: version %d, this m3keys reads up to %d", ErrFutureVersion, *probe.Version, CurrentVersion)
+	}
+	data, err := migrate(*probe.Version, data)
+	if err != nil {
+		return nil, err
+	}
+	var w wireDocument
+	if err := json.Unmarshal(data, &w); err != nil {
+		return nil, fmt.Errorf("%w: %s", ErrCorrupt, describeJSONError(err))
+	}
+	d := &w.Document
+	if err := d.attachSecrets(w.Secrets); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// attachSecrets puts each secret back on its key and checks the rules hold,
+// so a hand-edited or damaged document is refused rather than half-loaded.
+func (d *Document) attachSecrets(secrets map[string]string) error {
+	seen := map[string]bool{}
+	for oi := range d.Organizations {
+		o := &d.Organizations[oi]
+		if err := ValidateOrgID(o.ID); err != nil {
+			return fmt.Errorf("%w: %v", ErrCorrupt, err)
+		}
+		for ui := range o.ServiceUsers {
+			u := &o.ServiceUsers[ui]
+			if len(u.Keys) > MaxKeysPerUser {
+				return fmt.Errorf("%w: service user %q has %d keys", ErrCorrupt, u.Name, len(u.Keys))
+			}
+			for ki := range u.Keys {
+				k := &u.Keys[ki]
+				if seen[k.AccessKeyID] {
+					return fmt.Errorf("%w: access key %s appears twice", ErrCorrupt, k.AccessKeyID)
+				}
+				seen[k.AccessKeyID] = true
+				s, err := NewSecret(secrets[k.AccessKeyID])
+				if err != nil || ValidateKeyID(k.AccessKeyID) != nil || (k.Status != Active && k.Status != Inactive) {
+					return fmt.Errorf("%w: access key entry %d of %q is invalid", ErrCorrupt, ki+1, u.Name)
+				}
+				k.Secret = s
+			}
+		}
+	}
+	return nil
+}
+
+// describeJSONError keeps the position but never the offending text, which could be a secret.
+func describeJSONError(err error) string {
+	switch e := err.(type) {
+	case *json.SyntaxError:
+		return fmt.Sprintf("invalid JSON at byte %d", e.Offset)
+	case *json.UnmarshalTypeError:
+		return fmt.Sprintf("field %s has the wrong type", e.Field)
+	}
+	return "invalid JSON"
+}
+
+// migrate upgrades an older document to CurrentVersion, one version at a time.
+func migrate(from int, data []byte) ([]byte, error) {
+	for v := from; v < CurrentVersion; v++ {
+		step, ok := migrations[v]
+		if !ok {
+			return nil, fmt.Errorf("%w: no migration from version %d", ErrCorrupt, v)
+		}
+		var err error
+		if data, err = step(data); err != nil {
+			return nil, fmt.Errorf("%w: migrating from version %d: %v", ErrCorrupt, v, err)
+		}
+	}
+	return data, nil
+}
+
+// migrations[v] turns a version v document into version v+1. None yet: version 1 is the first.
+var migrations = map[int]func([]byte) ([]byte, error){}

@@ -1,0 +1,71 @@
+package keystore
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Rule errors: the UI and CLI translate them, they never re-check the rules.
+var (
+	ErrKeyLimit            = errors.New("service user already has two access keys")
+	ErrKeyActive           = errors.New("access key is ACTIVE")
+	ErrLastActiveKey       = errors.New("this is the service user's last ACTIVE key")
+	ErrDuplicateKey        = errors.New("access key ID is already stored")
+	ErrDuplicateOrg        = errors.New("organization already exists")
+	ErrDuplicateUser       = errors.New("service user already exists")
+	ErrOrgNotEmpty         = errors.New("organization still holds access keys")
+	ErrNotFound            = errors.New("not found")
+	ErrSecretAlreadyCopied = errors.New("secret was already copied")
+)
+
+// Store errors: all exit code 2, and nothing is written after any of them.
+var (
+	ErrWrongPassphrase = errors.New("incorrect passphrase")
+	ErrCorrupt         = errors.New("store file is damaged")
+	ErrFutureVersion   = errors.New("store was written by a newer m3keys")
+	ErrNoStore         = errors.New("no store here yet")
+	ErrStoreExists     = errors.New("a store already exists here")
+	ErrPermissions     = errors.New("store is accessible by other users")
+)
+
+// ValidationError names the field that is wrong and why.
+type ValidationError struct {
+	Field   string
+	Problem string
+}
+
+func (e *ValidationError) Error() string { return e.Field + ": " + e.Problem }
+
+func invalid(field, format string, args ...any) error {
+	return &ValidationError{Field: field, Problem: fmt.Sprintf(format, args...)}
+}
+
+// Advice says what a user can do about err, or "" when there is nothing to add.
+func Advice(err error) string {
+	var v *ValidationError
+	switch {
+	case errors.As(err, &v):
+		return "correct the " + v.Field + " and try again"
+	case errors.Is(err, ErrKeyLimit):
+		return "to rotate: make one key INACTIVE, remove it here and in the m3ter Console, then add the new one"
+	case errors.Is(err, ErrKeyActive):
+		return "make it INACTIVE first (m3keys inactivate KEY_ID), then remove it"
+	case errors.Is(err, ErrLastActiveKey):
+		return "the integration would be locked out; add and deploy a new key first, or confirm with --force"
+	case errors.Is(err, ErrDuplicateKey):
+		return "an Access Key ID can be stored only once; remove the old entry first"
+	case errors.Is(err, ErrOrgNotEmpty):
+		return "remove its access keys first"
+	case errors.Is(err, ErrSecretAlreadyCopied):
+		return "a secret is handed out once; to get a new one, rotate the key"
+	case errors.Is(err, ErrWrongPassphrase):
+		return "check $M3KEYS_PASSPHRASE or type it again"
+	case errors.Is(err, ErrCorrupt):
+		return "nothing was changed; restore keystore.age from keystore.age.bak or a backup"
+	case errors.Is(err, ErrFutureVersion):
+		return "upgrade m3keys to open it"
+	case errors.Is(err, ErrNoStore):
+		return "add a key first (m3keys add …) or run m3keys to create the store"
+	}
+	return ""
+}

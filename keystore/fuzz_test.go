@@ -1,0 +1,48 @@
+package keystore
+
+import (
+	"strings"
+	"testing"
+)
+
+func FuzzDecodeDocument(f *testing.F) {
+	f.Add([]byte(`{"version":1,"organizations":[],"history":[]}`))
+	f.Add([]byte(`{"version":1,"organizations":[{"id":"3f1c2a4e-5b6d-4e7f-8a9b-0c1d2e3f4a5b","apiUrl":"https://api.m3ter.com","serviceUsers":[{"name":"ci","keys":[{"accessKeyId":"k1","status":"ACTIVE","createdAt":"2026-01-01T00:00:00Z"}]}]}],"secrets":{"k1":"abc"}}`))
+	f.Add([]byte(`{"version":99}`))
+	f.Add([]byte(`{"version":0}`))
+	f.Add([]byte(`{"version":1,"organizations":[{"id":"x"}]}`))
+	f.Add([]byte(`{"version":1,"secrets":{"k":"FUZZSECRET"},"organizations":"nope"}`))
+	f.Add([]byte(`[`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		d, err := DecodeDocument(data)
+		if err != nil {
+			// A refusal must never quote the document, which could hold a secret.
+			if strings.Contains(err.Error(), "FUZZSECRET") {
+				t.Fatalf("error quotes the document: %v", err)
+			}
+			return
+		}
+		// Whatever decodes must hold the rules and survive a round trip.
+		seen := map[string]bool{}
+		for _, o := range d.Organizations {
+			for _, u := range o.ServiceUsers {
+				if len(u.Keys) > MaxKeysPerUser {
+					t.Fatalf("decoded a user with %d keys", len(u.Keys))
+				}
+				for _, k := range u.Keys {
+					if seen[k.AccessKeyID] || k.Secret.IsZero() {
+						t.Fatalf("decoded a duplicate or secretless key %q", k.AccessKeyID)
+					}
+					seen[k.AccessKeyID] = true
+				}
+			}
+		}
+		enc, err := encodeDocument(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := DecodeDocument(enc); err != nil {
+			t.Fatalf("re-decode of an encoded document failed: %v", err)
+		}
+	})
+}

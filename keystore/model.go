@@ -1,0 +1,182 @@
+package keystore
+
+import "time"
+
+// Status of an access key, as in the m3ter Console.
+type Status string
+
+const (
+	Active   Status = "ACTIVE"
+	Inactive Status = "INACTIVE"
+)
+
+// MaxKeysPerUser is m3ter's limit of access keys per service user, whatever their status.
+const MaxKeysPerUser = 2
+
+// Document is everything the store holds, as it is encrypted in keystore.age.
+type Document struct {
+	Version       int            `json:"version"`
+	Organizations []Organization `json:"organizations"`
+	History       []Event        `json:"history"`
+}
+
+// Organization is an m3ter organization and the API it lives at.
+type Organization struct {
+	ID           string        `json:"id"`
+	Name         string        `json:"name,omitempty"`
+	APIURL       string        `json:"apiUrl"`
+	ServiceUsers []ServiceUser `json:"serviceUsers"`
+}
+
+// ServiceUser holds up to MaxKeysPerUser access keys.
+type ServiceUser struct {
+	Name     string      `json:"name"`
+	ID       string      `json:"id,omitempty"` // learned from users/me
+	Keys     []AccessKey `json:"keys"`
+	Rotation *Rotation   `json:"rotation,omitempty"`
+}
+
+// AccessKey is one key pair. The secret is written to disk only through the document codec.
+type AccessKey struct {
+	AccessKeyID    string    `json:"accessKeyId"`
+	Secret         Secret    `json:"-"`
+	Status         Status    `json:"status"`
+	CreatedAt      time.Time `json:"createdAt"`
+	InactivatedAt  time.Time `json:"inactivatedAt,omitzero"`
+	SecretCopiedAt time.Time `json:"secretCopiedAt,omitzero"`
+	LastCheck      *Check    `json:"lastCheck,omitempty"`
+}
+
+// Check is the outcome of the last live test of a key.
+type Check struct {
+	At         time.Time `json:"at"`
+	Result     string    `json:"result"`
+	HTTPStatus int       `json:"httpStatus,omitempty"`
+	LatencyMs  int64     `json:"latencyMs"`
+	Message    string    `json:"message,omitempty"`
+}
+
+// Rotation is the stored progress of a rotation wizard, so it can be resumed.
+type Rotation struct {
+	Step      int       `json:"step"`
+	OldKeyID  string    `json:"oldKeyId,omitempty"`
+	NewKeyID  string    `json:"newKeyId,omitempty"`
+	StartedAt time.Time `json:"startedAt"`
+}
+
+// Event is one history entry. It never holds a secret.
+type Event struct {
+	At          time.Time `json:"at"`
+	Action      string    `json:"action"`
+	OrgID       string    `json:"orgId,omitempty"`
+	ServiceUser string    `json:"serviceUser,omitempty"`
+	AccessKeyID string    `json:"accessKeyId,omitempty"`
+	Detail      string    `json:"detail,omitempty"`
+}
+
+// MaxHistory is how many events the document keeps.
+const MaxHistory = 1000
+
+// DefaultMaxAge is the age after which a key is flagged stale.
+const DefaultMaxAge = 90 * 24 * time.Hour
+
+// Age of the key at now, in whole days.
+func (k *AccessKey) AgeDays(now time.Time) int {
+	return int(now.Sub(k.CreatedAt) / (24 * time.Hour))
+}
+
+// Stale reports whether the key is older than maxAge.
+func (k *AccessKey) Stale(now time.Time, maxAge time.Duration) bool {
+	return maxAge > 0 && now.Sub(k.CreatedAt) > maxAge
+}
+
+// SecretCopied reports whether the secret was already handed out.
+func (k *AccessKey) SecretCopied() bool { return !k.SecretCopiedAt.IsZero() }
+
+// Org returns the organization with this ID.
+func (d *Document) Org(id string) (*Organization, bool) {
+	for i := range d.Organizations {
+		if d.Organizations[i].ID == id {
+			return &d.Organizations[i], true
+		}
+	}
+	return nil, false
+}
+
+// User returns the service user with this name.
+func (o *Organization) User(name string) (*ServiceUser, bool) {
+	for i := range o.ServiceUsers {
+		if o.ServiceUsers[i].Name == name {
+			return &o.ServiceUsers[i], true
+		}
+	}
+	return nil, false
+}
+
+// KeyRef locates a key with its organization and service user.
+type KeyRef struct {
+	Org  *Organization
+	User *ServiceUser
+	Key  *AccessKey
+}
+
+// Key finds an access key anywhere in the store.
+func (d *Document) Key(accessKeyID string) (KeyRef, bool) {
+	for oi := range d.Organizations {
+		o := &d.Organizations[oi]
+		for ui := range o.ServiceUsers {
+			u := &o.ServiceUsers[ui]
+			for ki := range u.Keys {
+				if u.Keys[ki].AccessKeyID == accessKeyID {
+					return KeyRef{Org: o, User: u, Key: &u.Keys[ki]}, true
+				}
+			}
+		}
+	}
+	return KeyRef{}, false
+}
+
+// ActiveKeys counts the user's ACTIVE keys.
+func (u *ServiceUser) ActiveKeys() int {
+	n := 0
+	for _, k := range u.Keys {
+		if k.Status == Active {
+			n++
+		}
+	}
+	return n
+}
+
+// KeyCount is the number of keys across the organization's service users.
+func (o *Organization) KeyCount() (active, total int) {
+	for _, u := range o.ServiceUsers {
+		active += u.ActiveKeys()
+		total += len(u.Keys)
+	}
+	return active, total
+}
+
+// Clone returns a deep copy, so callers can read it while the store changes.
+func (d *Document) Clone() *Document {
+	c := &Document{Version: d.Version, History: append([]Event(nil), d.History...)}
+	c.Organizations = make([]Organization, len(d.Organizations))
+	for oi, o := range d.Organizations {
+		o.ServiceUsers = append([]ServiceUser(nil), o.ServiceUsers...)
+		for ui := range o.ServiceUsers {
+			u := &o.ServiceUsers[ui]
+			u.Keys = append([]AccessKey(nil), u.Keys...)
+			for ki := range u.Keys {
+				if lc := u.Keys[ki].LastCheck; lc != nil {
+					cp := *lc
+					u.Keys[ki].LastCheck = &cp
+				}
+			}
+			if u.Rotation != nil {
+				r := *u.Rotation
+				u.Rotation = &r
+			}
+		}
+		c.Organizations[oi] = o
+	}
+	return c
+}

@@ -1,0 +1,304 @@
+package keystore
+
+import (
+	"fmt"
+	"time"
+)
+
+// Tx applies changes to a document, enforcing every rule and recording history.
+// The store runs a Tx on a fresh copy, so a failed change leaves nothing behind.
+type Tx struct {
+	doc *Document
+	now time.Time
+}
+
+// Edit starts changes to d made at time now.
+func (d *Document) Edit(now time.Time) *Tx { return &Tx{doc: d, now: now.UTC()} }
+
+// Doc is the document as changed so far.
+func (tx *Tx) Doc() *Document { return tx.doc }
+
+// Now is the time the changes are recorded at.
+func (tx *Tx) Now() time.Time { return tx.now }
+
+func (tx *Tx) record(action, org, user, keyID, detail string) {
+	h := append(tx.doc.History, Event{At: tx.now, Action: action, OrgID: org, ServiceUser: user, AccessKeyID: keyID, Detail: detail})
+	if len(h) > MaxHistory {
+		h = append([]Event(nil), h[len(h)-MaxHistory:]...)
+	}
+	tx.doc.History = h
+}
+
+// Record appends a history event that is not a change of the model (a finished rotation, say).
+func (tx *Tx) Record(action, orgID, user, keyID, detail string) {
+	tx.record(action, orgID, user, keyID, detail)
+}
+
+// NewOrg describes an organization to create.
+type NewOrg struct {
+	ID, Name, APIURL string
+}
+
+func (o NewOrg) validate() error {
+	if err := ValidateOrgID(o.ID); err != nil {
+		return err
+	}
+	if o.Name != "" {
+		if err := ValidateName("organization name", o.Name); err != nil {
+			return err
+		}
+	}
+	return ValidateAPIURL(o.APIURL)
+}
+
+// AddOrg creates an organization.
+func (tx *Tx) AddOrg(o NewOrg) error {
+	if err := o.validate(); err != nil {
+		return err
+	}
+	if _, ok := tx.doc.Org(o.ID); ok {
+		return fmt.Errorf("%w: %s", ErrDuplicateOrg, o.ID)
+	}
+	tx.doc.Organizations = append(tx.doc.Organizations, Organization{ID: o.ID, Name: o.Name, APIURL: o.APIURL})
+	tx.record("org.add", o.ID, "", "", o.Name)
+	return nil
+}
+
+// EnsureOrg creates the organization unless it exists; an existing one is left as it is.
+func (tx *Tx) EnsureOrg(o NewOrg) error {
+	if _, ok := tx.doc.Org(o.ID); ok {
+		return nil
+	}
+	return tx.AddOrg(o)
+}
+
+// EditOrg changes an organization's name and API URL.
+func (tx *Tx) EditOrg(o NewOrg) error {
+	if err := o.validate(); err != nil {
+		return err
+	}
+	org, err := tx.org(o.ID)
+	if err != nil {
+		return err
+	}
+	org.Name, org.APIURL = o.Name, o.APIURL
+	tx.record("org.edit", o.ID, "", "", o.Name+" "+o.APIURL)
+	return nil
+}
+
+// RemoveOrg removes an organization that holds no access keys.
+func (tx *Tx) RemoveOrg(id string) error {
+	org, err := tx.org(id)
+	if err != nil {
+		return err
+	}
+	if _, total := org.KeyCount(); total > 0 {
+		return fmt.Errorf("%w: %d key(s)", ErrOrgNotEmpty, total)
+	}
+	orgs := tx.doc.Organizations
+	for i := range orgs {
+		if orgs[i].ID == id {
+			tx.doc.Organizations = append(orgs[:i:i], orgs[i+1:]...)
+			break
+		}
+	}
+	tx.record("org.remove", id, "", "", "")
+	return nil
+}
+
+// AddUser creates a service user in an organization.
+func (tx *Tx) AddUser(orgID, name string) error {
+	if err := ValidateName("service user", name); err != nil {
+		return err
+	}
+	org, err := tx.org(orgID)
+	if err != nil {
+		return err
+	}
+	if _, ok := org.User(name); ok {
+		return fmt.Errorf("%w: %s", ErrDuplicateUser, name)
+	}
+	org.ServiceUsers = append(org.ServiceUsers, ServiceUser{Name: name})
+	tx.record("user.add", orgID, name, "", "")
+	return nil
+}
+
+// EnsureUser creates the service user unless it exists.
+func (tx *Tx) EnsureUser(orgID, name string) error {
+	if org, err := tx.org(orgID); err == nil {
+		if _, ok := org.User(name); ok {
+			return nil
+		}
+	}
+	return tx.AddUser(orgID, name)
+}
+
+// SetUserID records the service user's m3ter ID, as learned from users/me.
+func (tx *Tx) SetUserID(orgID, name, id string) error {
+	u, err := tx.user(orgID, name)
+	if err != nil {
+		return err
+	}
+	u.ID = id
+	return nil
+}
+
+// NewKey describes an access key to add.
+type NewKey struct {
+	AccessKeyID string
+	Secret      Secret
+	Status      Status    // ACTIVE when empty
+	CreatedAt   time.Time // now when zero
+}
+
+// AddKey stores a key pair for a service user, enforcing the two-key limit and unique IDs.
+func (tx *Tx) AddKey(orgID, user string, k NewKey) error {
+	if err := ValidateKeyID(k.AccessKeyID); err != nil {
+		return err
+	}
+	if k.Secret.IsZero() {
+		return invalid("API secret", "must not be empty")
+	}
+	if k.Status == "" {
+		k.Status = Active
+	}
+	if k.Status != Active && k.Status != Inactive {
+		return invalid("status", "must be ACTIVE or INACTIVE")
+	}
+	if k.CreatedAt.IsZero() {
+		k.CreatedAt = tx.now
+	}
+	u, err := tx.user(orgID, user)
+	if err != nil {
+		return err
+	}
+	if _, dup := tx.doc.Key(k.AccessKeyID); dup {
+		return fmt.Errorf("%w: %s", ErrDuplicateKey, k.AccessKeyID)
+	}
+	if len(u.Keys) >= MaxKeysPerUser {
+		return fmt.Errorf("%w: %s holds %s and %s", ErrKeyLimit, user, u.Keys[0].AccessKeyID, u.Keys[1].AccessKeyID)
+	}
+	key := AccessKey{AccessKeyID: k.AccessKeyID, Secret: k.Secret, Status: k.Status, CreatedAt: k.CreatedAt.UTC()}
+	if k.Status == Inactive {
+		key.InactivatedAt = tx.now
+	}
+	u.Keys = append(u.Keys, key)
+	tx.record("key.add", orgID, user, k.AccessKeyID, string(k.Status))
+	return nil
+}
+
+// SetStatus makes a key ACTIVE or INACTIVE. Inactivating the user's last ACTIVE key
+// needs force, since it locks the integration out.
+func (tx *Tx) SetStatus(keyID string, status Status, force bool) error {
+	ref, err := tx.key(keyID)
+	if err != nil {
+		return err
+	}
+	if ref.Key.Status == status {
+		return nil
+	}
+	switch status {
+	case Inactive:
+		if ref.User.ActiveKeys() == 1 && !force {
+			return fmt.Errorf("%w: %s", ErrLastActiveKey, keyID)
+		}
+		ref.Key.InactivatedAt = tx.now
+	case Active:
+		ref.Key.InactivatedAt = time.Time{}
+	default:
+		return invalid("status", "must be ACTIVE or INACTIVE")
+	}
+	ref.Key.Status = status
+	tx.record("key."+map[Status]string{Active: "activate", Inactive: "inactivate"}[status], ref.Org.ID, ref.User.Name, keyID, "")
+	return nil
+}
+
+// RemoveKey deletes an INACTIVE key.
+func (tx *Tx) RemoveKey(keyID string) error {
+	ref, err := tx.key(keyID)
+	if err != nil {
+		return err
+	}
+	if ref.Key.Status != Inactive {
+		return fmt.Errorf("%w: %s", ErrKeyActive, keyID)
+	}
+	keys := ref.User.Keys
+	for i := range keys {
+		if keys[i].AccessKeyID == keyID {
+			ref.User.Keys = append(keys[:i:i], keys[i+1:]...)
+			break
+		}
+	}
+	tx.record("key.remove", ref.Org.ID, ref.User.Name, keyID, "")
+	return nil
+}
+
+// MarkSecretCopied records that the secret is being handed out; it refuses a second time.
+func (tx *Tx) MarkSecretCopied(keyID string) error {
+	ref, err := tx.key(keyID)
+	if err != nil {
+		return err
+	}
+	if ref.Key.SecretCopied() {
+		return fmt.Errorf("%w on %s", ErrSecretAlreadyCopied, ref.Key.SecretCopiedAt.Format("2006-01-02 15:04 MST"))
+	}
+	ref.Key.SecretCopiedAt = tx.now
+	tx.record("secret.copy", ref.Org.ID, ref.User.Name, keyID, "")
+	return nil
+}
+
+// UnmarkSecretCopied rolls back MarkSecretCopied when the clipboard write failed.
+func (tx *Tx) UnmarkSecretCopied(keyID, why string) error {
+	ref, err := tx.key(keyID)
+	if err != nil {
+		return err
+	}
+	ref.Key.SecretCopiedAt = time.Time{}
+	tx.record("secret.copy-failed", ref.Org.ID, ref.User.Name, keyID, why)
+	return nil
+}
+
+// RecordCheck stores the outcome of a live test as the key's last check.
+func (tx *Tx) RecordCheck(keyID string, c Check) error {
+	ref, err := tx.key(keyID)
+	if err != nil {
+		return err
+	}
+	ref.Key.LastCheck = &c
+	return nil
+}
+
+// SetRotation stores (or, with nil, clears) a service user's rotation progress.
+func (tx *Tx) SetRotation(orgID, user string, r *Rotation) error {
+	u, err := tx.user(orgID, user)
+	if err != nil {
+		return err
+	}
+	u.Rotation = r
+	return nil
+}
+
+func (tx *Tx) org(id string) (*Organization, error) {
+	if o, ok := tx.doc.Org(id); ok {
+		return o, nil
+	}
+	return nil, fmt.Errorf("organization %s: %w", id, ErrNotFound)
+}
+
+func (tx *Tx) user(orgID, name string) (*ServiceUser, error) {
+	o, err := tx.org(orgID)
+	if err != nil {
+		return nil, err
+	}
+	if u, ok := o.User(name); ok {
+		return u, nil
+	}
+	return nil, fmt.Errorf("service user %q: %w", name, ErrNotFound)
+}
+
+func (tx *Tx) key(id string) (KeyRef, error) {
+	if ref, ok := tx.doc.Key(id); ok {
+		return ref, nil
+	}
+	return KeyRef{}, fmt.Errorf("access key %s: %w", id, ErrNotFound)
+}

@@ -1,0 +1,272 @@
+package keystore
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+const (
+	orgA   = "3f1c2a4e-5b6d-4e7f-8a9b-0c1d2e3f4a5b"
+	orgB   = "11111111-2222-4333-8444-555555555555"
+	secret = "s3cr3t-XYZZY-never-print"
+)
+
+var t0 = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+
+func mustSecret(t *testing.T, s string) Secret {
+	t.Helper()
+	sec, err := NewSecret(s)
+	if err != nil {
+		t.Fatalf("NewSecret: %v", err)
+	}
+	return sec
+}
+
+// docWithUser returns a document holding orgA with service user "ci".
+func docWithUser(t *testing.T) *Document {
+	t.Helper()
+	d := &Document{Version: CurrentVersion}
+	tx := d.Edit(t0)
+	if err := tx.AddOrg(NewOrg{ID: orgA, Name: "Acme", APIURL: "https://api.m3ter.com"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.AddUser(orgA, "ci"); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func addKey(t *testing.T, d *Document, id string) error {
+	t.Helper()
+	return d.Edit(t0).AddKey(orgA, "ci", NewKey{AccessKeyID: id, Secret: mustSecret(t, secret)})
+}
+
+func TestKeyLimitIsTwoWhateverTheStatus(t *testing.T) {
+	d := docWithUser(t)
+	for _, id := range []string{"k1", "k2"} {
+		if err := addKey(t, d, id); err != nil {
+			t.Fatalf("add %s: %v", id, err)
+		}
+	}
+	if err := d.Edit(t0).SetStatus("k1", Inactive, false); err != nil {
+		t.Fatal(err)
+	}
+	err := addKey(t, d, "k3")
+	if !errors.Is(err, ErrKeyLimit) {
+		t.Fatalf("third key: got %v, want ErrKeyLimit", err)
+	}
+	if !strings.Contains(Advice(err), "INACTIVE") {
+		t.Errorf("advice does not explain rotation: %q", Advice(err))
+	}
+	if _, ok := d.Key("k3"); ok {
+		t.Error("refused key was stored")
+	}
+}
+
+func TestOnlyInactiveKeysCanBeRemoved(t *testing.T) {
+	d := docWithUser(t)
+	for _, id := range []string{"k1", "k2"} {
+		if err := addKey(t, d, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := d.Edit(t0).RemoveKey("k1"); !errors.Is(err, ErrKeyActive) {
+		t.Fatalf("remove ACTIVE: got %v, want ErrKeyActive", err)
+	}
+	if err := d.Edit(t0).SetStatus("k1", Inactive, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Edit(t0).RemoveKey("k1"); err != nil {
+		t.Fatalf("remove INACTIVE: %v", err)
+	}
+	if _, ok := d.Key("k1"); ok {
+		t.Error("key still there after remove")
+	}
+	if err := d.Edit(t0).RemoveKey("nope"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("remove unknown: got %v", err)
+	}
+}
+
+func TestLastActiveKeyNeedsForce(t *testing.T) {
+	d := docWithUser(t)
+	if err := addKey(t, d, "k1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Edit(t0).SetStatus("k1", Inactive, false); !errors.Is(err, ErrLastActiveKey) {
+		t.Fatalf("got %v, want ErrLastActiveKey", err)
+	}
+	ref, _ := d.Key("k1")
+	if ref.Key.Status != Active {
+		t.Fatal("status changed despite refusal")
+	}
+	if err := d.Edit(t0).SetStatus("k1", Inactive, true); err != nil {
+		t.Fatalf("forced: %v", err)
+	}
+	if ref.Key.Status != Inactive || ref.Key.InactivatedAt.IsZero() {
+		t.Errorf("after force: status %s inactivatedAt %v", ref.Key.Status, ref.Key.InactivatedAt)
+	}
+	if err := d.Edit(t0).SetStatus("k1", Active, false); err != nil || ref.Key.Status != Active || !ref.Key.InactivatedAt.IsZero() {
+		t.Errorf("re-activate: err %v status %s", err, ref.Key.Status)
+	}
+}
+
+func TestAccessKeyIDUniqueInWholeStore(t *testing.T) {
+	d := docWithUser(t)
+	tx := d.Edit(t0)
+	if err := tx.AddOrg(NewOrg{ID: orgB, APIURL: "https://api.m3ter.com"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.AddUser(orgB, "other"); err != nil {
+		t.Fatal(err)
+	}
+	if err := addKey(t, d, "k1"); err != nil {
+		t.Fatal(err)
+	}
+	err := tx.AddKey(orgB, "other", NewKey{AccessKeyID: "k1", Secret: mustSecret(t, secret)})
+	if !errors.Is(err, ErrDuplicateKey) {
+		t.Fatalf("got %v, want ErrDuplicateKey", err)
+	}
+}
+
+func TestSecretCopiedOnce(t *testing.T) {
+	d := docWithUser(t)
+	if err := addKey(t, d, "k1"); err != nil {
+		t.Fatal(err)
+	}
+	tx := d.Edit(t0)
+	if err := tx.MarkSecretCopied("k1"); err != nil {
+		t.Fatal(err)
+	}
+	err := tx.MarkSecretCopied("k1")
+	if !errors.Is(err, ErrSecretAlreadyCopied) || !strings.Contains(err.Error(), "2026-11-26") {
+		t.Fatalf("second copy: got %v", err)
+	}
+	if err := tx.UnmarkSecretCopied("k1", "no clipboard"); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.MarkSecretCopied("k1"); err != nil {
+		t.Fatalf("after rollback: %v", err)
+	}
+}
+
+func TestValidation(t *testing.T) {
+	long := strings.Repeat("x", 129)
+	cases := []struct {
+		name  string
+		err   error
+		field string
+	}{
+		{"org id not uuid", ValidateOrgID("acme"), "organization ID"},
+		{"name empty", ValidateName("service user", ""), "service user"},
+		{"name too long", ValidateName("service user", strings.Repeat("n", 101)), "service user"},
+		{"name control char", ValidateName("service user", "a\x1b[31m"), "service user"},
+		{"name bidi", ValidateName("service user", "a\u202eb"), "service user"},
+		{"key id space", ValidateKeyID("a b"), "access key ID"},
+		{"key id too long", ValidateKeyID(long), "access key ID"},
+		{"key id non-ascii", ValidateKeyID("kéy"), "access key ID"},
+		{"api url http remote", ValidateAPIURL("http://api.m3ter.com"), "API URL"},
+		{"api url 127 lookalike", ValidateAPIURL("http://127.evil.com"), "API URL"},
+		{"api url no scheme", ValidateAPIURL("api.m3ter.com"), "API URL"},
+		{"api url with user", ValidateAPIURL("https://u:p@api.m3ter.com"), "API URL"},
+	}
+	for _, c := range cases {
+		var v *ValidationError
+		if !errors.As(c.err, &v) || v.Field != c.field {
+			t.Errorf("%s: got %v, want a ValidationError on %s", c.name, c.err, c.field)
+		}
+	}
+	for _, ok := range []error{
+		ValidateOrgID(orgA), ValidateName("service user", "CI bot (prod)"), ValidateKeyID("AK-123_abc"),
+		ValidateAPIURL("https://api.eu.m3ter.com"), ValidateAPIURL("http://127.0.0.1:8080"), ValidateAPIURL("http://localhost:1"),
+	} {
+		if ok != nil {
+			t.Errorf("valid input refused: %v", ok)
+		}
+	}
+}
+
+func TestSecretInput(t *testing.T) {
+	s, err := NewSecret("  abc123\n")
+	if err != nil || s.Reveal() != "abc123" {
+		t.Fatalf("trim: %v %q", err, s.Reveal())
+	}
+	for _, bad := range []string{"", "  \n", "has space", strings.Repeat("a", 513), "tab\there"} {
+		if _, err := NewSecret(bad); err == nil {
+			t.Errorf("NewSecret accepted bad input of length %d", len(bad))
+		}
+	}
+	d := docWithUser(t)
+	if err := d.Edit(t0).AddKey(orgA, "ci", NewKey{AccessKeyID: "k1"}); err == nil {
+		t.Error("key without secret accepted")
+	}
+}
+
+func TestOrgRules(t *testing.T) {
+	d := docWithUser(t)
+	tx := d.Edit(t0)
+	if err := tx.AddOrg(NewOrg{ID: orgA, APIURL: "https://api.m3ter.com"}); !errors.Is(err, ErrDuplicateOrg) {
+		t.Errorf("duplicate org: %v", err)
+	}
+	if err := tx.AddUser(orgA, "ci"); !errors.Is(err, ErrDuplicateUser) {
+		t.Errorf("duplicate user: %v", err)
+	}
+	if err := addKey(t, d, "k1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.RemoveOrg(orgA); !errors.Is(err, ErrOrgNotEmpty) {
+		t.Errorf("remove non-empty org: %v", err)
+	}
+	if err := tx.EditOrg(NewOrg{ID: orgA, Name: "Acme EU", APIURL: "https://api.eu.m3ter.com"}); err != nil {
+		t.Fatal(err)
+	}
+	if o, _ := d.Org(orgA); o.APIURL != "https://api.eu.m3ter.com" || o.Name != "Acme EU" {
+		t.Errorf("edit not applied: %+v", o)
+	}
+	if err := tx.SetStatus("k1", Inactive, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.RemoveKey("k1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.RemoveOrg(orgA); err != nil {
+		t.Fatalf("remove empty org: %v", err)
+	}
+	if len(d.Organizations) != 0 {
+		t.Error("org still there")
+	}
+}
+
+func TestHistoryKeepsLastThousandWithoutSecrets(t *testing.T) {
+	d := docWithUser(t)
+	if err := addKey(t, d, "k1"); err != nil {
+		t.Fatal(err)
+	}
+	tx := d.Edit(t0)
+	for i := 0; i < MaxHistory+50; i++ {
+		tx.Record("test", orgA, "ci", "k1", "event")
+	}
+	if len(d.History) != MaxHistory {
+		t.Fatalf("history has %d events, want %d", len(d.History), MaxHistory)
+	}
+	data, err := encodeDocument(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The secret is in the document exactly once: in the secrets map.
+	if n := strings.Count(string(data), secret); n != 1 {
+		t.Errorf("secret appears %d times in the encoded document, want 1", n)
+	}
+}
+
+func TestStaleAndAge(t *testing.T) {
+	k := AccessKey{CreatedAt: t0.Add(-91 * 24 * time.Hour)}
+	if !k.Stale(t0, DefaultMaxAge) || k.AgeDays(t0) != 91 {
+		t.Errorf("91-day key: stale=%v age=%d", k.Stale(t0, DefaultMaxAge), k.AgeDays(t0))
+	}
+	k.CreatedAt = t0.Add(-89 * 24 * time.Hour)
+	if k.Stale(t0, DefaultMaxAge) {
+		t.Error("89-day key flagged stale")
+	}
+}

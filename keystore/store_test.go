@@ -1,0 +1,415 @@
+package keystore
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+const testPass = "correct horse battery staple"
+
+func newStore(t *testing.T) (*Store, string) {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "store")
+	s, err := Create(dir, testPass)
+	if err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	if err := s.Update(func(tx *Tx) error {
+		if err := tx.AddOrg(NewOrg{ID: orgA, Name: "Acme", APIURL: "https://api.m3ter.com"}); err != nil {
+			return err
+		}
+		if err := tx.AddUser(orgA, "ci"); err != nil {
+			return err
+		}
+		return tx.AddKey(orgA, "ci", NewKey{AccessKeyID: "k1", Secret: mustSecret(t, secret)})
+	}); err != nil {
+		t.Fatalf("seed: %v", err)
+	}
+	return s, dir
+}
+
+func snapshot(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	out := map[string][]byte{}
+	for _, name := range []string{IdentityFile, DocumentFile, BackupFile} {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err == nil {
+			out[name] = b
+		}
+	}
+	return out
+}
+
+func assertUnchanged(t *testing.T, dir string, before map[string][]byte) {
+	t.Helper()
+	after := snapshot(t, dir)
+	for name, b := range before {
+		if !bytes.Equal(b, after[name]) {
+			t.Errorf("%s changed", name)
+		}
+	}
+}
+
+func TestCreateOpenRoundTrip(t *testing.T) {
+	_, dir := newStore(t)
+	s, err := Open(dir, testPass)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, ok := s.Document().Key("k1")
+	if !ok || ref.Key.Secret.Reveal() != secret || ref.Org.Name != "Acme" {
+		t.Fatalf("reopened store lost data: ok=%v", ok)
+	}
+	for _, name := range []string{IdentityFile, DocumentFile, BackupFile, LockFile} {
+		fi, err := os.Stat(filepath.Join(dir, name))
+		if err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s: %v mode %v, want 0600", name, err, fi.Mode().Perm())
+		}
+	}
+	if fi, _ := os.Stat(dir); fi.Mode().Perm() != 0o700 {
+		t.Errorf("dir mode %v, want 0700", fi.Mode().Perm())
+	}
+	if _, err := Create(dir, testPass); !errors.Is(err, ErrStoreExists) {
+		t.Errorf("Create over an existing store: %v", err)
+	}
+	if _, err := Open(t.TempDir(), testPass); !errors.Is(err, ErrNoStore) {
+		t.Errorf("Open of an empty dir: %v", err)
+	}
+}
+
+func TestNoSecretInAnyFileButTheEncryptedOnes(t *testing.T) {
+	_, dir := newStore(t)
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		b, _ := os.ReadFile(filepath.Join(dir, e.Name()))
+		if bytes.Contains(b, []byte(secret)) {
+			t.Errorf("%s holds the secret in clear", e.Name())
+		}
+	}
+}
+
+func TestWrongPassphraseWritesNothing(t *testing.T) {
+	_, dir := newStore(t)
+	before := snapshot(t, dir)
+	_, err := Open(dir, "wrong")
+	if !errors.Is(err, ErrWrongPassphrase) {
+		t.Fatalf("got %v, want ErrWrongPassphrase", err)
+	}
+	assertUnchanged(t, dir, before)
+}
+
+func TestDamagedFilesAreRefused(t *testing.T) {
+	cases := []struct {
+		name   string
+		file   string
+		damage func([]byte) []byte
+	}{
+		{"truncated document", DocumentFile, func(b []byte) []byte { return b[:len(b)/2] }},
+		{"document cut to header", DocumentFile, func(b []byte) []byte { return b[:40] }},
+		{"empty document", DocumentFile, func(b []byte) []byte { return nil }},
+		{"bit flip in document body", DocumentFile, func(b []byte) []byte { b[len(b)-10] ^= 1; return b }},
+		{"bit flip in document header", DocumentFile, func(b []byte) []byte { b[30] ^= 1; return b }},
+		{"truncated identity", IdentityFile, func(b []byte) []byte { return b[:len(b)/2] }},
+		{"bit flip in identity body", IdentityFile, func(b []byte) []byte { b[len(b)-5] ^= 1; return b }},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, dir := newStore(t)
+			path := filepath.Join(dir, c.file)
+			b, _ := os.ReadFile(path)
+			if err := os.WriteFile(path, c.damage(b), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			before := snapshot(t, dir)
+			_, err := Open(dir, testPass)
+			if !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrWrongPassphrase) {
+				t.Fatalf("got %v, want ErrCorrupt", err)
+			}
+			if c.file == DocumentFile && !errors.Is(err, ErrCorrupt) {
+				t.Errorf("a damaged document must not read as a wrong passphrase: %v", err)
+			}
+			if Advice(err) == "" {
+				t.Error("no advice for a damaged store")
+			}
+			assertUnchanged(t, dir, before)
+		})
+	}
+}
+
+func TestMissingDocumentIsNotAnEmptyStore(t *testing.T) {
+	_, dir := newStore(t)
+	os.Remove(filepath.Join(dir, DocumentFile))
+	if _, err := Open(dir, testPass); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), BackupFile) {
+		t.Fatalf("got %v, want ErrCorrupt naming the backup", err)
+	}
+}
+
+func TestDamageSeenByAnOpenStoreWritesNothing(t *testing.T) {
+	s, dir := newStore(t)
+	path := filepath.Join(dir, DocumentFile)
+	b, _ := os.ReadFile(path)
+	os.WriteFile(path, b[:len(b)-3], 0o600)
+	before := snapshot(t, dir)
+	err := s.Update(func(tx *Tx) error { return tx.AddUser(orgA, "x") })
+	if !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("Update on a damaged file: %v", err)
+	}
+	assertUnchanged(t, dir, before)
+}
+
+func writeDocument(t *testing.T, s *Store, plain string) {
+	t.Helper()
+	enc, err := encrypt([]byte(plain), s.identity.Recipient())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(s.dir, DocumentFile), enc, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestFutureVersionRefused(t *testing.T) {
+	s, dir := newStore(t)
+	writeDocument(t, s, `{"version":99,"organizations":[]}`)
+	before := snapshot(t, dir)
+	_, err := Open(dir, testPass)
+	if !errors.Is(err, ErrFutureVersion) {
+		t.Fatalf("got %v, want ErrFutureVersion", err)
+	}
+	assertUnchanged(t, dir, before)
+}
+
+func TestDocumentBreakingRulesRefused(t *testing.T) {
+	s, dir := newStore(t)
+	key := `{"accessKeyId":"k%d","status":"ACTIVE","createdAt":"2026-01-01T00:00:00Z"}`
+	three := fmt.Sprintf(`{"version":1,"organizations":[{"id":"%s","apiUrl":"https://api.m3ter.com","serviceUsers":[{"name":"ci","keys":[%s,%s,%s]}]}],"secrets":{"k1":"a","k2":"b","k3":"c"}}`,
+		orgA, fmt.Sprintf(key, 1), fmt.Sprintf(key, 2), fmt.Sprintf(key, 3))
+	writeDocument(t, s, three)
+	if _, err := Open(dir, testPass); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("three keys for one user: %v", err)
+	}
+	writeDocument(t, s, fmt.Sprintf(`{"version":1,"organizations":[{"id":"%s","apiUrl":"x","serviceUsers":[{"name":"ci","keys":[%s]}]}],"secrets":{}}`, orgA, fmt.Sprintf(key, 1)))
+	if _, err := Open(dir, testPass); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("key without secret: %v", err)
+	}
+}
+
+func TestBadPermissionsRefusedWithTheFix(t *testing.T) {
+	cases := []struct {
+		name string
+		path func(dir string) string
+		mode os.FileMode
+		fix  string
+	}{
+		{"directory readable by group", func(d string) string { return d }, 0o750, "chmod 700"},
+		{"document readable by others", func(d string) string { return filepath.Join(d, DocumentFile) }, 0o604, "chmod 600"},
+		{"identity writable by group", func(d string) string { return filepath.Join(d, IdentityFile) }, 0o620, "chmod 600"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, dir := newStore(t)
+			p := c.path(dir)
+			if err := os.Chmod(p, c.mode); err != nil {
+				t.Fatal(err)
+			}
+			_, err := Open(dir, testPass)
+			if !errors.Is(err, ErrPermissions) || !strings.Contains(err.Error(), c.fix+" "+p) {
+				t.Fatalf("got %v, want ErrPermissions with %q", err, c.fix+" "+p)
+			}
+		})
+	}
+}
+
+func TestBackupHoldsThePreviousVersion(t *testing.T) {
+	s, dir := newStore(t)
+	prev, _ := os.ReadFile(filepath.Join(dir, DocumentFile))
+	if err := s.Update(func(tx *Tx) error { return tx.AddUser(orgA, "second") }); err != nil {
+		t.Fatal(err)
+	}
+	bak, _ := os.ReadFile(filepath.Join(dir, BackupFile))
+	if !bytes.Equal(prev, bak) {
+		t.Error("backup is not the previous keystore.age")
+	}
+}
+
+func TestFailedChangeWritesNothing(t *testing.T) {
+	s, dir := newStore(t)
+	before := snapshot(t, dir)
+	err := s.Update(func(tx *Tx) error {
+		if err := tx.AddUser(orgA, "half"); err != nil {
+			return err
+		}
+		return tx.AddKey(orgA, "ci", NewKey{AccessKeyID: "k1", Secret: mustSecret(t, secret)})
+	})
+	if !errors.Is(err, ErrDuplicateKey) {
+		t.Fatalf("got %v", err)
+	}
+	assertUnchanged(t, dir, before)
+	if o, _ := s.Document().Org(orgA); len(o.ServiceUsers) != 1 {
+		t.Error("half-applied change is visible in memory")
+	}
+}
+
+func TestTwoStoresInOneProcessKeepEachOthersChanges(t *testing.T) {
+	a, dir := newStore(t)
+	b, err := Open(dir, testPass)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Update(func(tx *Tx) error { return tx.AddUser(orgA, "from-a") }); err != nil {
+		t.Fatal(err)
+	}
+	// b still holds the old document; its change must be applied on top of a's.
+	if err := b.Update(func(tx *Tx) error { return tx.AddUser(orgA, "from-b") }); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Open(dir, testPass)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, _ := c.Document().Org(orgA)
+	for _, name := range []string{"from-a", "from-b"} {
+		if _, ok := o.User(name); !ok {
+			t.Errorf("lost update: %s missing", name)
+		}
+	}
+}
+
+func childCmd(t *testing.T, role, dir, prefix string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "KEYSTORE_TEST_CHILD="+role, "KEYSTORE_TEST_DIR="+dir, "KEYSTORE_TEST_PREFIX="+prefix)
+	return cmd
+}
+
+func TestTwoProcessesAddingConcurrentlyLoseNothing(t *testing.T) {
+	_, dir := newStore(t)
+	var cmds []*exec.Cmd
+	var outs []*bytes.Buffer
+	for _, p := range []string{"a", "b"} {
+		cmd := childCmd(t, "add", dir, p)
+		out := &bytes.Buffer{}
+		cmd.Stdout, cmd.Stderr = out, out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		cmds, outs = append(cmds, cmd), append(outs, out)
+	}
+	for i, cmd := range cmds {
+		if err := cmd.Wait(); err != nil {
+			t.Fatalf("child %d: %v: %s", i, err, outs[i])
+		}
+	}
+	s, err := Open(dir, testPass)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := s.Document()
+	for _, p := range []string{"a", "b"} {
+		for i := 0; i < 40; i++ {
+			if _, ok := d.Key(fmt.Sprintf("%s-%d", p, i)); !ok {
+				t.Errorf("key %s-%d lost", p, i)
+			}
+		}
+	}
+}
+
+func TestKilledMidSaveLeavesAReadableStore(t *testing.T) {
+	_, dir := newStore(t)
+	for round := 0; round < 5; round++ {
+		cmd := childCmd(t, "forever", dir, fmt.Sprintf("r%d", round))
+		stdout, _ := cmd.StdoutPipe()
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		// Wait until it is saving, then kill it at a varying point.
+		bufio.NewReader(stdout).ReadString('\n')
+		time.Sleep(time.Duration(round*7) * time.Millisecond)
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+		s, err := Open(dir, testPass)
+		if err != nil {
+			t.Fatalf("round %d: store unreadable after kill: %v", round, err)
+		}
+		d := s.Document()
+		if _, ok := d.Key("k1"); !ok {
+			t.Fatalf("round %d: original key lost", round)
+		}
+		// Every saved user has its key: each save was whole or absent.
+		o, _ := d.Org(orgA)
+		for _, u := range o.ServiceUsers {
+			if len(u.Keys) != 1 {
+				t.Fatalf("round %d: user %s has %d keys: torn save", round, u.Name, len(u.Keys))
+			}
+		}
+		if len(o.ServiceUsers) < 2+round {
+			t.Fatalf("round %d: only %d users saved", round, len(o.ServiceUsers))
+		}
+	}
+}
+
+func TestPassphraseChangeReencryptsIdentityOnly(t *testing.T) {
+	s, dir := newStore(t)
+	doc, _ := os.ReadFile(filepath.Join(dir, DocumentFile))
+	if err := s.ChangePassphrase("new pass"); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := os.ReadFile(filepath.Join(dir, DocumentFile)); !bytes.Equal(doc, after) {
+		t.Error("keystore.age rewritten by a passphrase change")
+	}
+	if _, err := Open(dir, testPass); !errors.Is(err, ErrWrongPassphrase) {
+		t.Errorf("old passphrase still opens: %v", err)
+	}
+	if _, err := Open(dir, "new pass"); err != nil {
+		t.Errorf("new passphrase: %v", err)
+	}
+	if err := s.ChangePassphrase(""); err == nil {
+		t.Error("empty passphrase accepted")
+	}
+}
+
+func TestExcessiveWorkFactorRefused(t *testing.T) {
+	// Hand-craft an identity whose stanza demands 2^30: it must be refused before any work.
+	s, _ := newStore(t)
+	enc := bytes.Replace(mustRead(t, filepath.Join(s.dir, IdentityFile)), []byte(" 10\n"), []byte(" 30\n"), 1)
+	os.WriteFile(filepath.Join(s.dir, IdentityFile), enc, 0o600)
+	start := time.Now()
+	_, err := Open(s.dir, testPass)
+	if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "work factor") {
+		t.Fatalf("got %v, want a refusal naming the work factor", err)
+	}
+	if time.Since(start) > 5*time.Second {
+		t.Error("the demanded work was done before refusing")
+	}
+}
+
+func mustRead(t *testing.T, p string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestRealWorkFactor(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipped in -short: one real scrypt takes about a second")
+	}
+	t.Setenv("M3KEYS_TEST_WORK_FACTOR", "")
+	dir := filepath.Join(t.TempDir(), "s")
+	if _, err := Create(dir, testPass); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(mustRead(t, filepath.Join(dir, IdentityFile)), []byte(" 18\n")) {
+		t.Error("identity not protected with work factor 18")
+	}
+}
