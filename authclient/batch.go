@@ -1,0 +1,92 @@
+package authclient
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+const (
+	DefaultConcurrency = 8
+	DefaultRate        = 40 // requests per second per organization
+)
+
+// Batch checks many keys: at most Concurrency requests in flight, at most
+// Rate requests per second to each organization (token and users/me
+// requests both count), one retry after a 429 (after its Retry-After, at
+// most 10s) and one after a connection error (after 200ms), per request.
+type Batch struct {
+	Client      *Client // default New(Options{})
+	Concurrency int     // default 8
+	Rate        float64 // requests per second per organization; default 40
+	Verify      bool    // prove each token with users/me
+	// Sleep waits between requests and before retries; default a timer
+	// that stops when ctx is done. Tests inject one that records.
+	Sleep func(ctx context.Context, d time.Duration) error
+}
+
+// Run checks every key and calls done once per key with its index in keys.
+// Calls to done never overlap, but come from several goroutines and in no
+// particular order. Run returns when every key is done. Once ctx is done,
+// the keys not yet checked get an undetermined "cancelled" result.
+func (b *Batch) Run(ctx context.Context, keys []Key, done func(i int, r Result)) {
+	client := b.Client
+	if client == nil {
+		client = New(Options{})
+	}
+	sleepFn := b.Sleep
+	if sleepFn == nil {
+		sleepFn = sleep
+	}
+	rate := b.Rate
+	if rate <= 0 {
+		rate = DefaultRate
+	}
+	workers := b.Concurrency
+	if workers <= 0 {
+		workers = DefaultConcurrency
+	}
+	workers = min(workers, len(keys))
+	limiter := newOrgLimiter(rate, client.now, sleepFn)
+
+	var mu sync.Mutex
+	report := func(i int, r Result) {
+		mu.Lock()
+		defer mu.Unlock()
+		done(i, r)
+	}
+	check := func(k Key) Result {
+		if ctx.Err() != nil {
+			return cancelled()
+		}
+		return client.check(ctx, k, b.Verify, policy{
+			beforeRequest: func(ctx context.Context) error { return limiter.wait(ctx, k.OrgID) },
+			retry:         true,
+			sleep:         sleepFn,
+		})
+	}
+
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for i := range jobs {
+				report(i, check(keys[i]))
+			}
+		})
+	}
+	next := 0
+feed:
+	for ; next < len(keys); next++ {
+		select {
+		case jobs <- next:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(jobs)
+	for ; next < len(keys); next++ {
+		report(next, cancelled())
+	}
+	wg.Wait()
+}

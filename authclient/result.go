@@ -1,0 +1,106 @@
+package authclient
+
+import (
+	"fmt"
+	"time"
+)
+
+// Class is the verdict of a live check.
+type Class string
+
+const (
+	// Valid: a token was issued and users/me accepted it (or was skipped).
+	Valid Class = "valid"
+	// Rejected: the token endpoint refused the credentials.
+	Rejected Class = "rejected"
+	// Forbidden: a token was issued, but not for this organization, or the
+	// service user lacks permission (users/me 403).
+	Forbidden Class = "forbidden"
+	// Undetermined: the check could not tell (network, timeout, TLS, 429,
+	// 5xx, a response that is not the documented one, cancellation).
+	Undetermined Class = "undetermined"
+)
+
+// Result is what a live check found. Its fmt output never shows the token.
+type Result struct {
+	Class Class
+	// HTTPStatus is the status of the request that decided the class; 0
+	// when there was no response.
+	HTTPStatus    int
+	TokenLatency  time.Duration
+	VerifyLatency time.Duration
+	// ExpiresIn is the token lifetime m3ter announced.
+	ExpiresIn time.Duration
+	// TokenOrgID is the orgId claim of the token.
+	TokenOrgID string
+	// TokenSubject is the sub claim of the token.
+	TokenSubject     string
+	ServiceUserID    string
+	ServiceUserName  string
+	OrganizationName string
+	// Message is a short sentence for people; server text in it is
+	// sanitized.
+	Message string
+
+	// token is a pointer so that even a Result printed as part of another
+	// value's unexported field shows an address, not the token.
+	token *bearerToken
+}
+
+type bearerToken struct{ value string }
+
+// BearerToken is the access token of a valid check, or "".
+func (r Result) BearerToken() string {
+	if r.token == nil {
+		return ""
+	}
+	return r.token.value
+}
+
+// Latency is the time spent in HTTP requests, token and users/me.
+func (r Result) Latency() time.Duration {
+	return r.TokenLatency + r.VerifyLatency
+}
+
+// String is the class, status and latency, then the message.
+func (r Result) String() string {
+	return fmt.Sprintf("%s (%d, %s): %s", r.Class, r.HTTPStatus, r.Latency().Round(time.Millisecond), r.Message)
+}
+
+// GoString lists the fields with the token redacted.
+func (r Result) GoString() string {
+	return fmt.Sprintf("authclient.Result{Class:%q, HTTPStatus:%d, TokenLatency:%d, VerifyLatency:%d, ExpiresIn:%d, "+
+		"TokenOrgID:%q, TokenSubject:%q, ServiceUserID:%q, ServiceUserName:%q, OrganizationName:%q, Message:%q, token:%s}",
+		r.Class, r.HTTPStatus, r.TokenLatency, r.VerifyLatency, r.ExpiresIn,
+		r.TokenOrgID, r.TokenSubject, r.ServiceUserID, r.ServiceUserName, r.OrganizationName, r.Message, r.redactedToken())
+}
+
+// Format makes every verb go through String, GoString or a field list
+// that redacts the token.
+func (r Result) Format(f fmt.State, verb rune) {
+	switch {
+	case verb == 'v' && f.Flag('#'):
+		fmt.Fprint(f, r.GoString())
+	case verb == 'v' && f.Flag('+'):
+		fmt.Fprintf(f, "{Class:%s HTTPStatus:%d TokenLatency:%s VerifyLatency:%s ExpiresIn:%s "+
+			"TokenOrgID:%s TokenSubject:%s ServiceUserID:%s ServiceUserName:%s OrganizationName:%s Message:%s Token:%s}",
+			r.Class, r.HTTPStatus, r.TokenLatency, r.VerifyLatency, r.ExpiresIn,
+			r.TokenOrgID, r.TokenSubject, r.ServiceUserID, r.ServiceUserName, r.OrganizationName, r.Message, r.redactedToken())
+	case verb == 'q':
+		fmt.Fprintf(f, "%q", r.String())
+	default:
+		fmt.Fprint(f, r.String())
+	}
+}
+
+func (r Result) redactedToken() string {
+	if r.token == nil {
+		return "none"
+	}
+	return "[redacted]"
+}
+
+// Failing reports whether the key is known to be unusable.
+func (c Class) Failing() bool {
+	return c == Rejected || c == Forbidden
+}
