@@ -1,0 +1,135 @@
+package cli
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/m3keys/m3keys/authclient/m3tertest"
+)
+
+// checkFixture stores four keys that the fake m3ter treats differently.
+func checkFixture(t *testing.T) (*harness, *m3tertest.Server) {
+	h := newHarness(t)
+	fake := m3tertest.NewServer()
+	t.Cleanup(fake.Close)
+	h.vars["M3KEYS_API_URL"] = fake.URL
+	add := func(keyID, user string, admin, register bool) {
+		if o := h.add(keyID, user); o.code != 0 {
+			t.Fatalf("add %s: %s", keyID, o.stderr)
+		}
+		if register {
+			fake.AddKey(m3tertest.Key{AccessKeyID: keyID, Secret: secret, OrgID: org1, ServiceUserID: "su-" + user, ServiceUserName: user, Admin: admin})
+		}
+	}
+	add("AK-GOOD", "good", true, true)
+	add("AK-NOPERM", "noperm", false, true)
+	return h, fake
+}
+
+func TestCheckClassesAndExitCodes(t *testing.T) {
+	h, fake := checkFixture(t)
+	o := h.run("", "check")
+	if o.code != ExitRefused {
+		t.Fatalf("a forbidden key must exit 1, got %d: %s", o.code, o.stderr)
+	}
+	for _, want := range []string{"AK-GOOD", "✓ valid", "AK-NOPERM", "! forbidden", "2 key(s): 1 valid, 0 rejected, 1 forbidden"} {
+		if !strings.Contains(o.stdout, want) {
+			t.Errorf("table lacks %q:\n%s", want, o.stdout)
+		}
+	}
+	for _, line := range strings.Split(o.stdout, "\n") {
+		if n := len([]rune(line)); n > 80 {
+			t.Errorf("line of %d columns: %q", n, line)
+		}
+	}
+	ref, _ := h.store().Key("AK-GOOD")
+	if ref.Key.LastCheck == nil || ref.Key.LastCheck.Result != "valid" || ref.User.ID != "su-good" {
+		t.Errorf("last check not recorded: %+v user id %q", ref.Key.LastCheck, ref.User.ID)
+	}
+
+	// Only the good key left ACTIVE: exit 0.
+	h.mustRun("", "inactivate", "AK-NOPERM", "--force")
+	if o := h.run("", "check"); o.code != 0 {
+		t.Fatalf("all valid: exit %d %s", o.code, o.stderr)
+	}
+
+	// m3ter gone: exit 3 with a clear message.
+	fake.Close()
+	o = h.run("", "check", "--timeout", "2s")
+	if o.code != ExitUncertain || !strings.Contains(o.stdout, "? undetermined") || !strings.Contains(o.stderr, "could not be checked") {
+		t.Fatalf("fake down: exit %d\n%s\n%s", o.code, o.stdout, o.stderr)
+	}
+}
+
+func TestCheckRejectedAndJSON(t *testing.T) {
+	h, fake := checkFixture(t)
+	fake.RemoveKey("AK-GOOD") // as if inactivated in the Console
+	o := h.run("", "check", "--json")
+	if o.code != ExitRefused {
+		t.Fatalf("exit %d: %s", o.code, o.stderr)
+	}
+	var report struct {
+		Results []map[string]any
+		Summary map[string]int
+	}
+	if err := json.Unmarshal([]byte(o.stdout), &report); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, o.stdout)
+	}
+	if report.Summary["rejected"] != 1 || report.Summary["forbidden"] != 1 || len(report.Results) != 2 {
+		t.Fatalf("summary: %+v", report.Summary)
+	}
+	r := report.Results[0]
+	for _, f := range []string{"orgId", "serviceUser", "accessKeyId", "result", "httpStatus", "latencyMs", "expiresIn", "message", "ageDays", "stale"} {
+		if _, ok := r[f]; !ok {
+			t.Errorf("result lacks %s", f)
+		}
+	}
+	if r["result"] != "rejected" || r["httpStatus"] != float64(401) {
+		t.Errorf("first result: %v", r)
+	}
+}
+
+func TestCheckStaleAndOrgFilter(t *testing.T) {
+	h, _ := checkFixture(t)
+	h.mustRun("", "inactivate", "AK-NOPERM", "--force")
+	if o := h.run("", "check", "--max-age", "0d", "--fail-on-stale"); o.code != 0 {
+		t.Fatalf("max-age 0 disables staleness: %d %s", o.code, o.stderr)
+	}
+	now = now.Add(100 * 24 * time.Hour)
+	defer func() { now = now.Add(-100 * 24 * time.Hour) }()
+	o := h.run("", "check", "--fail-on-stale")
+	if o.code != ExitRefused || !strings.Contains(o.stdout, "STALE") {
+		t.Fatalf("stale: %d\n%s%s", o.code, o.stdout, o.stderr)
+	}
+	if o := h.run("", "check"); o.code != 0 {
+		t.Errorf("stale without --fail-on-stale: %d", o.code)
+	}
+	if o := h.run("", "check", "--org", org2); o.code != ExitUsage {
+		t.Errorf("unknown org: %d", o.code)
+	}
+	if o := h.run("", "check", "--max-age", "soon"); o.code != ExitUsage {
+		t.Errorf("bad max-age: %d", o.code)
+	}
+}
+
+func TestTokenPrintsOnlyTheToken(t *testing.T) {
+	h, fake := checkFixture(t)
+	o := h.mustRun("", "token", "AK-GOOD")
+	tok := strings.TrimSpace(o.stdout)
+	if strings.Count(tok, ".") != 2 || strings.ContainsAny(tok, " \n") {
+		t.Fatalf("stdout is not just a JWT: %q", o.stdout)
+	}
+	if o := h.run("", "token", "AK-NONE"); o.code != ExitRefused || o.stdout != "" {
+		t.Errorf("unknown key: %d %q", o.code, o.stdout)
+	}
+	fake.RemoveKey("AK-GOOD")
+	if o := h.run("", "token", "AK-GOOD"); o.code != ExitRefused || o.stdout != "" {
+		t.Errorf("rejected: %d %q", o.code, o.stdout)
+	}
+	fake.Close()
+	if o := h.run("", "token", "AK-GOOD"); o.code != ExitUncertain || o.stdout != "" {
+		t.Errorf("down: %d %q", o.code, o.stdout)
+	}
+}

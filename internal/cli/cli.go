@@ -1,0 +1,226 @@
+// Package cli runs m3keys' commands: it parses arguments, asks for what it needs,
+// and turns keystore and authclient errors into messages and exit codes.
+package cli
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+)
+
+// Exit codes, as DESIGN.md fixes them.
+const (
+	ExitOK        = 0
+	ExitRefused   = 1 // a rule refused the change, or check found a failing key
+	ExitUsage     = 2 // usage, passphrase or store error
+	ExitUncertain = 3 // check could not tell for some key and found none failing
+)
+
+// Env is everything a command touches outside itself, so tests can play every part.
+type Env struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+	Terminal       Terminal // nil when there is none
+	StdinIsTTY     bool
+	StdoutIsTTY    bool
+	StderrIsTTY    bool
+	Now            func() time.Time
+	Version        string
+	// OpenTUI starts the terminal UI; main supplies it so this package does not depend on ui.
+	OpenTUI func(TUIOptions) error
+}
+
+// TUIOptions is what the TUI needs from the command line.
+type TUIOptions struct {
+	Home        string
+	Clipboard   string
+	ClipTimeout time.Duration
+	Demo        bool
+	Passphrase  string // from $M3KEYS_PASSPHRASE, may be empty
+	APIURL      string // default for new organizations
+	MaxAge      time.Duration
+}
+
+type command struct {
+	name, args, summary string
+	run                 func(c *ctx, args []string) error
+}
+
+func commands() []command {
+	return []command{
+		{"list", "[--json]", "organizations, service users and keys; never secrets", runList},
+		{"add", "--org ID --user NAME --key-id ID [--org-name NAME] [--api-url URL]", "store a key pair; the secret comes from stdin or a hidden prompt", runAdd},
+		{"import", "[--json]", "add many keys from CSV (or JSON) on stdin: all rows or none", runImport},
+		{"inactivate", "KEY_ID [--force]", "make a key INACTIVE", runInactivate},
+		{"activate", "KEY_ID", "make a key ACTIVE", runActivate},
+		{"remove", "KEY_ID", "remove an INACTIVE key", runRemove},
+		{"check", "[--org ID] [--json] [--timeout DUR] [--concurrency N] [--rate N] [--max-age DUR] [--fail-on-stale] [--no-verify]", "test ACTIVE keys live against m3ter", runCheck},
+		{"token", "KEY_ID", "print a Bearer token on stdout", runToken},
+		{"passwd", "", "change the passphrase", runPasswd},
+		{"demo", "", "the TUI on a throwaway store with sample data and a built-in fake m3ter", runDemo},
+		{"version", "", "print the version", runVersion},
+	}
+}
+
+// Run executes one command line and returns the exit code.
+func Run(args []string, env Env) int {
+	c := &ctx{env: env}
+	err := c.dispatch(args)
+	if err == nil {
+		return ExitOK
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return ExitOK
+	}
+	fmt.Fprintln(env.Stderr, message(err))
+	return exitCode(err)
+}
+
+// ctx carries the parsed global options and the environment through a command.
+type ctx struct {
+	env         Env
+	home        string
+	clipboard   string
+	clipTimeout time.Duration
+}
+
+func (c *ctx) dispatch(args []string) error {
+	fs := c.flags("m3keys", "[--home DIR] [--clipboard MODE] [--clip-timeout DUR] [COMMAND]")
+	fs.StringVar(&c.clipboard, "clipboard", c.env.Getenv("M3KEYS_CLIPBOARD"), "clipboard: auto, system or osc52 (env M3KEYS_CLIPBOARD)")
+	fs.DurationVar(&c.clipTimeout, "clip-timeout", 30*time.Second, "clear the clipboard after this long; 0 means never (env M3KEYS_CLIP_TIMEOUT)")
+	if v := c.env.Getenv("M3KEYS_CLIP_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return usageErr("M3KEYS_CLIP_TIMEOUT=%q is not a duration — use a value like 30s or 0", v)
+		}
+		c.clipTimeout = d
+	}
+	fs.Usage = func() { c.printUsage(fs) }
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if c.clipboard == "" {
+		c.clipboard = "auto"
+	}
+	switch c.clipboard {
+	case "auto", "system", "osc52":
+	default:
+		return usageErr("--clipboard %q is not a mode — use auto, system or osc52", c.clipboard)
+	}
+	if c.clipTimeout < 0 {
+		return usageErr("--clip-timeout must not be negative — use 0 to never clear")
+	}
+	rest := fs.Args()
+	if len(rest) == 0 {
+		return c.openTUI(false)
+	}
+	for _, cmd := range commands() {
+		if cmd.name == rest[0] {
+			return cmd.run(c, rest[1:])
+		}
+	}
+	if rest[0] == "help" {
+		c.printUsage(fs)
+		return nil
+	}
+	return usageErr("unknown command %q — run m3keys --help for the list", rest[0])
+}
+
+func (c *ctx) printUsage(fs *flag.FlagSet) {
+	w := c.env.Stderr
+	fmt.Fprintf(w, "m3keys %s — keep, rotate and test m3ter service-user access keys\n\n", c.env.Version)
+	fmt.Fprintf(w, "usage:\n  m3keys [--home DIR] [--clipboard MODE] [--clip-timeout DUR]   open the TUI\n")
+	for _, cmd := range commands() {
+		fmt.Fprintf(w, "  m3keys %s %s\n        %s\n", cmd.name, cmd.args, cmd.summary)
+	}
+	fmt.Fprintln(w, "\nglobal options:")
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fmt.Fprintln(w, "\nenvironment: M3KEYS_HOME, M3KEYS_PASSPHRASE, M3KEYS_API_URL, M3KEYS_CLIPBOARD, M3KEYS_CLIP_TIMEOUT")
+	fmt.Fprintln(w, "exit codes: 0 ok, 1 refused by a rule or a failing key, 2 usage/passphrase/store error, 3 check could not tell")
+}
+
+// flags makes a flag set that accepts --home anywhere, so `m3keys list --home DIR` works too.
+func (c *ctx) flags(name, args string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(c.env.Stderr)
+	fs.StringVar(&c.home, "home", c.home, "the store directory (env M3KEYS_HOME; default: the user config dir's m3keys)")
+	fs.Usage = func() {
+		fmt.Fprintf(c.env.Stderr, "usage: m3keys %s %s\n", name, args)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parse parses a subcommand's flags, allowing flags after positional arguments.
+func parse(fs *flag.FlagSet, args []string, positional int) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, usageErr("%s: %v — run m3keys %s --help", fs.Name(), err, fs.Name())
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			break
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+	if len(pos) != positional {
+		want := "no arguments"
+		if positional == 1 {
+			want = "one argument"
+		}
+		return nil, usageErr("%s takes %s — run m3keys %s --help", fs.Name(), want, fs.Name())
+	}
+	return pos, nil
+}
+
+func (c *ctx) openTUI(demo bool) error {
+	if c.env.OpenTUI == nil {
+		return usageErr("this build has no terminal UI")
+	}
+	opts := TUIOptions{Clipboard: c.clipboard, ClipTimeout: c.clipTimeout, Demo: demo,
+		Passphrase: c.env.Getenv("M3KEYS_PASSPHRASE"), APIURL: c.defaultAPIURL()}
+	if !demo {
+		home, err := c.storeDir()
+		if err != nil {
+			return err
+		}
+		opts.Home = home
+	}
+	return c.env.OpenTUI(opts)
+}
+
+func runDemo(c *ctx, args []string) error {
+	if _, err := parse(c.flags("demo", ""), args, 0); err != nil {
+		return err
+	}
+	return c.openTUI(true)
+}
+
+func runVersion(c *ctx, args []string) error {
+	if _, err := parse(c.flags("version", ""), args, 0); err != nil {
+		return err
+	}
+	fmt.Fprintln(c.env.Stdout, "m3keys", c.env.Version)
+	return nil
+}
+
+// System is the Env of a real process.
+func System(version string) Env {
+	return Env{
+		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
+		Getenv:      os.Getenv,
+		Terminal:    openTerminal(),
+		StdinIsTTY:  isTerminal(os.Stdin),
+		StdoutIsTTY: isTerminal(os.Stdout),
+		StderrIsTTY: isTerminal(os.Stderr),
+		Now:         time.Now,
+		Version:     version,
+	}
+}

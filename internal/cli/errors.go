@@ -1,0 +1,63 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/m3keys/m3keys/keystore"
+)
+
+// exitError carries its own exit code and advice; other errors are classified by kind.
+type exitError struct {
+	code   int
+	msg    string
+	advice string
+}
+
+func (e *exitError) Error() string { return e.msg }
+
+func usageErr(format string, args ...any) error {
+	msg := fmt.Sprintf(format, args...)
+	what, advice, _ := strings.Cut(msg, " — ")
+	return &exitError{code: ExitUsage, msg: what, advice: advice}
+}
+
+func refused(format string, args ...any) error {
+	msg := fmt.Sprintf(format, args...)
+	what, advice, _ := strings.Cut(msg, " — ")
+	return &exitError{code: ExitRefused, msg: what, advice: advice}
+}
+
+// message is the one line a user reads: "m3keys: what went wrong[: why] — what to do".
+func message(err error) string {
+	advice := keystore.Advice(err)
+	var e *exitError
+	if errors.As(err, &e) && e.advice != "" {
+		advice = e.advice
+	}
+	msg := "m3keys: " + err.Error()
+	if advice != "" && !strings.Contains(msg, " — ") {
+		msg += " — " + advice
+	}
+	return msg
+}
+
+func exitCode(err error) int {
+	var e *exitError
+	if errors.As(err, &e) {
+		return e.code
+	}
+	var v *keystore.ValidationError
+	switch {
+	case errors.As(err, &v):
+		return ExitUsage
+	case errors.Is(err, keystore.ErrKeyLimit), errors.Is(err, keystore.ErrKeyActive),
+		errors.Is(err, keystore.ErrLastActiveKey), errors.Is(err, keystore.ErrDuplicateKey),
+		errors.Is(err, keystore.ErrDuplicateOrg), errors.Is(err, keystore.ErrDuplicateUser),
+		errors.Is(err, keystore.ErrOrgNotEmpty), errors.Is(err, keystore.ErrNotFound),
+		errors.Is(err, keystore.ErrSecretAlreadyCopied):
+		return ExitRefused
+	}
+	return ExitUsage
+}

@@ -1,0 +1,36 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/m3keys/m3keys/internal/importer"
+	"github.com/m3keys/m3keys/keystore"
+)
+
+func runImport(c *ctx, args []string) error {
+	fs := c.flags("import", "[--json] < keys.csv")
+	asJSON := fs.Bool("json", false, "read a JSON array instead of CSV")
+	if _, err := parse(fs, args, 0); err != nil {
+		return err
+	}
+	if c.env.StdinIsTTY {
+		return usageErr("import reads CSV from stdin — run m3keys import < keys.csv")
+	}
+	parseInput := importer.ParseCSV
+	if *asJSON {
+		parseInput = importer.ParseJSON
+	}
+	rows, err := parseInput(limitReader(c.env.Stdin, importer.MaxInput), c.defaultAPIURL())
+	if err != nil {
+		return usageErr("cannot import: %v — nothing was imported; fix the input and run again", err)
+	}
+	s, err := c.openOrCreateStore()
+	if err != nil {
+		return err
+	}
+	if err := s.Update(func(tx *keystore.Tx) error { return importer.Apply(tx, rows) }); err != nil {
+		return fmt.Errorf("nothing was imported: %w", err)
+	}
+	fmt.Fprintf(c.env.Stderr, "m3keys: imported %d key(s) — test them with m3keys check\n", len(rows))
+	return nil
+}

@@ -1,0 +1,109 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/m3keys/m3keys/keystore"
+)
+
+const defaultAPIURL = "https://api.m3ter.com"
+
+func (c *ctx) defaultAPIURL() string {
+	if u := c.env.Getenv("M3KEYS_API_URL"); u != "" {
+		return u
+	}
+	return defaultAPIURL
+}
+
+func (c *ctx) storeDir() (string, error) {
+	if c.home != "" {
+		return c.home, nil
+	}
+	if h := c.env.Getenv("M3KEYS_HOME"); h != "" {
+		return h, nil
+	}
+	return keystore.DefaultDir()
+}
+
+var errNoPassphrase = &exitError{code: ExitUsage, msg: "no passphrase: M3KEYS_PASSPHRASE is not set and there is no terminal to ask on",
+	advice: "set M3KEYS_PASSPHRASE for scripts, or run on a terminal"}
+
+func (c *ctx) passphrase(prompt string) (string, error) {
+	if p := c.env.Getenv("M3KEYS_PASSPHRASE"); p != "" {
+		return p, nil
+	}
+	if c.env.Terminal == nil {
+		return "", errNoPassphrase
+	}
+	return c.env.Terminal.ReadHidden(prompt)
+}
+
+// openStore unlocks the existing store.
+func (c *ctx) openStore() (*keystore.Store, error) {
+	dir, err := c.storeDir()
+	if err != nil {
+		return nil, err
+	}
+	if !keystore.Exists(dir) {
+		return nil, fmt.Errorf("%w: %s", keystore.ErrNoStore, dir)
+	}
+	pass, err := c.passphrase("Passphrase for " + dir + ": ")
+	if err != nil {
+		return nil, err
+	}
+	s, err := keystore.Open(dir, pass)
+	if err != nil {
+		return nil, err
+	}
+	s.SetClock(c.env.Now)
+	return s, nil
+}
+
+// openOrCreateStore is for commands that add keys: the first one creates the store.
+func (c *ctx) openOrCreateStore() (*keystore.Store, error) {
+	dir, err := c.storeDir()
+	if err != nil {
+		return nil, err
+	}
+	if keystore.Exists(dir) {
+		return c.openStore()
+	}
+	pass := c.env.Getenv("M3KEYS_PASSPHRASE")
+	if pass == "" {
+		if c.env.Terminal == nil {
+			return nil, errNoPassphrase
+		}
+		fmt.Fprintf(c.env.Stderr, "m3keys: creating a new store in %s\n", dir)
+		if pass, err = c.env.Terminal.ReadHidden("New passphrase: "); err != nil {
+			return nil, err
+		}
+		again, err := c.env.Terminal.ReadHidden("Repeat passphrase: ")
+		if err != nil {
+			return nil, err
+		}
+		if again != pass {
+			return nil, usageErr("the passphrases do not match — nothing was created; try again")
+		}
+	}
+	if pass == "" {
+		return nil, usageErr("the passphrase must not be empty — nothing was created")
+	}
+	s, err := keystore.Create(dir, pass)
+	if err != nil {
+		return nil, err
+	}
+	s.SetClock(c.env.Now)
+	return s, nil
+}
+
+func limitReader(r io.Reader, n int64) io.Reader {
+	if r == nil {
+		return eofReader{}
+	}
+	return io.LimitReader(r, n)
+}
+
+type eofReader struct{}
+
+func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }

@@ -1,0 +1,225 @@
+// Package importer reads key pairs in bulk (CSV or JSON) and adds them all, or none.
+package importer
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/m3keys/m3keys/keystore"
+)
+
+// MaxInput bounds what is read from stdin.
+const MaxInput = 16 << 20
+
+// Columns, in the documented order; the first four are required.
+var columns = []string{"org_id", "service_user", "access_key_id", "api_secret", "org_name", "api_url", "status", "created_at"}
+
+const required = 4
+
+// Row is one key pair to import, checked field by field.
+type Row struct {
+	Where       string // "line 3" or "entry 2", for messages
+	OrgID       string
+	ServiceUser string
+	AccessKeyID string
+	Secret      keystore.Secret
+	OrgName     string
+	APIURL      string
+	Status      keystore.Status
+	CreatedAt   time.Time
+}
+
+// RowError names where the problem is; it never quotes a value, which could be a secret.
+type RowError struct {
+	Where string
+	Err   error
+}
+
+func (e *RowError) Error() string { return e.Where + ": " + e.Err.Error() }
+func (e *RowError) Unwrap() error { return e.Err }
+
+// ParseCSV reads a header line and rows. defaultAPIURL fills an empty api_url.
+func ParseCSV(r io.Reader, defaultAPIURL string) ([]Row, error) {
+	cr := csv.NewReader(io.LimitReader(r, MaxInput))
+	cr.FieldsPerRecord = -1
+	cr.TrimLeadingSpace = true
+	header, err := cr.Read()
+	if err == io.EOF {
+		return nil, errors.New("no input: expected a CSV header org_id,service_user,access_key_id,api_secret")
+	}
+	if err != nil {
+		return nil, csvError(err)
+	}
+	index, err := headerIndex(header)
+	if err != nil {
+		return nil, &RowError{Where: "line 1", Err: err}
+	}
+	var rows []Row
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, csvError(err)
+		}
+		line, _ := cr.FieldPos(0)
+		if len(rec) != len(header) {
+			return nil, &RowError{Where: fmt.Sprintf("line %d", line), Err: fmt.Errorf("has %d fields, the header has %d", len(rec), len(header))}
+		}
+		fields := map[string]string{}
+		for name, i := range index {
+			fields[name] = rec[i]
+		}
+		row, err := newRow(fmt.Sprintf("line %d", line), fields, defaultAPIURL)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, row)
+	}
+	if len(rows) == 0 {
+		return nil, errors.New("no rows after the header")
+	}
+	return rows, nil
+}
+
+// csvError keeps the position of a CSV syntax error but not the text around it.
+func csvError(err error) error {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return &RowError{Where: fmt.Sprintf("line %d", pe.Line), Err: fmt.Errorf("CSV syntax: %v", pe.Err)}
+	}
+	return err
+}
+
+func headerIndex(header []string) (map[string]int, error) {
+	index := map[string]int{}
+	for i, h := range header {
+		name := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		if !knownColumn(name) {
+			return nil, fmt.Errorf("unknown column %q — the columns are %s", clip(name), strings.Join(columns, ","))
+		}
+		if _, dup := index[name]; dup {
+			return nil, fmt.Errorf("column %s appears twice", name)
+		}
+		index[name] = i
+	}
+	for _, c := range columns[:required] {
+		if _, ok := index[c]; !ok {
+			return nil, fmt.Errorf("missing column %s — the header must start org_id,service_user,access_key_id,api_secret", c)
+		}
+	}
+	return index, nil
+}
+
+func knownColumn(name string) bool {
+	for _, c := range columns {
+		if c == name {
+			return true
+		}
+	}
+	return false
+}
+
+func clip(s string) string {
+	if len(s) > 30 {
+		return s[:30] + "…"
+	}
+	return s
+}
+
+// ParseJSON reads an array of objects with the CSV column names as keys.
+func ParseJSON(r io.Reader, defaultAPIURL string) ([]Row, error) {
+	var entries []map[string]string
+	dec := json.NewDecoder(io.LimitReader(r, MaxInput))
+	if err := dec.Decode(&entries); err != nil {
+		return nil, errors.New("input is not a JSON array of objects with string fields (org_id, service_user, access_key_id, api_secret, …)")
+	}
+	if len(entries) == 0 {
+		return nil, errors.New("no entries in the JSON array")
+	}
+	rows := make([]Row, 0, len(entries))
+	for i, e := range entries {
+		where := fmt.Sprintf("entry %d", i+1)
+		for name := range e {
+			if !knownColumn(name) {
+				return nil, &RowError{Where: where, Err: fmt.Errorf("unknown field %q — the fields are %s", clip(name), strings.Join(columns, ","))}
+			}
+		}
+		row, err := newRow(where, e, defaultAPIURL)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
+}
+
+func newRow(where string, f map[string]string, defaultAPIURL string) (Row, error) {
+	fail := func(err error) (Row, error) { return Row{}, &RowError{Where: where, Err: err} }
+	row := Row{Where: where, OrgID: strings.TrimSpace(f["org_id"]), ServiceUser: strings.TrimSpace(f["service_user"]),
+		AccessKeyID: strings.TrimSpace(f["access_key_id"]), OrgName: strings.TrimSpace(f["org_name"]),
+		APIURL: strings.TrimSpace(f["api_url"]), Status: keystore.Status(strings.ToUpper(strings.TrimSpace(f["status"])))}
+	if row.APIURL == "" {
+		row.APIURL = defaultAPIURL
+	}
+	checks := []error{keystore.ValidateOrgID(row.OrgID), keystore.ValidateName("service_user", row.ServiceUser), keystore.ValidateKeyID(row.AccessKeyID)}
+	if row.OrgName != "" {
+		checks = append(checks, keystore.ValidateName("org_name", row.OrgName))
+	}
+	checks = append(checks, keystore.ValidateAPIURL(row.APIURL))
+	for _, err := range checks {
+		if err != nil {
+			return fail(err)
+		}
+	}
+	secret, err := keystore.NewSecret(f["api_secret"])
+	if err != nil {
+		return fail(err)
+	}
+	row.Secret = secret
+	switch row.Status {
+	case "":
+		row.Status = keystore.Active
+	case keystore.Active, keystore.Inactive:
+	default:
+		return fail(errors.New("status: must be ACTIVE or INACTIVE"))
+	}
+	if v := strings.TrimSpace(f["created_at"]); v != "" {
+		t, err := parseTime(v)
+		if err != nil {
+			return fail(errors.New("created_at: must be a date like 2026-11-26 or 2026-11-26T10:00:00Z"))
+		}
+		row.CreatedAt = t
+	}
+	return row, nil
+}
+
+func parseTime(v string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, nil
+	}
+	return time.Parse("2006-01-02", v)
+}
+
+// Apply adds every row in one change: the caller's Update discards all of it when one row fails.
+func Apply(tx *keystore.Tx, rows []Row) error {
+	for _, r := range rows {
+		err := tx.EnsureOrg(keystore.NewOrg{ID: r.OrgID, Name: r.OrgName, APIURL: r.APIURL})
+		if err == nil {
+			err = tx.EnsureUser(r.OrgID, r.ServiceUser)
+		}
+		if err == nil {
+			err = tx.AddKey(r.OrgID, r.ServiceUser, keystore.NewKey{AccessKeyID: r.AccessKeyID, Secret: r.Secret, Status: r.Status, CreatedAt: r.CreatedAt})
+		}
+		if err != nil {
+			return &RowError{Where: r.Where, Err: err}
+		}
+	}
+	return nil
+}

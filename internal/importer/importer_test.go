@@ -1,0 +1,119 @@
+package importer
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/m3keys/m3keys/keystore"
+)
+
+const (
+	org    = "3f1c2a4e-5b6d-4e7f-8a9b-0c1d2e3f4a5b"
+	secret = "IMPORT-secret-never-printed"
+	header = "org_id,service_user,access_key_id,api_secret\n"
+)
+
+func TestParseCSVFullRow(t *testing.T) {
+	in := "\ufefforg_id,service_user,access_key_id,api_secret,org_name,api_url,status,created_at\n" +
+		org + ",ci bot,AK-1, " + secret + " ,Acme,https://api.eu.m3ter.com,inactive,2026-01-02T03:04:05Z\n"
+	rows, err := ParseCSV(strings.NewReader(in), "https://api.m3ter.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rows[0]
+	if r.OrgID != org || r.ServiceUser != "ci bot" || r.AccessKeyID != "AK-1" || r.Secret.Reveal() != secret ||
+		r.OrgName != "Acme" || r.APIURL != "https://api.eu.m3ter.com" || r.Status != keystore.Inactive ||
+		!r.CreatedAt.Equal(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)) || r.Where != "line 2" {
+		t.Fatalf("row: %+v", r)
+	}
+}
+
+func TestParseCSVDefaults(t *testing.T) {
+	rows, err := ParseCSV(strings.NewReader(header+org+",ci,AK-1,"+secret+"\n"), "http://127.0.0.1:9")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows[0].APIURL != "http://127.0.0.1:9" || rows[0].Status != keystore.Active || !rows[0].CreatedAt.IsZero() {
+		t.Fatalf("defaults: %+v", rows[0])
+	}
+}
+
+func TestParseErrorsNameTheLineAndNeverTheValue(t *testing.T) {
+	cases := []struct {
+		name, in, want string
+	}{
+		{"empty", "", "no input"},
+		{"header only", header, "no rows"},
+		{"missing column", "org_id,service_user,access_key_id\n", "missing column api_secret"},
+		{"unknown column", header[:len(header)-1] + ",colour\n", "unknown column"},
+		{"bad org", header + "nope,ci,AK-1," + secret + "\n", "line 2: organization ID"},
+		{"bad secret", header + org + ",ci,AK-1,a " + secret + "\n", "line 2: API secret"},
+		{"bad status", "org_id,service_user,access_key_id,api_secret,status\n" + org + ",ci,AK-1," + secret + ",gone\n", "line 2: status"},
+		{"bad date", "org_id,service_user,access_key_id,api_secret,created_at\n" + org + ",ci,AK-1," + secret + ",yesterday\n", "line 2: created_at"},
+		{"short row", header + org + ",ci,AK-1," + secret + "\n" + org + ",ci\n", "line 3: has 2 fields"},
+		{"bad quote", header + org + ",\"ci,AK-1," + secret + "\n", "line 2"},
+		{"http api url", "org_id,service_user,access_key_id,api_secret,api_url\n" + org + ",ci,AK-1," + secret + ",http://example.com\n", "line 2: API URL"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := ParseCSV(strings.NewReader(c.in), "https://api.m3ter.com")
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("got %v, want an error containing %q", err, c.want)
+			}
+			if strings.Contains(err.Error(), "IMPORT-secret") {
+				t.Fatal("error quotes the secret")
+			}
+		})
+	}
+}
+
+func TestParseJSON(t *testing.T) {
+	rows, err := ParseJSON(strings.NewReader(`[{"org_id":"`+org+`","service_user":"ci","access_key_id":"AK-1","api_secret":"`+secret+`"}]`), "https://api.m3ter.com")
+	if err != nil || len(rows) != 1 || rows[0].Where != "entry 1" {
+		t.Fatalf("%v %+v", err, rows)
+	}
+	for _, bad := range []string{`{}`, `[]`, `[{"org_id":1}]`, `[{"org_id":"` + org + `","colour":"x"}]`, `[{"org_id":"` + org + `","service_user":"ci","access_key_id":"AK-1"}]`} {
+		if _, err := ParseJSON(strings.NewReader(bad), "https://api.m3ter.com"); err == nil {
+			t.Errorf("accepted %s", bad)
+		}
+	}
+}
+
+func TestApplyNamesTheLineOfARuleBreak(t *testing.T) {
+	in := header + org + ",ci,AK-1," + secret + "\n" + org + ",ci,AK-2," + secret + "\n" + org + ",ci,AK-3," + secret + "\n"
+	rows, err := ParseCSV(strings.NewReader(in), "https://api.m3ter.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &keystore.Document{Version: keystore.CurrentVersion}
+	err = Apply(d.Edit(time.Now()), rows)
+	var re *RowError
+	if !errors.Is(err, keystore.ErrKeyLimit) || !errors.As(err, &re) || re.Where != "line 4" {
+		t.Fatalf("got %v, want ErrKeyLimit on line 4", err)
+	}
+}
+
+func FuzzParseCSV(f *testing.F) {
+	f.Add(header + org + ",ci,AK-1," + secret + "\n")
+	f.Add("org_id,service_user,access_key_id,api_secret,org_name,api_url,status,created_at\n" + org + ",ci,AK-1,s,Acme,https://api.m3ter.com,ACTIVE,2026-01-01\n")
+	f.Add(header + "\"unterminated\n")
+	f.Add("\ufeff" + header)
+	f.Add(header + org + ",ci\n")
+	f.Fuzz(func(t *testing.T, in string) {
+		rows, err := ParseCSV(strings.NewReader(in), "https://api.m3ter.com")
+		if err != nil {
+			return
+		}
+		for _, r := range rows {
+			// Everything accepted must pass the keystore's own validation.
+			if keystore.ValidateOrgID(r.OrgID) != nil || keystore.ValidateKeyID(r.AccessKeyID) != nil ||
+				keystore.ValidateName("service user", r.ServiceUser) != nil || r.Secret.IsZero() {
+				t.Fatalf("accepted an invalid row: %+v", r)
+			}
+		}
+		d := &keystore.Document{Version: keystore.CurrentVersion}
+		_ = Apply(d.Edit(time.Now()), rows)
+	})
+}

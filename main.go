@@ -1,0 +1,45 @@
+// Command m3keys keeps m3ter service-user access keys: a terminal UI and a small CLI.
+package main
+
+import (
+	"os"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/m3keys/m3keys/authclient"
+	"github.com/m3keys/m3keys/internal/cli"
+	"github.com/m3keys/m3keys/internal/demo"
+	"github.com/m3keys/m3keys/ui"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func main() {
+	env := cli.System(version)
+	env.OpenTUI = openTUI
+	os.Exit(cli.Run(os.Args[1:], env))
+}
+
+func openTUI(o cli.TUIOptions) error {
+	deps := ui.Deps{
+		Checker:       authclient.New(authclient.Options{UserAgent: "m3keys/" + version}),
+		Passphrase:    o.Passphrase,
+		MaxAge:        o.MaxAge,
+		Verify:        true,
+		DefaultAPIURL: o.APIURL,
+		Vault:         ui.NewVault(o.Home),
+	}
+	if o.Demo {
+		d, err := demo.New(time.Now())
+		if err != nil {
+			return err
+		}
+		defer d.Close()
+		deps.Demo, deps.Passphrase, deps.DefaultAPIURL = true, demo.Passphrase, d.APIURL
+		deps.Vault = ui.NewVault(d.Dir)
+	}
+	_, err := tea.NewProgram(ui.New(deps), tea.WithAltScreen()).Run()
+	return err
+}
