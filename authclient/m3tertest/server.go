@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"crypto/x509"
 	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -87,6 +88,9 @@ func NewUnstartedServer() *Server {
 	mux.HandleFunc("POST /oauth/token", s.serveToken)
 	mux.HandleFunc("GET /organizations/{orgId}/users/me", s.serveUsersMe)
 	s.ts = httptest.NewUnstartedServer(s.handle(mux))
+	// Handshake failures are expected in tests, and in demo mode a log line
+	// would scribble over the TUI.
+	s.ts.Config.ErrorLog = log.New(io.Discard, "", 0)
 	return s
 }
 

@@ -1,0 +1,84 @@
+package authclient
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestResultFormatting(t *testing.T) {
+	r := Result{Class: Valid, HTTPStatus: 200, TokenLatency: 120 * time.Millisecond, VerifyLatency: 64 * time.Millisecond,
+		Message: "token issued", token: &bearerToken{"tok.en.value"}}
+	tests := []struct{ format, want string }{
+		{"%v", "valid (200, 184ms): token issued"},
+		{"%s", "valid (200, 184ms): token issued"},
+		{"%q", `"valid (200, 184ms): token issued"`},
+		{"%+v", "Token:[redacted]}"},
+		{"%#v", `authclient.Result{Class:"valid", HTTPStatus:200,`},
+		{"%#v", "token:[redacted]}"},
+	}
+	for _, tt := range tests {
+		got := fmt.Sprintf(tt.format, r)
+		if !strings.Contains(got, tt.want) {
+			t.Errorf("Sprintf(%q) = %q, want it to contain %q", tt.format, got, tt.want)
+		}
+		if strings.Contains(got, "tok.en.value") {
+			t.Errorf("Sprintf(%q) shows the token: %q", tt.format, got)
+		}
+	}
+	if got := fmt.Sprintf("%+v", Result{Class: Rejected}); !strings.Contains(got, "Token:none") {
+		t.Errorf("a result without token: %q", got)
+	}
+	if r.BearerToken() != "tok.en.value" || (Result{}).BearerToken() != "" {
+		t.Errorf("BearerToken does not give the token back")
+	}
+}
+
+func TestRetryAfter(t *testing.T) {
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		value string
+		want  time.Duration
+	}{
+		{"", time.Second},
+		{"3", 3 * time.Second},
+		{"0", 0},
+		{" 7 ", 7 * time.Second},
+		{"120", 10 * time.Second},
+		{"99999999999999999999", time.Second}, // not an int64: treated as unreadable
+		{"-4", 0},
+		{"soon", time.Second},
+		{now.Add(5 * time.Second).Format(http.TimeFormat), 5 * time.Second},
+		{now.Add(time.Hour).Format(http.TimeFormat), 10 * time.Second},
+		{now.Add(-time.Hour).Format(http.TimeFormat), 0},
+	}
+	for _, tt := range tests {
+		h := http.Header{}
+		if tt.value != "" {
+			h.Set("Retry-After", tt.value)
+		}
+		if got := retryAfter(h, now); got != tt.want {
+			t.Errorf("retryAfter(%q) = %s, want %s", tt.value, got, tt.want)
+		}
+	}
+}
+
+func TestHumanDuration(t *testing.T) {
+	tests := map[time.Duration]string{
+		5 * time.Hour:                    "5h0m",
+		90 * time.Minute:                 "1h30m",
+		59 * time.Minute:                 "59m",
+		45 * time.Second:                 "45s",
+		5*time.Hour + 29*time.Second:     "5h0m",
+		2*time.Minute + 10*time.Second:   "2m",
+		10*time.Hour + 30*time.Second:    "10h1m",
+		time.Hour + time.Millisecond*100: "1h0m",
+	}
+	for d, want := range tests {
+		if got := humanDuration(d); got != want {
+			t.Errorf("humanDuration(%s) = %q, want %q", d, got, want)
+		}
+	}
+}
