@@ -1,0 +1,468 @@
+// Package ui is the m3keys terminal UI: unlock, organizations, one organization's
+// service users and keys, forms, live checks, history, help and confirmations.
+// All I/O runs inside tea.Cmds; screens talk to the root through intent messages.
+package ui
+
+import (
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/m3keys/m3keys/authclient"
+	"github.com/m3keys/m3keys/keystore"
+)
+
+type screenID int
+
+const (
+	screenUnlock screenID = iota
+	screenOrgs
+	screenOrg
+	screenAddKey
+	screenOrgForm
+	screenUserForm
+	screenHistory
+)
+
+type overlayID int
+
+const (
+	overlayNone overlayID = iota
+	overlayHelp
+	overlayConfirm
+)
+
+// screen is what the root needs from every screen besides its typed update.
+type screen interface {
+	view(w, h int) string
+	enableKeys(k *KeyMap)
+	crumbs() []string
+}
+
+// App is the root model: it owns the screens, overlays, status bar and size.
+type App struct {
+	c       *common
+	current screenID
+	gen     int // bumped on every screen change; results for an older gen are dropped
+
+	unlock   unlockScreen
+	orgs     orgsScreen
+	org      orgScreen
+	addKey   addKeyScreen
+	orgForm  orgFormScreen
+	userForm userFormScreen
+	history  historyScreen
+
+	overlay overlayID
+	confirm confirmOverlay
+	help    help.Model
+	status  status
+
+	width, height int
+	pending       []tea.Msg
+	quitting      bool
+
+	// after schedules msg after d: tea.Tick in the program, replaceable in tests.
+	after        func(d time.Duration, msg tea.Msg) tea.Cmd
+	checkSpacing time.Duration
+}
+
+type status struct {
+	id    int
+	text  string
+	isErr bool
+}
+
+// New builds the TUI. Run it with tea.NewProgram(ui.New(deps), tea.WithAltScreen()).
+func New(deps Deps) *App {
+	a := &App{
+		after: func(d time.Duration, msg tea.Msg) tea.Cmd {
+			return tea.Tick(d, func(time.Time) tea.Msg { return msg })
+		},
+		checkSpacing: checkSpacing,
+		width:        80,
+		height:       24,
+	}
+	a.c = &common{
+		deps:    deps.withDefaults(),
+		keys:    DefaultKeyMap(),
+		styles:  newStyles(),
+		results: map[string]authclient.Result{},
+		send:    func(msg tea.Msg) { a.pending = append(a.pending, msg) },
+	}
+	a.help = help.New()
+	a.help.ShortSeparator = " · "
+	a.help.Styles.ShortKey = a.c.styles.HelpKey
+	a.help.Styles.ShortDesc = a.c.styles.HelpDesc
+	a.help.Styles.ShortSeparator = a.c.styles.HelpDesc
+	a.unlock = newUnlockScreen(a.c, deps.Vault != nil && deps.Vault.Exists())
+	a.syncKeys()
+	return a
+}
+
+// Init unlocks with $M3KEYS_PASSPHRASE right away when it was given and a store exists.
+func (a *App) Init() tea.Cmd {
+	if a.c.deps.Passphrase != "" && a.unlock.exists {
+		a.unlock.busy = true
+		return a.unlockCmd(a.c.deps.Passphrase, false, true)
+	}
+	return nil
+}
+
+// Update dispatches each message to the method that handles it.
+func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	cmd := a.handle(msg)
+	cmds := []tea.Cmd{cmd}
+	for len(a.pending) > 0 {
+		next := a.pending[0]
+		a.pending = a.pending[1:]
+		cmds = append(cmds, a.handle(next))
+	}
+	a.syncKeys()
+	return a, tea.Batch(cmds...)
+}
+
+func (a *App) handle(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		a.resize(msg.Width, msg.Height)
+		return nil
+	case tea.KeyMsg:
+		return a.key(msg)
+	case unlockMsg:
+		return a.unlockCmd(msg.passphrase, msg.create, false)
+	case unlockedMsg:
+		return a.unlocked(msg)
+	case unlockFailedMsg:
+		return a.unlockFailed(msg)
+	case openOrgMsg, openHistoryMsg, openAddKeyMsg, openUserFormMsg, openOrgFormMsg, goBackMsg:
+		a.navigate(msg)
+		return nil
+	case askMsg:
+		a.ask(msg)
+		return nil
+	case changeMsg:
+		return a.saveCmd(msg)
+	case savedMsg:
+		return a.saved(msg)
+	case testKeysMsg:
+		return a.startChecks(msg)
+	case checkDoneMsg:
+		return a.checkDone(msg)
+	case spinFrameMsg:
+		return a.spinFrame(msg)
+	case statusMsg:
+		return a.setStatus(msg.text, msg.isErr)
+	case clearStatusMsg:
+		a.clearStatus(msg)
+		return nil
+	}
+	return nil
+}
+
+// key handles the global keys, then the overlay or the screen.
+func (a *App) key(msg tea.KeyMsg) tea.Cmd {
+	k := a.c.keys
+	switch {
+	case keyIs(msg, k.ForceQuit):
+		return a.quit()
+	case a.overlay == overlayHelp:
+		a.overlay = overlayNone
+		return nil
+	case a.overlay == overlayConfirm:
+		return a.answer(msg)
+	case keyIs(msg, k.Help):
+		a.overlay = overlayHelp
+		return nil
+	case keyIs(msg, k.Quit):
+		return a.quit()
+	}
+	return a.delegate(msg)
+}
+
+// delegate hands a message to the current screen's own update.
+func (a *App) delegate(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	switch a.current {
+	case screenUnlock:
+		a.unlock, cmd = a.unlock.update(msg)
+	case screenOrgs:
+		a.orgs, cmd = a.orgs.update(msg)
+	case screenOrg:
+		a.org, cmd = a.org.update(msg)
+	case screenAddKey:
+		a.addKey, cmd = a.addKey.update(msg)
+	case screenOrgForm:
+		a.orgForm, cmd = a.orgForm.update(msg)
+	case screenUserForm:
+		a.userForm, cmd = a.userForm.update(msg)
+	case screenHistory:
+		a.history, cmd = a.history.update(msg)
+	}
+	return cmd
+}
+
+func (a *App) screen() screen {
+	switch a.current {
+	case screenOrgs:
+		return &a.orgs
+	case screenOrg:
+		return &a.org
+	case screenAddKey:
+		return &a.addKey
+	case screenOrgForm:
+		return &a.orgForm
+	case screenUserForm:
+		return &a.userForm
+	case screenHistory:
+		return &a.history
+	}
+	return &a.unlock
+}
+
+func (a *App) quit() tea.Cmd {
+	a.quitting = true
+	a.c.checks.cancelAll()
+	return tea.Quit
+}
+
+func (a *App) resize(w, h int) {
+	a.width, a.height = w, h
+}
+
+// syncKeys enables exactly the keys that work right now, so help never lists a dead one.
+func (a *App) syncKeys() {
+	k := a.c.keys
+	switch a.overlay {
+	case overlayHelp:
+		k.only(&k.Back)
+		describe(&k.Back, "close help")
+	case overlayConfirm:
+		k.only(&k.Yes, &k.No)
+	default:
+		a.screen().enableKeys(k)
+	}
+}
+
+// navigate switches screens; only the root does that.
+func (a *App) navigate(msg tea.Msg) {
+	switch msg := msg.(type) {
+	case openOrgMsg:
+		a.org = newOrgScreen(a.c, msg.orgID)
+		a.show(screenOrg)
+	case openHistoryMsg:
+		a.history = newHistoryScreen(a.c, msg.orgID)
+		a.show(screenHistory)
+	case openAddKeyMsg:
+		a.addKey = newAddKeyScreen(a.c, msg.orgID, msg.user)
+		a.show(screenAddKey)
+	case openUserFormMsg:
+		a.userForm = newUserFormScreen(a.c, msg.orgID)
+		a.show(screenUserForm)
+	case openOrgFormMsg:
+		a.orgForm = newOrgFormScreen(a.c, msg.orgID)
+		a.show(screenOrgForm)
+	case goBackMsg:
+		a.show(a.parent())
+	}
+}
+
+func (a *App) parent() screenID {
+	switch a.current {
+	case screenAddKey, screenUserForm, screenHistory:
+		return screenOrg
+	case screenOrg, screenOrgForm:
+		return screenOrgs
+	}
+	return a.current
+}
+
+func (a *App) show(s screenID) {
+	a.current = s
+	a.gen++
+	a.refreshDoc()
+}
+
+// refreshDoc re-reads the document after a change and lets the list screens rebuild.
+func (a *App) refreshDoc() {
+	if a.c.store == nil {
+		return
+	}
+	a.c.doc = a.c.store.Document()
+	a.orgs.refresh()
+	if a.org.orgID != "" {
+		a.org.refresh()
+	}
+	if a.current == screenHistory {
+		a.history.refresh()
+	}
+}
+
+func (a *App) ask(msg askMsg) {
+	a.confirm = confirmOverlay{question: msg.question, detail: msg.detail, yes: msg.yes}
+	a.overlay = overlayConfirm
+}
+
+func (a *App) answer(msg tea.KeyMsg) tea.Cmd {
+	k := a.c.keys
+	switch {
+	case keyIs(msg, k.Yes):
+		a.overlay = overlayNone
+		a.c.send(a.confirm.yes)
+	case keyIs(msg, k.No):
+		a.overlay = overlayNone
+		return a.setStatus("nothing changed", false)
+	}
+	return nil
+}
+
+// saveCmd applies a change to the store in a tea.Cmd.
+func (a *App) saveCmd(change changeMsg) tea.Cmd {
+	store, gen := a.c.store, a.gen
+	return func() tea.Msg {
+		return savedMsg{gen: gen, change: change, err: store.Update(change.apply)}
+	}
+}
+
+func (a *App) saved(msg savedMsg) tea.Cmd {
+	a.refreshDoc()
+	if msg.gen != a.gen {
+		return nil
+	}
+	if msg.err != nil {
+		return a.refused(msg)
+	}
+	if a.isForm() {
+		a.show(a.parent())
+	}
+	if ch := msg.change; a.current == screenOrg && (ch.selectKey != "" || ch.selectUser != "") {
+		a.org.cursor = a.org.find(ch.selectKey, ch.selectUser)
+	}
+	return a.setStatus(msg.change.done, false)
+}
+
+// refused shows why the keystore said no: in the form that asked, or in the status bar;
+// the last ACTIVE key gets its second, explicit confirmation.
+func (a *App) refused(msg savedMsg) tea.Cmd {
+	if errors.Is(msg.err, keystore.ErrLastActiveKey) && msg.change.forced != nil {
+		a.ask(askMsg{question: msg.change.forcedQuestion, detail: plain(msg.err), yes: *msg.change.forced})
+		return nil
+	}
+	switch a.current {
+	case screenAddKey:
+		a.addKey.form.fail(msg.err)
+		return nil
+	case screenOrgForm:
+		a.orgForm.form.fail(msg.err)
+		return nil
+	case screenUserForm:
+		a.userForm.form.fail(msg.err)
+		return nil
+	}
+	return a.setStatus(plain(msg.err), true)
+}
+
+func (a *App) isForm() bool {
+	return a.current == screenAddKey || a.current == screenOrgForm || a.current == screenUserForm
+}
+
+func (a *App) setStatus(text string, isErr bool) tea.Cmd {
+	if text == "" {
+		return nil
+	}
+	a.status.id++
+	a.status.text, a.status.isErr = text, isErr
+	ttl := infoTTL
+	if isErr {
+		ttl = errorTTL
+	}
+	return a.after(ttl, clearStatusMsg{id: a.status.id})
+}
+
+func (a *App) clearStatus(msg clearStatusMsg) {
+	if msg.id == a.status.id {
+		a.status.text = ""
+	}
+}
+
+// View draws header, body (or an overlay over it), status and help lines, in exactly the terminal's size.
+func (a *App) View() string {
+	if a.quitting {
+		return ""
+	}
+	w, h := a.width, a.height
+	footer := a.footer(w)
+	bodyH := max(0, h-1-len(footer))
+	var body string
+	switch a.overlay {
+	case overlayHelp:
+		body = helpView(a.c, a.screen(), w, bodyH)
+	case overlayConfirm:
+		body = a.confirm.view(a.c.styles, w, bodyH)
+	default:
+		body = a.screen().view(w, bodyH)
+	}
+	lines := append([]string{a.header(w), fitLines(body, w, bodyH)}, footer...)
+	return fitLines(strings.Join(lines, "\n"), w, h)
+}
+
+func (a *App) header(w int) string {
+	st := a.c.styles
+	left := st.Title.Render("m3keys")
+	if a.c.deps.Demo {
+		left += " " + st.Badge.Render(" DEMO ")
+	}
+	for _, c := range a.screen().crumbs() {
+		left += st.Crumb.Render(" › " + c)
+	}
+	right := ""
+	if p := a.c.checks.progress(); p != "" {
+		right = a.c.spinner() + " " + p
+	}
+	gap := w - lipgloss.Width(left) - lipgloss.Width(right)
+	if right == "" || gap < 1 {
+		return truncate(left, w)
+	}
+	return left + strings.Repeat(" ", gap) + st.Right.Render(right)
+}
+
+// footer is the status message (wrapped to at most 3 lines) and the key help line.
+func (a *App) footer(w int) []string {
+	st := a.c.styles
+	var lines []string
+	if a.status.text != "" {
+		style := st.Info
+		if a.status.isErr {
+			style = st.Error
+		}
+		wrapped := lipgloss.NewStyle().Width(w).Render(a.status.text)
+		for i, l := range strings.Split(wrapped, "\n") {
+			if i == 3 {
+				break
+			}
+			lines = append(lines, style.Render(strings.TrimRight(l, " ")))
+		}
+	} else {
+		lines = append(lines, "")
+	}
+	return append(lines, a.helpLine(w))
+}
+
+// helpLine is the short help, cut to fit, always ending in `? help` when help works here.
+func (a *App) helpLine(w int) string {
+	k := a.c.keys
+	tail := ""
+	if k.Help.Enabled() {
+		tail = a.help.ShortHelpView([]key.Binding{k.Help})
+	}
+	a.help.Width = max(1, w-lipgloss.Width(tail)-3)
+	line := a.help.ShortHelpView(k.ShortHelp())
+	if tail != "" && line != "" {
+		line += a.help.Styles.ShortSeparator.Render(a.help.ShortSeparator)
+	}
+	return truncate(line+tail, w)
+}

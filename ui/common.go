@@ -1,0 +1,58 @@
+package ui
+
+import (
+	"time"
+
+	"github.com/charmbracelet/bubbles/spinner"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/m3keys/m3keys/authclient"
+	"github.com/m3keys/m3keys/keystore"
+)
+
+// common is what every screen shares: dependencies, keys, styles, the unlocked
+// store and its document, and the live checks in progress. The root owns it.
+type common struct {
+	deps   Deps
+	keys   *KeyMap
+	styles Styles
+
+	store Store
+	doc   *keystore.Document
+
+	checks  checkRun
+	results map[string]authclient.Result // the last live result of this session, by Access Key ID
+	frame   int                          // spinner frame
+
+	// send delivers an intent to the root right after the current Update.
+	send func(tea.Msg)
+}
+
+var spinFrames = spinner.MiniDot.Frames
+
+const spinInterval = 100 * time.Millisecond
+
+func (c *common) now() time.Time { return c.deps.Clock() }
+
+func (c *common) spinner() string { return spinFrames[c.frame%len(spinFrames)] }
+
+func (c *common) org(id string) *keystore.Organization {
+	if c.doc == nil {
+		return nil
+	}
+	o, _ := c.doc.Org(id)
+	return o
+}
+
+// dryRun applies change to a throwaway copy of the document, so a refusal from
+// the keystore's rules can be shown on the spot, before any form or confirmation.
+func (c *common) dryRun(change func(*keystore.Tx) error) error {
+	return change(c.doc.Clone().Edit(c.now()))
+}
+
+func (c *common) stale(k *keystore.AccessKey) bool { return k.Stale(c.now(), c.deps.MaxAge) }
+
+func (c *common) emit(msg tea.Msg) { c.send(msg) }
+
+func (c *common) fail(err error) { c.send(statusMsg{text: plain(err), isErr: true}) }
+
+func (c *common) say(text string) { c.send(statusMsg{text: text}) }

@@ -1,0 +1,85 @@
+package ui
+
+import (
+	"context"
+	"time"
+
+	"github.com/m3keys/m3keys/authclient"
+	"github.com/m3keys/m3keys/keystore"
+)
+
+// Vault is the keystore directory before it is unlocked.
+type Vault interface {
+	Exists() bool
+	Unlock(passphrase string) (Store, error)
+	Create(passphrase string) (Store, error)
+}
+
+// Store is an unlocked keystore: a document to read and rule-checked changes to apply.
+type Store interface {
+	Document() *keystore.Document
+	Update(change func(*keystore.Tx) error) error
+}
+
+// Checker tests one key live against m3ter.
+type Checker interface {
+	Check(ctx context.Context, k authclient.Key, verify bool) authclient.Result
+}
+
+// Deps is everything the TUI needs from outside; main passes the real ones, tests pass fakes.
+type Deps struct {
+	Vault   Vault
+	Checker Checker
+	Clock   func() time.Time // now, for ages and "2h ago"; time.Now when nil
+	Demo    bool             // shows a DEMO badge in the header
+	// Passphrase comes from $M3KEYS_PASSPHRASE; when it opens the store the unlock screen is skipped.
+	Passphrase string
+	MaxAge     time.Duration // keys older than this are stale; keystore.DefaultMaxAge when zero
+	Verify     bool          // also call users/me after getting a token
+	// DefaultAPIURL prefills the API URL of a new organization ($M3KEYS_API_URL or m3ter's default).
+	DefaultAPIURL string
+}
+
+// DefaultAPIURL is m3ter's production API.
+const DefaultAPIURL = "https://api.m3ter.com"
+
+func (d Deps) withDefaults() Deps {
+	if d.Clock == nil {
+		d.Clock = time.Now
+	}
+	if d.MaxAge == 0 {
+		d.MaxAge = keystore.DefaultMaxAge
+	}
+	if d.DefaultAPIURL == "" {
+		d.DefaultAPIURL = DefaultAPIURL
+	}
+	return d
+}
+
+// NewVault is the real keystore in dir.
+func NewVault(dir string) Vault { return dirVault(dir) }
+
+type dirVault string
+
+func (v dirVault) Exists() bool { return keystore.Exists(string(v)) }
+
+func (v dirVault) Unlock(passphrase string) (Store, error) {
+	s, err := keystore.Open(string(v), passphrase)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (v dirVault) Create(passphrase string) (Store, error) {
+	s, err := keystore.Create(string(v), passphrase)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+var (
+	_ Vault = dirVault("")
+	_ Store = (*keystore.Store)(nil)
+)

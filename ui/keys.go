@@ -1,0 +1,103 @@
+package ui
+
+import (
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+// KeyMap is every key the TUI knows. Each screen enables the ones that work there
+// (see only), so a disabled binding neither matches nor shows up in help.
+type KeyMap struct {
+	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
+
+	Open, Back, Quit, ForceQuit, Help, Filter key.Binding
+
+	New, Edit, AddKey, Toggle, Delete, Test, TestAll, History key.Binding
+	// The copy-once secret (c), the Bearer token copy (y) and the rotation wizard (r) go here.
+
+	NextField, PrevField, Submit key.Binding
+	Yes, No                      key.Binding
+}
+
+// DefaultKeyMap is the key table of DESIGN.md.
+func DefaultKeyMap() *KeyMap {
+	b := func(keys []string, k, desc string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(k, desc))
+	}
+	return &KeyMap{
+		Up:        b([]string{"up", "k"}, "↑/k", "move up"),
+		Down:      b([]string{"down", "j"}, "↓/j", "move down"),
+		PageUp:    b([]string{"pgup"}, "pgup", "page up"),
+		PageDown:  b([]string{"pgdown"}, "pgdn", "page down"),
+		Top:       b([]string{"home", "g"}, "home/g", "first"),
+		Bottom:    b([]string{"end", "G"}, "end/G", "last"),
+		Open:      b([]string{"enter"}, "enter", "open"),
+		Back:      b([]string{"esc"}, "esc", "back"),
+		Quit:      b([]string{"q"}, "q", "quit"),
+		ForceQuit: b([]string{"ctrl+c"}, "ctrl+c", "quit"),
+		Help:      b([]string{"?"}, "?", "help"),
+		Filter:    b([]string{"/"}, "/", "filter"),
+		New:       b([]string{"n"}, "n", "new"),
+		Edit:      b([]string{"e"}, "e", "edit"),
+		AddKey:    b([]string{"a"}, "a", "add key"),
+		Toggle:    b([]string{"s"}, "s", "activate/inactivate"),
+		Delete:    b([]string{"d"}, "d", "remove"),
+		Test:      b([]string{"t"}, "t", "test key"),
+		TestAll:   b([]string{"T"}, "T", "test all ACTIVE"),
+		History:   b([]string{"h"}, "h", "history"),
+		NextField: b([]string{"tab", "down"}, "tab/↓", "next field"),
+		PrevField: b([]string{"shift+tab", "up"}, "shift+tab/↑", "previous field"),
+		Submit:    b([]string{"enter"}, "enter", "next / save"),
+		Yes:       b([]string{"y"}, "y", "yes"),
+		No:        b([]string{"n", "esc"}, "n/esc", "no"),
+	}
+}
+
+func (k *KeyMap) all() []*key.Binding {
+	return []*key.Binding{
+		&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top, &k.Bottom,
+		&k.Open, &k.Back, &k.Quit, &k.ForceQuit, &k.Help, &k.Filter,
+		&k.New, &k.Edit, &k.AddKey, &k.Toggle, &k.Delete, &k.Test, &k.TestAll, &k.History,
+		&k.NextField, &k.PrevField, &k.Submit, &k.Yes, &k.No,
+	}
+}
+
+// only enables exactly the given bindings (ctrl+c always works).
+func (k *KeyMap) only(enabled ...*key.Binding) {
+	for _, b := range k.all() {
+		b.SetEnabled(false)
+	}
+	k.ForceQuit.SetEnabled(true)
+	for _, b := range enabled {
+		b.SetEnabled(true)
+	}
+}
+
+// describe changes what a binding says it does on the current screen.
+func describe(b *key.Binding, desc string) {
+	b.SetHelp(b.Help().Key, desc)
+}
+
+// listKeys are the movement keys every list shares.
+func (k *KeyMap) listKeys() []*key.Binding {
+	return []*key.Binding{&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top, &k.Bottom}
+}
+
+// ShortHelp is the one-line help at the bottom, actions first; the root adds `? help` at its end.
+func (k *KeyMap) ShortHelp() []key.Binding {
+	return []key.Binding{
+		k.Yes, k.No, k.Submit, k.NextField, k.Open, k.New, k.Edit, k.AddKey, k.Toggle, k.Delete,
+		k.Test, k.TestAll, k.History, k.Filter, k.Back, k.Quit,
+	}
+}
+
+// FullHelp is the help overlay: movement, actions, general.
+func (k *KeyMap) FullHelp() [][]key.Binding {
+	return [][]key.Binding{
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.NextField, k.PrevField},
+		{k.Open, k.Submit, k.New, k.Edit, k.AddKey, k.Toggle, k.Delete, k.Test, k.TestAll, k.History, k.Filter},
+		{k.Yes, k.No, k.Back, k.Help, k.Quit, k.ForceQuit},
+	}
+}
+
+func keyIs(msg tea.KeyMsg, b key.Binding) bool { return key.Matches(msg, b) }

@@ -1,0 +1,483 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/m3keys/m3keys/authclient"
+	"github.com/m3keys/m3keys/keystore"
+)
+
+// orgScreen is one organization: each service user as a header over its keys.
+// The lines are built when the document changes; View draws only the visible
+// ones, so its cost does not depend on how many keys are off screen.
+type orgScreen struct {
+	c      *common
+	orgID  string
+	filter filter
+	lines  []orgLine
+	cursor int // index into lines, always a key or a user without keys
+	offset int
+	page   int
+}
+
+type lineKind int
+
+const (
+	lineUser      lineKind = iota // a service user's header above its keys
+	lineEmptyUser                 // a service user without keys: selectable
+	lineKey
+)
+
+type orgLine struct {
+	kind      lineKind
+	user, key int // indices into the organization's users and that user's keys
+}
+
+var keyColumns = []column{
+	{title: "ACCESS KEY ID", min: 10, ideal: 24, grow: true, flex: true},
+	{title: "STATUS", min: 8, ideal: 8},
+	{title: "AGE", min: 4, ideal: 10},
+	{title: "SECRET", min: 6, ideal: 17},
+	{title: "LAST CHECK", min: 7, ideal: 22},
+}
+
+func newOrgScreen(c *common, orgID string) orgScreen {
+	s := orgScreen{c: c, orgID: orgID, filter: newFilter(), page: 10}
+	s.refresh()
+	s.cursor = s.firstKey()
+	return s
+}
+
+func (s *orgScreen) organization() *keystore.Organization { return s.c.org(s.orgID) }
+
+// refresh rebuilds the lines from the document, keeping the selected row.
+func (s *orgScreen) refresh() {
+	o := s.organization()
+	keyID, userName := s.selectedNames()
+	s.lines = s.lines[:0]
+	if o == nil {
+		return
+	}
+	for ui := range o.ServiceUsers {
+		u := &o.ServiceUsers[ui]
+		whole := s.filter.matches(u.Name)
+		if len(u.Keys) == 0 {
+			if whole {
+				s.lines = append(s.lines, orgLine{kind: lineEmptyUser, user: ui})
+			}
+			continue
+		}
+		header := len(s.lines)
+		for ki := range u.Keys {
+			if !whole && !s.filter.matches(u.Keys[ki].AccessKeyID) {
+				continue
+			}
+			if header == len(s.lines) {
+				s.lines = append(s.lines, orgLine{kind: lineUser, user: ui})
+			}
+			s.lines = append(s.lines, orgLine{kind: lineKey, user: ui, key: ki})
+		}
+	}
+	s.cursor = s.find(keyID, userName)
+}
+
+// selectedNames are the key ID and user name of the selected line, to find it again.
+func (s *orgScreen) selectedNames() (keyID, user string) {
+	u, k := s.selected()
+	if k != nil {
+		keyID = k.AccessKeyID
+	}
+	if u != nil {
+		user = u.Name
+	}
+	return keyID, user
+}
+
+func (s *orgScreen) find(keyID, user string) int {
+	o := s.organization()
+	fallback := -1
+	for i, l := range s.lines {
+		if l.kind == lineUser {
+			continue
+		}
+		u := &o.ServiceUsers[l.user]
+		if l.kind == lineKey && keyID != "" && u.Keys[l.key].AccessKeyID == keyID {
+			return i
+		}
+		if fallback < 0 && u.Name == user {
+			fallback = i
+		}
+	}
+	if fallback >= 0 {
+		return fallback
+	}
+	return s.firstKey()
+}
+
+// firstKey is where opening an organization puts the cursor: its first key, else its first user.
+func (s *orgScreen) firstKey() int {
+	for i, l := range s.lines {
+		if l.kind == lineKey {
+			return i
+		}
+	}
+	return s.step(-1, 1)
+}
+
+// step finds the next selectable line from i in direction dir, or i itself when there is none.
+func (s *orgScreen) step(i, dir int) int {
+	for j := i + dir; j >= 0 && j < len(s.lines); j += dir {
+		if s.lines[j].kind != lineUser {
+			return j
+		}
+	}
+	if i < 0 {
+		return 0
+	}
+	return i
+}
+
+// selected is the user and key (nil on a user without keys) under the cursor.
+func (s *orgScreen) selected() (*keystore.ServiceUser, *keystore.AccessKey) {
+	o := s.organization()
+	if o == nil || s.cursor < 0 || s.cursor >= len(s.lines) {
+		return nil, nil
+	}
+	l := s.lines[s.cursor]
+	u := &o.ServiceUsers[l.user]
+	if l.kind == lineKey {
+		return u, &u.Keys[l.key]
+	}
+	return u, nil
+}
+
+func (s orgScreen) update(msg tea.Msg) (orgScreen, tea.Cmd) {
+	if s.filter.typing {
+		changed, cmd := s.filter.update(msg, s.c.keys)
+		if changed {
+			s.refresh()
+		}
+		return s, cmd
+	}
+	key, ok := msg.(tea.KeyMsg)
+	if !ok {
+		return s, nil
+	}
+	s.act(key)
+	return s, nil
+}
+
+func (s *orgScreen) act(msg tea.KeyMsg) {
+	k := s.c.keys
+	if s.move(msg) {
+		return
+	}
+	u, key := s.selected()
+	switch {
+	case keyIs(msg, k.Back) && s.filter.active():
+		s.filter.clear()
+		s.refresh()
+	case keyIs(msg, k.Back):
+		s.c.emit(goBackMsg{})
+	case keyIs(msg, k.Filter):
+		s.filter.start()
+	case keyIs(msg, k.New):
+		s.c.emit(openUserFormMsg{orgID: s.orgID})
+	case keyIs(msg, k.History):
+		s.c.emit(openHistoryMsg{orgID: s.orgID})
+	case keyIs(msg, k.TestAll):
+		s.c.emit(testKeysMsg{orgID: s.orgID, keyIDs: activeKeyIDs(s.organization())})
+	case u == nil:
+	case keyIs(msg, k.AddKey):
+		s.addKey(u)
+	case key == nil:
+	case keyIs(msg, k.Test):
+		s.c.emit(testKeysMsg{orgID: s.orgID, keyIDs: []string{key.AccessKeyID}})
+	case keyIs(msg, k.Toggle):
+		s.askToggle(u, key)
+	case keyIs(msg, k.Delete):
+		s.askRemove(u, key)
+	}
+}
+
+func (s *orgScreen) move(msg tea.KeyMsg) bool {
+	k := s.c.keys
+	switch {
+	case keyIs(msg, k.Up):
+		s.cursor = s.step(s.cursor, -1)
+	case keyIs(msg, k.Down):
+		s.cursor = s.step(s.cursor, 1)
+	case keyIs(msg, k.PageUp):
+		s.cursor = s.step(max(s.cursor-s.page, 0)+1, -1)
+	case keyIs(msg, k.PageDown):
+		s.cursor = s.step(min(s.cursor+s.page, len(s.lines))-1, 1)
+	case keyIs(msg, k.Top):
+		s.cursor = s.step(-1, 1)
+	case keyIs(msg, k.Bottom):
+		s.cursor = s.step(len(s.lines), -1)
+	default:
+		return false
+	}
+	return true
+}
+
+// addKey opens the form, unless the keystore already refuses a key for this user.
+func (s *orgScreen) addKey(u *keystore.ServiceUser) {
+	orgID, name := s.orgID, u.Name
+	if err := s.c.dryRun(func(tx *keystore.Tx) error {
+		return tx.AddKey(orgID, name, probeKey())
+	}); isKeyLimit(err) {
+		s.c.fail(err)
+		return
+	}
+	s.c.emit(openAddKeyMsg{orgID: orgID, user: name})
+}
+
+func (s *orgScreen) askToggle(u *keystore.ServiceUser, k *keystore.AccessKey) {
+	id, user := k.AccessKeyID, clean(u.Name)
+	if k.Status == keystore.Inactive {
+		s.c.emit(askMsg{
+			question: "Make " + clean(id) + " ACTIVE again?",
+			detail:   "Activate it in the m3ter Console too, or checks will keep failing.",
+			yes: changeMsg{done: clean(id) + " is ACTIVE", selectKey: id, apply: func(tx *keystore.Tx) error {
+				return tx.SetStatus(id, keystore.Active, false)
+			}},
+		})
+		return
+	}
+	inactivate := func(force bool) func(*keystore.Tx) error {
+		return func(tx *keystore.Tx) error { return tx.SetStatus(id, keystore.Inactive, force) }
+	}
+	done := clean(id) + " is INACTIVE — inactivate it in the m3ter Console too"
+	s.c.emit(askMsg{
+		question: "Make " + clean(id) + " INACTIVE?",
+		detail:   "Service user " + user + ". Then inactivate it in the m3ter Console (Settings › Access › Service Users).",
+		yes: changeMsg{
+			apply: inactivate(false), done: done, selectKey: id,
+			forced:         &changeMsg{apply: inactivate(true), done: done, selectKey: id},
+			forcedQuestion: "Really make " + clean(id) + " INACTIVE? It is " + user + "'s last ACTIVE key.",
+		},
+	})
+}
+
+func (s *orgScreen) askRemove(u *keystore.ServiceUser, k *keystore.AccessKey) {
+	id := k.AccessKeyID
+	remove := func(tx *keystore.Tx) error { return tx.RemoveKey(id) }
+	if err := s.c.dryRun(remove); err != nil {
+		s.c.fail(err)
+		return
+	}
+	s.c.emit(askMsg{
+		question: "Remove " + clean(id) + " from " + clean(u.Name) + "?",
+		detail:   "Its secret is gone for good. Delete it in the m3ter Console too, to free the slot there.",
+		yes:      changeMsg{apply: remove, done: "removed " + clean(id) + " — delete it in the m3ter Console too"},
+	})
+}
+
+func (s *orgScreen) enableKeys(k *KeyMap) {
+	if s.filter.typing {
+		s.filter.enableKeys(k)
+		return
+	}
+	on := []*key.Binding{&k.Filter, &k.New, &k.History, &k.Back, &k.Help, &k.Quit}
+	u, key := s.selected()
+	if len(s.lines) > 0 {
+		on = append(on, k.listKeys()...)
+	}
+	if u != nil {
+		on = append(on, &k.AddKey)
+	}
+	if key != nil {
+		on = append(on, &k.Test, &k.Toggle, &k.Delete)
+		describe(&k.Toggle, "inactivate")
+		if key.Status == keystore.Inactive {
+			describe(&k.Toggle, "activate")
+		}
+	}
+	if len(activeKeyIDs(s.organization())) > 0 {
+		on = append(on, &k.TestAll)
+	}
+	k.only(on...)
+	describe(&k.New, "new service user")
+	describe(&k.AddKey, "add key")
+	describe(&k.Delete, "remove key")
+	describe(&k.TestAll, "test all ACTIVE")
+	describe(&k.Back, "back")
+	if s.filter.active() {
+		describe(&k.Back, "clear filter")
+	}
+}
+
+func (s *orgScreen) crumbs() []string {
+	if o := s.organization(); o != nil {
+		return []string{"Organizations", orgLabel(o)}
+	}
+	return []string{"Organizations"}
+}
+
+const detailLines = 2
+
+func (s *orgScreen) view(w, h int) string {
+	st := s.c.styles
+	o := s.organization()
+	if o == nil {
+		return st.Dim.Render("This organization is gone. Press esc to go back.")
+	}
+	lines := []string{s.summary(o, w)}
+	if len(s.lines) == 0 {
+		empty := "No service users yet. Press n to add one."
+		if s.filter.query() != "" {
+			empty = "Nothing matches the filter. Press esc to clear it."
+		}
+		return strings.Join(append(lines, "", st.Dim.Render(empty)), "\n")
+	}
+	widths := fitColumns(keyColumns, w-4)
+	lines = append(lines, "    "+st.ColumnHeader.Render(renderCells(headerCells(keyColumns), widths)))
+	visible := max(1, h-len(lines)-detailLines)
+	s.page = visible
+	s.offset = s.scroll(visible)
+	for i := s.offset; i < len(s.lines) && i < s.offset+visible; i++ {
+		lines = append(lines, s.line(o, s.lines[i], widths, w, i == s.cursor))
+	}
+	for len(lines) < h-detailLines {
+		lines = append(lines, "")
+	}
+	return strings.Join(append(lines, s.detail(w)), "\n")
+}
+
+// scroll keeps the cursor in view, and with it its user's header when that fits.
+func (s *orgScreen) scroll(visible int) int {
+	top := s.cursor
+	if top > 0 && s.lines[top-1].kind == lineUser {
+		top--
+	}
+	off := s.offset
+	if top < off {
+		off = top
+	}
+	return window(off, s.cursor, visible, len(s.lines))
+}
+
+func (s *orgScreen) summary(o *keystore.Organization, w int) string {
+	if s.filter.active() {
+		return s.filter.view(w)
+	}
+	active, total := o.KeyCount()
+	parts := []string{fmt.Sprintf("%d users", len(o.ServiceUsers)), fmt.Sprintf("%d/%d keys ACTIVE", active, total), clean(o.APIURL), clean(o.ID)}
+	return truncate(s.c.styles.Dim.Render(strings.Join(parts, " · ")), w)
+}
+
+func (s *orgScreen) line(o *keystore.Organization, l orgLine, widths []int, w int, selected bool) string {
+	st := s.c.styles
+	u := &o.ServiceUsers[l.user]
+	if l.kind == lineKey {
+		return "  " + selectable(st, s.keyCells(&u.Keys[l.key]), widths, selected)
+	}
+	info := fmt.Sprintf(" · %d/%d slots", len(u.Keys), keystore.MaxKeysPerUser)
+	if u.ID != "" {
+		info += " · m3ter id " + clean(u.ID)
+	}
+	if l.kind == lineEmptyUser {
+		info += " · no keys — press a to add one"
+	}
+	if selected {
+		return st.Selected.Render(truncate("› "+clean(u.Name)+info, w))
+	}
+	return truncate("  "+st.UserHeader.Render(clean(u.Name))+st.Dim.Render(info), w)
+}
+
+func (s *orgScreen) keyCells(k *keystore.AccessKey) []cell {
+	st := &s.c.styles
+	status := styled(string(k.Status), &st.Good)
+	if k.Status != keystore.Active {
+		status = styled(string(k.Status), &st.Dim)
+	}
+	secret := styled("copy once", &st.Warn)
+	if k.SecretCopied() {
+		secret = cell{long: "copied " + k.SecretCopiedAt.Format("2006-01-02"), short: "copied", style: &st.Dim}
+	}
+	return []cell{
+		text(clean(k.AccessKeyID)),
+		status,
+		ageCell(k.AgeDays(s.c.now()), s.c.stale(k), st),
+		secret,
+		s.checkCell(k),
+	}
+}
+
+func (s *orgScreen) checkCell(k *keystore.AccessKey) cell {
+	st := &s.c.styles
+	switch {
+	case s.c.checks.testing(k.AccessKeyID):
+		return styled(s.c.spinner()+" testing…", &st.Warn)
+	case s.c.checks.waiting(k.AccessKeyID):
+		return styled("… queued", &st.Dim)
+	}
+	return lastCheckCell(k.LastCheck, s.c.now(), st)
+}
+
+// lastCheckCell is `✓ valid 184ms 2h ago`, `✗ rejected 401`, `! forbidden`, `? undetermined`.
+func lastCheckCell(c *keystore.Check, now time.Time, st *Styles) cell {
+	if c == nil {
+		return styled("untested", &st.Dim)
+	}
+	when := ago(c.At, now)
+	switch authclient.Class(c.Result) {
+	case authclient.Valid:
+		return cell{long: fmt.Sprintf("✓ valid %dms %s", c.LatencyMs, when), short: "✓ valid", style: &st.Good}
+	case authclient.Rejected:
+		return cell{long: fmt.Sprintf("✗ rejected %d %s", c.HTTPStatus, when), short: "✗ rejected", style: &st.Bad}
+	case authclient.Forbidden:
+		return cell{long: fmt.Sprintf("! forbidden %d %s", c.HTTPStatus, when), short: "! forbidden", style: &st.Bad}
+	}
+	return cell{long: "? undetermined " + when, short: "? undetermined", style: &st.Unknown}
+}
+
+// detail says more about the selected row: the last live result, or what to do next.
+func (s *orgScreen) detail(w int) string {
+	st := s.c.styles
+	u, k := s.selected()
+	var text string
+	switch {
+	case u == nil:
+		return ""
+	case k == nil:
+		text = clean(u.Name) + " has no keys yet. Press a to add the one m3ter's Console generated."
+	default:
+		text = clean(k.AccessKeyID) + ": " + s.checkSentence(k)
+	}
+	wrapped := lipgloss.NewStyle().Width(w).Render(text)
+	return st.Dim.Render(fitLines(wrapped, w, detailLines))
+}
+
+func (s *orgScreen) checkSentence(k *keystore.AccessKey) string {
+	if res, ok := s.c.results[k.AccessKeyID]; ok {
+		return resultSentence(res)
+	}
+	c := k.LastCheck
+	if c == nil {
+		return "never tested — press t to test it"
+	}
+	text := "last check " + ago(c.At, s.c.now()) + ": " + clean(c.Result)
+	if c.HTTPStatus != 0 && c.Result != string(authclient.Valid) {
+		text += fmt.Sprintf(" (%d)", c.HTTPStatus)
+	}
+	if m := message(c.Message); m != "" {
+		text += " — " + m
+	}
+	return text + fmt.Sprintf(" · %dms", c.LatencyMs)
+}
+
+// probeKey is a stand-in key for asking the keystore, on a copy, whether a user may get another one.
+func probeKey() keystore.NewKey {
+	secret, _ := keystore.NewSecret("probe")
+	return keystore.NewKey{AccessKeyID: "m3keys-probe", Secret: secret}
+}
+
+func isKeyLimit(err error) bool { return errors.Is(err, keystore.ErrKeyLimit) }

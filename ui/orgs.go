@@ -1,0 +1,319 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/m3keys/m3keys/authclient"
+	"github.com/m3keys/m3keys/keystore"
+)
+
+// orgsScreen is the table of organizations.
+type orgsScreen struct {
+	c      *common
+	filter filter
+	rows   []orgRow
+	cursor int
+	offset int
+}
+
+// orgRow is an organization summarized for its table row.
+type orgRow struct {
+	id, name        string
+	users           int
+	active, total   int
+	failing, unsure int // last checks of ACTIVE keys: rejected or forbidden / untested or undetermined
+	oldest          int // days, of the oldest key
+	stale           bool
+	keyIDs          []string
+}
+
+var orgColumns = []column{
+	{title: "NAME", min: 6, ideal: 20, grow: true, flex: true},
+	{title: "ORGANIZATION ID", min: 8, ideal: 36, flex: true},
+	{title: "USERS", min: 5, ideal: 5},
+	{title: "KEYS", min: 5, ideal: 5},
+	{title: "HEALTH", min: 6, ideal: 11},
+	{title: "OLDEST", min: 6, ideal: 10},
+}
+
+func newOrgsScreen(c *common) orgsScreen {
+	s := orgsScreen{c: c, filter: newFilter()}
+	s.refresh()
+	return s
+}
+
+// refresh rebuilds the rows from the document, keeping the selection.
+func (s *orgsScreen) refresh() {
+	if s.c == nil || s.c.doc == nil {
+		return
+	}
+	selected := s.selectedID()
+	s.rows = s.rows[:0]
+	for i := range s.c.doc.Organizations {
+		o := &s.c.doc.Organizations[i]
+		if !s.filter.matches(o.Name, o.ID, o.APIURL) {
+			continue
+		}
+		s.rows = append(s.rows, s.summarize(o))
+	}
+	s.cursor = 0
+	for i, r := range s.rows {
+		if r.id == selected {
+			s.cursor = i
+		}
+	}
+}
+
+func (s *orgsScreen) summarize(o *keystore.Organization) orgRow {
+	r := orgRow{id: o.ID, name: o.Name, users: len(o.ServiceUsers), oldest: -1}
+	r.active, r.total = o.KeyCount()
+	for _, u := range o.ServiceUsers {
+		for i := range u.Keys {
+			k := &u.Keys[i]
+			r.keyIDs = append(r.keyIDs, k.AccessKeyID)
+			if age := k.AgeDays(s.c.now()); age > r.oldest {
+				r.oldest = age
+			}
+			r.stale = r.stale || s.c.stale(k)
+			if k.Status != keystore.Active {
+				continue
+			}
+			switch {
+			case k.LastCheck == nil || k.LastCheck.Result == string(authclient.Undetermined):
+				r.unsure++
+			case authclient.Class(k.LastCheck.Result).Failing():
+				r.failing++
+			}
+		}
+	}
+	return r
+}
+
+func (s *orgsScreen) selected() *orgRow {
+	if s.cursor < 0 || s.cursor >= len(s.rows) {
+		return nil
+	}
+	return &s.rows[s.cursor]
+}
+
+func (s *orgsScreen) selectedID() string {
+	if r := s.selected(); r != nil {
+		return r.id
+	}
+	return ""
+}
+
+func (s orgsScreen) update(msg tea.Msg) (orgsScreen, tea.Cmd) {
+	if s.filter.typing {
+		changed, cmd := s.filter.update(msg, s.c.keys)
+		if changed {
+			s.refresh()
+		}
+		return s, cmd
+	}
+	key, ok := msg.(tea.KeyMsg)
+	if !ok {
+		return s, nil
+	}
+	k := s.c.keys
+	if moveCursor(key, k, &s.cursor, len(s.rows), 10) {
+		return s, nil
+	}
+	row := s.selected()
+	switch {
+	case keyIs(key, k.Filter):
+		s.filter.start()
+	case keyIs(key, k.Back):
+		s.filter.clear()
+		s.refresh()
+	case keyIs(key, k.New):
+		s.c.emit(openOrgFormMsg{})
+	case row == nil:
+	case keyIs(key, k.Open):
+		s.c.emit(openOrgMsg{orgID: row.id})
+	case keyIs(key, k.Edit):
+		s.c.emit(openOrgFormMsg{orgID: row.id})
+	case keyIs(key, k.Delete):
+		s.askDelete(row)
+	case keyIs(key, k.TestAll):
+		s.testAll(row)
+	}
+	return s, nil
+}
+
+func (s *orgsScreen) askDelete(row *orgRow) {
+	id := row.id
+	remove := func(tx *keystore.Tx) error { return tx.RemoveOrg(id) }
+	if err := s.c.dryRun(remove); err != nil {
+		s.c.fail(err)
+		return
+	}
+	label := orgLabel(s.c.org(id))
+	s.c.emit(askMsg{
+		question: "Delete organization " + label + "?",
+		detail:   "It holds no access keys. Its history stays.",
+		yes:      changeMsg{apply: remove, done: "deleted organization " + label},
+	})
+}
+
+func (s *orgsScreen) testAll(row *orgRow) {
+	ids := activeKeyIDs(s.c.org(row.id))
+	if len(ids) == 0 {
+		s.c.say(orgLabel(s.c.org(row.id)) + " has no ACTIVE keys to test")
+		return
+	}
+	s.c.emit(testKeysMsg{orgID: row.id, keyIDs: ids})
+}
+
+func activeKeyIDs(o *keystore.Organization) []string {
+	var ids []string
+	if o == nil {
+		return nil
+	}
+	for _, u := range o.ServiceUsers {
+		for _, k := range u.Keys {
+			if k.Status == keystore.Active {
+				ids = append(ids, k.AccessKeyID)
+			}
+		}
+	}
+	return ids
+}
+
+func (s *orgsScreen) enableKeys(k *KeyMap) {
+	if s.filter.typing {
+		s.filter.enableKeys(k)
+		return
+	}
+	on := []*key.Binding{&k.Filter, &k.New, &k.Help, &k.Quit}
+	if len(s.rows) > 0 {
+		on = append(on, k.listKeys()...)
+		on = append(on, &k.Open, &k.Edit, &k.Delete, &k.TestAll)
+	}
+	if s.filter.active() {
+		on = append(on, &k.Back)
+	}
+	k.only(on...)
+	describe(&k.Open, "open")
+	describe(&k.New, "new organization")
+	describe(&k.Edit, "edit")
+	describe(&k.Delete, "delete")
+	describe(&k.TestAll, "test all ACTIVE")
+	describe(&k.Back, "clear filter")
+}
+
+func (s *orgsScreen) crumbs() []string { return []string{"Organizations"} }
+
+func (s *orgsScreen) view(w, h int) string {
+	st := s.c.styles
+	var lines []string
+	if s.filter.active() {
+		lines = append(lines, s.filter.view(w))
+	} else {
+		keys := 0
+		for _, r := range s.rows {
+			keys += r.total
+		}
+		lines = append(lines, st.Dim.Render(fmt.Sprintf("%d organizations · %d access keys", len(s.rows), keys)))
+	}
+	if len(s.rows) == 0 {
+		empty := "No organizations yet. Press n to add the first one."
+		if s.filter.query() != "" {
+			empty = "No organization matches the filter. Press esc to clear it."
+		}
+		return strings.Join(append(lines, "", st.Dim.Render(empty)), "\n")
+	}
+	widths := fitColumns(orgColumns, w-2)
+	lines = append(lines, "  "+st.ColumnHeader.Render(renderCells(headerCells(orgColumns), widths)))
+	visible := max(1, h-len(lines))
+	s.offset = window(s.offset, s.cursor, visible, len(s.rows))
+	for i := s.offset; i < len(s.rows) && i < s.offset+visible; i++ {
+		lines = append(lines, selectable(st, s.orgCells(&s.rows[i]), widths, i == s.cursor))
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (s *orgsScreen) orgCells(r *orgRow) []cell {
+	st := &s.c.styles
+	name := text(clean(r.name))
+	if r.name == "" {
+		name = styled("(no name)", &st.Dim)
+	}
+	return []cell{
+		name,
+		text(clean(r.id)),
+		text(fmt.Sprint(r.users)),
+		text(fmt.Sprintf("%d/%d", r.active, r.total)),
+		s.health(r),
+		s.oldest(r),
+	}
+}
+
+func (s *orgsScreen) health(r *orgRow) cell {
+	st := &s.c.styles
+	for _, id := range r.keyIDs {
+		if s.c.checks.testing(id) || s.c.checks.waiting(id) {
+			return styled(s.c.spinner()+" testing", &st.Warn)
+		}
+	}
+	switch {
+	case r.active == 0:
+		return styled("–", &st.Dim)
+	case r.failing > 0:
+		return cell{long: fmt.Sprintf("✗ %d failing", r.failing), short: fmt.Sprintf("✗ %d", r.failing), style: &st.Bad}
+	case r.unsure > 0:
+		return cell{long: "? untested", short: "?", style: &st.Unknown}
+	}
+	return styled("✓", &st.Good)
+}
+
+func (s *orgsScreen) oldest(r *orgRow) cell {
+	if r.oldest < 0 {
+		return styled("–", &s.c.styles.Dim)
+	}
+	return ageCell(r.oldest, r.stale, &s.c.styles)
+}
+
+func ageCell(days int, stale bool, st *Styles) cell {
+	if stale {
+		return cell{long: fmt.Sprintf("%dd stale", days), short: fmt.Sprintf("%dd!", days), style: &st.Stale}
+	}
+	return text(fmt.Sprintf("%dd", days))
+}
+
+// selectable renders a row with the cursor marker; the selected row drops its
+// cell colors so the highlight reads as one bar.
+func selectable(st Styles, cells []cell, widths []int, selected bool) string {
+	if !selected {
+		return "  " + renderCells(cells, widths)
+	}
+	for i := range cells {
+		cells[i].style = nil
+	}
+	return st.Selected.Render("› " + renderCells(cells, widths))
+}
+
+// moveCursor handles the list movement keys; it reports whether key was one.
+func moveCursor(key tea.KeyMsg, k *KeyMap, cursor *int, n, page int) bool {
+	switch {
+	case keyIs(key, k.Up):
+		*cursor--
+	case keyIs(key, k.Down):
+		*cursor++
+	case keyIs(key, k.PageUp):
+		*cursor -= page
+	case keyIs(key, k.PageDown):
+		*cursor += page
+	case keyIs(key, k.Top):
+		*cursor = 0
+	case keyIs(key, k.Bottom):
+		*cursor = n - 1
+	default:
+		return false
+	}
+	*cursor = max(0, min(*cursor, n-1))
+	return true
+}

@@ -1,0 +1,157 @@
+package ui
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// column is one table column: it never gets narrower than min unless the
+// terminal cannot hold even that, and it grows up to ideal (or beyond, if grow).
+type column struct {
+	title      string
+	min, ideal int
+	grow       bool // takes the room left over
+	flex       bool // gives up room before the other columns do
+}
+
+// cell is one table cell: short is used when long does not fit.
+type cell struct {
+	long, short string
+	style       *lipgloss.Style
+}
+
+func text(s string) cell { return cell{long: s} }
+
+func styled(s string, st *lipgloss.Style) cell { return cell{long: s, style: st} }
+
+const columnGap = 1
+
+// fitColumns gives each column a width so that the row fits total: columns
+// shrink from their ideal towards min, flexible ones first, the roomiest first; when even the
+// minimums do not fit, trailing columns are dropped (width 0).
+func fitColumns(cols []column, total int) []int {
+	w := make([]int, len(cols))
+	sum := 0
+	for i, c := range cols {
+		w[i] = c.ideal
+		sum += c.ideal
+	}
+	sum += columnGap * (len(cols) - 1)
+	for _, flexOnly := range []bool{true, false} {
+		for sum > total {
+			widest := -1 // the column with the most room above its minimum gives first
+			for i, c := range cols {
+				if (c.flex || !flexOnly) && w[i] > c.min && (widest < 0 || w[i]-c.min > w[widest]-cols[widest].min) {
+					widest = i
+				}
+			}
+			if widest < 0 {
+				break
+			}
+			w[widest]--
+			sum--
+		}
+	}
+	for i := len(cols) - 1; i > 0 && sum > total; i-- {
+		sum -= w[i] + columnGap
+		w[i] = 0
+	}
+	if sum > total {
+		w[0] = max(0, w[0]-(sum-total))
+	}
+	if extra := total - sum; extra > 0 {
+		for i, c := range cols {
+			if c.grow {
+				w[i] += extra
+				break
+			}
+		}
+	}
+	return w
+}
+
+// renderCells lays cells out in the widths given, truncating each; never wider than the sum.
+func renderCells(cells []cell, widths []int) string {
+	var b strings.Builder
+	first := true
+	for i, c := range cells {
+		if i >= len(widths) || widths[i] == 0 {
+			continue
+		}
+		if !first {
+			b.WriteString(strings.Repeat(" ", columnGap))
+		}
+		first = false
+		b.WriteString(fitCell(c, widths[i]))
+	}
+	return b.String()
+}
+
+func fitCell(c cell, w int) string {
+	s := c.long
+	if c.short != "" && lipgloss.Width(s) > w {
+		s = c.short
+	}
+	s = pad(truncate(s, w), w)
+	if c.style != nil {
+		return c.style.Render(s)
+	}
+	return s
+}
+
+func headerCells(cols []column) []cell {
+	cells := make([]cell, len(cols))
+	for i, c := range cols {
+		cells[i] = text(c.title)
+	}
+	return cells
+}
+
+// truncate cuts s (which may hold styling) to w cells, ending in "…" when cut.
+func truncate(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	if lipgloss.Width(s) <= w {
+		return s
+	}
+	return ansi.Truncate(s, w, "…")
+}
+
+func pad(s string, w int) string {
+	if n := w - lipgloss.Width(s); n > 0 {
+		return s + strings.Repeat(" ", n)
+	}
+	return s
+}
+
+// fitLines makes exactly h lines, each cut to w cells: what a screen region must be.
+func fitLines(s string, w, h int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for i := range lines {
+		lines[i] = truncate(lines[i], w)
+	}
+	for len(lines) < h {
+		lines = append(lines, "")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// window returns the first visible index so that cursor stays in a window of h rows.
+func window(offset, cursor, h, n int) int {
+	if h <= 0 {
+		return 0
+	}
+	if cursor < offset {
+		offset = cursor
+	}
+	if cursor >= offset+h {
+		offset = cursor - h + 1
+	}
+	return max(0, min(offset, n-h))
+}
