@@ -2,6 +2,7 @@ package authclient
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"time"
 )
@@ -75,18 +76,43 @@ func (b *Batch) Run(ctx context.Context, keys []Key, done func(i int, r Result))
 			}
 		})
 	}
+	order := interleaveByOrg(keys)
 	next := 0
 feed:
-	for ; next < len(keys); next++ {
+	for ; next < len(order); next++ {
 		select {
-		case jobs <- next:
+		case jobs <- order[next]:
 		case <-ctx.Done():
 			break feed
 		}
 	}
 	close(jobs)
-	for ; next < len(keys); next++ {
-		report(next, cancelled())
+	for _, i := range order[next:] {
+		report(i, cancelled())
 	}
 	wg.Wait()
+}
+
+// interleaveByOrg orders key indexes round-robin across organizations, so
+// that workers waiting on one organization's rate limit do not hold up the
+// others. Within an organization the keys keep their order.
+func interleaveByOrg(keys []Key) []int {
+	var orgs []string
+	byOrg := map[string][]int{}
+	for i, k := range keys {
+		org := strings.ToLower(k.OrgID)
+		if _, ok := byOrg[org]; !ok {
+			orgs = append(orgs, org)
+		}
+		byOrg[org] = append(byOrg[org], i)
+	}
+	order := make([]int, 0, len(keys))
+	for round := 0; len(order) < len(keys); round++ {
+		for _, org := range orgs {
+			if round < len(byOrg[org]) {
+				order = append(order, byOrg[org][round])
+			}
+		}
+	}
+	return order
 }

@@ -347,3 +347,27 @@ func mapsEqual(a, b map[Class]int) bool {
 	}
 	return true
 }
+
+func TestInterleaveByOrg(t *testing.T) {
+	keys := []Key{{OrgID: "a"}, {OrgID: "a"}, {OrgID: "a"}, {OrgID: "B"}, {OrgID: "c"}, {OrgID: "b"}}
+	if got, want := interleaveByOrg(keys), []int{0, 3, 4, 1, 5, 2}; !slices.Equal(got, want) {
+		t.Errorf("order %v, want %v", got, want)
+	}
+}
+
+func TestBatchCancelledDuringUsersMe(t *testing.T) {
+	s := newFake(t)
+	s.AddFault(m3tertest.Fault{Endpoint: m3tertest.UsersMeEndpoint, Hang: true})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		for deadline := time.Now().Add(10 * time.Second); len(s.Requests()) < 2 && time.Now().Before(deadline); {
+			runtime.Gosched()
+		}
+		cancel()
+	}()
+	r := runBatch(t, ctx, &Batch{Client: newClient(t, Options{}), Verify: true}, []Key{keyFor(s)})[0]
+	if r.Class != Undetermined || r.Message != "cancelled" {
+		t.Errorf("got %v, want undetermined cancelled", r)
+	}
+}

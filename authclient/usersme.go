@@ -26,7 +26,10 @@ func (c *Client) verify(ctx context.Context, e endpoints, k Key, g grant, r Resu
 	secrets := []string{k.Secret, g.token}
 	if err != nil {
 		r.Class = Undetermined
-		r.Message = "token issued, but " + describeFailure(ctx, e.host, usersMeEndpoint, c.timeout, err)
+		r.Message = describeFailure(ctx, e.host, usersMeEndpoint, c.timeout, err)
+		if ctx.Err() == nil {
+			r.Message = "token issued, but " + r.Message
+		}
 		return r
 	}
 	switch resp.status {

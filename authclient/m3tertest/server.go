@@ -11,6 +11,7 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sync"
 	"time"
 )
@@ -18,8 +19,12 @@ import (
 // TokenLifetime is what the fake puts in expires_in, as m3ter does.
 const TokenLifetime = 5 * time.Hour
 
-// maxRecordedBody caps how much of a request body is kept for Requests.
-const maxRecordedBody = 64 << 10
+// maxRecordedBody and maxRecorded bound what Requests keeps, for a fake
+// that runs for a whole demo session.
+const (
+	maxRecordedBody = 64 << 10
+	maxRecorded     = 10000
+)
 
 // Key is a service user's access key as the fake knows it.
 type Key struct {
@@ -145,7 +150,8 @@ func (s *Server) SetOrgName(orgID, name string) {
 	s.orgNames[orgID] = name
 }
 
-// Requests returns every request received so far, in arrival order.
+// Requests returns the requests received so far (the last 10,000), in
+// arrival order.
 func (s *Server) Requests() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -182,6 +188,9 @@ func (s *Server) handle(next http.Handler) http.Handler {
 			Body:   body,
 			Time:   time.Now(),
 		})
+		if len(s.requests) > maxRecorded {
+			s.requests = slices.Delete(s.requests, 0, len(s.requests)-maxRecorded)
+		}
 		s.inFlight++
 		s.maxInFlight = max(s.maxInFlight, s.inFlight)
 		f := s.takeFault(r)
