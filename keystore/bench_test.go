@@ -70,7 +70,7 @@ func BenchmarkSave10kKeys(b *testing.B) {
 	for b.Loop() {
 		i++
 		err := s.Update(func(tx *Tx) error {
-			return tx.RecordCheck("AK000000-xxxxxxxxxxxxxxxx", Check{Result: "valid", LatencyMs: int64(i)})
+			return tx.RecordCheck("AK0000000-xxxxxxxxxxxxxxxx", Check{Result: "valid", LatencyMs: int64(i)})
 		})
 		if err != nil {
 			b.Fatal(err)
