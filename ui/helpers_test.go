@@ -174,6 +174,9 @@ func unlocked(t testing.TB) (*harness, *keystore.Store) {
 func (h *harness) send(msg tea.Msg) {
 	h.t.Helper()
 	_, cmd := h.app.Update(msg)
+	if v := h.app.View(); strings.Contains(v, testSecret) || strings.Contains(flat(v), testSecret) {
+		h.t.Fatalf("a secret is on screen after %#v:\n%s", msg, v)
+	}
 	h.run(cmd)
 }
 
@@ -222,11 +225,17 @@ func keyMsg(k string) tea.KeyMsg {
 
 func (h *harness) view() string { return h.app.View() }
 
+// flat is the view as one line of words, so wrapped sentences can be found.
+func flat(v string) string {
+	v = strings.NewReplacer("│", " ", "╭", " ", "╮", " ", "╰", " ", "╯", " ", "─", " ").Replace(v)
+	return strings.Join(strings.Fields(v), " ")
+}
+
 func (h *harness) wantView(substrs ...string) {
 	h.t.Helper()
 	v := h.view()
 	for _, s := range substrs {
-		if !strings.Contains(v, s) {
+		if !strings.Contains(flat(v), s) {
 			h.t.Fatalf("view lacks %q:\n%s", s, v)
 		}
 	}
@@ -236,7 +245,7 @@ func (h *harness) wantNotView(substrs ...string) {
 	h.t.Helper()
 	v := h.view()
 	for _, s := range substrs {
-		if strings.Contains(v, s) {
+		if strings.Contains(v, s) || strings.Contains(flat(v), s) {
 			h.t.Fatalf("view shows %q:\n%s", s, v)
 		}
 	}

@@ -44,7 +44,7 @@ var keyColumns = []column{
 	{title: "STATUS", min: 8, ideal: 8},
 	{title: "AGE", min: 4, ideal: 10},
 	{title: "SECRET", min: 6, ideal: 17},
-	{title: "LAST CHECK", min: 7, ideal: 22},
+	{title: "LAST CHECK", min: 7, ideal: 23},
 }
 
 func newOrgScreen(c *common, orgID string) orgScreen {
