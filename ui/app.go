@@ -430,7 +430,10 @@ func (a *App) header(w int) string {
 	return left + strings.Repeat(" ", gap) + st.Right.Render(right)
 }
 
-// footer is the status message (wrapped to at most 3 lines) and the key help line.
+// maxStatusLines is room for a refusal with its advice, even at 60 columns.
+const maxStatusLines = 4
+
+// footer is the status message (wrapped to at most maxStatusLines) and the key help line.
 func (a *App) footer(w int) []string {
 	st := a.c.styles
 	var lines []string
@@ -441,7 +444,7 @@ func (a *App) footer(w int) []string {
 		}
 		wrapped := lipgloss.NewStyle().Width(w).Render(a.status.text)
 		for i, l := range strings.Split(wrapped, "\n") {
-			if i == 3 {
+			if i == maxStatusLines {
 				break
 			}
 			lines = append(lines, style.Render(strings.TrimRight(l, " ")))

@@ -11,21 +11,22 @@ func helpView(c *common, s screen, w, h int) string {
 	st := c.styles
 	k := DefaultKeyMap()
 	s.enableKeys(k)
-	var entries []string
-	for _, group := range k.FullHelp() {
-		for _, b := range group {
-			if b.Enabled() {
-				entries = append(entries, st.HelpKey.Render(pad(b.Help().Key, 11))+" "+st.HelpDesc.Render(b.Help().Desc))
-			}
-		}
+	entries := k.helpEntries()
+	keyW := 0
+	for _, e := range entries {
+		keyW = max(keyW, lipgloss.Width(e.Key))
 	}
-	rows := max(1, h-5)
+	rows := max(1, min(h-4, len(entries)))
 	var cols []string
 	for i := 0; i < len(entries); i += rows {
-		cols = append(cols, strings.Join(entries[i:min(i+rows, len(entries))], "\n"))
+		var lines []string
+		for _, e := range entries[i:min(i+rows, len(entries))] {
+			lines = append(lines, st.HelpKey.Render(pad(e.Key, keyW))+" "+st.HelpDesc.Render(e.Desc))
+		}
+		cols = append(cols, strings.Join(lines, "\n"))
 	}
 	table := lipgloss.JoinHorizontal(lipgloss.Top, joinWithGap(cols)...)
-	body := st.BoxTitle.Render("Keys on this screen") + "\n\n" + fitLines(table, max(10, w-4), rows) + "\n" + st.Dim.Render("any key closes help")
+	body := st.BoxTitle.Render("Keys on this screen") + "\n\n" + fitLines(table, max(10, w-4), rows)
 	return lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, st.Box.Render(body))
 }
 
@@ -33,7 +34,7 @@ func joinWithGap(cols []string) []string {
 	out := make([]string, 0, 2*len(cols))
 	for i, c := range cols {
 		if i > 0 {
-			out = append(out, "   ")
+			out = append(out, "  ")
 		}
 		out = append(out, c)
 	}

@@ -101,3 +101,40 @@ func (k *KeyMap) FullHelp() [][]key.Binding {
 }
 
 func keyIs(msg tea.KeyMsg, b key.Binding) bool { return key.Matches(msg, b) }
+
+// helpEntries are the enabled bindings of FullHelp for the help overlay, with
+// pairs that belong together (up/down, page up/down, first/last, q/ctrl+c) shown as one.
+func (k *KeyMap) helpEntries() []key.Help {
+	pairs := map[*key.Binding]struct {
+		other *key.Binding
+		help  key.Help
+	}{
+		&k.Up:        {&k.Down, key.Help{Key: "↑↓/kj", Desc: "move"}},
+		&k.PageUp:    {&k.PageDown, key.Help{Key: "pgup/pgdn", Desc: "page"}},
+		&k.Top:       {&k.Bottom, key.Help{Key: "g/G", Desc: "first/last"}},
+		&k.Quit:      {&k.ForceQuit, key.Help{Key: "q/ctrl+c", Desc: "quit"}},
+		&k.NextField: {&k.PrevField, key.Help{Key: "tab/⇧tab", Desc: "next/previous field"}},
+	}
+	merged := map[*key.Binding]bool{}
+	var out []key.Help
+	var ordered []*key.Binding
+	for _, group := range [][]*key.Binding{
+		{&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top, &k.Bottom, &k.NextField, &k.PrevField},
+		{&k.Open, &k.Submit, &k.New, &k.Edit, &k.AddKey, &k.Toggle, &k.Delete, &k.Test, &k.TestAll, &k.History, &k.Filter},
+		{&k.Yes, &k.No, &k.Back, &k.Help, &k.Quit, &k.ForceQuit},
+	} {
+		ordered = append(ordered, group...)
+	}
+	for _, b := range ordered {
+		if !b.Enabled() || merged[b] {
+			continue
+		}
+		if p, ok := pairs[b]; ok && p.other.Enabled() {
+			merged[p.other] = true
+			out = append(out, p.help)
+			continue
+		}
+		out = append(out, b.Help())
+	}
+	return out
+}

@@ -40,11 +40,11 @@ type orgLine struct {
 }
 
 var keyColumns = []column{
-	{title: "ACCESS KEY ID", min: 10, ideal: 24, grow: true, flex: true},
+	{title: "ACCESS KEY ID", min: 14, ideal: 20, grow: true, give: 3},
 	{title: "STATUS", min: 8, ideal: 8},
-	{title: "AGE", min: 4, ideal: 10},
-	{title: "SECRET", min: 6, ideal: 17},
-	{title: "LAST CHECK", min: 7, ideal: 23},
+	{title: "AGE", min: 5, ideal: 10, give: 1},
+	{title: "SECRET", min: 9, ideal: 17, give: 2},
+	{title: "LAST CHECK", min: 10, ideal: 23},
 }
 
 func newOrgScreen(c *common, orgID string) orgScreen {

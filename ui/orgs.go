@@ -31,8 +31,8 @@ type orgRow struct {
 }
 
 var orgColumns = []column{
-	{title: "NAME", min: 6, ideal: 20, grow: true, flex: true},
-	{title: "ORGANIZATION ID", min: 8, ideal: 36, flex: true},
+	{title: "NAME", min: 6, ideal: 20, grow: true, give: 1},
+	{title: "ORGANIZATION ID", min: 8, ideal: 36, give: 1},
 	{title: "USERS", min: 5, ideal: 5},
 	{title: "KEYS", min: 5, ideal: 5},
 	{title: "HEALTH", min: 6, ideal: 11},

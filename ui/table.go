@@ -13,8 +13,10 @@ type column struct {
 	title      string
 	min, ideal int
 	grow       bool // takes the room left over
-	flex       bool // gives up room before the other columns do
+	give       int  // columns with a higher give shrink first, 0 to maxGive
 }
+
+const maxGive = 3
 
 // cell is one table cell: short is used when long does not fit.
 type cell struct {
@@ -29,7 +31,7 @@ func styled(s string, st *lipgloss.Style) cell { return cell{long: s, style: st}
 const columnGap = 1
 
 // fitColumns gives each column a width so that the row fits total: columns
-// shrink from their ideal towards min, flexible ones first, the roomiest first; when even the
+// shrink from their ideal towards min, the highest give first; when even the
 // minimums do not fit, trailing columns are dropped (width 0).
 func fitColumns(cols []column, total int) []int {
 	w := make([]int, len(cols))
@@ -39,11 +41,11 @@ func fitColumns(cols []column, total int) []int {
 		sum += c.ideal
 	}
 	sum += columnGap * (len(cols) - 1)
-	for _, flexOnly := range []bool{true, false} {
+	for level := maxGive; level >= 0 && sum > total; level-- {
 		for sum > total {
-			widest := -1 // the column with the most room above its minimum gives first
+			widest := -1 // among the columns of this level, the one with the most room gives first
 			for i, c := range cols {
-				if (c.flex || !flexOnly) && w[i] > c.min && (widest < 0 || w[i]-c.min > w[widest]-cols[widest].min) {
+				if c.give == level && w[i] > c.min && (widest < 0 || w[i]-c.min > w[widest]-cols[widest].min) {
 					widest = i
 				}
 			}
