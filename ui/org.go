@@ -24,6 +24,8 @@ type orgScreen struct {
 	cursor int // index into lines, always a key or a user without keys
 	offset int
 	page   int
+	// counted when the lines are built, so View does not walk every key
+	active, total int
 }
 
 type lineKind int
@@ -64,6 +66,7 @@ func (s *orgScreen) refresh() {
 	if o == nil {
 		return
 	}
+	s.active, s.total = o.KeyCount()
 	for ui := range o.ServiceUsers {
 		u := &o.ServiceUsers[ui]
 		whole := s.filter.matches(u.Name)
@@ -300,7 +303,7 @@ func (s *orgScreen) enableKeys(k *KeyMap) {
 			describe(&k.Toggle, "activate")
 		}
 	}
-	if len(activeKeyIDs(s.organization())) > 0 {
+	if s.active > 0 {
 		on = append(on, &k.TestAll)
 	}
 	k.only(on...)
@@ -368,8 +371,7 @@ func (s *orgScreen) summary(o *keystore.Organization, w int) string {
 	if s.filter.active() {
 		return s.filter.view(w)
 	}
-	active, total := o.KeyCount()
-	parts := []string{fmt.Sprintf("%d users", len(o.ServiceUsers)), fmt.Sprintf("%d/%d keys ACTIVE", active, total), clean(o.APIURL), clean(o.ID)}
+	parts := []string{fmt.Sprintf("%d users", len(o.ServiceUsers)), fmt.Sprintf("%d/%d keys ACTIVE", s.active, s.total), clean(o.APIURL), clean(o.ID)}
 	return truncate(s.c.styles.Dim.Render(strings.Join(parts, " · ")), w)
 }
 

@@ -1,0 +1,55 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/m3keys/m3keys/keystore"
+)
+
+// orgWithKeys is an unlocked App showing one organization with n keys, two per service user.
+func orgWithKeys(b *testing.B, n int) *App {
+	b.Helper()
+	vault, store := newTestStore(b)
+	err := store.Update(func(tx *keystore.Tx) error {
+		if err := tx.AddOrg(keystore.NewOrg{ID: orgA, Name: "Big", APIURL: "https://api.m3ter.com"}); err != nil {
+			return err
+		}
+		for i := range n {
+			user := fmt.Sprintf("user-%05d", i/2)
+			if i%2 == 0 {
+				if err := tx.AddUser(orgA, user); err != nil {
+					return err
+				}
+			}
+			id := fmt.Sprintf("AK-%06d", i)
+			if err := tx.AddKey(orgA, user, keystore.NewKey{AccessKeyID: id, Secret: secret(b, testSecret), CreatedAt: testNow.AddDate(0, 0, -i%200)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	h := newHarness(b, Deps{Vault: fixedVault{vault, store}, Checker: &fakeChecker{}, Passphrase: passphrase})
+	h.press("enter")
+	h.send(tea.WindowSizeMsg{Width: 100, Height: 30})
+	if h.app.current != screenOrg || !strings.Contains(h.view(), "AK-000000") {
+		b.Fatalf("not on the organization:\n%s", h.view())
+	}
+	return h.app
+}
+
+func benchmarkOrgView(b *testing.B, n int) {
+	app := orgWithKeys(b, n)
+	b.ResetTimer()
+	for b.Loop() {
+		_ = app.View()
+	}
+}
+
+func BenchmarkOrgView10(b *testing.B)    { benchmarkOrgView(b, 10) }
+func BenchmarkOrgView10000(b *testing.B) { benchmarkOrgView(b, 10000) }
