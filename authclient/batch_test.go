@@ -110,9 +110,9 @@ func TestBatchConcurrencyCap(t *testing.T) {
 	}
 }
 
-// TestBatchRatePerOrganization uses a stopped clock: the limiter then asks
-// to wait k·interval for each org's k-th request, token and users/me alike,
-// whatever the order the workers get there.
+// TestBatchRatePerOrganization uses a stopped clock: at 4/s the limiter lets each org's
+// first 4 requests (token and users/me alike) go at once, the next 4 a second later,
+// the last 2 two seconds later, whatever the order the workers get there.
 func TestBatchRatePerOrganization(t *testing.T) {
 	s := newFake(t)
 	keys := manyKeys(s, 2, 5)
@@ -120,14 +120,14 @@ func TestBatchRatePerOrganization(t *testing.T) {
 	sleeps := &sleepRecorder{}
 	b := &Batch{
 		Client: newClient(t, Options{Now: func() time.Time { return frozen }}),
-		Rate:   40, Verify: true, Sleep: sleeps.Sleep,
+		Rate:   4, Verify: true, Sleep: sleeps.Sleep,
 	}
 	runBatch(t, context.Background(), b, keys)
 
 	var want []time.Duration
 	for range 2 { // organizations
 		for k := range 10 { // 5 keys × (token + users/me)
-			want = append(want, time.Duration(k)*25*time.Millisecond)
+			want = append(want, time.Duration(k/4)*time.Second)
 		}
 	}
 	got := sleeps.recorded()
@@ -138,20 +138,24 @@ func TestBatchRatePerOrganization(t *testing.T) {
 	}
 }
 
-// TestBatchRateRealClock: 8 token requests to one org at 20/s need at
-// least 7 intervals of 50ms between first and last.
+// TestBatchRateRealClock: 8 token requests to one org at 4/s: never more than 4
+// in any second, so the last starts at least a second after the first.
 func TestBatchRateRealClock(t *testing.T) {
 	s := newFake(t)
 	keys := manyKeys(s, 1, 8)
-	b := &Batch{Client: newClient(t, Options{}), Rate: 20}
+	b := &Batch{Client: newClient(t, Options{}), Rate: 4}
 	runBatch(t, context.Background(), b, keys)
 	reqs := s.Requests()
 	if len(reqs) != 8 {
 		t.Fatalf("%d requests, want 8", len(reqs))
 	}
-	span := reqs[len(reqs)-1].Time.Sub(reqs[0].Time)
-	if span < 300*time.Millisecond || span > 5*time.Second {
-		t.Errorf("8 requests at 20/s took %s, want about 350ms", span)
+	for i := 4; i < len(reqs); i++ {
+		if gap := reqs[i].Time.Sub(reqs[i-4].Time); gap < 800*time.Millisecond {
+			t.Errorf("requests %d and %d only %s apart: 5 requests within a second at 4/s", i-4, i, gap)
+		}
+	}
+	if span := reqs[len(reqs)-1].Time.Sub(reqs[0].Time); span > 5*time.Second {
+		t.Errorf("8 requests at 4/s took %s, want about 1s", span)
 	}
 }
 

@@ -160,15 +160,10 @@ func (c *ctx) runBatch(keys []authclient.Key, o checkOptions) []authclient.Resul
 		Client:      authclient.New(authclient.Options{Timeout: o.timeout, UserAgent: "m3keys/" + c.env.Version}),
 		Concurrency: o.concurrency, Rate: o.rate, Verify: !o.noVerify,
 	}
-	order := interleaveByOrg(keys)
-	queue := make([]authclient.Key, len(keys))
-	for i, k := range order {
-		queue[i] = keys[k]
-	}
 	results := make([]authclient.Result, len(keys))
 	finished := 0
-	batch.Run(ctx, queue, func(i int, r authclient.Result) {
-		results[order[i]] = r
+	batch.Run(ctx, keys, func(i int, r authclient.Result) {
+		results[i] = r
 		finished++
 		if c.env.StderrIsTTY {
 			fmt.Fprintf(c.env.Stderr, "\rchecking %d/%d keys…", finished, len(keys))
@@ -178,28 +173,6 @@ func (c *ctx) runBatch(keys []authclient.Key, o checkOptions) []authclient.Resul
 		fmt.Fprint(c.env.Stderr, "\r\033[K")
 	}
 	return results
-}
-
-// interleaveByOrg orders key indices round-robin across organizations, so the workers
-// spread over every organization's rate limit instead of queueing on one.
-func interleaveByOrg(keys []authclient.Key) []int {
-	var orgs []string
-	byOrg := map[string][]int{}
-	for i, k := range keys {
-		if _, seen := byOrg[k.OrgID]; !seen {
-			orgs = append(orgs, k.OrgID)
-		}
-		byOrg[k.OrgID] = append(byOrg[k.OrgID], i)
-	}
-	order := make([]int, 0, len(keys))
-	for round := 0; len(order) < len(keys); round++ {
-		for _, o := range orgs {
-			if round < len(byOrg[o]) {
-				order = append(order, byOrg[o][round])
-			}
-		}
-	}
-	return order
 }
 
 func fillResult(row *checkResult, r authclient.Result) {

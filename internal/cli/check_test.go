@@ -2,12 +2,10 @@ package cli
 
 import (
 	"encoding/json"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/m3keys/m3keys/authclient"
 	"github.com/m3keys/m3keys/authclient/m3tertest"
 )
 
@@ -133,13 +131,5 @@ func TestTokenPrintsOnlyTheToken(t *testing.T) {
 	fake.Close()
 	if o := h.run("", "token", "AK-GOOD"); o.code != ExitUncertain || o.stdout != "" {
 		t.Errorf("down: %d %q", o.code, o.stdout)
-	}
-}
-
-func TestInterleaveByOrg(t *testing.T) {
-	keys := []authclient.Key{{OrgID: "a"}, {OrgID: "a"}, {OrgID: "a"}, {OrgID: "b"}, {OrgID: "c"}, {OrgID: "c"}}
-	got := fmt.Sprint(interleaveByOrg(keys))
-	if want := "[0 3 4 1 5 2]"; got != want {
-		t.Fatalf("order %s, want %s", got, want)
 	}
 }
