@@ -1,0 +1,118 @@
+package main_test
+
+import (
+	"bytes"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/exp/teatest"
+	"github.com/m3keys/m3keys/authclient"
+	"github.com/m3keys/m3keys/authclient/m3tertest"
+	"github.com/m3keys/m3keys/keystore"
+	"github.com/m3keys/m3keys/ui"
+	"github.com/muesli/termenv"
+)
+
+// TestTUIEndToEnd drives the real program model against a temp-dir keystore and a
+// fake m3ter: unlock, open an organization, add a key, test it, see it valid, try a
+// third key and see the refusal.
+func TestTUIEndToEnd(t *testing.T) {
+	t.Setenv("M3KEYS_TEST_WORK_FACTOR", "10")
+	lipgloss.SetColorProfile(termenv.Ascii)
+	const (
+		orgID      = "3f1c2a4e-5b6d-4e7f-8a9b-0c1d2e3f4a5b"
+		passphrase = "end to end"
+		newSecret  = "E2E-secret-that-must-never-show"
+	)
+	srv := m3tertest.NewServer()
+	defer srv.Close()
+	srv.AddKey(m3tertest.Key{AccessKeyID: "AK-NEW", Secret: newSecret, OrgID: orgID,
+		ServiceUserID: "su-1", ServiceUserName: "billing-sync", Admin: true})
+
+	dir := filepath.Join(t.TempDir(), "store")
+	store, err := keystore.Create(dir, passphrase)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, _ := keystore.NewSecret("old-secret-not-known-to-m3ter")
+	if err := store.Update(func(tx *keystore.Tx) error {
+		if err := tx.AddOrg(keystore.NewOrg{ID: orgID, Name: "Acme e2e", APIURL: srv.URL}); err != nil {
+			return err
+		}
+		if err := tx.AddUser(orgID, "billing-sync"); err != nil {
+			return err
+		}
+		return tx.AddKey(orgID, "billing-sync", keystore.NewKey{AccessKeyID: "AK-OLD", Secret: old})
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	m := ui.New(ui.Deps{
+		Vault:   ui.NewVault(dir),
+		Checker: authclient.New(authclient.Options{Timeout: 5 * time.Second}),
+		Verify:  true,
+	})
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(100, 30))
+	var all bytes.Buffer // everything the terminal was sent
+	waitFor := func(what string) {
+		t.Helper()
+		var seen bytes.Buffer
+		teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+			seen.Write(b)
+			all.Write(b)
+			return strings.Contains(seen.String(), what)
+		}, teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+	}
+	press := func(k tea.KeyType) { tm.Send(tea.KeyMsg{Type: k}) }
+
+	waitFor("Unlock your keystore")
+	tm.Type(passphrase)
+	press(tea.KeyEnter)
+	waitFor("Acme e2e")
+
+	press(tea.KeyEnter)
+	waitFor("AK-OLD")
+
+	tm.Type("a")
+	waitFor("New access key for billing-sync")
+	tm.Type("AK-NEW")
+	press(tea.KeyTab)
+	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(newSecret + "\n"), Paste: true})
+	press(tea.KeyEnter) // to the optional Organization ID
+	press(tea.KeyEnter) // save
+	waitFor("added AK-NEW to billing-sync")
+
+	tm.Type("t")
+	waitFor("✓ valid")
+
+	tm.Type("a")
+	waitFor("already has two access keys")
+
+	tm.Type("q")
+	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second))
+	if strings.Contains(final.View(), newSecret) || strings.Contains(all.String(), newSecret) {
+		t.Fatal("the secret was sent to the terminal")
+	}
+
+	reopened, err := keystore.Open(dir, passphrase)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, ok := reopened.Document().Key("AK-NEW")
+	if !ok || ref.Key.Secret.Reveal() != newSecret {
+		t.Fatalf("AK-NEW not stored with its trimmed secret")
+	}
+	if c := ref.Key.LastCheck; c == nil || c.Result != "valid" {
+		t.Fatalf("last check not recorded: %+v", c)
+	}
+	if ref.User.ID != "su-1" {
+		t.Errorf("service user ID from users/me not recorded: %q", ref.User.ID)
+	}
+	if len(ref.User.Keys) != 2 {
+		t.Errorf("billing-sync has %d keys, want 2", len(ref.User.Keys))
+	}
+}
