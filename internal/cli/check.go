@@ -264,10 +264,39 @@ func printCheckTable(c *ctx, r checkReport) {
 		fmt.Fprintf(out, checkRow, sanitize.Text(row.ServiceUser, 16), sanitize.Text(row.AccessKeyID, 22),
 			classMarks[row.Result]+" "+row.Result, status, fmt.Sprintf("%dms", row.LatencyMs), age)
 		if row.Result != string(authclient.Valid) {
-			fmt.Fprintf(out, "    ↳ %s\n", sanitize.Text(row.Message, 74))
+			for i, line := range wrap(sanitize.Line(row.Message), 74) {
+				fmt.Fprintf(out, "    %s %s\n", map[bool]string{true: "↳", false: " "}[i == 0], line)
+			}
 		}
 	}
 	s := r.Summary
 	fmt.Fprintf(out, "\n%d key(s): %d valid, %d rejected, %d forbidden, %d undetermined; %d stale\n",
 		len(r.Results), s.Valid, s.Rejected, s.Forbidden, s.Undetermined, s.Stale)
+}
+
+// wrap breaks text into lines of at most width runes, at spaces where it can.
+func wrap(text string, width int) []string {
+	var lines []string
+	line := ""
+	for _, word := range strings.Fields(text) {
+		for len([]rune(word)) > width {
+			if line != "" {
+				lines, line = append(lines, line), ""
+			}
+			r := []rune(word)
+			lines, word = append(lines, string(r[:width])), string(r[width:])
+		}
+		switch {
+		case line == "":
+			line = word
+		case len([]rune(line))+1+len([]rune(word)) <= width:
+			line += " " + word
+		default:
+			lines, line = append(lines, line), word
+		}
+	}
+	if line != "" {
+		lines = append(lines, line)
+	}
+	return lines
 }

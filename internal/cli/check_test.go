@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -131,5 +132,22 @@ func TestTokenPrintsOnlyTheToken(t *testing.T) {
 	fake.Close()
 	if o := h.run("", "token", "AK-GOOD"); o.code != ExitUncertain || o.stdout != "" {
 		t.Errorf("down: %d %q", o.code, o.stdout)
+	}
+}
+
+func TestWrap(t *testing.T) {
+	cases := []struct {
+		in    string
+		width int
+		want  []string
+	}{
+		{"a bb ccc dddd", 6, []string{"a bb", "ccc", "dddd"}},
+		{"abcdefghij xy", 4, []string{"abcd", "efgh", "ij", "xy"}},
+		{"", 5, nil},
+	}
+	for _, c := range cases {
+		if got := wrap(c.in, c.width); !slices.Equal(got, c.want) {
+			t.Errorf("wrap(%q, %d) = %q, want %q", c.in, c.width, got, c.want)
+		}
 	}
 }
