@@ -191,7 +191,7 @@ func resultSentence(res authclient.Result) string {
 	if res.Latency() > 0 {
 		s += fmt.Sprintf(" · %dms", res.Latency().Milliseconds())
 	}
-	if res.ExpiresIn > 0 {
+	if res.ExpiresIn > 0 && !strings.Contains(res.Message, "expire") { // authclient's message may say it already
 		s += " · token expires in " + duration(res.ExpiresIn)
 	}
 	return s

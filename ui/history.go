@@ -117,7 +117,7 @@ func (s *historyScreen) view(w, h int) string {
 func (s *historyScreen) eventCells(e *keystore.Event) []cell {
 	at := e.At.In(s.c.now().Location())
 	return []cell{
-		{long: at.Format("2006-01-02 15:04"), short: at.Format("01-02 15:04")},
+		text(at.Format("2006-01-02 15:04"), at.Format("01-02 15:04")),
 		text(clean(e.Action)),
 		text(clean(e.ServiceUser)),
 		text(clean(e.AccessKeyID)),

@@ -396,13 +396,13 @@ func (s *orgScreen) line(o *keystore.Organization, l orgLine, widths []int, w in
 
 func (s *orgScreen) keyCells(k *keystore.AccessKey) []cell {
 	st := &s.c.styles
-	status := styled(string(k.Status), &st.Good)
+	status := styled(&st.Good, string(k.Status))
 	if k.Status != keystore.Active {
-		status = styled(string(k.Status), &st.Dim)
+		status = styled(&st.Dim, string(k.Status))
 	}
-	secret := styled("copy once", &st.Warn)
+	secret := styled(&st.Warn, "copy once")
 	if k.SecretCopied() {
-		secret = cell{long: "copied " + k.SecretCopiedAt.Format("2006-01-02"), short: "copied", style: &st.Dim}
+		secret = styled(&st.Dim, "copied "+k.SecretCopiedAt.Format("2006-01-02"), "copied")
 	}
 	return []cell{
 		text(clean(k.AccessKeyID)),
@@ -417,9 +417,9 @@ func (s *orgScreen) checkCell(k *keystore.AccessKey) cell {
 	st := &s.c.styles
 	switch {
 	case s.c.checks.testing(k.AccessKeyID):
-		return styled(s.c.spinner()+" testing…", &st.Warn)
+		return styled(&st.Warn, s.c.spinner()+" testing…")
 	case s.c.checks.waiting(k.AccessKeyID):
-		return styled("… queued", &st.Dim)
+		return styled(&st.Dim, "… queued")
 	}
 	return lastCheckCell(k.LastCheck, s.c.now(), st)
 }
@@ -427,18 +427,21 @@ func (s *orgScreen) checkCell(k *keystore.AccessKey) cell {
 // lastCheckCell is `✓ valid 184ms 2h ago`, `✗ rejected 401`, `! forbidden`, `? undetermined`.
 func lastCheckCell(c *keystore.Check, now time.Time, st *Styles) cell {
 	if c == nil {
-		return styled("untested", &st.Dim)
+		return styled(&st.Dim, "untested")
 	}
 	when := ago(c.At, now)
 	switch authclient.Class(c.Result) {
 	case authclient.Valid:
-		return cell{long: fmt.Sprintf("✓ valid %dms %s", c.LatencyMs, when), short: "✓ valid", style: &st.Good}
+		ms := fmt.Sprintf("✓ valid %dms", c.LatencyMs)
+		return styled(&st.Good, ms+" "+when, ms, "✓ valid")
 	case authclient.Rejected:
-		return cell{long: fmt.Sprintf("✗ rejected %d %s", c.HTTPStatus, when), short: "✗ rejected", style: &st.Bad}
+		code := fmt.Sprintf("✗ rejected %d", c.HTTPStatus)
+		return styled(&st.Bad, code+" "+when, code, "✗ rejected")
 	case authclient.Forbidden:
-		return cell{long: fmt.Sprintf("! forbidden %d %s", c.HTTPStatus, when), short: "! forbidden", style: &st.Bad}
+		code := fmt.Sprintf("! forbidden %d", c.HTTPStatus)
+		return styled(&st.Bad, code+" "+when, code, "! forbidden")
 	}
-	return cell{long: "? undetermined " + when, short: "? undetermined", style: &st.Unknown}
+	return styled(&st.Unknown, "? undetermined "+when, "? undetermined")
 }
 
 // detail says more about the selected row: the last live result, or what to do next.

@@ -240,7 +240,7 @@ func (s *orgsScreen) orgCells(r *orgRow) []cell {
 	st := &s.c.styles
 	name := text(clean(r.name))
 	if r.name == "" {
-		name = styled("(no name)", &st.Dim)
+		name = styled(&st.Dim, "(no name)")
 	}
 	return []cell{
 		name,
@@ -256,30 +256,30 @@ func (s *orgsScreen) health(r *orgRow) cell {
 	st := &s.c.styles
 	for _, id := range r.keyIDs {
 		if s.c.checks.testing(id) || s.c.checks.waiting(id) {
-			return styled(s.c.spinner()+" testing", &st.Warn)
+			return styled(&st.Warn, s.c.spinner()+" testing")
 		}
 	}
 	switch {
 	case r.active == 0:
-		return styled("–", &st.Dim)
+		return styled(&st.Dim, "–")
 	case r.failing > 0:
-		return cell{long: fmt.Sprintf("✗ %d failing", r.failing), short: fmt.Sprintf("✗ %d", r.failing), style: &st.Bad}
+		return styled(&st.Bad, fmt.Sprintf("✗ %d failing", r.failing), fmt.Sprintf("✗ %d", r.failing))
 	case r.unsure > 0:
-		return cell{long: "? untested", short: "?", style: &st.Unknown}
+		return styled(&st.Unknown, "? untested", "?")
 	}
-	return styled("✓", &st.Good)
+	return styled(&st.Good, "✓")
 }
 
 func (s *orgsScreen) oldest(r *orgRow) cell {
 	if r.oldest < 0 {
-		return styled("–", &s.c.styles.Dim)
+		return styled(&s.c.styles.Dim, "–")
 	}
 	return ageCell(r.oldest, r.stale, &s.c.styles)
 }
 
 func ageCell(days int, stale bool, st *Styles) cell {
 	if stale {
-		return cell{long: fmt.Sprintf("%dd stale", days), short: fmt.Sprintf("%dd!", days), style: &st.Stale}
+		return styled(&st.Stale, fmt.Sprintf("%dd stale", days), fmt.Sprintf("%dd!", days))
 	}
 	return text(fmt.Sprintf("%dd", days))
 }

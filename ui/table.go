@@ -18,15 +18,15 @@ type column struct {
 
 const maxGive = 3
 
-// cell is one table cell: short is used when long does not fit.
+// cell is one table cell: the first of its forms (longest first) that fits is shown.
 type cell struct {
-	long, short string
-	style       *lipgloss.Style
+	forms []string
+	style *lipgloss.Style
 }
 
-func text(s string) cell { return cell{long: s} }
+func text(forms ...string) cell { return cell{forms: forms} }
 
-func styled(s string, st *lipgloss.Style) cell { return cell{long: s, style: st} }
+func styled(st *lipgloss.Style, forms ...string) cell { return cell{forms: forms, style: st} }
 
 const columnGap = 1
 
@@ -92,9 +92,12 @@ func renderCells(cells []cell, widths []int) string {
 }
 
 func fitCell(c cell, w int) string {
-	s := c.long
-	if c.short != "" && lipgloss.Width(s) > w {
-		s = c.short
+	s := ""
+	for _, f := range c.forms {
+		s = f
+		if lipgloss.Width(f) <= w {
+			break
+		}
 	}
 	s = pad(truncate(s, w), w)
 	if c.style != nil {
