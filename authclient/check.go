@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+
+	"github.com/m3keys/m3keys/keystore"
 )
 
 // Key is what a live check needs: the organization, its API URL and the
@@ -24,7 +26,7 @@ func (c *Client) Check(ctx context.Context, k Key, verify bool) Result {
 }
 
 func (c *Client) check(ctx context.Context, k Key, verify bool, p policy) Result {
-	if err := ValidateAPIURL(k.APIURL); err != nil {
+	if err := keystore.ValidateAPIURL(k.APIURL); err != nil {
 		return Result{Class: Undetermined, Message: err.Error()}
 	}
 	if ctx.Err() != nil {

@@ -202,7 +202,7 @@ func TestCheckClasses(t *testing.T) {
 			name:      "plain http to a public host",
 			key:       func(k *Key) { k.APIURL = "http://api.m3ter.com" },
 			wantClass: Undetermined, wantStatus: 0, wantRequests: 0,
-			wantMessage: "api url must use https — plain http is allowed only for localhost",
+			wantMessage: "API URL: must use https — plain http is allowed only for localhost",
 		},
 	}
 	for _, tt := range tests {

@@ -51,29 +51,43 @@ func checkToken(field, s string, max int) error {
 	return nil
 }
 
-// ValidateAPIURL checks the shape of an API URL: https, or http for a loopback host.
+// ValidateAPIURL accepts an m3ter API base URL: https, or plain http for a loopback host
+// (a local fake or tunnel); no user info, query or fragment. The messages never repeat
+// the URL, which might hold a password.
 func ValidateAPIURL(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || u.Opaque != "" {
-		return invalid("API URL", "must be a URL like https://api.m3ter.com")
-	}
-	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return invalid("API URL", "must not carry a user, query or fragment")
-	}
-	switch u.Scheme {
-	case "https":
+	problem := apiURLProblem(raw)
+	if problem == "" {
 		return nil
-	case "http":
-		if isLoopback(u.Hostname()) {
-			return nil
-		}
-		return invalid("API URL", "must use https (http is allowed for localhost only)")
 	}
-	return invalid("API URL", "must start with https://")
+	return invalid("API URL", "%s", problem)
+}
+
+func apiURLProblem(raw string) string {
+	if strings.TrimSpace(raw) == "" {
+		return "is empty — use https://api.m3ter.com, or https://api.<env>.m3ter.com for another environment"
+	}
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil || u.Opaque != "":
+		return "is not a valid URL — use the form https://api.m3ter.com"
+	case u.User != nil:
+		return "must not contain a user name or password — remove the part before @"
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.ContainsAny(raw, "?#"):
+		return "must not contain a query or a fragment — remove the part from ? or #"
+	case u.Hostname() == "":
+		return "has no host — use the form https://api.m3ter.com"
+	case strings.EqualFold(u.Scheme, "https"):
+		return ""
+	case strings.EqualFold(u.Scheme, "http") && isLoopback(u.Hostname()):
+		return ""
+	case strings.EqualFold(u.Scheme, "http"):
+		return "must use https — plain http is allowed only for localhost"
+	}
+	return "must start with https:// — for example https://api.m3ter.com"
 }
 
 func isLoopback(host string) bool {
-	if host == "localhost" {
+	if strings.EqualFold(host, "localhost") {
 		return true
 	}
 	ip := net.ParseIP(host)

@@ -1,11 +1,11 @@
-package authclient
+package keystore
 
 import (
 	"strings"
 	"testing"
 )
 
-func TestValidateAPIURL(t *testing.T) {
+func TestValidateAPIURLCases(t *testing.T) {
 	tests := []struct {
 		url     string
 		wantErr string // "" for valid
