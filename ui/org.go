@@ -26,6 +26,7 @@ type orgScreen struct {
 	page   int
 	// counted when the lines are built, so View does not walk every key
 	active, total int
+	keyIDWidth    int // of the longest Access Key ID
 }
 
 type lineKind int
@@ -42,11 +43,11 @@ type orgLine struct {
 }
 
 var keyColumns = []column{
-	{title: "ACCESS KEY ID", min: 14, ideal: 20, grow: true, give: 3},
+	{title: "ACCESS KEY ID", min: 14, ideal: 20, grow: true, give: 1},
 	{title: "STATUS", min: 8, ideal: 8},
-	{title: "AGE", min: 5, ideal: 10, give: 1},
-	{title: "SECRET", min: 9, ideal: 17, give: 2},
-	{title: "LAST CHECK", min: 10, ideal: 23},
+	{title: "AGE", min: 5, ideal: 10, give: 2},
+	{title: "SECRET", min: 9, ideal: 17, give: 3},
+	{title: "LAST CHECK", min: 10, ideal: 23, give: 1},
 }
 
 func newOrgScreen(c *common, orgID string) orgScreen {
@@ -67,6 +68,7 @@ func (s *orgScreen) refresh() {
 		return
 	}
 	s.active, s.total = o.KeyCount()
+	s.keyIDWidth = 0
 	for ui := range o.ServiceUsers {
 		u := &o.ServiceUsers[ui]
 		whole := s.filter.matches(u.Name)
@@ -81,6 +83,7 @@ func (s *orgScreen) refresh() {
 			if !whole && !s.filter.matches(u.Keys[ki].AccessKeyID) {
 				continue
 			}
+			s.keyIDWidth = max(s.keyIDWidth, lipgloss.Width(clean(u.Keys[ki].AccessKeyID)))
 			if header == len(s.lines) {
 				s.lines = append(s.lines, orgLine{kind: lineUser, user: ui})
 			}
@@ -340,8 +343,10 @@ func (s *orgScreen) view(w, h int) string {
 		}
 		return strings.Join(append(lines, "", st.Dim.Render(empty)), "\n")
 	}
-	widths := fitColumns(keyColumns, w-4)
-	lines = append(lines, "    "+st.ColumnHeader.Render(renderCells(headerCells(keyColumns), widths)))
+	cols := append([]column(nil), keyColumns...)
+	cols[0].ideal = max(cols[0].min, min(s.keyIDWidth, 40)) // as wide as the IDs, within reason
+	widths := fitColumns(cols, w-4)
+	lines = append(lines, "    "+st.ColumnHeader.Render(renderCells(headerCells(cols), widths)))
 	visible := max(1, h-len(lines)-detailLines)
 	s.page = visible
 	s.offset = s.scroll(visible)

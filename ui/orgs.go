@@ -35,8 +35,8 @@ var orgColumns = []column{
 	{title: "ORGANIZATION ID", min: 8, ideal: 36, give: 1},
 	{title: "USERS", min: 5, ideal: 5},
 	{title: "KEYS", min: 5, ideal: 5},
-	{title: "HEALTH", min: 6, ideal: 11},
-	{title: "OLDEST", min: 6, ideal: 10},
+	{title: "HEALTH", min: 6, ideal: 11, give: 2},
+	{title: "OLDEST", min: 6, ideal: 10, give: 2},
 }
 
 func newOrgsScreen(c *common) orgsScreen {
