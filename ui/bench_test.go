@@ -10,7 +10,7 @@ import (
 )
 
 // orgWithKeys is an unlocked App showing one organization with n keys, two per service user.
-func orgWithKeys(b *testing.B, n int) *App {
+func orgWithKeys(b testing.TB, n int) *App {
 	b.Helper()
 	vault, store := newTestStore(b)
 	err := store.Update(func(tx *keystore.Tx) error {

@@ -277,3 +277,7 @@ func (h *harness) selectRow(name string) {
 	}
 	h.t.Fatalf("no row %q:\n%s", name, h.view())
 }
+
+func resultWith(message string) authclient.Result {
+	return authclient.Result{Class: authclient.Valid, HTTPStatus: 200, Message: message}
+}
