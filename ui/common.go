@@ -27,13 +27,14 @@ type common struct {
 	send func(tea.Msg)
 }
 
-var spinFrames = spinner.MiniDot.Frames
-
 const spinInterval = 100 * time.Millisecond
 
 func (c *common) now() time.Time { return c.deps.Clock() }
 
-func (c *common) spinner() string { return spinFrames[c.frame%len(spinFrames)] }
+func (c *common) spinner() string {
+	frames := spinner.MiniDot.Frames
+	return frames[c.frame%len(frames)]
+}
 
 func (c *common) org(id string) *keystore.Organization {
 	if c.doc == nil {

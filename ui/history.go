@@ -20,12 +20,14 @@ type historyScreen struct {
 	page   int
 }
 
-var historyColumns = []column{
-	{title: "WHEN", min: 11, ideal: 16},
-	{title: "ACTION", min: 8, ideal: 18},
-	{title: "SERVICE USER", min: 6, ideal: 16},
-	{title: "ACCESS KEY ID", min: 6, ideal: 22},
-	{title: "DETAIL", min: 0, ideal: 20, grow: true},
+func historyColumns() []column {
+	return []column{
+		{title: "WHEN", min: 11, ideal: 16},
+		{title: "ACTION", min: 8, ideal: 18},
+		{title: "SERVICE USER", min: 6, ideal: 16},
+		{title: "ACCESS KEY ID", min: 6, ideal: 22},
+		{title: "DETAIL", min: 0, ideal: 20, grow: true},
+	}
 }
 
 func newHistoryScreen(c *common, orgID string) historyScreen {
@@ -102,8 +104,8 @@ func (s *historyScreen) view(w, h int) string {
 	if len(s.events) == 0 {
 		return strings.Join(append(lines, "", st.Dim.Render("No history for this organization yet.")), "\n")
 	}
-	widths := fitColumns(historyColumns, w-2)
-	lines = append(lines, "  "+st.ColumnHeader.Render(renderCells(headerCells(historyColumns), widths)))
+	widths := fitColumns(historyColumns(), w-2)
+	lines = append(lines, "  "+st.ColumnHeader.Render(renderCells(headerCells(historyColumns()), widths)))
 	visible := max(1, h-len(lines))
 	s.page = visible
 	s.offset = window(s.offset, s.cursor, visible, len(s.events))

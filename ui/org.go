@@ -42,12 +42,14 @@ type orgLine struct {
 	user, key int // indices into the organization's users and that user's keys
 }
 
-var keyColumns = []column{
-	{title: "ACCESS KEY ID", min: 14, ideal: 20, grow: true, give: 1},
-	{title: "STATUS", min: 8, ideal: 8},
-	{title: "AGE", min: 5, ideal: 10, give: 2},
-	{title: "SECRET", min: 9, ideal: 17, give: 3},
-	{title: "LAST CHECK", min: 10, ideal: 23, give: 1},
+func keyColumns() []column {
+	return []column{
+		{title: "ACCESS KEY ID", min: 14, ideal: 20, grow: true, give: 1},
+		{title: "STATUS", min: 8, ideal: 8},
+		{title: "AGE", min: 5, ideal: 10, give: 2},
+		{title: "SECRET", min: 9, ideal: 17, give: 3},
+		{title: "LAST CHECK", min: 10, ideal: 23, give: 1},
+	}
 }
 
 func newOrgScreen(c *common, orgID string) orgScreen {
@@ -343,7 +345,7 @@ func (s *orgScreen) view(w, h int) string {
 		}
 		return strings.Join(append(lines, "", st.Dim.Render(empty)), "\n")
 	}
-	cols := append([]column(nil), keyColumns...)
+	cols := keyColumns()
 	cols[0].ideal = max(cols[0].min, min(s.keyIDWidth, 40)) // as wide as the IDs, within reason
 	widths := fitColumns(cols, w-4)
 	lines = append(lines, "    "+st.ColumnHeader.Render(renderCells(headerCells(cols), widths)))

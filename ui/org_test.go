@@ -3,7 +3,6 @@ package ui
 import (
 	"errors"
 	"testing"
-	"time"
 
 	"github.com/m3keys/m3keys/authclient"
 	"github.com/m3keys/m3keys/keystore"
@@ -337,5 +336,3 @@ func TestHelpListsOnlyWorkingKeys(t *testing.T) {
 		t.Fatal("q does not quit")
 	}
 }
-
-var _ = time.Second

@@ -17,6 +17,7 @@ type orgsScreen struct {
 	rows   []orgRow
 	cursor int
 	offset int
+	page   int
 }
 
 // orgRow is an organization summarized for its table row.
@@ -30,17 +31,19 @@ type orgRow struct {
 	keyIDs          []string
 }
 
-var orgColumns = []column{
-	{title: "NAME", min: 6, ideal: 20, grow: true, give: 1},
-	{title: "ORGANIZATION ID", min: 8, ideal: 36, give: 1},
-	{title: "USERS", min: 5, ideal: 5},
-	{title: "KEYS", min: 5, ideal: 5},
-	{title: "HEALTH", min: 6, ideal: 11, give: 2},
-	{title: "OLDEST", min: 6, ideal: 10, give: 2},
+func orgColumns() []column {
+	return []column{
+		{title: "NAME", min: 6, ideal: 20, grow: true, give: 1},
+		{title: "ORGANIZATION ID", min: 8, ideal: 36, give: 1},
+		{title: "USERS", min: 5, ideal: 5},
+		{title: "KEYS", min: 5, ideal: 5},
+		{title: "HEALTH", min: 6, ideal: 11, give: 2},
+		{title: "OLDEST", min: 6, ideal: 10, give: 2},
+	}
 }
 
 func newOrgsScreen(c *common) orgsScreen {
-	s := orgsScreen{c: c, filter: newFilter()}
+	s := orgsScreen{c: c, filter: newFilter(), page: 10}
 	s.refresh()
 	return s
 }
@@ -119,7 +122,7 @@ func (s orgsScreen) update(msg tea.Msg) (orgsScreen, tea.Cmd) {
 		return s, nil
 	}
 	k := s.c.keys
-	if moveCursor(key, k, &s.cursor, len(s.rows), 10) {
+	if moveCursor(key, k, &s.cursor, len(s.rows), s.page) {
 		return s, nil
 	}
 	row := s.selected()
@@ -226,9 +229,10 @@ func (s *orgsScreen) view(w, h int) string {
 		}
 		return strings.Join(append(lines, "", st.Dim.Render(empty)), "\n")
 	}
-	widths := fitColumns(orgColumns, w-2)
-	lines = append(lines, "  "+st.ColumnHeader.Render(renderCells(headerCells(orgColumns), widths)))
+	widths := fitColumns(orgColumns(), w-2)
+	lines = append(lines, "  "+st.ColumnHeader.Render(renderCells(headerCells(orgColumns()), widths)))
 	visible := max(1, h-len(lines))
+	s.page = visible
 	s.offset = window(s.offset, s.cursor, visible, len(s.rows))
 	for i := s.offset; i < len(s.rows) && i < s.offset+visible; i++ {
 		lines = append(lines, selectable(st, s.orgCells(&s.rows[i]), widths, i == s.cursor))
