@@ -22,11 +22,11 @@ type historyScreen struct {
 
 func historyColumns() []column {
 	return []column{
-		{title: "WHEN", min: 11, ideal: 16},
-		{title: "ACTION", min: 8, ideal: 18},
-		{title: "SERVICE USER", min: 6, ideal: 16},
-		{title: "ACCESS KEY ID", min: 6, ideal: 22},
-		{title: "DETAIL", min: 0, ideal: 20, grow: true},
+		{title: "WHEN", min: 11, ideal: 16, give: 3},
+		{title: "ACTION", min: 8, ideal: 18, give: 1},
+		{title: "SERVICE USER", min: 6, ideal: 16, give: 1},
+		{title: "ACCESS KEY ID", min: 6, ideal: 22, give: 1},
+		{title: "DETAIL", min: 6, ideal: 20, grow: true, give: 2},
 	}
 }
 
