@@ -51,9 +51,9 @@ type AccessKey struct {
 type Check struct {
 	At         time.Time `json:"at"`
 	Result     string    `json:"result"`
-	HTTPStatus int       `json:"httpStatus,omitempty"`
+	HTTPStatus int       `json:"httpStatus"`
 	LatencyMs  int64     `json:"latencyMs"`
-	Message    string    `json:"message,omitempty"`
+	Message    string    `json:"message"`
 }
 
 // Rotation is the stored progress of a rotation wizard, so it can be resumed.

@@ -253,16 +253,12 @@ func printCheckTable(c *ctx, r checkReport) {
 			fmt.Fprintf(out, checkRow, "SERVICE USER", "ACCESS KEY ID", "RESULT", "HTTP", "LATENCY", "AGE")
 			lastOrg = row.OrgID
 		}
-		age := fmt.Sprintf("%dd", row.AgeDays)
-		if row.Stale {
-			age += " STALE"
-		}
 		status := "-"
 		if row.HTTPStatus != 0 {
 			status = strconv.Itoa(row.HTTPStatus)
 		}
 		fmt.Fprintf(out, checkRow, sanitize.Text(row.ServiceUser, 16), sanitize.Text(row.AccessKeyID, 22),
-			classMarks[row.Result]+" "+row.Result, status, fmt.Sprintf("%dms", row.LatencyMs), age)
+			classMarks[row.Result]+" "+row.Result, status, fmt.Sprintf("%dms", row.LatencyMs), ageText(row.AgeDays, row.Stale))
 		if row.Result != string(authclient.Valid) {
 			for i, line := range wrap(sanitize.Line(row.Message), 74) {
 				fmt.Fprintf(out, "    %s %s\n", map[bool]string{true: "↳", false: " "}[i == 0], line)

@@ -160,7 +160,11 @@ func (c *ctx) flags(name, args string) *flag.FlagSet {
 func parse(fs *flag.FlagSet, args []string, positional int) ([]string, error) {
 	var pos []string
 	for {
-		if err := fs.Parse(args); err != nil {
+		err := fs.Parse(args)
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, err // the usage is printed; Run exits 0
+		}
+		if err != nil {
 			return nil, usageErr("%s: %v — run m3keys %s --help", fs.Name(), err, fs.Name())
 		}
 		args = fs.Args()

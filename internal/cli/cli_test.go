@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/m3keys/m3keys/internal/importer"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -302,5 +303,88 @@ func TestVersionAndHelp(t *testing.T) {
 	o := h.run("", "--help")
 	if o.code != 0 || !strings.Contains(o.stderr, "m3keys check") || !strings.Contains(o.stderr, "exit codes") {
 		t.Errorf("help: %d %q", o.code, o.stderr)
+	}
+}
+
+func TestSubcommandHelpExitsZero(t *testing.T) {
+	h := newHarness(t)
+	for _, cmd := range []string{"add", "list", "import", "check", "remove", "token", "passwd"} {
+		o := h.run("", cmd, "--help")
+		if o.code != ExitOK || !strings.Contains(o.stderr, "usage: m3keys "+cmd) || strings.Contains(o.stderr, "help requested") {
+			t.Errorf("%s --help: exit %d: %q", cmd, o.code, o.stderr)
+		}
+	}
+}
+
+func TestListMaxAgeTakesDaysLikeCheck(t *testing.T) {
+	h := newHarness(t)
+	h.add("AK-1", "ci-bot")
+	now = now.Add(10 * 24 * time.Hour)
+	defer func() { now = now.Add(-10 * 24 * time.Hour) }()
+	if o := h.mustRun("", "list", "--max-age", "7d"); !strings.Contains(o.stdout, "10d STALE") {
+		t.Errorf("a 10-day key with --max-age 7d is not stale:\n%s", o.stdout)
+	}
+	if o := h.mustRun("", "list", "--max-age", "30d"); strings.Contains(o.stdout, "STALE") {
+		t.Errorf("a 10-day key with --max-age 30d is stale:\n%s", o.stdout)
+	}
+}
+
+func TestImportMessagesKeepTheMessageForm(t *testing.T) {
+	h := newHarness(t)
+	for _, in := range []string{
+		"org_id,service_user,access_key_id,colour\n",
+		"org_id,service_user,access_key_id,api_secret\nnope,ci,AK-1," + secret + "\n",
+	} {
+		o := h.run(in, "import")
+		if o.code != ExitUsage || !strings.HasPrefix(o.stderr, "m3keys: nothing was imported: line ") ||
+			strings.Count(o.stderr, " — ") != 1 || strings.Count(o.stderr, "\n") != 1 {
+			t.Errorf("exit %d, want 2 and one line m3keys: what — what to do: %q", o.code, o.stderr)
+		}
+	}
+}
+
+func TestImportRefusesInputBeyondTheLimitRatherThanCuttingIt(t *testing.T) {
+	h := newHarness(t)
+	head := "org_id,service_user,access_key_id,api_secret\n" + org1 + ",ci,AK-1," + secret + "\n"
+	last := org1 + ",ci,AK-2," + secret + "\n"
+	// Blank lines, which CSV skips, put the limit inside AK-2's secret.
+	in := head + strings.Repeat("\n", importer.MaxInput-len(head)-len(last)+10) + last
+	o := h.run(in, "import")
+	if o.code != ExitUsage || !strings.Contains(o.stderr, "larger than") {
+		t.Fatalf("exit %d: %q", o.code, o.stderr)
+	}
+	if keystore.Exists(h.home) {
+		t.Error("a store was created for a refused import")
+	}
+}
+
+func TestListJSONLastCheckHasEveryField(t *testing.T) {
+	h := newHarness(t)
+	h.add("AK-1", "ci-bot")
+	s, err := keystore.Open(h.home, pass)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A check that never reached m3ter has no HTTP status and, here, no message: the keys stay.
+	if err := s.Update(func(tx *keystore.Tx) error {
+		return tx.RecordCheck("AK-1", keystore.Check{At: now, Result: "undetermined"})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Organizations []struct {
+			ServiceUsers []struct {
+				Keys []struct{ LastCheck map[string]any }
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(h.mustRun("", "list", "--json").stdout), &got); err != nil {
+		t.Fatal(err)
+	}
+	lc := got.Organizations[0].ServiceUsers[0].Keys[0].LastCheck
+	for _, field := range []string{"at", "result", "httpStatus", "latencyMs", "message"} {
+		if _, ok := lc[field]; !ok {
+			t.Errorf("lastCheck lacks %s: %v", field, lc)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/m3keys/m3keys/internal/importer"
 	"github.com/m3keys/m3keys/keystore"
@@ -20,9 +21,13 @@ func runImport(c *ctx, args []string) error {
 	if *asJSON {
 		parseInput = importer.ParseJSON
 	}
-	rows, err := parseInput(limitReader(c.env.Stdin, importer.MaxInput), c.defaultAPIURL())
+	rows, err := parseInput(c.stdin(), c.defaultAPIURL())
 	if err != nil {
-		return usageErr("cannot import: %v — nothing was imported; fix the input and run again", err)
+		what, advice, ok := strings.Cut(err.Error(), " — ")
+		if !ok {
+			advice = "fix the input and run again"
+		}
+		return &exitError{code: ExitUsage, msg: "nothing was imported: " + what, advice: advice}
 	}
 	s, err := c.openOrCreateStore()
 	if err != nil {

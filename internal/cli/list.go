@@ -40,7 +40,8 @@ type keyJSON struct {
 func runList(c *ctx, args []string) error {
 	fs := c.flags("list", "[--json] [--max-age DUR]")
 	asJSON := fs.Bool("json", false, "print JSON")
-	maxAge := fs.Duration("max-age", keystore.DefaultMaxAge, "flag keys older than this as stale")
+	maxAge := keystore.DefaultMaxAge
+	fs.Var(maxAgeFlag{&maxAge}, "max-age", "flag keys older than this as stale (default 90d)")
 	if _, err := parse(fs, args, 0); err != nil {
 		return err
 	}
@@ -50,7 +51,7 @@ func runList(c *ctx, args []string) error {
 	}
 	doc, now := s.Document(), c.env.Now()
 	if *asJSON {
-		return writeJSON(c, listDocument(doc, now, *maxAge))
+		return writeJSON(c, listDocument(doc, now, maxAge))
 	}
 	if len(doc.Organizations) == 0 {
 		fmt.Fprintln(c.env.Stderr, "m3keys: the store is empty — add a key with m3keys add or m3keys import")
@@ -66,7 +67,7 @@ func runList(c *ctx, args []string) error {
 			}
 			for _, k := range u.Keys {
 				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", org, sanitize.Text(u.Name, 40), sanitize.Line(k.AccessKeyID),
-					k.Status, ageText(&k, now, *maxAge), secretState(&k), lastCheckText(k.LastCheck, now))
+					k.Status, ageText(k.AgeDays(now), k.Stale(now, maxAge)), secretState(&k), lastCheckText(k.LastCheck, now))
 			}
 		}
 		if len(o.ServiceUsers) == 0 {
@@ -107,9 +108,9 @@ func orgLabel(o *keystore.Organization) string {
 	return o.ID
 }
 
-func ageText(k *keystore.AccessKey, now time.Time, maxAge time.Duration) string {
-	s := fmt.Sprintf("%dd", k.AgeDays(now))
-	if k.Stale(now, maxAge) {
+func ageText(days int, stale bool) string {
+	s := fmt.Sprintf("%dd", days)
+	if stale {
 		s += " STALE"
 	}
 	return s
@@ -127,8 +128,7 @@ func lastCheckText(c *keystore.Check, now time.Time) string {
 	if c == nil {
 		return "untested"
 	}
-	mark := map[string]string{"valid": "✓", "rejected": "✗", "forbidden": "!", "undetermined": "?"}[c.Result]
-	parts := []string{mark, sanitize.Text(c.Result, 20)}
+	parts := []string{classMarks[c.Result], sanitize.Text(c.Result, 20)}
 	switch c.Result {
 	case "valid":
 		parts = append(parts, fmt.Sprintf("%dms", c.LatencyMs))

@@ -97,11 +97,12 @@ func (c *ctx) openOrCreateStore() (*keystore.Store, error) {
 	return s, nil
 }
 
-func limitReader(r io.Reader, n int64) io.Reader {
-	if r == nil {
+// stdin is the command's standard input; none reads as empty.
+func (c *ctx) stdin() io.Reader {
+	if c.env.Stdin == nil {
 		return eofReader{}
 	}
-	return io.LimitReader(r, n)
+	return c.env.Stdin
 }
 
 type eofReader struct{}

@@ -3,6 +3,7 @@ package cli
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -40,7 +41,7 @@ func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
 // readSecretInput reads a secret from piped stdin (first line), or asks on the terminal.
 func (c *ctx) readSecretInput(prompt string) (string, error) {
 	if !c.env.StdinIsTTY {
-		line, err := bufio.NewReader(limitReader(c.env.Stdin, 4096)).ReadString('\n')
+		line, err := bufio.NewReader(io.LimitReader(c.stdin(), 4096)).ReadString('\n')
 		if err != nil && line == "" {
 			return "", usageErr("no API secret on stdin — pipe it in (printf '%%s' \"$SECRET\" | m3keys add …) or run on a terminal")
 		}

@@ -16,6 +16,29 @@ import (
 // MaxInput bounds what is read from stdin.
 const MaxInput = 16 << 20
 
+// ErrTooLarge refuses input beyond MaxInput: cutting it instead could store the last row
+// with the end of its secret missing.
+var ErrTooLarge = fmt.Errorf("input is larger than %d MiB — split it into several imports", MaxInput>>20)
+
+// capped reads at most MaxInput bytes and fails, rather than stopping quietly, beyond that.
+type capped struct {
+	r    io.Reader
+	left int64
+}
+
+func newCapped(r io.Reader) *capped { return &capped{r: r, left: MaxInput} }
+
+func (c *capped) Read(p []byte) (int, error) {
+	if int64(len(p)) > c.left+1 {
+		p = p[:c.left+1]
+	}
+	n, err := c.r.Read(p)
+	if c.left -= int64(n); c.left < 0 {
+		return 0, ErrTooLarge
+	}
+	return n, err
+}
+
 // Columns, in the documented order; the first four are required.
 var columns = []string{"org_id", "service_user", "access_key_id", "api_secret", "org_name", "api_url", "status", "created_at"}
 
@@ -45,7 +68,7 @@ func (e *RowError) Unwrap() error { return e.Err }
 
 // ParseCSV reads a header line and rows. defaultAPIURL fills an empty api_url.
 func ParseCSV(r io.Reader, defaultAPIURL string) ([]Row, error) {
-	cr := csv.NewReader(io.LimitReader(r, MaxInput))
+	cr := csv.NewReader(newCapped(r))
 	cr.FieldsPerRecord = -1
 	cr.TrimLeadingSpace = true
 	header, err := cr.Read()
@@ -102,7 +125,8 @@ func headerIndex(header []string) (map[string]int, error) {
 	for i, h := range header {
 		name := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
 		if !knownColumn(name) {
-			return nil, fmt.Errorf("unknown column %q — the columns are %s", clip(name), strings.Join(columns, ","))
+			// Named by position, not quoted: without a header line, this "name" is a value, perhaps a secret.
+			return nil, fmt.Errorf("column %d of the header is not a known column — the first line must be a header naming columns from %s", i+1, strings.Join(columns, ","))
 		}
 		if _, dup := index[name]; dup {
 			return nil, fmt.Errorf("column %s appears twice", name)
@@ -136,9 +160,21 @@ func clip(s string) string {
 // ParseJSON reads an array of objects with the CSV column names as keys.
 func ParseJSON(r io.Reader, defaultAPIURL string) ([]Row, error) {
 	var entries []map[string]string
-	dec := json.NewDecoder(io.LimitReader(r, MaxInput))
-	if err := dec.Decode(&entries); err != nil {
-		return nil, errors.New("input is not a JSON array of objects with string fields (org_id, service_user, access_key_id, api_secret, …)")
+	dec := json.NewDecoder(newCapped(r))
+	err := dec.Decode(&entries)
+	if err == nil {
+		// One array and nothing after it: a second value would otherwise be dropped unseen.
+		if _, err = dec.Token(); err == io.EOF {
+			err = nil
+		} else if err == nil {
+			err = errors.New("data after the array")
+		}
+	}
+	if errors.Is(err, ErrTooLarge) {
+		return nil, err
+	}
+	if err != nil {
+		return nil, errors.New("input is not one JSON array of objects with string fields (org_id, service_user, access_key_id, api_secret, …)")
 	}
 	if len(entries) == 0 {
 		return nil, errors.New("no entries in the JSON array")

@@ -2,6 +2,7 @@ package importer
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -47,7 +48,7 @@ func TestParseErrorsNameTheLineAndNeverTheValue(t *testing.T) {
 		{"empty", "", "no input"},
 		{"header only", header, "no rows"},
 		{"missing column", "org_id,service_user,access_key_id\n", "missing column api_secret"},
-		{"unknown column", header[:len(header)-1] + ",colour\n", "unknown column"},
+		{"unknown column", header[:len(header)-1] + ",colour\n", "line 1: column 5 of the header is not a known column"},
 		{"bad org", header + "nope,ci,AK-1," + secret + "\n", "line 2: organization ID"},
 		{"bad secret", header + org + ",ci,AK-1,a " + secret + "\n", "line 2: API secret"},
 		{"bad status", "org_id,service_user,access_key_id,api_secret,status\n" + org + ",ci,AK-1," + secret + ",gone\n", "line 2: status"},
@@ -116,4 +117,50 @@ func FuzzParseCSV(f *testing.F) {
 		d := &keystore.Document{Version: keystore.CurrentVersion}
 		_ = Apply(d.Edit(time.Now()), rows)
 	})
+}
+
+func TestHeaderlessInputNeverQuotesTheFirstLine(t *testing.T) {
+	// A file without its header: the first line is a row, and its first field could be the secret.
+	in := "SecretFirst" + secret + "," + org + ",ci,AK-1\n"
+	_, err := ParseCSV(strings.NewReader(in), "https://api.m3ter.com")
+	if err == nil || !strings.Contains(err.Error(), "line 1: column 1") {
+		t.Fatalf("got %v, want an error naming line 1, column 1", err)
+	}
+	if strings.Contains(strings.ToLower(err.Error()), strings.ToLower(secret)) {
+		t.Fatalf("error quotes the first line: %v", err)
+	}
+}
+
+func TestInputBeyondTheLimitIsRefusedNotCut(t *testing.T) {
+	// Blank lines (which CSV skips) push the limit into the middle of the last row's secret:
+	// cut there, the row would still parse, with half a secret.
+	last := org + ",ci,AK-2," + secret + "\n"
+	head := header + org + ",ci,AK-1," + secret + "\n"
+	blanks := strings.Repeat("\n", MaxInput-len(head)-len(last)+10)
+	if _, err := ParseCSV(strings.NewReader(head+blanks+last), "https://api.m3ter.com"); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("CSV: got %v, want ErrTooLarge", err)
+	}
+	jsonIn := `[{"org_id":"` + org + `","service_user":"ci","access_key_id":"AK-1","api_secret":"` + secret + `"}]`
+	if _, err := ParseJSON(strings.NewReader(jsonIn+strings.Repeat(" ", MaxInput)), "https://api.m3ter.com"); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("JSON: got %v, want ErrTooLarge", err)
+	}
+	exact := head + strings.Repeat("\n", MaxInput-len(head)-len(last)) + last
+	if rows, err := ParseCSV(strings.NewReader(exact), "https://api.m3ter.com"); err != nil || len(rows) != 2 {
+		t.Errorf("input of exactly MaxInput bytes: %d rows, %v", len(rows), err)
+	}
+}
+
+func TestJSONWithDataAfterTheArrayIsRefused(t *testing.T) {
+	entry := `{"org_id":"` + org + `","service_user":"ci","access_key_id":"AK-%d","api_secret":"` + secret + `"}`
+	for _, in := range []string{
+		"[" + fmt.Sprintf(entry, 1) + "]\n[" + fmt.Sprintf(entry, 2) + "]",
+		"[" + fmt.Sprintf(entry, 1) + "] trailing",
+	} {
+		if rows, err := ParseJSON(strings.NewReader(in), "https://api.m3ter.com"); err == nil {
+			t.Errorf("accepted %d row(s) and dropped what follows the array", len(rows))
+		}
+	}
+	if _, err := ParseJSON(strings.NewReader("["+fmt.Sprintf(entry, 1)+"]\n\n"), "https://api.m3ter.com"); err != nil {
+		t.Errorf("trailing whitespace refused: %v", err)
+	}
 }
