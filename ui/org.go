@@ -40,6 +40,8 @@ const (
 type orgLine struct {
 	kind      lineKind
 	user, key int // indices into the organization's users and that user's keys
+	// The names, so the selection can be found again after the document changed under the indices.
+	userName, keyID string
 }
 
 func keyColumns() []column {
@@ -76,7 +78,7 @@ func (s *orgScreen) refresh() {
 		whole := s.filter.matches(u.Name)
 		if len(u.Keys) == 0 {
 			if whole {
-				s.lines = append(s.lines, orgLine{kind: lineEmptyUser, user: ui})
+				s.lines = append(s.lines, orgLine{kind: lineEmptyUser, user: ui, userName: u.Name})
 			}
 			continue
 		}
@@ -87,9 +89,9 @@ func (s *orgScreen) refresh() {
 			}
 			s.keyIDWidth = max(s.keyIDWidth, lipgloss.Width(clean(u.Keys[ki].AccessKeyID)))
 			if header == len(s.lines) {
-				s.lines = append(s.lines, orgLine{kind: lineUser, user: ui})
+				s.lines = append(s.lines, orgLine{kind: lineUser, user: ui, userName: u.Name})
 			}
-			s.lines = append(s.lines, orgLine{kind: lineKey, user: ui, key: ki})
+			s.lines = append(s.lines, orgLine{kind: lineKey, user: ui, key: ki, userName: u.Name, keyID: u.Keys[ki].AccessKeyID})
 		}
 	}
 	s.cursor = s.find(keyID, userName)
@@ -97,28 +99,23 @@ func (s *orgScreen) refresh() {
 
 // selectedNames are the key ID and user name of the selected line, to find it again.
 func (s *orgScreen) selectedNames() (keyID, user string) {
-	u, k := s.selected()
-	if k != nil {
-		keyID = k.AccessKeyID
+	if s.cursor < 0 || s.cursor >= len(s.lines) {
+		return "", ""
 	}
-	if u != nil {
-		user = u.Name
-	}
-	return keyID, user
+	l := s.lines[s.cursor]
+	return l.keyID, l.userName
 }
 
 func (s *orgScreen) find(keyID, user string) int {
-	o := s.organization()
 	fallback := -1
 	for i, l := range s.lines {
 		if l.kind == lineUser {
 			continue
 		}
-		u := &o.ServiceUsers[l.user]
-		if l.kind == lineKey && keyID != "" && u.Keys[l.key].AccessKeyID == keyID {
+		if l.kind == lineKey && keyID != "" && l.keyID == keyID {
 			return i
 		}
-		if fallback < 0 && u.Name == user {
+		if fallback < 0 && l.userName == user {
 			fallback = i
 		}
 	}

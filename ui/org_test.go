@@ -207,6 +207,21 @@ func TestOrgRemoveKey(t *testing.T) {
 	}
 }
 
+// Removing a user's last listed key shrinks the slice under the old line indices:
+// finding the selection again must not index the changed document.
+func TestOrgRemoveSecondKeyKeepsAValidCursor(t *testing.T) {
+	h, store := openAcme(t)
+	h.selectRow("AK-BILLING-NEW")
+	h.press("s", "y", "d", "y")
+	if _, ok := store.Document().Key("AK-BILLING-NEW"); ok {
+		t.Fatal("not removed")
+	}
+	h.wantView("removed AK-BILLING-NEW", "billing-sync · 1/2 slots")
+	if u, _ := h.app.org.selected(); u == nil {
+		t.Fatal("no row selected after removal")
+	}
+}
+
 func TestOrgTestOneKey(t *testing.T) {
 	h, store := openAcme(t)
 	h.press("down")
