@@ -12,6 +12,7 @@ var (
 	ErrLastActiveKey       = errors.New("this is the service user's last ACTIVE key")
 	ErrDuplicateKey        = errors.New("access key ID is already stored")
 	ErrDuplicateOrg        = errors.New("organization already exists")
+	ErrOrgMismatch         = errors.New("organization already exists with another name or API URL")
 	ErrDuplicateUser       = errors.New("service user already exists")
 	ErrOrgNotEmpty         = errors.New("organization still holds access keys")
 	ErrNotFound            = errors.New("not found")
@@ -54,6 +55,8 @@ func Advice(err error) string {
 		return "the integration would be locked out; add and deploy a new key first, or confirm with --force"
 	case errors.Is(err, ErrDuplicateKey):
 		return "an Access Key ID can be stored only once; remove the old entry first"
+	case errors.Is(err, ErrOrgMismatch):
+		return "leave out the name and API URL to use the stored ones, or edit the organization in the TUI (e)"
 	case errors.Is(err, ErrOrgNotEmpty):
 		return "remove its access keys first"
 	case errors.Is(err, ErrSecretAlreadyCopied):

@@ -64,12 +64,17 @@ func (tx *Tx) AddOrg(o NewOrg) error {
 	return nil
 }
 
-// EnsureOrg creates the organization unless it exists; an existing one is left as it is.
+// EnsureOrg creates the organization unless it exists. For an existing one, a name or API URL
+// that is given must be the stored one: silently keeping the old URL would test keys against the wrong API.
 func (tx *Tx) EnsureOrg(o NewOrg) error {
-	if _, ok := tx.doc.Org(o.ID); ok {
-		return nil
+	org, ok := tx.doc.Org(o.ID)
+	if !ok {
+		return tx.AddOrg(o)
 	}
-	return tx.AddOrg(o)
+	if (o.Name != "" && o.Name != org.Name) || (o.APIURL != "" && o.APIURL != org.APIURL) {
+		return fmt.Errorf("%w: %s is stored with name %q and API URL %s", ErrOrgMismatch, o.ID, org.Name, org.APIURL)
+	}
+	return nil
 }
 
 // EditOrg changes an organization's name and API URL.

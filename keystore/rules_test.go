@@ -270,3 +270,21 @@ func TestStaleAndAge(t *testing.T) {
 		t.Error("89-day key flagged stale")
 	}
 }
+
+func TestEnsureOrgRefusesANameOrAPIURLThatDiffers(t *testing.T) {
+	d := docWithUser(t)
+	tx := d.Edit(t0)
+	for _, same := range []NewOrg{{ID: orgA}, {ID: orgA, Name: "Acme"}, {ID: orgA, Name: "Acme", APIURL: "https://api.m3ter.com"}} {
+		if err := tx.EnsureOrg(same); err != nil {
+			t.Errorf("EnsureOrg(%+v): %v", same, err)
+		}
+	}
+	for _, other := range []NewOrg{{ID: orgA, APIURL: "https://api.eu.m3ter.com"}, {ID: orgA, Name: "Globex"}} {
+		if err := tx.EnsureOrg(other); !errors.Is(err, ErrOrgMismatch) || Advice(err) == "" {
+			t.Errorf("EnsureOrg(%+v): got %v, want ErrOrgMismatch with advice", other, err)
+		}
+	}
+	if o, _ := d.Org(orgA); o.Name != "Acme" || o.APIURL != "https://api.m3ter.com" {
+		t.Errorf("organization changed: %+v", o)
+	}
+}

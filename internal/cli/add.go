@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 
+	"github.com/m3keys/m3keys/internal/importer"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -12,19 +13,26 @@ func runAdd(c *ctx, args []string) error {
 	user := fs.String("user", "", "the service user's name")
 	keyID := fs.String("key-id", "", "the Access Key ID")
 	orgName := fs.String("org-name", "", "a label for a new organization")
-	apiURL := fs.String("api-url", "", "the API URL of a new organization (default $M3KEYS_API_URL or https://api.m3ter.com)")
+	apiURL := fs.String("api-url", "", "the API URL of a new organization (default $M3KEYS_API_URL or https://api.m3ter.com); an existing one must match")
 	if _, err := parse(fs, args, 0); err != nil {
 		return err
 	}
 	if *org == "" || *user == "" || *keyID == "" {
 		return usageErr("add needs --org, --user and --key-id — the API secret comes from stdin or a prompt, never the command line")
 	}
-	if *apiURL == "" {
-		*apiURL = c.defaultAPIURL()
+	defaultURL, err := c.defaultAPIURL()
+	if err != nil {
+		return err
 	}
-	newOrg := keystore.NewOrg{ID: *org, Name: *orgName, APIURL: *apiURL}
 	// Validate everything before asking for a passphrase or creating a store.
-	for _, err := range []error{keystore.ValidateOrgID(*org), keystore.ValidateName("service user", *user), keystore.ValidateKeyID(*keyID), keystore.ValidateAPIURL(*apiURL)} {
+	checks := []error{keystore.ValidateOrgID(*org), keystore.ValidateName("service user", *user), keystore.ValidateKeyID(*keyID)}
+	if *orgName != "" {
+		checks = append(checks, keystore.ValidateName("organization name", *orgName))
+	}
+	if *apiURL != "" {
+		checks = append(checks, keystore.ValidateAPIURL(*apiURL))
+	}
+	for _, err := range checks {
 		if err != nil {
 			return err
 		}
@@ -41,16 +49,8 @@ func runAdd(c *ctx, args []string) error {
 	if err != nil {
 		return err
 	}
-	err = s.Update(func(tx *keystore.Tx) error {
-		if err := tx.EnsureOrg(newOrg); err != nil {
-			return err
-		}
-		if err := tx.EnsureUser(*org, *user); err != nil {
-			return err
-		}
-		return tx.AddKey(*org, *user, keystore.NewKey{AccessKeyID: *keyID, Secret: secret})
-	})
-	if err != nil {
+	row := importer.Row{OrgID: *org, ServiceUser: *user, AccessKeyID: *keyID, Secret: secret, OrgName: *orgName, APIURL: *apiURL, Status: keystore.Active}
+	if err := s.Update(func(tx *keystore.Tx) error { return importer.Add(tx, row, defaultURL) }); err != nil {
 		return err
 	}
 	fmt.Fprintf(c.env.Stderr, "m3keys: added %s for %s — test it with m3keys check\n", *keyID, *user)

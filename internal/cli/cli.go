@@ -188,8 +188,12 @@ func (c *ctx) openTUI(demo bool) error {
 	if c.env.OpenTUI == nil {
 		return usageErr("this build has no terminal UI")
 	}
+	apiURL, err := c.defaultAPIURL()
+	if err != nil {
+		return err
+	}
 	opts := TUIOptions{Clipboard: c.clipboard, ClipTimeout: c.clipTimeout, Demo: demo,
-		Passphrase: c.env.Getenv("M3KEYS_PASSPHRASE"), APIURL: c.defaultAPIURL()}
+		Passphrase: c.env.Getenv("M3KEYS_PASSPHRASE"), APIURL: apiURL}
 	if !demo {
 		home, err := c.storeDir()
 		if err != nil {

@@ -388,3 +388,35 @@ func TestListJSONLastCheckHasEveryField(t *testing.T) {
 		}
 	}
 }
+
+func TestAddRefusesAnAPIURLThatContradictsTheStoredOne(t *testing.T) {
+	h := newHarness(t)
+	h.add("AK-1", "ci-bot")
+	o := h.run(secret+"\n", "add", "--org", org1, "--user", "etl", "--key-id", "AK-2", "--api-url", "https://api.eu.m3ter.com")
+	if o.code != ExitRefused || !strings.Contains(o.stderr, "https://api.m3ter.com") {
+		t.Fatalf("exit %d: %q", o.code, o.stderr)
+	}
+	if _, ok := h.store().Key("AK-2"); ok {
+		t.Error("key stored under an organization with another API URL")
+	}
+	// Without --api-url, the stored one is used even when M3KEYS_API_URL says otherwise.
+	h.vars["M3KEYS_API_URL"] = "https://api.eu.m3ter.com"
+	h.mustRun(secret+"\n", "add", "--org", org1, "--user", "etl", "--key-id", "AK-2")
+	if ref, _ := h.store().Key("AK-2"); ref.Org.APIURL != "https://api.m3ter.com" {
+		t.Errorf("API URL became %s", ref.Org.APIURL)
+	}
+}
+
+func TestBadAPIURLVariableIsUsageError(t *testing.T) {
+	h := newHarness(t)
+	h.vars["M3KEYS_API_URL"] = "http://api.m3ter.com"
+	for _, args := range [][]string{
+		{"add", "--org", org1, "--user", "u", "--key-id", "k"},
+		{"import"},
+	} {
+		o := h.run(secret+"\n", args...)
+		if o.code != ExitUsage || !strings.Contains(o.stderr, "M3KEYS_API_URL") {
+			t.Errorf("%s: exit %d %q", args[0], o.code, o.stderr)
+		}
+	}
+}

@@ -21,7 +21,11 @@ func runImport(c *ctx, args []string) error {
 	if *asJSON {
 		parseInput = importer.ParseJSON
 	}
-	rows, err := parseInput(c.stdin(), c.defaultAPIURL())
+	apiURL, err := c.defaultAPIURL()
+	if err != nil {
+		return err
+	}
+	rows, err := parseInput(c.stdin())
 	if err != nil {
 		what, advice, ok := strings.Cut(err.Error(), " — ")
 		if !ok {
@@ -33,7 +37,7 @@ func runImport(c *ctx, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Update(func(tx *keystore.Tx) error { return importer.Apply(tx, rows) }); err != nil {
+	if err := s.Update(func(tx *keystore.Tx) error { return importer.Apply(tx, rows, apiURL) }); err != nil {
 		return fmt.Errorf("nothing was imported: %w", err)
 	}
 	fmt.Fprintf(c.env.Stderr, "m3keys: imported %d key(s) — test them with m3keys check\n", len(rows))

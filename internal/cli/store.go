@@ -9,11 +9,16 @@ import (
 
 const defaultAPIURL = "https://api.m3ter.com"
 
-func (c *ctx) defaultAPIURL() string {
-	if u := c.env.Getenv("M3KEYS_API_URL"); u != "" {
-		return u
+// defaultAPIURL is the API URL of organizations created without one.
+func (c *ctx) defaultAPIURL() (string, error) {
+	u := c.env.Getenv("M3KEYS_API_URL")
+	if u == "" {
+		return defaultAPIURL, nil
 	}
-	return defaultAPIURL
+	if err := keystore.ValidateAPIURL(u); err != nil {
+		return "", fmt.Errorf("M3KEYS_API_URL: %w", err)
+	}
+	return u, nil
 }
 
 func (c *ctx) storeDir() (string, error) {

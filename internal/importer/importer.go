@@ -52,7 +52,7 @@ type Row struct {
 	AccessKeyID string
 	Secret      keystore.Secret
 	OrgName     string
-	APIURL      string
+	APIURL      string // "" when not given: the stored one, or the default for a new organization
 	Status      keystore.Status
 	CreatedAt   time.Time
 }
@@ -66,8 +66,8 @@ type RowError struct {
 func (e *RowError) Error() string { return e.Where + ": " + e.Err.Error() }
 func (e *RowError) Unwrap() error { return e.Err }
 
-// ParseCSV reads a header line and rows. defaultAPIURL fills an empty api_url.
-func ParseCSV(r io.Reader, defaultAPIURL string) ([]Row, error) {
+// ParseCSV reads a header line and rows.
+func ParseCSV(r io.Reader) ([]Row, error) {
 	cr := csv.NewReader(newCapped(r))
 	cr.FieldsPerRecord = -1
 	cr.TrimLeadingSpace = true
@@ -99,7 +99,7 @@ func ParseCSV(r io.Reader, defaultAPIURL string) ([]Row, error) {
 		for name, i := range index {
 			fields[name] = rec[i]
 		}
-		row, err := newRow(fmt.Sprintf("line %d", line), fields, defaultAPIURL)
+		row, err := newRow(fmt.Sprintf("line %d", line), fields)
 		if err != nil {
 			return nil, err
 		}
@@ -158,7 +158,7 @@ func clip(s string) string {
 }
 
 // ParseJSON reads an array of objects with the CSV column names as keys.
-func ParseJSON(r io.Reader, defaultAPIURL string) ([]Row, error) {
+func ParseJSON(r io.Reader) ([]Row, error) {
 	var entries []map[string]string
 	dec := json.NewDecoder(newCapped(r))
 	err := dec.Decode(&entries)
@@ -187,7 +187,7 @@ func ParseJSON(r io.Reader, defaultAPIURL string) ([]Row, error) {
 				return nil, &RowError{Where: where, Err: fmt.Errorf("unknown field %q — the fields are %s", clip(name), strings.Join(columns, ","))}
 			}
 		}
-		row, err := newRow(where, e, defaultAPIURL)
+		row, err := newRow(where, e)
 		if err != nil {
 			return nil, err
 		}
@@ -196,19 +196,18 @@ func ParseJSON(r io.Reader, defaultAPIURL string) ([]Row, error) {
 	return rows, nil
 }
 
-func newRow(where string, f map[string]string, defaultAPIURL string) (Row, error) {
+func newRow(where string, f map[string]string) (Row, error) {
 	fail := func(err error) (Row, error) { return Row{}, &RowError{Where: where, Err: err} }
 	row := Row{Where: where, OrgID: strings.TrimSpace(f["org_id"]), ServiceUser: strings.TrimSpace(f["service_user"]),
 		AccessKeyID: strings.TrimSpace(f["access_key_id"]), OrgName: strings.TrimSpace(f["org_name"]),
 		APIURL: strings.TrimSpace(f["api_url"]), Status: keystore.Status(strings.ToUpper(strings.TrimSpace(f["status"])))}
-	if row.APIURL == "" {
-		row.APIURL = defaultAPIURL
-	}
 	checks := []error{keystore.ValidateOrgID(row.OrgID), keystore.ValidateName("service_user", row.ServiceUser), keystore.ValidateKeyID(row.AccessKeyID)}
 	if row.OrgName != "" {
 		checks = append(checks, keystore.ValidateName("org_name", row.OrgName))
 	}
-	checks = append(checks, keystore.ValidateAPIURL(row.APIURL))
+	if row.APIURL != "" {
+		checks = append(checks, keystore.ValidateAPIURL(row.APIURL))
+	}
 	for _, err := range checks {
 		if err != nil {
 			return fail(err)
@@ -244,18 +243,27 @@ func parseTime(v string) (time.Time, error) {
 }
 
 // Apply adds every row in one change: the caller's Update discards all of it when one row fails.
-func Apply(tx *keystore.Tx, rows []Row) error {
+func Apply(tx *keystore.Tx, rows []Row, defaultAPIURL string) error {
 	for _, r := range rows {
-		err := tx.EnsureOrg(keystore.NewOrg{ID: r.OrgID, Name: r.OrgName, APIURL: r.APIURL})
-		if err == nil {
-			err = tx.EnsureUser(r.OrgID, r.ServiceUser)
-		}
-		if err == nil {
-			err = tx.AddKey(r.OrgID, r.ServiceUser, keystore.NewKey{AccessKeyID: r.AccessKeyID, Secret: r.Secret, Status: r.Status, CreatedAt: r.CreatedAt})
-		}
-		if err != nil {
+		if err := Add(tx, r, defaultAPIURL); err != nil {
 			return &RowError{Where: r.Where, Err: err}
 		}
 	}
 	return nil
+}
+
+// Add stores one key pair, creating its organization (at defaultAPIURL unless the row names
+// one) and its service user when they are new.
+func Add(tx *keystore.Tx, r Row, defaultAPIURL string) error {
+	org := keystore.NewOrg{ID: r.OrgID, Name: r.OrgName, APIURL: r.APIURL}
+	if _, exists := tx.Doc().Org(r.OrgID); !exists && org.APIURL == "" {
+		org.APIURL = defaultAPIURL
+	}
+	if err := tx.EnsureOrg(org); err != nil {
+		return err
+	}
+	if err := tx.EnsureUser(r.OrgID, r.ServiceUser); err != nil {
+		return err
+	}
+	return tx.AddKey(r.OrgID, r.ServiceUser, keystore.NewKey{AccessKeyID: r.AccessKeyID, Secret: r.Secret, Status: r.Status, CreatedAt: r.CreatedAt})
 }

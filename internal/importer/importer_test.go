@@ -19,7 +19,7 @@ const (
 func TestParseCSVFullRow(t *testing.T) {
 	in := "\ufefforg_id,service_user,access_key_id,api_secret,org_name,api_url,status,created_at\n" +
 		org + ",ci bot,AK-1, " + secret + " ,Acme,https://api.eu.m3ter.com,inactive,2026-01-02T03:04:05Z\n"
-	rows, err := ParseCSV(strings.NewReader(in), "https://api.m3ter.com")
+	rows, err := ParseCSV(strings.NewReader(in))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,11 +32,11 @@ func TestParseCSVFullRow(t *testing.T) {
 }
 
 func TestParseCSVDefaults(t *testing.T) {
-	rows, err := ParseCSV(strings.NewReader(header+org+",ci,AK-1,"+secret+"\n"), "http://127.0.0.1:9")
+	rows, err := ParseCSV(strings.NewReader(header + org + ",ci,AK-1," + secret + "\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rows[0].APIURL != "http://127.0.0.1:9" || rows[0].Status != keystore.Active || !rows[0].CreatedAt.IsZero() {
+	if rows[0].APIURL != "" || rows[0].Status != keystore.Active || !rows[0].CreatedAt.IsZero() {
 		t.Fatalf("defaults: %+v", rows[0])
 	}
 }
@@ -59,7 +59,7 @@ func TestParseErrorsNameTheLineAndNeverTheValue(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := ParseCSV(strings.NewReader(c.in), "https://api.m3ter.com")
+			_, err := ParseCSV(strings.NewReader(c.in))
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("got %v, want an error containing %q", err, c.want)
 			}
@@ -71,12 +71,12 @@ func TestParseErrorsNameTheLineAndNeverTheValue(t *testing.T) {
 }
 
 func TestParseJSON(t *testing.T) {
-	rows, err := ParseJSON(strings.NewReader(`[{"org_id":"`+org+`","service_user":"ci","access_key_id":"AK-1","api_secret":"`+secret+`"}]`), "https://api.m3ter.com")
+	rows, err := ParseJSON(strings.NewReader(`[{"org_id":"` + org + `","service_user":"ci","access_key_id":"AK-1","api_secret":"` + secret + `"}]`))
 	if err != nil || len(rows) != 1 || rows[0].Where != "entry 1" {
 		t.Fatalf("%v %+v", err, rows)
 	}
 	for _, bad := range []string{`{}`, `[]`, `[{"org_id":1}]`, `[{"org_id":"` + org + `","colour":"x"}]`, `[{"org_id":"` + org + `","service_user":"ci","access_key_id":"AK-1"}]`} {
-		if _, err := ParseJSON(strings.NewReader(bad), "https://api.m3ter.com"); err == nil {
+		if _, err := ParseJSON(strings.NewReader(bad)); err == nil {
 			t.Errorf("accepted %s", bad)
 		}
 	}
@@ -84,12 +84,12 @@ func TestParseJSON(t *testing.T) {
 
 func TestApplyNamesTheLineOfARuleBreak(t *testing.T) {
 	in := header + org + ",ci,AK-1," + secret + "\n" + org + ",ci,AK-2," + secret + "\n" + org + ",ci,AK-3," + secret + "\n"
-	rows, err := ParseCSV(strings.NewReader(in), "https://api.m3ter.com")
+	rows, err := ParseCSV(strings.NewReader(in))
 	if err != nil {
 		t.Fatal(err)
 	}
 	d := &keystore.Document{Version: keystore.CurrentVersion}
-	err = Apply(d.Edit(time.Now()), rows)
+	err = Apply(d.Edit(time.Now()), rows, "https://api.m3ter.com")
 	var re *RowError
 	if !errors.Is(err, keystore.ErrKeyLimit) || !errors.As(err, &re) || re.Where != "line 4" {
 		t.Fatalf("got %v, want ErrKeyLimit on line 4", err)
@@ -103,7 +103,7 @@ func FuzzParseCSV(f *testing.F) {
 	f.Add("\ufeff" + header)
 	f.Add(header + org + ",ci\n")
 	f.Fuzz(func(t *testing.T, in string) {
-		rows, err := ParseCSV(strings.NewReader(in), "https://api.m3ter.com")
+		rows, err := ParseCSV(strings.NewReader(in))
 		if err != nil {
 			return
 		}
@@ -115,14 +115,14 @@ func FuzzParseCSV(f *testing.F) {
 			}
 		}
 		d := &keystore.Document{Version: keystore.CurrentVersion}
-		_ = Apply(d.Edit(time.Now()), rows)
+		_ = Apply(d.Edit(time.Now()), rows, "https://api.m3ter.com")
 	})
 }
 
 func TestHeaderlessInputNeverQuotesTheFirstLine(t *testing.T) {
 	// A file without its header: the first line is a row, and its first field could be the secret.
 	in := "SecretFirst" + secret + "," + org + ",ci,AK-1\n"
-	_, err := ParseCSV(strings.NewReader(in), "https://api.m3ter.com")
+	_, err := ParseCSV(strings.NewReader(in))
 	if err == nil || !strings.Contains(err.Error(), "line 1: column 1") {
 		t.Fatalf("got %v, want an error naming line 1, column 1", err)
 	}
@@ -137,15 +137,15 @@ func TestInputBeyondTheLimitIsRefusedNotCut(t *testing.T) {
 	last := org + ",ci,AK-2," + secret + "\n"
 	head := header + org + ",ci,AK-1," + secret + "\n"
 	blanks := strings.Repeat("\n", MaxInput-len(head)-len(last)+10)
-	if _, err := ParseCSV(strings.NewReader(head+blanks+last), "https://api.m3ter.com"); !errors.Is(err, ErrTooLarge) {
+	if _, err := ParseCSV(strings.NewReader(head + blanks + last)); !errors.Is(err, ErrTooLarge) {
 		t.Errorf("CSV: got %v, want ErrTooLarge", err)
 	}
 	jsonIn := `[{"org_id":"` + org + `","service_user":"ci","access_key_id":"AK-1","api_secret":"` + secret + `"}]`
-	if _, err := ParseJSON(strings.NewReader(jsonIn+strings.Repeat(" ", MaxInput)), "https://api.m3ter.com"); !errors.Is(err, ErrTooLarge) {
+	if _, err := ParseJSON(strings.NewReader(jsonIn + strings.Repeat(" ", MaxInput))); !errors.Is(err, ErrTooLarge) {
 		t.Errorf("JSON: got %v, want ErrTooLarge", err)
 	}
 	exact := head + strings.Repeat("\n", MaxInput-len(head)-len(last)) + last
-	if rows, err := ParseCSV(strings.NewReader(exact), "https://api.m3ter.com"); err != nil || len(rows) != 2 {
+	if rows, err := ParseCSV(strings.NewReader(exact)); err != nil || len(rows) != 2 {
 		t.Errorf("input of exactly MaxInput bytes: %d rows, %v", len(rows), err)
 	}
 }
@@ -156,11 +156,53 @@ func TestJSONWithDataAfterTheArrayIsRefused(t *testing.T) {
 		"[" + fmt.Sprintf(entry, 1) + "]\n[" + fmt.Sprintf(entry, 2) + "]",
 		"[" + fmt.Sprintf(entry, 1) + "] trailing",
 	} {
-		if rows, err := ParseJSON(strings.NewReader(in), "https://api.m3ter.com"); err == nil {
+		if rows, err := ParseJSON(strings.NewReader(in)); err == nil {
 			t.Errorf("accepted %d row(s) and dropped what follows the array", len(rows))
 		}
 	}
-	if _, err := ParseJSON(strings.NewReader("["+fmt.Sprintf(entry, 1)+"]\n\n"), "https://api.m3ter.com"); err != nil {
+	if _, err := ParseJSON(strings.NewReader("[" + fmt.Sprintf(entry, 1) + "]\n\n")); err != nil {
 		t.Errorf("trailing whitespace refused: %v", err)
+	}
+}
+
+func TestApplyUsesTheDefaultAPIURLForNewOrganizationsOnly(t *testing.T) {
+	d := &keystore.Document{Version: keystore.CurrentVersion}
+	tx := d.Edit(time.Now())
+	if err := tx.AddOrg(keystore.NewOrg{ID: org, APIURL: "https://api.eu.m3ter.com"}); err != nil {
+		t.Fatal(err)
+	}
+	const other = "11111111-2222-4333-8444-555555555555"
+	in := "org_id,service_user,access_key_id,api_secret,api_url\n" +
+		org + ",ci,AK-1," + secret + ",\n" +
+		other + ",etl,AK-2," + secret + ",\n"
+	rows, err := ParseCSV(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Apply(tx, rows, "https://api.m3ter.com"); err != nil {
+		t.Fatal(err)
+	}
+	if o, _ := d.Org(org); o.APIURL != "https://api.eu.m3ter.com" {
+		t.Errorf("existing organization's API URL became %s", o.APIURL)
+	}
+	if o, _ := d.Org(other); o.APIURL != "https://api.m3ter.com" {
+		t.Errorf("new organization's API URL is %s, want the default", o.APIURL)
+	}
+}
+
+func TestApplyRefusesAnAPIURLThatContradictsTheStoredOne(t *testing.T) {
+	// Two rows for one new organization that disagree: the second must not be silently ignored.
+	in := "org_id,service_user,access_key_id,api_secret,api_url\n" +
+		org + ",ci,AK-1," + secret + ",https://api.m3ter.com\n" +
+		org + ",etl,AK-2," + secret + ",https://api.eu.m3ter.com\n"
+	rows, err := ParseCSV(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &keystore.Document{Version: keystore.CurrentVersion}
+	err = Apply(d.Edit(time.Now()), rows, "https://api.m3ter.com")
+	var re *RowError
+	if !errors.Is(err, keystore.ErrOrgMismatch) || !errors.As(err, &re) || re.Where != "line 3" {
+		t.Fatalf("got %v, want ErrOrgMismatch on line 3", err)
 	}
 }
