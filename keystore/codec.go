@@ -60,14 +60,23 @@ func DecodeDocument(data []byte) (*Document, error) {
 // attachSecrets puts each secret back on its key and checks the rules hold,
 // so a hand-edited or damaged document is refused rather than half-loaded.
 func (d *Document) attachSecrets(secrets map[string]string) error {
-	seen := map[string]bool{}
+	seen, orgs := map[string]bool{}, map[string]bool{}
 	for oi := range d.Organizations {
 		o := &d.Organizations[oi]
 		if err := ValidateOrgID(o.ID); err != nil {
 			return fmt.Errorf("%w: %v", ErrCorrupt, err)
 		}
+		if orgs[o.ID] {
+			return fmt.Errorf("%w: organization %s appears twice", ErrCorrupt, o.ID)
+		}
+		orgs[o.ID] = true
+		users := map[string]bool{}
 		for ui := range o.ServiceUsers {
 			u := &o.ServiceUsers[ui]
+			if users[u.Name] {
+				return fmt.Errorf("%w: service user %q appears twice in %s", ErrCorrupt, u.Name, o.ID)
+			}
+			users[u.Name] = true
 			if len(u.Keys) > MaxKeysPerUser {
 				return fmt.Errorf("%w: service user %q has %d keys", ErrCorrupt, u.Name, len(u.Keys))
 			}

@@ -413,3 +413,17 @@ func TestRealWorkFactor(t *testing.T) {
 		t.Error("identity not protected with work factor 18")
 	}
 }
+
+func TestDocumentWithDuplicateOrganizationsOrUsersRefused(t *testing.T) {
+	s, dir := newStore(t)
+	org := `{"id":"` + orgA + `","apiUrl":"https://api.m3ter.com","serviceUsers":[%s]}`
+	for name, orgs := range map[string]string{
+		"organization twice": fmt.Sprintf(org, "") + "," + fmt.Sprintf(org, ""),
+		"user twice":         fmt.Sprintf(org, `{"name":"ci","keys":[]},{"name":"ci","keys":[]}`),
+	} {
+		writeDocument(t, s, `{"version":1,"organizations":[`+orgs+`],"secrets":{}}`)
+		if _, err := Open(dir, testPass); !errors.Is(err, ErrCorrupt) {
+			t.Errorf("%s: got %v, want ErrCorrupt", name, err)
+		}
+	}
+}
