@@ -91,5 +91,9 @@ func decrypt(data []byte, id age.Identity, name string) ([]byte, error) {
 	if strings.Contains(err.Error(), "work factor") {
 		return nil, fmt.Errorf("%w: %s asks for a larger scrypt work factor than m3keys accepts", ErrCorrupt, name)
 	}
+	if name == IdentityFile {
+		// The generic advice (restore keystore.age from its backup) would not help here.
+		return nil, fmt.Errorf("%w: %s cannot be decrypted (truncated or altered) — restore %s from a backup; nothing was changed", ErrCorrupt, name, name)
+	}
 	return nil, fmt.Errorf("%w: %s cannot be decrypted (truncated or altered)", ErrCorrupt, name)
 }

@@ -144,6 +144,9 @@ func (tx *Tx) SetUserID(orgID, name, id string) error {
 	if err != nil {
 		return err
 	}
+	if u.ID != id {
+		tx.record("user.id", orgID, name, "", "m3ter id "+id)
+	}
 	u.ID = id
 	return nil
 }
@@ -172,6 +175,9 @@ func (tx *Tx) AddKey(orgID, user string, k NewKey) error {
 	}
 	if k.CreatedAt.IsZero() {
 		k.CreatedAt = tx.now
+	}
+	if k.CreatedAt.After(tx.now.Add(24 * time.Hour)) {
+		return invalid("created date", "must not be in the future")
 	}
 	u, err := tx.user(orgID, user)
 	if err != nil {
@@ -269,6 +275,10 @@ func (tx *Tx) RecordCheck(keyID string, c Check) error {
 	if err != nil {
 		return err
 	}
+	// History records a change of outcome, not every check, so checks cannot push real changes out.
+	if prev := ref.Key.LastCheck; prev == nil || prev.Result != c.Result {
+		tx.record("key.check", ref.Org.ID, ref.User.Name, keyID, c.Result)
+	}
 	ref.Key.LastCheck = &c
 	return nil
 }
@@ -278,6 +288,11 @@ func (tx *Tx) SetRotation(orgID, user string, r *Rotation) error {
 	u, err := tx.user(orgID, user)
 	if err != nil {
 		return err
+	}
+	if r == nil {
+		tx.record("rotation.clear", orgID, user, "", "")
+	} else {
+		tx.record("rotation.step", orgID, user, r.NewKeyID, fmt.Sprintf("step %d", r.Step))
 	}
 	u.Rotation = r
 	return nil

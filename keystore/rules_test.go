@@ -288,3 +288,40 @@ func TestEnsureOrgRefusesANameOrAPIURLThatDiffers(t *testing.T) {
 		t.Errorf("organization changed: %+v", o)
 	}
 }
+
+func TestCheckHistoryRecordsChangesOfOutcomeOnly(t *testing.T) {
+	d := docWithUser(t)
+	if err := addKey(t, d, "k1"); err != nil {
+		t.Fatal(err)
+	}
+	tx := d.Edit(t0)
+	count := func() int {
+		n := 0
+		for _, e := range d.History {
+			if e.Action == "key.check" {
+				n++
+			}
+		}
+		return n
+	}
+	for _, result := range []string{"valid", "valid", "valid", "rejected", "rejected", "valid"} {
+		if err := tx.RecordCheck("k1", Check{At: t0, Result: result}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := count(); n != 3 {
+		t.Errorf("%d check events, want 3 (valid, rejected, valid)", n)
+	}
+	if ref, _ := d.Key("k1"); ref.Key.LastCheck.Result != "valid" {
+		t.Errorf("last check %q", ref.Key.LastCheck.Result)
+	}
+}
+
+func TestFutureCreationDateRefused(t *testing.T) {
+	d := docWithUser(t)
+	err := d.Edit(t0).AddKey(orgA, "ci", NewKey{AccessKeyID: "k1", Secret: mustSecret(t, secret), CreatedAt: t0.Add(72 * time.Hour)})
+	var v *ValidationError
+	if !errors.As(err, &v) {
+		t.Fatalf("got %v, want a validation error", err)
+	}
+}

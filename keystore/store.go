@@ -32,7 +32,8 @@ type Store struct {
 
 	mu       sync.Mutex
 	doc      *Document
-	lastRead []byte // ciphertext the cached doc came from, to notice other writers
+	lastRead  []byte // ciphertext the cached doc came from, to notice other writers
+	lastPlain []byte // its plaintext, so a change that changes nothing is not written
 }
 
 // DefaultDir is $M3KEYS_HOME, else the user config directory's m3keys folder.
@@ -48,8 +49,10 @@ func DefaultDir() (string, error) {
 }
 
 // Exists reports whether dir holds a store (its identity file).
-func Exists(dir string) bool {
-	_, err := os.Stat(filepath.Join(dir, IdentityFile))
+func Exists(dir string) bool { return fileExists(filepath.Join(dir, IdentityFile)) }
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
 	return err == nil
 }
 
@@ -66,10 +69,14 @@ func Create(dir, passphrase string) (*Store, error) {
 		return nil, err
 	}
 	defer lock.Unlock()
-	for _, name := range []string{IdentityFile, DocumentFile} {
-		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
-			return nil, fmt.Errorf("%w: %s", ErrStoreExists, filepath.Join(dir, name))
-		}
+	if Exists(dir) {
+		return nil, fmt.Errorf("%w: %s", ErrStoreExists, dir)
+	}
+	// keystore.age without identity.age: a creation that was interrupted, or a lost identity.
+	// Either way refuse to overwrite it; without its identity it cannot be read.
+	if doc := filepath.Join(dir, DocumentFile); fileExists(doc) {
+		return nil, fmt.Errorf("%w: %s is there but %s is not — if you have a backup of %s, put it back; "+
+			"otherwise the file cannot be read: move it away and run again", ErrStoreExists, doc, IdentityFile, IdentityFile)
 	}
 	id, err := age.GenerateX25519Identity()
 	if err != nil {
@@ -80,7 +87,11 @@ func Create(dir, passphrase string) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{dir: dir, identity: id, now: time.Now, doc: &Document{Version: CurrentVersion}}
-	if err := s.write(s.doc); err != nil {
+	plain, err := encodeDocument(s.doc)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.write(plain); err != nil {
 		return nil, err
 	}
 	// The identity goes last: a store without it does not exist yet.
@@ -162,8 +173,15 @@ func (s *Store) Update(change func(*Tx) error) error {
 	if err := change(next.Edit(s.now())); err != nil {
 		return err
 	}
-	if err := s.write(next); err != nil {
+	plain, err := encodeDocument(next)
+	if err != nil {
 		return err
+	}
+	// Writing an unchanged document would also overwrite the backup with the current version.
+	if !bytes.Equal(plain, s.lastPlain) {
+		if err := s.write(plain); err != nil {
+			return err
+		}
 	}
 	s.doc = next
 	return nil
@@ -211,16 +229,12 @@ func (s *Store) refresh() (changed bool, err error) {
 	if err != nil {
 		return false, err
 	}
-	s.doc, s.lastRead = doc, data
+	s.doc, s.lastRead, s.lastPlain = doc, data, plain
 	return true, nil
 }
 
 // write encrypts and atomically replaces keystore.age, keeping the previous file as the backup.
-func (s *Store) write(d *Document) error {
-	plain, err := encodeDocument(d)
-	if err != nil {
-		return err
-	}
+func (s *Store) write(plain []byte) error {
 	enc, err := encrypt(plain, s.identity.Recipient())
 	if err != nil {
 		return err
@@ -234,7 +248,7 @@ func (s *Store) write(d *Document) error {
 	if err := writeFile(path, enc); err != nil {
 		return err
 	}
-	s.lastRead = enc
+	s.lastRead, s.lastPlain = enc, plain
 	return nil
 }
 

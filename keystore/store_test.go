@@ -427,3 +427,37 @@ func TestDocumentWithDuplicateOrganizationsOrUsersRefused(t *testing.T) {
 		}
 	}
 }
+
+func TestUnchangedUpdateKeepsTheBackup(t *testing.T) {
+	s, dir := newStore(t)
+	if err := s.Update(func(tx *Tx) error { return tx.AddUser(orgA, "second") }); err != nil {
+		t.Fatal(err)
+	}
+	before := snapshot(t, dir)
+	if err := s.Update(func(tx *Tx) error { return tx.EnsureUser(orgA, "second") }); err != nil {
+		t.Fatal(err)
+	}
+	assertUnchanged(t, dir, before)
+}
+
+func TestCreateRefusesADocumentWithoutItsIdentity(t *testing.T) {
+	_, dir := newStore(t)
+	os.Remove(filepath.Join(dir, IdentityFile))
+	before := snapshot(t, dir)
+	_, err := Create(dir, testPass)
+	if !errors.Is(err, ErrStoreExists) || !strings.Contains(err.Error(), "backup of "+IdentityFile) {
+		t.Fatalf("got %v, want a refusal that says what to do", err)
+	}
+	assertUnchanged(t, dir, before)
+}
+
+func TestDamagedIdentityAdviceNamesTheIdentity(t *testing.T) {
+	_, dir := newStore(t)
+	path := filepath.Join(dir, IdentityFile)
+	b := mustRead(t, path)
+	os.WriteFile(path, b[:len(b)-20], 0o600)
+	_, err := Open(dir, testPass)
+	if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "restore identity.age") {
+		t.Fatalf("got %v", err)
+	}
+}
