@@ -30,8 +30,8 @@ type Store struct {
 	identity *age.X25519Identity
 	now      func() time.Time
 
-	mu       sync.Mutex
-	doc      *Document
+	mu        sync.Mutex
+	doc       *Document
 	lastRead  []byte // ciphertext the cached doc came from, to notice other writers
 	lastPlain []byte // its plaintext, so a change that changes nothing is not written
 }
