@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/m3keys/m3keys/authclient/m3tertest"
+	"github.com/m3keys/m3keys/internal/importer"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -65,17 +66,13 @@ func New(now time.Time) (*Setup, error) {
 	}
 	err = store.Update(func(tx *keystore.Tx) error {
 		for _, k := range samples {
-			if err := tx.EnsureOrg(keystore.NewOrg{ID: k.org, Name: k.orgName, APIURL: server.URL}); err != nil {
-				return err
-			}
-			if err := tx.EnsureUser(k.org, k.user); err != nil {
-				return err
-			}
 			secret, err := keystore.NewSecret(k.secret)
 			if err != nil {
 				return err
 			}
-			if err := tx.AddKey(k.org, k.user, keystore.NewKey{AccessKeyID: k.keyID, Secret: secret, CreatedAt: now.Add(-k.age)}); err != nil {
+			row := importer.Row{OrgID: k.org, OrgName: k.orgName, APIURL: server.URL, ServiceUser: k.user,
+				AccessKeyID: k.keyID, Secret: secret, CreatedAt: now.Add(-k.age)}
+			if err := importer.Add(tx, row, server.URL); err != nil {
 				return err
 			}
 			server.SetOrgName(k.org, k.orgName)
