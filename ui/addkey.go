@@ -67,7 +67,7 @@ func (s *addKeyScreen) submit() {
 		return
 	}
 	s.c.emit(changeMsg{apply: add, selectKey: keyID,
-		done: "added " + clean(keyID) + " to " + clean(user) + " — press t to test it"})
+		done: "added " + shortID(keyID) + " to " + clean(user) + " — press t to test it"})
 }
 
 // checkPopupOrg makes sure a key pasted from another organization's popup is not stored here.

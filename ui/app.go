@@ -423,11 +423,13 @@ func (a *App) header(w int) string {
 	if p := a.c.checks.progress(); p != "" {
 		right = a.c.spinner() + " " + p
 	}
-	gap := w - lipgloss.Width(left) - lipgloss.Width(right)
-	if right == "" || gap < 1 {
+	// the progress stays; long crumbs give way to it
+	room := w - lipgloss.Width(right) - 1
+	if right == "" || room < len("m3keys") {
 		return truncate(left, w)
 	}
-	return left + strings.Repeat(" ", gap) + st.Right.Render(right)
+	left = truncate(left, room)
+	return left + strings.Repeat(" ", w-lipgloss.Width(left)-lipgloss.Width(right)) + st.Right.Render(right)
 }
 
 // maxStatusLines is room for a refusal with its advice, even at 60 columns.
@@ -455,17 +457,37 @@ func (a *App) footer(w int) []string {
 	return append(lines, a.helpLine(w))
 }
 
-// helpLine is the short help, cut to fit, always ending in `? help` when help works here.
+// helpLine is the short help: whole bindings while they fit, then "…", always
+// ending in `? help` when help works here. (help.ShortHelpView would add a
+// binding that does not fit whenever its own ellipsis does not fit either.)
 func (a *App) helpLine(w int) string {
-	k := a.c.keys
-	tail := ""
+	k, st := a.c.keys, a.help.Styles
+	item := func(b key.Binding) string {
+		return st.ShortKey.Render(b.Help().Key) + " " + st.ShortDesc.Render(b.Help().Desc)
+	}
+	var items []string
+	for _, b := range k.ShortHelp() {
+		if b.Enabled() {
+			items = append(items, item(b))
+		}
+	}
+	var tail []string
 	if k.Help.Enabled() {
-		tail = a.help.ShortHelpView([]key.Binding{k.Help})
+		tail = []string{item(k.Help)}
 	}
-	a.help.Width = max(1, w-lipgloss.Width(tail)-3)
-	line := a.help.ShortHelpView(k.ShortHelp())
-	if tail != "" && line != "" {
-		line += a.help.Styles.ShortSeparator.Render(a.help.ShortSeparator)
+	sep := st.ShortSeparator.Render(a.help.ShortSeparator)
+	for n := len(items); n >= 0; n-- {
+		shown := append([]string{}, items[:n]...)
+		switch {
+		case n == len(items):
+		case n > 0:
+			shown[n-1] += " " + st.Ellipsis.Render("…")
+		default:
+			shown = []string{st.Ellipsis.Render("…")}
+		}
+		if line := strings.Join(append(shown, tail...), sep); lipgloss.Width(line) <= w {
+			return line
+		}
 	}
-	return truncate(line+tail, w)
+	return truncate(strings.Join(tail, ""), w)
 }

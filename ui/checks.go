@@ -158,7 +158,7 @@ func (a *App) checkDone(msg checkDoneMsg) tea.Cmd {
 	a.refreshDoc()
 	cmds := []tea.Cmd{a.dispatchChecks()}
 	if msg.saveErr != nil {
-		cmds = append(cmds, a.setStatus("could not record the check of "+clean(msg.keyID)+": "+plain(msg.saveErr), true))
+		cmds = append(cmds, a.setStatus("could not record the check of "+shortID(msg.keyID)+": "+plain(msg.saveErr), true))
 	} else if !r.running() {
 		cmds = append(cmds, a.setStatus(r.summary(), r.counts[authclient.Rejected]+r.counts[authclient.Forbidden] > 0))
 	}
@@ -168,7 +168,7 @@ func (a *App) checkDone(msg checkDoneMsg) tea.Cmd {
 // summary is what the status bar says when a run ends: one key's result in full, or counts.
 func (r *checkRun) summary() string {
 	if r.total == 1 {
-		return clean(r.last.keyID) + ": " + resultSentence(r.last.result)
+		return shortID(r.last.keyID) + ": " + resultSentence(r.last.result)
 	}
 	parts := []string{fmt.Sprintf("tested %d keys:", r.total)}
 	for _, c := range []authclient.Class{authclient.Valid, authclient.Rejected, authclient.Forbidden, authclient.Undetermined} {

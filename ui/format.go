@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -17,16 +18,43 @@ const (
 // clean is how every string from outside (store, server) is made safe to render.
 func clean(s string) string { return sanitize.Text(s, maxNameRunes) }
 
+// maxIDCells is how much of an Access Key ID a sentence shows, so a long one leaves room for the rest.
+const maxIDCells = 40
+
+// shortID is an Access Key ID made safe and short enough for a sentence.
+func shortID(id string) string { return truncateMiddle(clean(id), maxIDCells) }
+
 // message is how server text and stored check messages are made safe to render.
 func message(s string) string { return sanitize.Text(s, maxMessageRunes) }
 
-// plain turns an error into a sentence with what to do about it.
+// plain turns an error into a sentence with what to do about it, in keys to press.
 func plain(err error) string {
 	msg := sanitize.Text(err.Error(), maxMessageRunes)
-	if advice := keystore.Advice(err); advice != "" {
+	advice := keyAdvice(err)
+	if advice == "" {
+		advice = keystore.Advice(err)
+	}
+	if advice != "" {
 		return msg + " — " + advice
 	}
 	return msg
+}
+
+// keyAdvice replaces keystore.Advice where that names a command, a flag or nothing to do.
+func keyAdvice(err error) string {
+	switch {
+	case errors.Is(err, keystore.ErrKeyActive):
+		return "press s to make it INACTIVE first, then d to remove it"
+	case errors.Is(err, keystore.ErrLastActiveKey):
+		return "the integration would be locked out; add and deploy a new key first, or press y to go ahead"
+	case errors.Is(err, keystore.ErrWrongPassphrase):
+		return "type it again"
+	case errors.Is(err, keystore.ErrDuplicateOrg):
+		return "press esc, select it and press e to edit it"
+	case errors.Is(err, keystore.ErrDuplicateUser):
+		return "choose another name, or press esc to find it in the list"
+	}
+	return ""
 }
 
 func ageText(k *keystore.AccessKey, now time.Time) string {

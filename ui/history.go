@@ -122,7 +122,7 @@ func (s *historyScreen) eventCells(e *keystore.Event) []cell {
 		text(at.Format("2006-01-02 15:04"), at.Format("01-02 15:04")),
 		text(clean(e.Action)),
 		text(clean(e.ServiceUser)),
-		text(clean(e.AccessKeyID)),
+		idCell(clean(e.AccessKeyID)),
 		text(clean(e.Detail)),
 	}
 }

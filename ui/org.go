@@ -46,11 +46,11 @@ type orgLine struct {
 
 func keyColumns() []column {
 	return []column{
-		{title: "ACCESS KEY ID", min: 14, ideal: 20, grow: true, give: 1},
+		{title: "ACCESS KEY ID", min: 14, ideal: 20, give: 1},
 		{title: "STATUS", min: 8, ideal: 8},
 		{title: "AGE", min: 5, ideal: 10, give: 2},
 		{title: "SECRET", min: 9, ideal: 17, give: 3},
-		{title: "LAST CHECK", min: 10, ideal: 23, give: 1},
+		{title: "LAST CHECK", min: 10, ideal: 23, grow: true, give: 1}, // spare room goes last, not between an ID and its status
 	}
 }
 
@@ -248,9 +248,9 @@ func (s *orgScreen) askToggle(u *keystore.ServiceUser, k *keystore.AccessKey) {
 	id, user := k.AccessKeyID, clean(u.Name)
 	if k.Status == keystore.Inactive {
 		s.c.emit(askMsg{
-			question: "Make " + clean(id) + " ACTIVE again?",
+			question: "Make " + shortID(id) + " ACTIVE again?",
 			detail:   "Activate it in the m3ter Console too, or checks will keep failing.",
-			yes: changeMsg{done: clean(id) + " is ACTIVE", selectKey: id, apply: func(tx *keystore.Tx) error {
+			yes: changeMsg{done: shortID(id) + " is ACTIVE", selectKey: id, apply: func(tx *keystore.Tx) error {
 				return tx.SetStatus(id, keystore.Active, false)
 			}},
 		})
@@ -259,14 +259,14 @@ func (s *orgScreen) askToggle(u *keystore.ServiceUser, k *keystore.AccessKey) {
 	inactivate := func(force bool) func(*keystore.Tx) error {
 		return func(tx *keystore.Tx) error { return tx.SetStatus(id, keystore.Inactive, force) }
 	}
-	done := clean(id) + " is INACTIVE — inactivate it in the m3ter Console too"
+	done := shortID(id) + " is INACTIVE — inactivate it in the m3ter Console too"
 	s.c.emit(askMsg{
-		question: "Make " + clean(id) + " INACTIVE?",
+		question: "Make " + shortID(id) + " INACTIVE?",
 		detail:   "Service user " + user + ". Then inactivate it in the m3ter Console (Settings › Access › Service Users).",
 		yes: changeMsg{
 			apply: inactivate(false), done: done, selectKey: id,
 			forced:         &changeMsg{apply: inactivate(true), done: done, selectKey: id},
-			forcedQuestion: "Really make " + clean(id) + " INACTIVE? It is " + user + "'s last ACTIVE key.",
+			forcedQuestion: "Really make " + shortID(id) + " INACTIVE? It is " + user + "'s last ACTIVE key.",
 		},
 	})
 }
@@ -279,9 +279,9 @@ func (s *orgScreen) askRemove(u *keystore.ServiceUser, k *keystore.AccessKey) {
 		return
 	}
 	s.c.emit(askMsg{
-		question: "Remove " + clean(id) + " from " + clean(u.Name) + "?",
+		question: "Remove " + shortID(id) + " from " + clean(u.Name) + "?",
 		detail:   "Its secret is gone for good. Delete it in the m3ter Console too, to free the slot there.",
-		yes:      changeMsg{apply: remove, done: "removed " + clean(id) + " — delete it in the m3ter Console too"},
+		yes:      changeMsg{apply: remove, done: "removed " + shortID(id) + " — delete it in the m3ter Console too"},
 	})
 }
 
@@ -409,7 +409,7 @@ func (s *orgScreen) keyCells(k *keystore.AccessKey) []cell {
 		secret = styled(&st.Dim, "copied "+k.SecretCopiedAt.Format("2006-01-02"), "copied")
 	}
 	return []cell{
-		text(clean(k.AccessKeyID)),
+		idCell(clean(k.AccessKeyID)),
 		status,
 		ageCell(k.AgeDays(s.c.now()), s.c.stale(k), st),
 		secret,
@@ -459,7 +459,7 @@ func (s *orgScreen) detail(w int) string {
 	case k == nil:
 		text = clean(u.Name) + " has no keys yet. Press a to add the one m3ter's Console generated."
 	default:
-		text = clean(k.AccessKeyID) + ": " + s.checkSentence(k)
+		text = shortID(k.AccessKeyID) + ": " + s.checkSentence(k)
 	}
 	wrapped := lipgloss.NewStyle().Width(w).Render(text)
 	return st.Dim.Render(fitLines(wrapped, w, detailLines))

@@ -248,7 +248,7 @@ func (s *orgsScreen) orgCells(r *orgRow) []cell {
 	}
 	return []cell{
 		name,
-		text(clean(r.id)),
+		idCell(clean(r.id)),
 		text(fmt.Sprint(r.users)),
 		text(fmt.Sprintf("%d/%d", r.active, r.total)),
 		s.health(r),

@@ -20,11 +20,14 @@ const maxGive = 3
 
 // cell is one table cell: the first of its forms (longest first) that fits is shown.
 type cell struct {
-	forms []string
-	style *lipgloss.Style
+	forms  []string
+	style  *lipgloss.Style
+	middle bool // cut in the middle: IDs differ at their ends as often as at their starts
 }
 
 func text(forms ...string) cell { return cell{forms: forms} }
+
+func idCell(id string) cell { return cell{forms: []string{id}, middle: true} }
 
 func styled(st *lipgloss.Style, forms ...string) cell { return cell{forms: forms, style: st} }
 
@@ -99,6 +102,9 @@ func fitCell(c cell, w int) string {
 			break
 		}
 	}
+	if c.middle {
+		s = truncateMiddle(s, w)
+	}
 	s = pad(truncate(s, w), w)
 	if c.style != nil {
 		return c.style.Render(s)
@@ -123,6 +129,16 @@ func truncate(s string, w int) string {
 		return s
 	}
 	return ansi.Truncate(s, w, "…")
+}
+
+// truncateMiddle cuts plain s to w cells keeping both ends: "AK-PROD…2026A".
+func truncateMiddle(s string, w int) string {
+	width := lipgloss.Width(s)
+	if width <= w || w < 5 {
+		return truncate(s, w)
+	}
+	tail := (w - 1) / 2
+	return ansi.Truncate(s, w-1-tail, "") + "…" + ansi.TruncateLeft(s, width-tail, "")
 }
 
 func pad(s string, w int) string {
