@@ -339,6 +339,9 @@ func (a *App) saved(msg savedMsg) tea.Cmd {
 	if a.isForm() {
 		a.show(a.parent())
 	}
+	if id := msg.change.selectOrg; id != "" && a.current == screenOrgs {
+		a.orgs.selectID(id)
+	}
 	if ch := msg.change; a.current == screenOrg && (ch.selectKey != "" || ch.selectUser != "") {
 		a.org.cursor = a.org.find(ch.selectKey, ch.selectUser)
 	}

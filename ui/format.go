@@ -61,6 +61,14 @@ func ageText(k *keystore.AccessKey, now time.Time) string {
 	return fmt.Sprintf("%dd", k.AgeDays(now))
 }
 
+// count is "1 organization", "2 organizations".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
 func ago(t, now time.Time) string {
 	d := now.Sub(t)
 	switch {

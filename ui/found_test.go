@@ -194,3 +194,29 @@ func TestRandomUseNeverPanicsOrOverflows(t *testing.T) {
 		}()
 	}
 }
+
+// A new organization was saved but the cursor stayed where it was; counts said "1 organizations".
+func TestNewOrganizationIsSelected(t *testing.T) {
+	h := withStore(t, func(tx *keystore.Tx) error {
+		return tx.AddOrg(keystore.NewOrg{ID: orgA, Name: "Acme", APIURL: "https://api.m3ter.com"})
+	})
+	h.wantView("1 organization · 0 access keys")
+	h.press("n")
+	h.typeText("00000000-1111-4222-8333-444444444444")
+	h.press("enter")
+	h.typeText("Zeta")
+	h.press("enter", "enter")
+	if r := h.app.orgs.selected(); r == nil || r.name != "Zeta" {
+		t.Fatalf("the new organization is not selected: %+v\n%s", r, h.view())
+	}
+	h.wantView("2 organizations")
+	h.press("enter")
+	h.wantView("0 users · 0/0 keys ACTIVE")
+}
+
+// Creating a store said "Unlocking…".
+func TestCreatingSaysCreating(t *testing.T) {
+	h := newHarness(t, Deps{Vault: NewVault(t.TempDir() + "/s")})
+	h.app.unlock.busy = true
+	h.wantView("Creating…")
+}

@@ -44,8 +44,9 @@ type changeMsg struct {
 	// keystore.ErrLastActiveKey asks for, and the question to ask first.
 	forced         *changeMsg
 	forcedQuestion string
-	// selectKey or selectUser is the row the organization screen moves to afterwards.
-	selectKey, selectUser string
+	// selectKey or selectUser is the row the organization screen moves to afterwards,
+	// selectOrg the organizations screen's.
+	selectKey, selectUser, selectOrg string
 }
 
 // Results: they carry the screen generation that asked, so a result for a

@@ -375,7 +375,7 @@ func (s *orgScreen) summary(o *keystore.Organization, w int) string {
 	if s.filter.active() {
 		return s.filter.view(w)
 	}
-	parts := []string{fmt.Sprintf("%d users", len(o.ServiceUsers)), fmt.Sprintf("%d/%d keys ACTIVE", s.active, s.total), clean(o.APIURL), clean(o.ID)}
+	parts := []string{count(len(o.ServiceUsers), "user"), fmt.Sprintf("%d/%d keys ACTIVE", s.active, s.total), clean(o.APIURL), clean(o.ID)}
 	return truncate(s.c.styles.Dim.Render(strings.Join(parts, " · ")), w)
 }
 

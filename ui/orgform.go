@@ -57,7 +57,7 @@ func (s *orgFormScreen) submit() {
 		s.form.fail(err)
 		return
 	}
-	s.c.emit(changeMsg{apply: apply, done: done})
+	s.c.emit(changeMsg{apply: apply, done: done, selectOrg: o.ID})
 }
 
 func (s *orgFormScreen) enableKeys(k *KeyMap) {

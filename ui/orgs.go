@@ -62,9 +62,14 @@ func (s *orgsScreen) refresh() {
 		}
 		s.rows = append(s.rows, s.summarize(o))
 	}
+	s.selectID(selected)
+}
+
+// selectID puts the cursor on the organization with this ID, or on the first row.
+func (s *orgsScreen) selectID(id string) {
 	s.cursor = 0
 	for i, r := range s.rows {
-		if r.id == selected {
+		if strings.EqualFold(r.id, id) {
 			s.cursor = i
 		}
 	}
@@ -220,7 +225,7 @@ func (s *orgsScreen) view(w, h int) string {
 		for _, r := range s.rows {
 			keys += r.total
 		}
-		lines = append(lines, st.Dim.Render(fmt.Sprintf("%d organizations · %d access keys", len(s.rows), keys)))
+		lines = append(lines, st.Dim.Render(count(len(s.rows), "organization")+" · "+count(keys, "access key")))
 	}
 	if len(s.rows) == 0 {
 		empty := "No organizations yet. Press n to add the first one."

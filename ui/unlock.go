@@ -104,7 +104,11 @@ func (s *unlockScreen) view(w, h int) string {
 	}
 	b.WriteString(s.form.view(st, inner))
 	if s.busy {
-		b.WriteString("\n\n" + st.Dim.Render("Unlocking…"))
+		busy := "Unlocking…"
+		if !s.exists {
+			busy = "Creating…"
+		}
+		b.WriteString("\n\n" + st.Dim.Render(busy))
 	}
 	box := st.Box.Width(boxW - 2).Render(b.String())
 	return lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, box)
