@@ -220,3 +220,11 @@ func TestCreatingSaysCreating(t *testing.T) {
 	h.app.unlock.busy = true
 	h.wantView("Creating…")
 }
+
+// At 60 columns the HEALTH of an organization under test read "⠋ tes…".
+func TestHealthWhileTestingFitsNarrow(t *testing.T) {
+	h, _ := unlocked(t)
+	h.send(tea.WindowSizeMsg{Width: 60, Height: 15})
+	h.app.startChecks(testKeysMsg{orgID: orgA, keyIDs: activeKeyIDs(h.app.c.org(orgA))})
+	h.wantNotView("tes…")
+}

@@ -265,7 +265,7 @@ func (s *orgsScreen) health(r *orgRow) cell {
 	st := &s.c.styles
 	for _, id := range r.keyIDs {
 		if s.c.checks.testing(id) || s.c.checks.waiting(id) {
-			return styled(&st.Warn, s.c.spinner()+" testing")
+			return styled(&st.Warn, s.c.spinner()+" testing", s.c.spinner())
 		}
 	}
 	switch {
