@@ -24,7 +24,7 @@ func main() {
 
 func openTUI(o cli.TUIOptions) error {
 	deps := ui.Deps{
-		Checker:       authclient.New(authclient.Options{UserAgent: "m3keys/" + version}),
+		Checker:       &authclient.Batch{Client: authclient.New(authclient.Options{UserAgent: "m3keys/" + version})},
 		Passphrase:    o.Passphrase,
 		MaxAge:        o.MaxAge,
 		Verify:        true,

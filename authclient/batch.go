@@ -24,6 +24,43 @@ type Batch struct {
 	// Sleep waits between requests and before retries; default a timer
 	// that stops when ctx is done. Tests inject one that records.
 	Sleep func(ctx context.Context, d time.Duration) error
+
+	setup   sync.Once
+	client  *Client
+	sleep   func(ctx context.Context, d time.Duration) error
+	limiter *orgLimiter // shared by every check of this Batch, so separate Check calls respect the rate too
+}
+
+func (b *Batch) init() {
+	b.setup.Do(func() {
+		b.client = b.Client
+		if b.client == nil {
+			b.client = New(Options{})
+		}
+		b.sleep = b.Sleep
+		if b.sleep == nil {
+			b.sleep = sleep
+		}
+		rate := b.Rate
+		if rate <= 0 {
+			rate = DefaultRate
+		}
+		b.limiter = newOrgLimiter(rate, b.client.now, b.sleep)
+	})
+}
+
+// Check tests one key with the batch's rate limit and retries; verify overrides b.Verify.
+// A TUI that runs its own queue calls this once per key.
+func (b *Batch) Check(ctx context.Context, k Key, verify bool) Result {
+	b.init()
+	if ctx.Err() != nil {
+		return cancelled()
+	}
+	return b.client.check(ctx, k, verify, policy{
+		beforeRequest: func(ctx context.Context) error { return b.limiter.wait(ctx, k.OrgID) },
+		retry:         true,
+		sleep:         b.sleep,
+	})
 }
 
 // Run checks every key and calls done once per key with its index in keys.
@@ -31,24 +68,11 @@ type Batch struct {
 // particular order. Run returns when every key is done. Once ctx is done,
 // the keys not yet checked get an undetermined "cancelled" result.
 func (b *Batch) Run(ctx context.Context, keys []Key, done func(i int, r Result)) {
-	client := b.Client
-	if client == nil {
-		client = New(Options{})
-	}
-	sleepFn := b.Sleep
-	if sleepFn == nil {
-		sleepFn = sleep
-	}
-	rate := b.Rate
-	if rate <= 0 {
-		rate = DefaultRate
-	}
 	workers := b.Concurrency
 	if workers <= 0 {
 		workers = DefaultConcurrency
 	}
 	workers = min(workers, len(keys))
-	limiter := newOrgLimiter(rate, client.now, sleepFn)
 
 	var mu sync.Mutex
 	report := func(i int, r Result) {
@@ -56,23 +80,13 @@ func (b *Batch) Run(ctx context.Context, keys []Key, done func(i int, r Result))
 		defer mu.Unlock()
 		done(i, r)
 	}
-	check := func(k Key) Result {
-		if ctx.Err() != nil {
-			return cancelled()
-		}
-		return client.check(ctx, k, b.Verify, policy{
-			beforeRequest: func(ctx context.Context) error { return limiter.wait(ctx, k.OrgID) },
-			retry:         true,
-			sleep:         sleepFn,
-		})
-	}
 
 	jobs := make(chan int)
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
 			for i := range jobs {
-				report(i, check(keys[i]))
+				report(i, b.Check(ctx, keys[i], b.Verify))
 			}
 		})
 	}

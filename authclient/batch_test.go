@@ -375,3 +375,27 @@ func TestBatchCancelledDuringUsersMe(t *testing.T) {
 		t.Errorf("got %v, want undetermined cancelled", r)
 	}
 }
+
+// TestBatchCheckSharesTheLimitAndRetries: single Check calls (as the TUI makes them) count
+// against the same per-organization limit and get the same retry after a 429.
+func TestBatchCheckSharesTheLimitAndRetries(t *testing.T) {
+	s := newFake(t)
+	keys := manyKeys(s, 1, 5)
+	frozen := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	sleeps := &sleepRecorder{}
+	b := &Batch{Client: newClient(t, Options{Now: func() time.Time { return frozen }}), Rate: 4, Sleep: sleeps.Sleep}
+	for _, k := range keys[:4] {
+		if r := b.Check(context.Background(), k, false); r.Class != Valid {
+			t.Fatalf("%s: %v", k.AccessKeyID, r)
+		}
+	}
+	s.AddFault(m3tertest.Fault{Endpoint: m3tertest.TokenEndpoint, Status: 429, RetryAfter: "2", Times: 1})
+	if r := b.Check(context.Background(), keys[4], false); r.Class != Valid {
+		t.Fatalf("after a 429: %v", r)
+	}
+	// Four free slots, then the fifth request waits a second, the 429 two, the retry a second more.
+	want := []time.Duration{time.Second, 2 * time.Second, time.Second}
+	if got := nonZero(sleeps.recorded()); !slices.Equal(got, want) {
+		t.Errorf("waits %v, want %v", got, want)
+	}
+}

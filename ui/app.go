@@ -67,8 +67,7 @@ type App struct {
 	quitting      bool
 
 	// after schedules msg after d: tea.Tick in the program, replaceable in tests.
-	after        func(d time.Duration, msg tea.Msg) tea.Cmd
-	checkSpacing time.Duration
+	after func(d time.Duration, msg tea.Msg) tea.Cmd
 }
 
 type status struct {
@@ -83,9 +82,8 @@ func New(deps Deps) *App {
 		after: func(d time.Duration, msg tea.Msg) tea.Cmd {
 			return tea.Tick(d, func(time.Time) tea.Msg { return msg })
 		},
-		checkSpacing: checkSpacing,
-		width:        80,
-		height:       24,
+		width:  80,
+		height: 24,
 	}
 	a.c = &common{
 		deps:    deps.withDefaults(),

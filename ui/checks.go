@@ -4,35 +4,29 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/m3keys/m3keys/authclient"
-	"github.com/m3keys/m3keys/internal/sanitize"
+	"github.com/m3keys/m3keys/internal/lastcheck"
 	"github.com/m3keys/m3keys/keystore"
 )
 
-// Batch limits of DESIGN.md: at most 8 checks in flight, and each check's two
-// requests spaced so an organization sees at most 40 requests/s.
-const (
-	maxChecksInFlight = 8
-	checkSpacing      = 50 * time.Millisecond
-)
+// maxChecksInFlight is DESIGN.md's batch limit; the Checker keeps each organization under its request rate.
+const maxChecksInFlight = 8
 
 // checkRun is the live checks in progress: a queue, the ones in flight, and counts.
 // Keys asked for while a run is going join it.
 type checkRun struct {
-	id        int
-	ctx       context.Context
-	cancel    context.CancelFunc
-	queue     []checkJob
-	inFlight  map[string]bool
-	queued    map[string]bool
-	done      int
-	total     int
-	counts    map[authclient.Class]int
-	nextStart time.Time
-	last      checkDoneMsg
+	id       int
+	ctx      context.Context
+	cancel   context.CancelFunc
+	queue    []checkJob
+	inFlight map[string]bool
+	queued   map[string]bool
+	done     int
+	total    int
+	counts   map[authclient.Class]int
+	last     checkDoneMsg
 }
 
 type checkJob struct {
@@ -91,56 +85,25 @@ func (a *App) dispatchChecks() tea.Cmd {
 		r.queue = r.queue[1:]
 		delete(r.queued, job.key.AccessKeyID)
 		r.inFlight[job.key.AccessKeyID] = true
-		now := time.Now()
-		if r.nextStart.Before(now) {
-			r.nextStart = now
-		}
-		wait := r.nextStart.Sub(now)
-		r.nextStart = r.nextStart.Add(a.checkSpacing)
-		cmds = append(cmds, a.checkCmd(r.ctx, r.id, job, wait))
+		cmds = append(cmds, a.checkCmd(r.ctx, r.id, job))
 	}
 	return tea.Batch(cmds...)
 }
 
 // checkCmd tests one key and records the outcome as its last check.
-func (a *App) checkCmd(ctx context.Context, run int, job checkJob, wait time.Duration) tea.Cmd {
+func (a *App) checkCmd(ctx context.Context, run int, job checkJob) tea.Cmd {
 	checker, store, verify, clock := a.c.deps.Checker, a.c.store, a.c.deps.Verify, a.c.deps.Clock
 	return func() tea.Msg {
 		done := checkDoneMsg{run: run, keyID: job.key.AccessKeyID}
-		if err := pause(ctx, wait); err != nil {
-			done.result = authclient.Result{Class: authclient.Undetermined, Message: "check cancelled"}
-			return done
-		}
 		res := checker.Check(ctx, job.key, verify)
 		done.result = res
 		if ctx.Err() != nil {
 			return done // cancelled on quit: not worth recording
 		}
 		done.saveErr = store.Update(func(tx *keystore.Tx) error {
-			err := tx.RecordCheck(job.key.AccessKeyID, keystore.Check{
-				At: clock().UTC(), Result: string(res.Class), HTTPStatus: res.HTTPStatus,
-				LatencyMs: res.Latency().Milliseconds(), Message: sanitize.Line(res.Message),
-			})
-			if err == nil && res.Class == authclient.Valid && res.ServiceUserID != "" {
-				err = tx.SetUserID(job.orgID, job.user, res.ServiceUserID)
-			}
-			return err
+			return lastcheck.Record(tx, job.key.AccessKeyID, res, clock())
 		})
 		return done
-	}
-}
-
-func pause(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
 	}
 }
 

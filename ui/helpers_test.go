@@ -153,7 +153,6 @@ func newHarness(t testing.TB, deps Deps) *harness {
 		h.checker = fc
 	}
 	h.app.after = func(time.Duration, tea.Msg) tea.Cmd { return nil }
-	h.app.checkSpacing = 0
 	h.send(tea.WindowSizeMsg{Width: 80, Height: 24})
 	h.run(h.app.Init())
 	return h

@@ -10,6 +10,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/m3keys/m3keys/authclient"
+	"github.com/m3keys/m3keys/internal/lastcheck"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -428,24 +429,19 @@ func (s *orgScreen) checkCell(k *keystore.AccessKey) cell {
 	return lastCheckCell(k.LastCheck, s.c.now(), st)
 }
 
-// lastCheckCell is `✓ valid 184ms 2h ago`, `✗ rejected 401`, `! forbidden`, `? undetermined`.
+// lastCheckCell is `✓ valid 184ms 2h ago`, `✗ rejected 401`, `! forbidden`, `? undetermined`,
+// shrinking to a shorter form when the column is narrow.
 func lastCheckCell(c *keystore.Check, now time.Time, st *Styles) cell {
-	if c == nil {
-		return styled(&st.Dim, "untested")
+	style := &st.Unknown
+	switch {
+	case c == nil:
+		style = &st.Dim
+	case authclient.Class(c.Result) == authclient.Valid:
+		style = &st.Good
+	case authclient.Class(c.Result).Failing():
+		style = &st.Bad
 	}
-	when := ago(c.At, now)
-	switch authclient.Class(c.Result) {
-	case authclient.Valid:
-		ms := fmt.Sprintf("✓ valid %dms", c.LatencyMs)
-		return styled(&st.Good, ms+" "+when, ms, "✓ valid")
-	case authclient.Rejected:
-		code := fmt.Sprintf("✗ rejected %d", c.HTTPStatus)
-		return styled(&st.Bad, code+" "+when, code, "✗ rejected")
-	case authclient.Forbidden:
-		code := fmt.Sprintf("! forbidden %d", c.HTTPStatus)
-		return styled(&st.Bad, code+" "+when, code, "! forbidden")
-	}
-	return styled(&st.Unknown, "? undetermined "+when, "? undetermined")
+	return styled(style, lastcheck.Forms(c, now)...)
 }
 
 // detail says more about the selected row: the last live result, or what to do next.
@@ -473,7 +469,7 @@ func (s *orgScreen) checkSentence(k *keystore.AccessKey) string {
 	if c == nil {
 		return "never tested — press t to test it"
 	}
-	text := "last check " + ago(c.At, s.c.now()) + ": " + clean(c.Result)
+	text := "last check " + lastcheck.Ago(c.At, s.c.now()) + ": " + clean(c.Result)
 	if c.HTTPStatus != 0 && c.Result != string(authclient.Valid) {
 		text += fmt.Sprintf(" (%d)", c.HTTPStatus)
 	}

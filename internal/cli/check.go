@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/m3keys/m3keys/authclient"
+	"github.com/m3keys/m3keys/internal/lastcheck"
 	"github.com/m3keys/m3keys/internal/sanitize"
 	"github.com/m3keys/m3keys/keystore"
 )
@@ -117,7 +118,7 @@ func runCheck(c *ctx, args []string) error {
 		fillResult(&report.Results[i], r)
 		report.Summary.count(&report.Results[i])
 	}
-	saveErr := s.Update(func(tx *keystore.Tx) error { return recordChecks(tx, keys, doc, results, c.env.Now()) })
+	saveErr := s.Update(func(tx *keystore.Tx) error { return recordChecks(tx, keys, results, c.env.Now()) })
 	if o.json {
 		if err := writeJSON(c, report); err != nil {
 			return err
@@ -199,23 +200,11 @@ func (s *checkSummary) count(r *checkResult) {
 	}
 }
 
-// recordChecks stores each result as the key's last check; keys removed meanwhile are skipped.
-func recordChecks(tx *keystore.Tx, keys []authclient.Key, doc *keystore.Document, results []authclient.Result, at time.Time) error {
+// recordChecks stores each result as the key's last check.
+func recordChecks(tx *keystore.Tx, keys []authclient.Key, results []authclient.Result, at time.Time) error {
 	for i, k := range keys {
-		r := results[i]
-		if _, ok := tx.Doc().Key(k.AccessKeyID); !ok {
-			continue
-		}
-		err := tx.RecordCheck(k.AccessKeyID, keystore.Check{At: at.UTC(), Result: string(r.Class), HTTPStatus: r.HTTPStatus,
-			LatencyMs: r.Latency().Milliseconds(), Message: sanitize.Line(r.Message)})
-		if err != nil {
+		if err := lastcheck.Record(tx, k.AccessKeyID, results[i], at); err != nil {
 			return err
-		}
-		if r.Class == authclient.Valid && r.ServiceUserID != "" {
-			ref, _ := tx.Doc().Key(k.AccessKeyID)
-			if err := tx.SetUserID(ref.Org.ID, ref.User.Name, r.ServiceUserID); err != nil {
-				return err
-			}
 		}
 	}
 	return nil
@@ -234,8 +223,6 @@ func checkOutcome(s checkSummary, failOnStale bool) error {
 	}
 	return nil
 }
-
-var classMarks = map[string]string{"valid": "✓", "rejected": "✗", "forbidden": "!", "undetermined": "?"}
 
 // checkRow has fixed widths so the table fits 80 columns and stays aligned across message lines.
 const checkRow = "  %-16s %-22s %-14s %4s %8s %s\n"
@@ -258,7 +245,7 @@ func printCheckTable(c *ctx, r checkReport) {
 			status = strconv.Itoa(row.HTTPStatus)
 		}
 		fmt.Fprintf(out, checkRow, sanitize.Text(row.ServiceUser, 16), sanitize.Text(row.AccessKeyID, 22),
-			classMarks[row.Result]+" "+row.Result, status, fmt.Sprintf("%dms", row.LatencyMs), ageText(row.AgeDays, row.Stale))
+			lastcheck.Mark(row.Result)+" "+row.Result, status, fmt.Sprintf("%dms", row.LatencyMs), ageText(row.AgeDays, row.Stale))
 		if row.Result != string(authclient.Valid) {
 			for i, line := range wrap(sanitize.Line(row.Message), 74) {
 				fmt.Fprintf(out, "    %s %s\n", map[bool]string{true: "↳", false: " "}[i == 0], line)

@@ -3,10 +3,10 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
-	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/m3keys/m3keys/internal/lastcheck"
 	"github.com/m3keys/m3keys/internal/sanitize"
 	"github.com/m3keys/m3keys/keystore"
 )
@@ -67,7 +67,7 @@ func runList(c *ctx, args []string) error {
 			}
 			for _, k := range u.Keys {
 				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", org, sanitize.Text(u.Name, 40), sanitize.Line(k.AccessKeyID),
-					k.Status, ageText(k.AgeDays(now), k.Stale(now, maxAge)), secretState(&k), lastCheckText(k.LastCheck, now))
+					k.Status, ageText(k.AgeDays(now), k.Stale(now, maxAge)), secretState(&k), lastcheck.Text(k.LastCheck, now))
 			}
 		}
 		if len(o.ServiceUsers) == 0 {
@@ -121,34 +121,4 @@ func secretState(k *keystore.AccessKey) string {
 		return "copied " + k.SecretCopiedAt.Local().Format("2006-01-02")
 	}
 	return "copy once"
-}
-
-// lastCheckText is the short form used in tables: "✓ valid 184ms 2h ago".
-func lastCheckText(c *keystore.Check, now time.Time) string {
-	if c == nil {
-		return "untested"
-	}
-	parts := []string{classMarks[c.Result], sanitize.Text(c.Result, 20)}
-	switch c.Result {
-	case "valid":
-		parts = append(parts, fmt.Sprintf("%dms", c.LatencyMs))
-	case "rejected", "forbidden":
-		if c.HTTPStatus != 0 {
-			parts = append(parts, fmt.Sprint(c.HTTPStatus))
-		}
-	}
-	parts = append(parts, ago(now.Sub(c.At)))
-	return strings.Join(parts, " ")
-}
-
-func ago(d time.Duration) string {
-	switch {
-	case d < time.Minute:
-		return "just now"
-	case d < time.Hour:
-		return fmt.Sprintf("%dm ago", int(d/time.Minute))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%dh ago", int(d/time.Hour))
-	}
-	return fmt.Sprintf("%dd ago", int(d/(24*time.Hour)))
 }
