@@ -32,11 +32,7 @@ func newAddKeyScreen(c *common, orgID, user string) addKeyScreen {
 }
 
 func (s addKeyScreen) update(msg tea.Msg) (addKeyScreen, tea.Cmd) {
-	if key, ok := msg.(tea.KeyMsg); ok && keyIs(key, s.c.keys.Back) {
-		s.c.emit(goBackMsg{})
-		return s, nil
-	}
-	submit, cmd := s.form.update(msg, s.c.keys)
+	submit, cmd := s.form.handle(msg, s.c)
 	if submit {
 		s.submit()
 	}

@@ -47,6 +47,15 @@ func (f *filter) matches(texts ...string) bool {
 	return false
 }
 
+// typeKey is a list's handling of a key while its filter is being typed.
+func (f *filter) typeKey(msg tea.Msg, k *KeyMap, narrow func()) tea.Cmd {
+	changed, cmd := f.update(msg, k)
+	if changed {
+		narrow()
+	}
+	return cmd
+}
+
 // update handles a key while typing; changed says the list must be narrowed again.
 func (f *filter) update(msg tea.Msg, k *KeyMap) (changed bool, cmd tea.Cmd) {
 	if key, ok := msg.(tea.KeyMsg); ok {

@@ -78,6 +78,15 @@ func (f *form) nextEditable(from, step int) int {
 
 func (f *form) lastEditable() int { return f.nextEditable(len(f.fields), -1) }
 
+// handle is a form screen's whole key handling: esc goes back, anything else goes to update.
+func (f *form) handle(msg tea.Msg, c *common) (submit bool, cmd tea.Cmd) {
+	if key, ok := msg.(tea.KeyMsg); ok && keyIs(key, c.keys.Back) {
+		c.emit(goBackMsg{})
+		return false, nil
+	}
+	return f.update(msg, c.keys)
+}
+
 // update moves focus or types; it reports true when enter was pressed on the last field.
 func (f *form) update(msg tea.Msg, k *KeyMap) (submit bool, cmd tea.Cmd) {
 	if key, ok := msg.(tea.KeyMsg); ok {

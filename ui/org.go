@@ -165,10 +165,7 @@ func (s *orgScreen) selected() (*keystore.ServiceUser, *keystore.AccessKey) {
 
 func (s orgScreen) update(msg tea.Msg) (orgScreen, tea.Cmd) {
 	if s.filter.typing {
-		changed, cmd := s.filter.update(msg, s.c.keys)
-		if changed {
-			s.refresh()
-		}
+		cmd := s.filter.typeKey(msg, s.c.keys, s.refresh) // narrows s: call before returning it
 		return s, cmd
 	}
 	key, ok := msg.(tea.KeyMsg)

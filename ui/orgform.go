@@ -34,11 +34,7 @@ func newOrgFormScreen(c *common, orgID string) orgFormScreen {
 }
 
 func (s orgFormScreen) update(msg tea.Msg) (orgFormScreen, tea.Cmd) {
-	if key, ok := msg.(tea.KeyMsg); ok && keyIs(key, s.c.keys.Back) {
-		s.c.emit(goBackMsg{})
-		return s, nil
-	}
-	submit, cmd := s.form.update(msg, s.c.keys)
+	submit, cmd := s.form.handle(msg, s.c)
 	if submit {
 		s.submit()
 	}

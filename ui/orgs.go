@@ -116,10 +116,7 @@ func (s *orgsScreen) selectedID() string {
 
 func (s orgsScreen) update(msg tea.Msg) (orgsScreen, tea.Cmd) {
 	if s.filter.typing {
-		changed, cmd := s.filter.update(msg, s.c.keys)
-		if changed {
-			s.refresh()
-		}
+		cmd := s.filter.typeKey(msg, s.c.keys, s.refresh) // narrows s: call before returning it
 		return s, cmd
 	}
 	key, ok := msg.(tea.KeyMsg)

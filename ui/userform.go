@@ -19,11 +19,7 @@ func newUserFormScreen(c *common, orgID string) userFormScreen {
 }
 
 func (s userFormScreen) update(msg tea.Msg) (userFormScreen, tea.Cmd) {
-	if key, ok := msg.(tea.KeyMsg); ok && keyIs(key, s.c.keys.Back) {
-		s.c.emit(goBackMsg{})
-		return s, nil
-	}
-	submit, cmd := s.form.update(msg, s.c.keys)
+	submit, cmd := s.form.handle(msg, s.c)
 	if submit {
 		s.submit()
 	}
