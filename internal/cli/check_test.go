@@ -151,3 +151,14 @@ func TestWrap(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckProgressOnlyOnATerminal(t *testing.T) {
+	h, _ := checkFixture(t)
+	if o := h.run("", "check"); strings.Contains(o.stderr, "checking") {
+		t.Errorf("progress printed when stderr is not a terminal: %q", o.stderr)
+	}
+	h.stderrTTY = true
+	if o := h.run("", "check"); !strings.Contains(o.stderr, "\rchecking 2/2 keys") {
+		t.Errorf("no progress on a terminal: %q", o.stderr)
+	}
+}

@@ -50,6 +50,8 @@ type harness struct {
 	vars map[string]string
 	term Terminal
 	tty  bool // stdin is a terminal
+	// stderrTTY: stderr is a terminal (check shows its progress line)
+	stderrTTY bool
 }
 
 func newHarness(t *testing.T) *harness {
@@ -66,7 +68,7 @@ func (h *harness) run(stdin string, args ...string) outcome {
 	h.t.Helper()
 	var out, errb bytes.Buffer
 	env := Env{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb,
-		Getenv: func(k string) string { return h.vars[k] }, Terminal: h.term, StdinIsTTY: h.tty,
+		Getenv: func(k string) string { return h.vars[k] }, Terminal: h.term, StdinIsTTY: h.tty, StderrIsTTY: h.stderrTTY,
 		Now: func() time.Time { return now }, Version: "test"}
 	code := Run(args, env)
 	o := outcome{code, out.String(), errb.String()}
