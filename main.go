@@ -3,6 +3,8 @@ package main
 
 import (
 	"os"
+	"os/signal"
+	"syscall"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -23,6 +25,12 @@ func main() {
 }
 
 func openTUI(o cli.TUIOptions) error {
+	// Listen from the start, so a hang-up (closed window, tmux kill-session) or an interrupt,
+	// even one that comes while the demo is being set up, ends the program through its clean-up.
+	hangup := make(chan os.Signal, 1)
+	signal.Notify(hangup, syscall.SIGHUP, syscall.SIGTERM, os.Interrupt)
+	defer signal.Stop(hangup)
+
 	deps := ui.Deps{
 		Checker:       &authclient.Batch{Client: authclient.New(authclient.Options{UserAgent: "m3keys/" + version})},
 		Passphrase:    o.Passphrase,
@@ -40,6 +48,16 @@ func openTUI(o cli.TUIOptions) error {
 		deps.Demo, deps.Passphrase, deps.DefaultAPIURL = true, demo.Passphrase, d.APIURL
 		deps.Vault = ui.NewVault(d.Dir)
 	}
-	_, err := tea.NewProgram(ui.New(deps), tea.WithAltScreen()).Run()
+	p := tea.NewProgram(ui.New(deps), tea.WithAltScreen())
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		select {
+		case <-hangup:
+			p.Quit()
+		case <-done:
+		}
+	}()
+	_, err := p.Run()
 	return err
 }

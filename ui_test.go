@@ -2,8 +2,11 @@ package main_test
 
 import (
 	"bytes"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -114,5 +117,48 @@ func TestTUIEndToEnd(t *testing.T) {
 	}
 	if len(ref.User.Keys) != 2 {
 		t.Errorf("billing-sync has %d keys, want 2", len(ref.User.Keys))
+	}
+}
+
+// TestDemoCleansUpWhenTheTerminalGoesAway runs the real binary: a hang-up (closed
+// window, tmux kill-session) must still remove the demo's throwaway store.
+func TestDemoCleansUpWhenTheTerminalGoesAway(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "m3keys")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	tmp := t.TempDir()
+	cmd := exec.Command(bin, "demo")
+	cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stdin.Close()
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	demoDirs := func() []string { d, _ := filepath.Glob(filepath.Join(tmp, "m3keys-demo-*")); return d }
+	for deadline := time.Now().Add(30 * time.Second); len(demoDirs()) == 0; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("the demo never created its store")
+		}
+	}
+	if err := cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	select {
+	case <-exited:
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("the demo did not exit after a hang-up")
+	}
+	if left := demoDirs(); len(left) != 0 {
+		t.Errorf("demo store left behind after a hang-up: %v\n%s", left, out.String())
 	}
 }

@@ -57,6 +57,8 @@ func Advice(err error) string {
 		return "an Access Key ID can be stored only once; remove the old entry first"
 	case errors.Is(err, ErrOrgMismatch):
 		return "leave out the name and API URL to use the stored ones, or edit the organization in the TUI (e)"
+	case errors.Is(err, ErrNotFound):
+		return "check the ID; m3keys list shows what is stored"
 	case errors.Is(err, ErrDuplicateOrg):
 		return "it is stored already; m3keys list shows it"
 	case errors.Is(err, ErrDuplicateUser):

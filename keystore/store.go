@@ -207,7 +207,10 @@ func (s *Store) refresh() (changed bool, err error) {
 	path := filepath.Join(s.dir, DocumentFile)
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return false, fmt.Errorf("%w: %s is missing; restore it from %s", ErrCorrupt, path, BackupFile)
+		if bak := filepath.Join(s.dir, BackupFile); fileExists(bak) {
+			return false, fmt.Errorf("%w: %s is missing — nothing was changed; restore the previous version: cp %s %s", ErrCorrupt, path, bak, path)
+		}
+		return false, fmt.Errorf("%w: %s is missing and so is its backup — nothing was changed; restore %s from a backup of your own", ErrCorrupt, path, DocumentFile)
 	}
 	if err != nil {
 		return false, err

@@ -151,6 +151,10 @@ func TestMissingDocumentIsNotAnEmptyStore(t *testing.T) {
 	if _, err := Open(dir, testPass); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), BackupFile) {
 		t.Fatalf("got %v, want ErrCorrupt naming the backup", err)
 	}
+	os.Remove(filepath.Join(dir, BackupFile))
+	if _, err := Open(dir, testPass); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "so is its backup") {
+		t.Fatalf("without a backup: got %v", err)
+	}
 }
 
 func TestDamageSeenByAnOpenStoreWritesNothing(t *testing.T) {

@@ -14,7 +14,7 @@ func runAdd(c *ctx, args []string) error {
 	keyID := fs.String("key-id", "", "the Access Key ID")
 	orgName := fs.String("org-name", "", "a label for a new organization")
 	apiURL := fs.String("api-url", "", "the API URL of a new organization (default $M3KEYS_API_URL or https://api.m3ter.com); an existing one must match")
-	if _, err := parse(fs, args, 0); err != nil {
+	if _, err := c.parse(fs, args, 0); err != nil {
 		return err
 	}
 	if *org == "" || *user == "" || *keyID == "" {

@@ -50,6 +50,9 @@ func (f maxAgeFlag) String() string {
 	if f.d == nil {
 		return ""
 	}
+	if day := 24 * time.Hour; *f.d%day == 0 {
+		return fmt.Sprintf("%dd", *f.d/day)
+	}
 	return f.d.String()
 }
 
@@ -89,10 +92,10 @@ func runCheck(c *ctx, args []string) error {
 	fs.DurationVar(&o.timeout, "timeout", authclient.DefaultTimeout, "time limit for each request")
 	fs.IntVar(&o.concurrency, "concurrency", authclient.DefaultConcurrency, "requests in flight at most")
 	fs.Float64Var(&o.rate, "rate", authclient.DefaultRate, "requests per second per organization at most")
-	fs.Var(maxAgeFlag{&o.maxAge}, "max-age", "flag keys older than this as stale (default 90d)")
+	fs.Var(maxAgeFlag{&o.maxAge}, "max-age", "flag keys older than this as stale, in days (90d) or a duration (2160h)")
 	fs.BoolVar(&o.failOnStale, "fail-on-stale", false, "exit 1 when a key is stale")
 	fs.BoolVar(&o.noVerify, "no-verify", false, "only request a token; skip the users/me call")
-	if _, err := parse(fs, args, 0); err != nil {
+	if _, err := c.parse(fs, args, 0); err != nil {
 		return err
 	}
 	if o.timeout <= 0 || o.concurrency < 1 || o.rate <= 0 {

@@ -122,7 +122,7 @@ func TestTokenPrintsOnlyTheToken(t *testing.T) {
 	if strings.Count(tok, ".") != 2 || strings.ContainsAny(tok, " \n") {
 		t.Fatalf("stdout is not just a JWT: %q", o.stdout)
 	}
-	if o := h.run("", "token", "AK-NONE"); o.code != ExitRefused || o.stdout != "" {
+	if o := h.run("", "token", "AK-NONE"); o.code != ExitUsage || o.stdout != "" {
 		t.Errorf("unknown key: %d %q", o.code, o.stdout)
 	}
 	fake.RemoveKey("AK-GOOD")

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 )
 
@@ -83,6 +84,7 @@ func Run(args []string, env Env) int {
 // ctx carries the parsed global options and the environment through a command.
 type ctx struct {
 	env         Env
+	usage       func() // prints the usage of the command being parsed
 	home        string
 	clipboard   string
 	clipTimeout time.Duration
@@ -99,9 +101,12 @@ func (c *ctx) dispatch(args []string) error {
 		}
 		c.clipTimeout = d
 	}
-	fs.Usage = func() { c.printUsage(fs) }
-	if err := fs.Parse(args); err != nil {
+	c.usage = func() { c.printUsage(fs) }
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		c.usage()
 		return err
+	} else if err != nil {
+		return usageErr("%v — run m3keys --help", err)
 	}
 	if c.clipboard == "" {
 		c.clipboard = "auto"
@@ -135,7 +140,7 @@ func (c *ctx) printUsage(fs *flag.FlagSet) {
 	fmt.Fprintf(w, "m3keys %s — keep, rotate and test m3ter service-user access keys\n\n", c.env.Version)
 	fmt.Fprintf(w, "usage:\n  m3keys [--home DIR] [--clipboard MODE] [--clip-timeout DUR]   open the TUI\n")
 	for _, cmd := range commands() {
-		fmt.Fprintf(w, "  m3keys %s %s\n        %s\n", cmd.name, cmd.args, cmd.summary)
+		fmt.Fprintf(w, "  %s\n        %s\n", strings.TrimSpace("m3keys "+cmd.name+" "+cmd.args), cmd.summary)
 	}
 	fmt.Fprintln(w, "\nglobal options:")
 	fs.SetOutput(w)
@@ -147,22 +152,26 @@ func (c *ctx) printUsage(fs *flag.FlagSet) {
 // flags makes a flag set that accepts --home anywhere, so `m3keys list --home DIR` works too.
 func (c *ctx) flags(name, args string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(c.env.Stderr)
+	// The flag package prints its own error and the whole usage on a bad flag; we print one line instead.
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
 	fs.StringVar(&c.home, "home", c.home, "the store directory (env M3KEYS_HOME; default: the user config dir's m3keys)")
-	fs.Usage = func() {
-		fmt.Fprintf(c.env.Stderr, "usage: m3keys %s %s\n", name, args)
+	c.usage = func() {
+		fmt.Fprintln(c.env.Stderr, strings.TrimSpace("usage: m3keys "+name+" "+args))
+		fs.SetOutput(c.env.Stderr)
 		fs.PrintDefaults()
 	}
 	return fs
 }
 
 // parse parses a subcommand's flags, allowing flags after positional arguments.
-func parse(fs *flag.FlagSet, args []string, positional int) ([]string, error) {
+func (c *ctx) parse(fs *flag.FlagSet, args []string, positional int) ([]string, error) {
 	var pos []string
 	for {
 		err := fs.Parse(args)
 		if errors.Is(err, flag.ErrHelp) {
-			return nil, err // the usage is printed; Run exits 0
+			c.usage()
+			return nil, err // Run exits 0
 		}
 		if err != nil {
 			return nil, usageErr("%s: %v — run m3keys %s --help", fs.Name(), err, fs.Name())
@@ -205,14 +214,14 @@ func (c *ctx) openTUI(demo bool) error {
 }
 
 func runDemo(c *ctx, args []string) error {
-	if _, err := parse(c.flags("demo", ""), args, 0); err != nil {
+	if _, err := c.parse(c.flags("demo", ""), args, 0); err != nil {
 		return err
 	}
 	return c.openTUI(true)
 }
 
 func runVersion(c *ctx, args []string) error {
-	if _, err := parse(c.flags("version", ""), args, 0); err != nil {
+	if _, err := c.parse(c.flags("version", ""), args, 0); err != nil {
 		return err
 	}
 	fmt.Fprintln(c.env.Stdout, "m3keys", c.env.Version)

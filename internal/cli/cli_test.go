@@ -176,7 +176,7 @@ func TestKeyLifecycle(t *testing.T) {
 	if _, ok := h.store().Key("AK-1"); ok {
 		t.Error("key not removed")
 	}
-	if o := h.run("", "remove", "AK-1"); o.code != ExitRefused || !strings.Contains(o.stderr, "not found") {
+	if o := h.run("", "remove", "AK-1"); o.code != ExitUsage || !strings.Contains(o.stderr, "not found — check the ID") {
 		t.Errorf("remove unknown: %d %s", o.code, o.stderr)
 	}
 }

@@ -50,13 +50,12 @@ func exitCode(err error) int {
 	}
 	var v *keystore.ValidationError
 	switch {
-	case errors.As(err, &v):
+	case errors.As(err, &v), errors.Is(err, keystore.ErrNotFound): // bad input, like an unknown flag
 		return ExitUsage
 	case errors.Is(err, keystore.ErrKeyLimit), errors.Is(err, keystore.ErrKeyActive),
 		errors.Is(err, keystore.ErrLastActiveKey), errors.Is(err, keystore.ErrDuplicateKey),
 		errors.Is(err, keystore.ErrDuplicateOrg), errors.Is(err, keystore.ErrOrgMismatch),
 		errors.Is(err, keystore.ErrDuplicateUser), errors.Is(err, keystore.ErrOrgNotEmpty),
-		errors.Is(err, keystore.ErrNotFound),
 		errors.Is(err, keystore.ErrSecretAlreadyCopied):
 		return ExitRefused
 	}

@@ -11,7 +11,7 @@ import (
 func runImport(c *ctx, args []string) error {
 	fs := c.flags("import", "[--json] < keys.csv")
 	asJSON := fs.Bool("json", false, "read a JSON array instead of CSV")
-	if _, err := parse(fs, args, 0); err != nil {
+	if _, err := c.parse(fs, args, 0); err != nil {
 		return err
 	}
 	if c.env.StdinIsTTY {

@@ -10,7 +10,7 @@ import (
 func runInactivate(c *ctx, args []string) error {
 	fs := c.flags("inactivate", "KEY_ID [--force]")
 	force := fs.Bool("force", false, "inactivate even the service user's last ACTIVE key (locks the integration out)")
-	pos, err := parse(fs, args, 1)
+	pos, err := c.parse(fs, args, 1)
 	if err != nil {
 		return err
 	}
@@ -20,7 +20,7 @@ func runInactivate(c *ctx, args []string) error {
 }
 
 func runActivate(c *ctx, args []string) error {
-	pos, err := parse(c.flags("activate", "KEY_ID"), args, 1)
+	pos, err := c.parse(c.flags("activate", "KEY_ID"), args, 1)
 	if err != nil {
 		return err
 	}
@@ -30,7 +30,7 @@ func runActivate(c *ctx, args []string) error {
 }
 
 func runRemove(c *ctx, args []string) error {
-	pos, err := parse(c.flags("remove", "KEY_ID"), args, 1)
+	pos, err := c.parse(c.flags("remove", "KEY_ID"), args, 1)
 	if err != nil {
 		return err
 	}

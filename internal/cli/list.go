@@ -41,8 +41,8 @@ func runList(c *ctx, args []string) error {
 	fs := c.flags("list", "[--json] [--max-age DUR]")
 	asJSON := fs.Bool("json", false, "print JSON")
 	maxAge := keystore.DefaultMaxAge
-	fs.Var(maxAgeFlag{&maxAge}, "max-age", "flag keys older than this as stale (default 90d)")
-	if _, err := parse(fs, args, 0); err != nil {
+	fs.Var(maxAgeFlag{&maxAge}, "max-age", "flag keys older than this as stale, in days (90d) or a duration (2160h)")
+	if _, err := c.parse(fs, args, 0); err != nil {
 		return err
 	}
 	s, err := c.openStore()

@@ -3,7 +3,7 @@ package cli
 import "fmt"
 
 func runPasswd(c *ctx, args []string) error {
-	if _, err := parse(c.flags("passwd", ""), args, 0); err != nil {
+	if _, err := c.parse(c.flags("passwd", ""), args, 0); err != nil {
 		return err
 	}
 	if c.env.Terminal == nil {

@@ -11,7 +11,7 @@ import (
 
 // runToken prints only the token on stdout, for curl -H "Authorization: Bearer $(m3keys token ID)".
 func runToken(c *ctx, args []string) error {
-	pos, err := parse(c.flags("token", "KEY_ID"), args, 1)
+	pos, err := c.parse(c.flags("token", "KEY_ID"), args, 1)
 	if err != nil {
 		return err
 	}
@@ -24,7 +24,7 @@ func runToken(c *ctx, args []string) error {
 	}
 	ref, ok := s.Document().Key(pos[0])
 	if !ok {
-		return refused("no access key %s in the store — run m3keys list to see the IDs", sanitize.Line(pos[0]))
+		return usageErr("no access key %s in the store — run m3keys list to see the IDs", sanitize.Line(pos[0]))
 	}
 	client := authclient.New(authclient.Options{UserAgent: "m3keys/" + c.env.Version})
 	r := client.Check(context.Background(), authclient.Key{OrgID: ref.Org.ID, APIURL: ref.Org.APIURL,

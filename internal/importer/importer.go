@@ -150,16 +150,9 @@ func knownColumn(name string) bool {
 	return false
 }
 
-func clip(s string) string {
-	if len(s) > 30 {
-		return s[:30] + "…"
-	}
-	return s
-}
-
 // ParseJSON reads an array of objects with the CSV column names as keys.
 func ParseJSON(r io.Reader) ([]Row, error) {
-	var entries []map[string]string
+	var entries []map[string]json.RawMessage
 	dec := json.NewDecoder(newCapped(r))
 	err := dec.Decode(&entries)
 	if err == nil {
@@ -174,7 +167,7 @@ func ParseJSON(r io.Reader) ([]Row, error) {
 		return nil, err
 	}
 	if err != nil {
-		return nil, errors.New("input is not one JSON array of objects with string fields (org_id, service_user, access_key_id, api_secret, …)")
+		return nil, errors.New("input is not one JSON array of objects (with fields org_id, service_user, access_key_id, api_secret, …)")
 	}
 	if len(entries) == 0 {
 		return nil, errors.New("no entries in the JSON array")
@@ -182,12 +175,19 @@ func ParseJSON(r io.Reader) ([]Row, error) {
 	rows := make([]Row, 0, len(entries))
 	for i, e := range entries {
 		where := fmt.Sprintf("entry %d", i+1)
-		for name := range e {
+		fields := map[string]string{}
+		for name, raw := range e {
+			// Neither a name nor a value is quoted back: either could be a misplaced secret.
 			if !knownColumn(name) {
-				return nil, &RowError{Where: where, Err: fmt.Errorf("unknown field %q — the fields are %s", clip(name), strings.Join(columns, ","))}
+				return nil, &RowError{Where: where, Err: fmt.Errorf("has a field that is not one of %s", strings.Join(columns, ","))}
 			}
+			var v string
+			if err := json.Unmarshal(raw, &v); err != nil {
+				return nil, &RowError{Where: where, Err: fmt.Errorf("%s must be a string", name)}
+			}
+			fields[name] = v
 		}
-		row, err := newRow(where, e)
+		row, err := newRow(where, fields)
 		if err != nil {
 			return nil, err
 		}

@@ -206,3 +206,19 @@ func TestApplyRefusesAnAPIURLThatContradictsTheStoredOne(t *testing.T) {
 		t.Fatalf("got %v, want ErrOrgMismatch on line 3", err)
 	}
 }
+
+func TestParseJSONErrorsNameEntryAndFieldButNoValue(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{`[{"org_id":"` + org + `","service_user":"ci","access_key_id":"AK-1","api_secret":"` + secret + `"},{"org_id":"` + org + `","service_user":"ci","access_key_id":"AK-2","api_secret":42}]`, "entry 2: api_secret must be a string"},
+		{`[{"` + secret + `":"x"}]`, "entry 1: has a field that is not one of"},
+	}
+	for _, c := range cases {
+		_, err := ParseJSON(strings.NewReader(c.in))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("got %v, want %q", err, c.want)
+		}
+		if err != nil && strings.Contains(err.Error(), "IMPORT-secret") {
+			t.Errorf("error quotes the secret: %v", err)
+		}
+	}
+}
