@@ -34,7 +34,6 @@ func openTUI(o cli.TUIOptions) error {
 	deps := ui.Deps{
 		Checker:       &authclient.Batch{Client: authclient.New(authclient.Options{UserAgent: "m3keys/" + version})},
 		Passphrase:    o.Passphrase,
-		MaxAge:        o.MaxAge,
 		Verify:        true,
 		DefaultAPIURL: o.APIURL,
 		Vault:         ui.NewVault(o.Home),

@@ -1,6 +1,9 @@
 package keystore
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // Status of an access key, as in the m3ter Console.
 type Status string
@@ -145,6 +148,15 @@ func (u *ServiceUser) ActiveKeys() int {
 		}
 	}
 	return n
+}
+
+// FreeSlot refuses, with AddKey's own ErrKeyLimit, when the user already holds
+// MaxKeysPerUser keys, so a screen can refuse before asking for a new key.
+func (u *ServiceUser) FreeSlot() error {
+	if len(u.Keys) >= MaxKeysPerUser {
+		return fmt.Errorf("%w: %s holds %s and %s", ErrKeyLimit, u.Name, u.Keys[0].AccessKeyID, u.Keys[1].AccessKeyID)
+	}
+	return nil
 }
 
 // KeyCount is the number of keys across the organization's service users.

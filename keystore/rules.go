@@ -186,8 +186,8 @@ func (tx *Tx) AddKey(orgID, user string, k NewKey) error {
 	if _, dup := tx.doc.Key(k.AccessKeyID); dup {
 		return fmt.Errorf("%w: %s", ErrDuplicateKey, k.AccessKeyID)
 	}
-	if len(u.Keys) >= MaxKeysPerUser {
-		return fmt.Errorf("%w: %s holds %s and %s", ErrKeyLimit, user, u.Keys[0].AccessKeyID, u.Keys[1].AccessKeyID)
+	if err := u.FreeSlot(); err != nil {
+		return err
 	}
 	key := AccessKey{AccessKeyID: k.AccessKeyID, Secret: k.Secret, Status: k.Status, CreatedAt: k.CreatedAt.UTC()}
 	if k.Status == Inactive {

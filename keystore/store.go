@@ -123,14 +123,11 @@ func Open(dir, passphrase string) (*Store, error) {
 		return nil, err
 	}
 	defer lock.Unlock()
-	if _, err := s.refresh(); err != nil {
+	if err := s.refresh(); err != nil {
 		return nil, err
 	}
 	return s, nil
 }
-
-// Dir is the store's directory.
-func (s *Store) Dir() string { return s.dir }
 
 // SetClock replaces the clock used for timestamps (tests and demo).
 func (s *Store) SetClock(now func() time.Time) { s.now = now }
@@ -140,19 +137,6 @@ func (s *Store) Document() *Document {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.doc.Clone()
-}
-
-// Reload re-reads the file if another process changed it.
-func (s *Store) Reload() error {
-	lock, err := lockDir(s.dir)
-	if err != nil {
-		return err
-	}
-	defer lock.Unlock()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, err = s.refresh()
-	return err
 }
 
 // Update applies change under the directory lock to the newest document on disk,
@@ -166,7 +150,7 @@ func (s *Store) Update(change func(*Tx) error) error {
 	defer lock.Unlock()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, err := s.refresh(); err != nil {
+	if err := s.refresh(); err != nil {
 		return err
 	}
 	next := s.doc.Clone()
@@ -203,37 +187,37 @@ func (s *Store) ChangePassphrase(passphrase string) error {
 
 // refresh reads keystore.age and decodes it when it differs from what we hold.
 // Callers hold the directory lock and s.mu (or own s exclusively).
-func (s *Store) refresh() (changed bool, err error) {
+func (s *Store) refresh() error {
 	path := filepath.Join(s.dir, DocumentFile)
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		if bak := filepath.Join(s.dir, BackupFile); fileExists(bak) {
-			return false, fmt.Errorf("%w: %s is missing — nothing was changed; restore the previous version: cp %s %s", ErrCorrupt, path, bak, path)
+			return fmt.Errorf("%w: %s is missing — nothing was changed; restore the previous version: cp %s %s", ErrCorrupt, path, bak, path)
 		}
-		return false, fmt.Errorf("%w: %s is missing and so is its backup — nothing was changed; restore %s from a backup of your own", ErrCorrupt, path, DocumentFile)
+		return fmt.Errorf("%w: %s is missing and so is its backup — nothing was changed; restore %s from a backup of your own", ErrCorrupt, path, DocumentFile)
 	}
 	if err != nil {
-		return false, err
+		return err
 	}
 	if s.doc != nil && bytes.Equal(data, s.lastRead) {
-		return false, nil
+		return nil
 	}
 	if err := checkFileMode(path); err != nil {
-		return false, err
+		return err
 	}
 	plain, err := decrypt(data, s.identity, DocumentFile)
 	if err != nil {
 		if errors.Is(err, ErrWrongPassphrase) {
 			err = fmt.Errorf("%w: %s is not encrypted to this store's identity", ErrCorrupt, DocumentFile)
 		}
-		return false, err
+		return err
 	}
 	doc, err := DecodeDocument(plain)
 	if err != nil {
-		return false, err
+		return err
 	}
 	s.doc, s.lastRead, s.lastPlain = doc, data, plain
-	return true, nil
+	return nil
 }
 
 // write encrypts and atomically replaces keystore.age, keeping the previous file as the backup.

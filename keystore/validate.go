@@ -51,6 +51,9 @@ func checkToken(field, s string, max int) error {
 	return nil
 }
 
+// DefaultAPIURL is m3ter's production API, for organizations created without one.
+const DefaultAPIURL = "https://api.m3ter.com"
+
 // ValidateAPIURL accepts an m3ter API base URL: https, or plain http for a loopback host
 // (a local fake or tunnel); no user info, query or fragment. The messages never repeat
 // the URL, which might hold a password.

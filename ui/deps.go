@@ -40,9 +40,6 @@ type Deps struct {
 	DefaultAPIURL string
 }
 
-// DefaultAPIURL is m3ter's production API.
-const DefaultAPIURL = "https://api.m3ter.com"
-
 func (d Deps) withDefaults() Deps {
 	if d.Clock == nil {
 		d.Clock = time.Now
@@ -51,7 +48,7 @@ func (d Deps) withDefaults() Deps {
 		d.MaxAge = keystore.DefaultMaxAge
 	}
 	if d.DefaultAPIURL == "" {
-		d.DefaultAPIURL = DefaultAPIURL
+		d.DefaultAPIURL = keystore.DefaultAPIURL
 	}
 	return d
 }

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -232,14 +231,11 @@ func (s *orgScreen) move(msg tea.KeyMsg) bool {
 
 // addKey opens the form, unless the keystore already refuses a key for this user.
 func (s *orgScreen) addKey(u *keystore.ServiceUser) {
-	orgID, name := s.orgID, u.Name
-	if err := s.c.dryRun(func(tx *keystore.Tx) error {
-		return tx.AddKey(orgID, name, probeKey())
-	}); isKeyLimit(err) {
+	if err := u.FreeSlot(); err != nil {
 		s.c.fail(err)
 		return
 	}
-	s.c.emit(openAddKeyMsg{orgID: orgID, user: name})
+	s.c.emit(openAddKeyMsg{orgID: s.orgID, user: u.Name})
 }
 
 func (s *orgScreen) askToggle(u *keystore.ServiceUser, k *keystore.AccessKey) {
@@ -475,11 +471,3 @@ func (s *orgScreen) checkSentence(k *keystore.AccessKey) string {
 	}
 	return text + fmt.Sprintf(" · %dms", c.LatencyMs)
 }
-
-// probeKey is a stand-in key for asking the keystore, on a copy, whether a user may get another one.
-func probeKey() keystore.NewKey {
-	secret, _ := keystore.NewSecret("probe")
-	return keystore.NewKey{AccessKeyID: "m3keys-probe", Secret: secret}
-}
-
-func isKeyLimit(err error) bool { return errors.Is(err, keystore.ErrKeyLimit) }

@@ -43,7 +43,6 @@ type TUIOptions struct {
 	Demo        bool
 	Passphrase  string // from $M3KEYS_PASSPHRASE, may be empty
 	APIURL      string // default for new organizations
-	MaxAge      time.Duration
 }
 
 type command struct {

@@ -13,19 +13,9 @@ func runPasswd(c *ctx, args []string) error {
 	if err != nil {
 		return err
 	}
-	pass, err := c.env.Terminal.ReadHidden("New passphrase: ")
+	pass, err := c.newPassphrase("the passphrase was not changed")
 	if err != nil {
 		return err
-	}
-	again, err := c.env.Terminal.ReadHidden("Repeat new passphrase: ")
-	if err != nil {
-		return err
-	}
-	if pass != again {
-		return usageErr("the passphrases do not match — the passphrase was not changed")
-	}
-	if pass == "" {
-		return usageErr("the passphrase must not be empty — the passphrase was not changed")
 	}
 	if err := s.ChangePassphrase(pass); err != nil {
 		return err

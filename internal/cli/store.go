@@ -7,13 +7,11 @@ import (
 	"github.com/m3keys/m3keys/keystore"
 )
 
-const defaultAPIURL = "https://api.m3ter.com"
-
 // defaultAPIURL is the API URL of organizations created without one.
 func (c *ctx) defaultAPIURL() (string, error) {
 	u := c.env.Getenv("M3KEYS_API_URL")
 	if u == "" {
-		return defaultAPIURL, nil
+		return keystore.DefaultAPIURL, nil
 	}
 	if err := keystore.ValidateAPIURL(u); err != nil {
 		return "", fmt.Errorf("M3KEYS_API_URL: %w", err)
@@ -65,6 +63,26 @@ func (c *ctx) openStore() (*keystore.Store, error) {
 	return s, nil
 }
 
+// newPassphrase asks for a new passphrase twice on the terminal; unchanged says what a
+// refusal leaves as it was.
+func (c *ctx) newPassphrase(unchanged string) (string, error) {
+	pass, err := c.env.Terminal.ReadHidden("New passphrase: ")
+	if err != nil {
+		return "", err
+	}
+	again, err := c.env.Terminal.ReadHidden("Repeat new passphrase: ")
+	if err != nil {
+		return "", err
+	}
+	if pass != again {
+		return "", usageErr("the passphrases do not match — %s; try again", unchanged)
+	}
+	if pass == "" {
+		return "", usageErr("the passphrase must not be empty — %s", unchanged)
+	}
+	return pass, nil
+}
+
 // openOrCreateStore is for commands that add keys: the first one creates the store.
 func (c *ctx) openOrCreateStore() (*keystore.Store, error) {
 	dir, err := c.storeDir()
@@ -80,19 +98,9 @@ func (c *ctx) openOrCreateStore() (*keystore.Store, error) {
 			return nil, errNoPassphrase
 		}
 		fmt.Fprintf(c.env.Stderr, "m3keys: creating a new store in %s\n", dir)
-		if pass, err = c.env.Terminal.ReadHidden("New passphrase: "); err != nil {
+		if pass, err = c.newPassphrase("nothing was created"); err != nil {
 			return nil, err
 		}
-		again, err := c.env.Terminal.ReadHidden("Repeat passphrase: ")
-		if err != nil {
-			return nil, err
-		}
-		if again != pass {
-			return nil, usageErr("the passphrases do not match — nothing was created; try again")
-		}
-	}
-	if pass == "" {
-		return nil, usageErr("the passphrase must not be empty — nothing was created")
 	}
 	s, err := keystore.Create(dir, pass)
 	if err != nil {
