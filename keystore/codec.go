@@ -1,12 +1,13 @@
 package keystore
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 )
 
 // CurrentVersion is the document schema this build writes.
-const CurrentVersion = 1
+const CurrentVersion = 2
 
 // wireDocument is the JSON inside keystore.age. Secrets live in their own map so that
 // no other JSON encoding of a model value can ever carry one.
@@ -123,5 +124,41 @@ func migrate(from int, data []byte) ([]byte, error) {
 	return data, nil
 }
 
-// migrations[v] turns a version v document into version v+1. None yet: version 1 is the first.
-var migrations = map[int]func([]byte) ([]byte, error){}
+// migrations[v] turns a version v document into version v+1.
+var migrations = map[int]func([]byte) ([]byte, error){
+	1: migrateVerifiedChecks,
+}
+
+// migrateVerifiedChecks (1 → 2): version 1 had no token-only checks, so every
+// stored check was a full one (token and users/me).
+func migrateVerifiedChecks(data []byte) ([]byte, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber() // keep numbers exactly as they were
+	var doc map[string]any
+	if err := dec.Decode(&doc); err != nil {
+		return nil, fmt.Errorf("%s", describeJSONError(err))
+	}
+	for _, o := range asList(doc["organizations"]) {
+		for _, u := range asList(asObject(o)["serviceUsers"]) {
+			for _, k := range asList(asObject(u)["keys"]) {
+				if c := asObject(asObject(k)["lastCheck"]); c != nil {
+					c["verified"] = true
+				}
+			}
+		}
+	}
+	doc["version"] = 2
+	return json.Marshal(doc)
+}
+
+// asList and asObject read a generic JSON value; a wrong shape reads as empty
+// and is refused later by the typed decode.
+func asList(v any) []any {
+	l, _ := v.([]any)
+	return l
+}
+
+func asObject(v any) map[string]any {
+	m, _ := v.(map[string]any)
+	return m
+}

@@ -54,6 +54,7 @@ type AccessKey struct {
 type Check struct {
 	At         time.Time `json:"at"`
 	Result     string    `json:"result"`
+	Verified   bool      `json:"verified"` // false for a token-only check (check --no-verify)
 	HTTPStatus int       `json:"httpStatus"`
 	LatencyMs  int64     `json:"latencyMs"`
 	Message    string    `json:"message"`
