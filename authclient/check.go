@@ -32,10 +32,8 @@ func (c *Client) check(ctx context.Context, k Key, verify bool, p policy) Result
 	if ctx.Err() != nil {
 		return cancelled()
 	}
-	e := endpoints{base: strings.TrimRight(k.APIURL, "/")}
-	if u, err := url.Parse(k.APIURL); err == nil {
-		e.host = u.Host
-	}
+	var e endpoints
+	e.base, e.host = canonicalBase(k.APIURL)
 
 	g, r := c.requestToken(ctx, e, k, p)
 	if r.Class != "" {

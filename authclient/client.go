@@ -21,7 +21,8 @@ const (
 type Options struct {
 	// HTTPClient, when set, supplies the transport (for a proxy or a test
 	// server's certificate). Redirects are never followed whatever its
-	// CheckRedirect says, and an *http.Transport still gets TLS 1.2 or later.
+	// CheckRedirect says, and an *http.Transport still gets TLS 1.2 or later
+	// and never sends a loopback request through its proxy.
 	HTTPClient *http.Client
 	// RootCAs, when set, replaces the system's trusted roots.
 	RootCAs *x509.CertPool
@@ -118,6 +119,7 @@ func hardenTransport(t *http.Transport, roots *x509.CertPool) *http.Transport {
 		cfg.RootCAs = roots
 	}
 	t.TLSClientConfig = cfg
+	t.Proxy = directForLoopback(t.Proxy)
 	return t
 }
 
