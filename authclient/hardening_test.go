@@ -192,7 +192,7 @@ func TestSecretsNeverShow(t *testing.T) {
 	s.AddFault(m3tertest.Fault{Endpoint: m3tertest.TokenEndpoint, Status: 401, Message: "bad secret " + testSecret, Times: 1})
 	echoed := check(t, c, keyFor(s), true)
 	if !strings.Contains(echoed.Message, "bad secret [redacted]") {
-		t.Errorf("message %q, want the echoed secret redacted", echoed.Message)
+		t.Errorf("message %q, want the echoed secret redacted", hide(echoed.Message, testSecret))
 	}
 	assertNoSecrets(t, echoed, testSecret)
 

@@ -68,11 +68,21 @@ func assertNoSecrets(t *testing.T, r Result, secrets ...string) {
 		fmt.Sprintf("%v", r), fmt.Sprintf("%+v", r), fmt.Sprintf("%#v", r), fmt.Sprintf("%s", r), fmt.Sprintf("%q", r),
 		fmt.Sprintf("%v", &r), fmt.Sprintf("%+v", []Result{r}), fmt.Sprintf("%+v", wrapped), fmt.Sprintf("%#v", wrapped),
 	}
-	for _, out := range renderings {
-		for _, s := range secrets {
+	for i, out := range renderings {
+		for j, s := range secrets {
 			if s != "" && strings.Contains(out, s) {
-				t.Errorf("output shows a secret %q: %s", s, out)
+				t.Errorf("rendering %d shows secret %d: %s", i, j, hide(out, secrets...))
 			}
 		}
 	}
+}
+
+// hide replaces the secrets in s, so that a failing test never prints one.
+func hide(s string, secrets ...string) string {
+	for _, secret := range secrets {
+		if secret != "" {
+			s = strings.ReplaceAll(s, secret, "<SECRET>")
+		}
+	}
+	return s
 }

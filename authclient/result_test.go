@@ -22,10 +22,10 @@ func TestResultFormatting(t *testing.T) {
 	for _, tt := range tests {
 		got := fmt.Sprintf(tt.format, r)
 		if !strings.Contains(got, tt.want) {
-			t.Errorf("Sprintf(%q) = %q, want it to contain %q", tt.format, got, tt.want)
+			t.Errorf("Sprintf(%q) = %q, want it to contain %q", tt.format, hide(got, "tok.en.value"), tt.want)
 		}
 		if strings.Contains(got, "tok.en.value") {
-			t.Errorf("Sprintf(%q) shows the token: %q", tt.format, got)
+			t.Errorf("Sprintf(%q) shows the token: %q", tt.format, hide(got, "tok.en.value"))
 		}
 	}
 	if got := fmt.Sprintf("%+v", Result{Class: Rejected}); !strings.Contains(got, "Token:none") {
