@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -56,18 +57,29 @@ func (f maxAgeFlag) String() string {
 	return f.d.String()
 }
 
+// maxMaxAge is far beyond any real age policy, and far below what time.Duration can hold.
+const maxMaxAge = 100 * 365 * 24 * time.Hour
+
 func (f maxAgeFlag) Set(s string) error {
+	const use = "use a number of days like 90d or a duration like 720h"
+	var d time.Duration
 	if days, ok := strings.CutSuffix(s, "d"); ok {
-		n, err := strconv.Atoi(days)
+		n, err := strconv.ParseInt(days, 10, 64)
 		if err != nil || n < 0 {
-			return fmt.Errorf("use a number of days like 90d or a duration like 720h")
+			return errors.New(use)
 		}
-		*f.d = time.Duration(n) * 24 * time.Hour
-		return nil
+		if n > int64(maxMaxAge/(24*time.Hour)) {
+			return errors.New("must be at most 100 years (36500d)")
+		}
+		d = time.Duration(n) * 24 * time.Hour
+	} else {
+		var err error
+		if d, err = time.ParseDuration(s); err != nil || d < 0 {
+			return errors.New(use)
+		}
 	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d < 0 {
-		return fmt.Errorf("use a number of days like 90d or a duration like 720h")
+	if d > maxMaxAge {
+		return errors.New("must be at most 100 years (36500d)")
 	}
 	*f.d = d
 	return nil
@@ -84,6 +96,26 @@ type checkOptions struct {
 	noVerify    bool
 }
 
+// Ranges of check's flags: wide enough for any real use, narrow enough that a typo
+// cannot make check hang (a rate of 1e-9) or flood m3ter.
+const (
+	minRate, maxRate       = 0.1, 1000
+	maxConcurrency         = 100
+	minTimeout, maxTimeout = 100 * time.Millisecond, 10 * time.Minute
+)
+
+func (o *checkOptions) validate() error {
+	switch {
+	case !(o.rate >= minRate && o.rate <= maxRate): // NaN fails every comparison
+		return usageErr("check --rate %g: must be between 0.1 and 1000 requests per second per organization — leave it out for %d", o.rate, authclient.DefaultRate)
+	case o.concurrency < 1 || o.concurrency > maxConcurrency:
+		return usageErr("check --concurrency %d: must be between 1 and 100 requests in flight — leave it out for %d", o.concurrency, authclient.DefaultConcurrency)
+	case o.timeout < minTimeout || o.timeout > maxTimeout:
+		return usageErr("check --timeout %s: must be between 100ms and 10m — leave it out for %s", o.timeout, authclient.DefaultTimeout)
+	}
+	return nil
+}
+
 func runCheck(c *ctx, args []string) error {
 	o := checkOptions{maxAge: keystore.DefaultMaxAge}
 	fs := c.flags("check", "[--org ID] [--json] [--timeout DUR] [--concurrency N] [--rate N] [--max-age DUR] [--fail-on-stale] [--no-verify]")
@@ -98,8 +130,8 @@ func runCheck(c *ctx, args []string) error {
 	if _, err := c.parse(fs, args, 0); err != nil {
 		return err
 	}
-	if o.timeout <= 0 || o.concurrency < 1 || o.rate <= 0 {
-		return usageErr("--timeout, --concurrency and --rate must be positive — see m3keys check --help")
+	if err := o.validate(); err != nil {
+		return err
 	}
 	s, err := c.openStore()
 	if err != nil {

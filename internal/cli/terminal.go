@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"os"
@@ -38,14 +37,29 @@ func (t tty) ReadHidden(prompt string) (string, error) {
 
 func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
 
-// readSecretInput reads a secret from piped stdin (first line), or asks on the terminal.
+// maxSecretInput bounds what is read from a piped stdin: far more than a secret (512 at most).
+const maxSecretInput = 4096
+
+// readSecretInput reads a secret from piped stdin, or asks on the terminal. Piped, it is one
+// line: a second one would be dropped unseen, and the stored secret would not be the one meant.
 func (c *ctx) readSecretInput(prompt string) (string, error) {
 	if !c.env.StdinIsTTY {
-		line, err := bufio.NewReader(io.LimitReader(c.stdin(), 4096)).ReadString('\n')
-		if err != nil && line == "" {
-			return "", usageErr("no API secret on stdin — pipe it in (printf '%%s' \"$SECRET\" | m3keys add …) or run on a terminal")
+		const pipe = "pipe only the secret: printf '%s' \"$SECRET\" | m3keys add …"
+		in, err := io.ReadAll(io.LimitReader(c.stdin(), maxSecretInput+1))
+		if err != nil {
+			return "", usageErr("cannot read the API secret from stdin: %v — %s", err, pipe)
 		}
-		return strings.TrimSpace(line), nil
+		if len(in) == 0 {
+			return "", usageErr("no API secret on stdin — %s, or run on a terminal", pipe)
+		}
+		if len(in) > maxSecretInput {
+			return "", usageErr("stdin holds more than %d bytes: an API secret is one line of at most 512 characters — %s", maxSecretInput, pipe)
+		}
+		line := strings.TrimSuffix(strings.TrimSuffix(string(in), "\n"), "\r")
+		if strings.ContainsAny(line, "\r\n") {
+			return "", usageErr("stdin holds more than one line: an API secret is one line — %s", pipe)
+		}
+		return line, nil
 	}
 	if c.env.Terminal == nil {
 		return "", usageErr("no terminal to ask for the API secret — pipe it on stdin")

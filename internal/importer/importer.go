@@ -152,17 +152,7 @@ func knownColumn(name string) bool {
 
 // ParseJSON reads an array of objects with the CSV column names as keys.
 func ParseJSON(r io.Reader) ([]Row, error) {
-	var entries []map[string]json.RawMessage
-	dec := json.NewDecoder(newCapped(r))
-	err := dec.Decode(&entries)
-	if err == nil {
-		// One array and nothing after it: a second value would otherwise be dropped unseen.
-		if _, err = dec.Token(); err == io.EOF {
-			err = nil
-		} else if err == nil {
-			err = errors.New("data after the array")
-		}
-	}
+	entries, err := readEntries(json.NewDecoder(newCapped(r)))
 	if errors.Is(err, ErrTooLarge) {
 		return nil, err
 	}
@@ -176,16 +166,20 @@ func ParseJSON(r io.Reader) ([]Row, error) {
 	for i, e := range entries {
 		where := fmt.Sprintf("entry %d", i+1)
 		fields := map[string]string{}
-		for name, raw := range e {
+		for _, f := range e {
 			// Neither a name nor a value is quoted back: either could be a misplaced secret.
-			if !knownColumn(name) {
+			if !knownColumn(f.name) {
 				return nil, &RowError{Where: where, Err: fmt.Errorf("has a field that is not one of %s", strings.Join(columns, ","))}
 			}
-			var v string
-			if err := json.Unmarshal(raw, &v); err != nil {
-				return nil, &RowError{Where: where, Err: fmt.Errorf("%s must be a string", name)}
+			// Keeping the last of two values silently could store the wrong secret.
+			if _, dup := fields[f.name]; dup {
+				return nil, &RowError{Where: where, Err: fmt.Errorf("%s appears twice — give each field once", f.name)}
 			}
-			fields[name] = v
+			var v string
+			if err := json.Unmarshal(f.raw, &v); err != nil {
+				return nil, &RowError{Where: where, Err: fmt.Errorf("%s must be a string", f.name)}
+			}
+			fields[f.name] = v
 		}
 		row, err := newRow(where, fields)
 		if err != nil {
@@ -194,6 +188,59 @@ func ParseJSON(r io.Reader) ([]Row, error) {
 		rows = append(rows, row)
 	}
 	return rows, nil
+}
+
+// jsonField is one name and value of an entry, in input order, repeats included.
+type jsonField struct {
+	name string
+	raw  json.RawMessage
+}
+
+// readEntries reads exactly one array of objects, keeping every field as written:
+// decoding into a map would keep only the last of a repeated field.
+func readEntries(dec *json.Decoder) ([][]jsonField, error) {
+	errShape := errors.New("not an array of objects")
+	if tok, err := dec.Token(); err != nil {
+		return nil, err
+	} else if tok != json.Delim('[') {
+		return nil, errShape
+	}
+	var entries [][]jsonField
+	for dec.More() {
+		if tok, err := dec.Token(); err != nil {
+			return nil, err
+		} else if tok != json.Delim('{') {
+			return nil, errShape
+		}
+		entry := []jsonField{}
+		for dec.More() {
+			tok, err := dec.Token()
+			if err != nil {
+				return nil, err
+			}
+			name, _ := tok.(string)
+			var raw json.RawMessage
+			if err := dec.Decode(&raw); err != nil {
+				return nil, err
+			}
+			entry = append(entry, jsonField{name, raw})
+		}
+		if _, err := dec.Token(); err != nil { // '}'
+			return nil, err
+		}
+		entries = append(entries, entry)
+	}
+	if _, err := dec.Token(); err != nil { // ']'
+		return nil, err
+	}
+	// One array and nothing after it: a second value would otherwise be dropped unseen.
+	if _, err := dec.Token(); err != io.EOF {
+		if err == nil {
+			err = errors.New("data after the array")
+		}
+		return nil, err
+	}
+	return entries, nil
 }
 
 func newRow(where string, f map[string]string) (Row, error) {

@@ -222,3 +222,26 @@ func TestParseJSONErrorsNameEntryAndFieldButNoValue(t *testing.T) {
 		}
 	}
 }
+
+func TestParseJSONRefusesARepeatedFieldByNameNotValue(t *testing.T) {
+	entry := `{"org_id":"` + org + `","service_user":"ci","access_key_id":"AK-%d","api_secret":"` + secret + `"%s}`
+	for _, c := range []struct{ extra, want string }{
+		{`,"api_secret":"other-IMPORT-secret"`, "entry 2: api_secret appears twice"},
+		{`,"service_user":"ci"`, "entry 2: service_user appears twice"}, // even with the same value
+		{`,"` + secret + `":"x","` + secret + `":"y"`, "entry 2: has a field that is not one of"},
+	} {
+		in := "[" + fmt.Sprintf(entry, 1, "") + "," + fmt.Sprintf(entry, 2, c.extra) + "]"
+		_, err := ParseJSON(strings.NewReader(in))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("got %v, want %q", err, c.want)
+		}
+		if err != nil && strings.Contains(err.Error(), "IMPORT-secret") {
+			t.Errorf("error quotes a value: %v", err)
+		}
+	}
+	for _, bad := range []string{`null`, `[null]`, `[1]`, `[{"org_id":"` + org + `"]`, `[{}`} {
+		if _, err := ParseJSON(strings.NewReader(bad)); err == nil || !strings.Contains(err.Error(), "not one JSON array") {
+			t.Errorf("%s: got %v", bad, err)
+		}
+	}
+}
