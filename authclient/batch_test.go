@@ -399,3 +399,32 @@ func TestBatchCheckSharesTheLimitAndRetries(t *testing.T) {
 		t.Errorf("waits %v, want %v", got, want)
 	}
 }
+
+// TestBatchLatencyIsTheWholeTime: a result's latency counts every attempt
+// and the waits between them, not only the last attempt.
+func TestBatchLatencyIsTheWholeTime(t *testing.T) {
+	tests := []struct {
+		name        string
+		fault       m3tertest.Fault
+		token, verf time.Duration // at least this much in each step
+	}{
+		{"token 429 with retry-after 1s", m3tertest.Fault{Endpoint: m3tertest.TokenEndpoint, Status: 429, RetryAfter: "1", Times: 1}, time.Second, 0},
+		{"token connection dropped", m3tertest.Fault{Endpoint: m3tertest.TokenEndpoint, Disconnect: true, Times: 1}, connRetryDelay, 0},
+		{"users/me 429 with retry-after 1s", m3tertest.Fault{Endpoint: m3tertest.UsersMeEndpoint, Status: 429, RetryAfter: "1", Times: 1}, 0, time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newFake(t)
+			s.AddFault(tt.fault)
+			b := &Batch{Client: newClient(t, Options{}), Rate: math.Inf(1), Verify: true}
+			r := b.Check(context.Background(), keyFor(s), true)
+			if r.Class != Valid {
+				t.Fatalf("class %s, want valid after one retry: %s", r.Class, r.Message)
+			}
+			if r.TokenLatency < tt.token || r.VerifyLatency < tt.verf || r.Latency() < tt.token+tt.verf {
+				t.Errorf("latency token %v, users/me %v, total %v; want at least %v and %v: the wait before the retry counts",
+					r.TokenLatency, r.VerifyLatency, r.Latency(), tt.token, tt.verf)
+			}
+		})
+	}
+}

@@ -225,6 +225,9 @@ func TestCheckClasses(t *testing.T) {
 			if got := len(s.Requests()); got != tt.wantRequests {
 				t.Errorf("fake saw %d requests, want %d", got, tt.wantRequests)
 			}
+			if r.Verified != (tt.wantRequests == 2) {
+				t.Errorf("Verified = %v after %d requests: it says whether users/me was asked", r.Verified, tt.wantRequests)
+			}
 			if (r.BearerToken() != "") != (r.Class == Valid) {
 				t.Errorf("class %s with token %v: a token is only handed out for valid", r.Class, r.BearerToken() != "")
 			}
@@ -241,7 +244,7 @@ func TestCheckValidDetails(t *testing.T) {
 	s := newFake(t)
 	r := check(t, newClient(t, Options{}), keyFor(s), true)
 	want := Result{
-		Class: Valid, HTTPStatus: 200, ExpiresIn: 5 * time.Hour,
+		Class: Valid, Verified: true, HTTPStatus: 200, ExpiresIn: 5 * time.Hour,
 		TokenOrgID: testOrg, TokenSubject: "su-1", ServiceUserID: "su-1", ServiceUserName: "ci-bot", OrganizationName: "Acme Billing",
 	}
 	got := r

@@ -35,16 +35,23 @@ type response struct {
 
 // send makes one request, as newRequest builds it, and retries it once
 // after a 429 and once after a connection error when p says so. The
-// returned response is the last one; latency is that of the last attempt.
+// returned response is the last one; its latency is the whole time from
+// the first attempt, retries and the waits before them included, because
+// that is how long the user waited for the answer.
 func (c *Client) send(ctx context.Context, p policy, newRequest func(ctx context.Context) (*http.Request, error)) (response, error) {
 	retried429, retriedConn := false, false
+	var first time.Time
 	for {
 		if p.beforeRequest != nil {
 			if err := p.beforeRequest(ctx); err != nil {
-				return response{}, err
+				return response{latency: since(first)}, err
 			}
 		}
+		if first.IsZero() {
+			first = time.Now()
+		}
 		resp, err := c.once(ctx, newRequest)
+		resp.latency = time.Since(first)
 		var wait time.Duration
 		switch {
 		case !p.retry:
@@ -59,9 +66,18 @@ func (c *Client) send(ctx context.Context, p policy, newRequest func(ctx context
 			return resp, err
 		}
 		if err := p.sleep(ctx, wait); err != nil {
+			resp.latency = time.Since(first)
 			return resp, err
 		}
 	}
+}
+
+// since is the time from t, or 0 when t is not set.
+func since(t time.Time) time.Duration {
+	if t.IsZero() {
+		return 0
+	}
+	return time.Since(t)
 }
 
 // once makes one request bound by the client's timeout and reads its body.

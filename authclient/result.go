@@ -24,6 +24,10 @@ const (
 // Result is what a live check found. Its fmt output never shows the token.
 type Result struct {
 	Class Class
+	// Verified says users/me was asked about the token. It is false for a
+	// token-only check and for one that ended at the token step: such a
+	// result says nothing about what users/me would answer.
+	Verified bool
 	// HTTPStatus is the status of the request that decided the class; 0
 	// when there was no response.
 	HTTPStatus    int
@@ -57,7 +61,8 @@ func (r Result) BearerToken() string {
 	return r.token.value
 }
 
-// Latency is the time spent in HTTP requests, token and users/me.
+// Latency is the time spent on the token and users/me requests, retries
+// and the waits before them included.
 func (r Result) Latency() time.Duration {
 	return r.TokenLatency + r.VerifyLatency
 }
@@ -69,9 +74,9 @@ func (r Result) String() string {
 
 // GoString lists the fields with the token redacted.
 func (r Result) GoString() string {
-	return fmt.Sprintf("authclient.Result{Class:%q, HTTPStatus:%d, TokenLatency:%d, VerifyLatency:%d, ExpiresIn:%d, "+
+	return fmt.Sprintf("authclient.Result{Class:%q, Verified:%t, HTTPStatus:%d, TokenLatency:%d, VerifyLatency:%d, ExpiresIn:%d, "+
 		"TokenOrgID:%q, TokenSubject:%q, ServiceUserID:%q, ServiceUserName:%q, OrganizationName:%q, Message:%q, token:%s}",
-		r.Class, r.HTTPStatus, r.TokenLatency, r.VerifyLatency, r.ExpiresIn,
+		r.Class, r.Verified, r.HTTPStatus, r.TokenLatency, r.VerifyLatency, r.ExpiresIn,
 		r.TokenOrgID, r.TokenSubject, r.ServiceUserID, r.ServiceUserName, r.OrganizationName, r.Message, r.redactedToken())
 }
 
@@ -82,9 +87,9 @@ func (r Result) Format(f fmt.State, verb rune) {
 	case verb == 'v' && f.Flag('#'):
 		fmt.Fprint(f, r.GoString())
 	case verb == 'v' && f.Flag('+'):
-		fmt.Fprintf(f, "{Class:%s HTTPStatus:%d TokenLatency:%s VerifyLatency:%s ExpiresIn:%s "+
+		fmt.Fprintf(f, "{Class:%s Verified:%t HTTPStatus:%d TokenLatency:%s VerifyLatency:%s ExpiresIn:%s "+
 			"TokenOrgID:%s TokenSubject:%s ServiceUserID:%s ServiceUserName:%s OrganizationName:%s Message:%s Token:%s}",
-			r.Class, r.HTTPStatus, r.TokenLatency, r.VerifyLatency, r.ExpiresIn,
+			r.Class, r.Verified, r.HTTPStatus, r.TokenLatency, r.VerifyLatency, r.ExpiresIn,
 			r.TokenOrgID, r.TokenSubject, r.ServiceUserID, r.ServiceUserName, r.OrganizationName, r.Message, r.redactedToken())
 	case verb == 'q':
 		fmt.Fprintf(f, "%q", r.String())

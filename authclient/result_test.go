@@ -9,14 +9,15 @@ import (
 )
 
 func TestResultFormatting(t *testing.T) {
-	r := Result{Class: Valid, HTTPStatus: 200, TokenLatency: 120 * time.Millisecond, VerifyLatency: 64 * time.Millisecond,
+	r := Result{Class: Valid, Verified: true, HTTPStatus: 200, TokenLatency: 120 * time.Millisecond, VerifyLatency: 64 * time.Millisecond,
 		Message: "token issued", token: &bearerToken{"tok.en.value"}}
 	tests := []struct{ format, want string }{
 		{"%v", "valid (200, 184ms): token issued"},
 		{"%s", "valid (200, 184ms): token issued"},
 		{"%q", `"valid (200, 184ms): token issued"`},
 		{"%+v", "Token:[redacted]}"},
-		{"%#v", `authclient.Result{Class:"valid", HTTPStatus:200,`},
+		{"%#v", `authclient.Result{Class:"valid", Verified:true, HTTPStatus:200,`},
+		{"%+v", "{Class:valid Verified:true HTTPStatus:200 "},
 		{"%#v", "token:[redacted]}"},
 	}
 	for _, tt := range tests {

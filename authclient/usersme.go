@@ -21,6 +21,7 @@ func (c *Client) verify(ctx context.Context, e endpoints, k Key, g grant, r Resu
 		req.Header.Set("Authorization", "Bearer "+g.token)
 		return req, nil
 	})
+	r.Verified = true
 	r.HTTPStatus = resp.status
 	r.VerifyLatency = resp.latency
 	secrets := []string{k.Secret, g.token}
