@@ -10,6 +10,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/m3keys/m3keys/internal/sanitize"
 )
 
 // Exit codes, as DESIGN.md fixes them.
@@ -82,24 +84,30 @@ func Run(args []string, env Env) int {
 
 // ctx carries the parsed global options and the environment through a command.
 type ctx struct {
-	env         Env
-	usage       func() // prints the usage of the command being parsed
-	home        string
-	clipboard   string
-	clipTimeout time.Duration
+	env   Env
+	usage func() // prints the usage of the command being parsed
+	home  string
+	// The clipboard settings as given; only commands that use the clipboard check them
+	// (clipboardOptions), so a bad value in a cron job's environment breaks nothing else.
+	clipboard, clipTimeout setting
+}
+
+// setting is a global option's raw value and where it came from, for messages.
+type setting struct{ value, source string }
+
+func (s *setting) String() string { return s.value }
+
+func (s *setting) Set(v string) error {
+	s.value = v
+	return nil
 }
 
 func (c *ctx) dispatch(args []string) error {
 	fs := c.flags("m3keys", "[--home DIR] [--clipboard MODE] [--clip-timeout DUR] [COMMAND]")
-	fs.StringVar(&c.clipboard, "clipboard", c.env.Getenv("M3KEYS_CLIPBOARD"), "clipboard: auto, system or osc52 (env M3KEYS_CLIPBOARD)")
-	fs.DurationVar(&c.clipTimeout, "clip-timeout", 30*time.Second, "clear the clipboard after this long; 0 means never (env M3KEYS_CLIP_TIMEOUT)")
-	if v := c.env.Getenv("M3KEYS_CLIP_TIMEOUT"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			return usageErr("M3KEYS_CLIP_TIMEOUT=%q is not a duration — use a value like 30s or 0", v)
-		}
-		c.clipTimeout = d
-	}
+	c.clipboard = setting{c.env.Getenv("M3KEYS_CLIPBOARD"), "M3KEYS_CLIPBOARD"}
+	c.clipTimeout = setting{c.env.Getenv("M3KEYS_CLIP_TIMEOUT"), "M3KEYS_CLIP_TIMEOUT"}
+	fs.Var(&c.clipboard, "clipboard", "clipboard `MODE`: auto, system or osc52 (env M3KEYS_CLIPBOARD; default auto)")
+	fs.Var(&c.clipTimeout, "clip-timeout", "clear the clipboard after this long (a `DURATION`); 0 means never (env M3KEYS_CLIP_TIMEOUT; default 30s)")
 	c.usage = func() { c.printUsage(fs) }
 	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
 		c.usage()
@@ -107,17 +115,14 @@ func (c *ctx) dispatch(args []string) error {
 	} else if err != nil {
 		return usageErr("%v — run m3keys --help", err)
 	}
-	if c.clipboard == "" {
-		c.clipboard = "auto"
-	}
-	switch c.clipboard {
-	case "auto", "system", "osc52":
-	default:
-		return usageErr("--clipboard %q is not a mode — use auto, system or osc52", c.clipboard)
-	}
-	if c.clipTimeout < 0 {
-		return usageErr("--clip-timeout must not be negative — use 0 to never clear")
-	}
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "clipboard":
+			c.clipboard.source = "--clipboard"
+		case "clip-timeout":
+			c.clipTimeout.source = "--clip-timeout"
+		}
+	})
 	rest := fs.Args()
 	if len(rest) == 0 {
 		return c.openTUI(false)
@@ -200,7 +205,11 @@ func (c *ctx) openTUI(demo bool) error {
 	if err != nil {
 		return err
 	}
-	opts := TUIOptions{Clipboard: c.clipboard, ClipTimeout: c.clipTimeout, Demo: demo,
+	mode, timeout, err := c.clipboardOptions()
+	if err != nil {
+		return err
+	}
+	opts := TUIOptions{Clipboard: mode, ClipTimeout: timeout, Demo: demo,
 		Passphrase: c.env.Getenv("M3KEYS_PASSPHRASE"), APIURL: apiURL}
 	if !demo {
 		home, err := c.storeDir()
@@ -210,6 +219,25 @@ func (c *ctx) openTUI(demo bool) error {
 		opts.Home = home
 	}
 	return c.env.OpenTUI(opts)
+}
+
+// clipboardOptions checks the clipboard settings, for the commands that use the clipboard.
+func (c *ctx) clipboardOptions() (mode string, timeout time.Duration, err error) {
+	mode = c.clipboard.value
+	switch mode {
+	case "":
+		mode = "auto"
+	case "auto", "system", "osc52":
+	default:
+		return "", 0, usageErr("%s=%s is not a clipboard mode — use auto, system or osc52", c.clipboard.source, sanitize.Text(mode, 40))
+	}
+	timeout = 30 * time.Second
+	if v := c.clipTimeout.value; v != "" {
+		if timeout, err = time.ParseDuration(v); err != nil || timeout < 0 {
+			return "", 0, usageErr("%s=%s is not a duration of 0 or more — use a value like 30s, or 0 to never clear", c.clipTimeout.source, sanitize.Text(v, 40))
+		}
+	}
+	return mode, timeout, nil
 }
 
 func runDemo(c *ctx, args []string) error {

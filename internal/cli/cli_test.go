@@ -52,6 +52,7 @@ type harness struct {
 	tty  bool // stdin is a terminal
 	// stderrTTY: stderr is a terminal (check shows its progress line)
 	stderrTTY bool
+	openTUI   func(TUIOptions) error // the TUI, faked
 }
 
 func newHarness(t *testing.T) *harness {
@@ -69,7 +70,7 @@ func (h *harness) run(stdin string, args ...string) outcome {
 	var out, errb bytes.Buffer
 	env := Env{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb,
 		Getenv: func(k string) string { return h.vars[k] }, Terminal: h.term, StdinIsTTY: h.tty, StderrIsTTY: h.stderrTTY,
-		Now: func() time.Time { return now }, Version: "test"}
+		Now: func() time.Time { return now }, Version: "test", OpenTUI: h.openTUI}
 	code := Run(args, env)
 	o := outcome{code, out.String(), errb.String()}
 	if strings.Contains(o.stdout+o.stderr, secret) {
