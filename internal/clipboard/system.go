@@ -1,0 +1,58 @@
+package clipboard
+
+import (
+	"fmt"
+
+	"github.com/atotto/clipboard"
+)
+
+// systemClipboard is the desktop's clipboard. It reads back, so clearing checks the hash first.
+type systemClipboard struct {
+	ready func() error // why it cannot work here, or nil
+	write func(string) error
+	read  func() (string, error)
+}
+
+func newSystem(o Options) *systemClipboard {
+	ready := func() error {
+		if err := o.systemReady(); err != nil {
+			return err
+		}
+		if clipboard.Unsupported { // atotto looked for its tools when the program started
+			return ErrNoTool
+		}
+		return nil
+	}
+	return &systemClipboard{ready: ready, write: clipboard.WriteAll, read: clipboard.ReadAll}
+}
+
+func (s *systemClipboard) Mode() Mode { return System }
+
+func (s *systemClipboard) Write(text string) (Hash, error) {
+	if err := s.ready(); err != nil {
+		return Hash{}, err
+	}
+	// atotto's errors come from running the tool (an exit status, a missing file), never the text.
+	if err := s.write(text); err != nil {
+		return Hash{}, fmt.Errorf("the system clipboard could not be written: %v — check that $DISPLAY or $WAYLAND_DISPLAY names a running display, or run with --clipboard osc52", err)
+	}
+	return Sum(text), nil
+}
+
+func (s *systemClipboard) ClearIfUnchanged(h Hash) (bool, error) {
+	if err := s.ready(); err != nil {
+		return false, err
+	}
+	held, err := s.read()
+	if err != nil {
+		// xclip fails when nobody owns the selection any more: nothing of ours to clear.
+		return false, fmt.Errorf("the system clipboard could not be read back: %v", err)
+	}
+	if Sum(held) != h {
+		return false, nil
+	}
+	if err := s.write(""); err != nil {
+		return false, fmt.Errorf("the system clipboard could not be cleared: %v", err)
+	}
+	return true, nil
+}
