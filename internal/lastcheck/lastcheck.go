@@ -13,13 +13,21 @@ import (
 
 // Record stores r as the key's last check, and the service user's m3ter ID when users/me
 // named it. A key removed meanwhile is skipped: the result has nowhere to go.
+//
+// A token-only valid (check --no-verify) is weaker evidence than a result users/me gave:
+// it never replaces one, so a key users/me refused does not turn healthy without asking
+// users/me again. Every other result replaces the last: a rejected key is dead whatever
+// users/me said before, and a token for another organization says so from its claims.
 func Record(tx *keystore.Tx, keyID string, r authclient.Result, at time.Time) error {
 	ref, ok := tx.Doc().Key(keyID)
 	if !ok {
 		return nil
 	}
-	err := tx.RecordCheck(keyID, keystore.Check{At: at.UTC(), Result: string(r.Class), HTTPStatus: r.HTTPStatus,
-		LatencyMs: r.Latency().Milliseconds(), Message: sanitize.Line(r.Message)})
+	if prev := ref.Key.LastCheck; prev != nil && prev.Verified && !r.Verified && r.Class == authclient.Valid {
+		return nil
+	}
+	err := tx.RecordCheck(keyID, keystore.Check{At: at.UTC(), Result: string(r.Class), Verified: r.Verified,
+		HTTPStatus: r.HTTPStatus, LatencyMs: r.Latency().Milliseconds(), Message: sanitize.Line(r.Message)})
 	if err == nil && r.Class == authclient.Valid && r.ServiceUserID != "" {
 		err = tx.SetUserID(ref.Org.ID, ref.User.Name, sanitize.Text(r.ServiceUserID, 100))
 	}
@@ -40,27 +48,44 @@ func Mark(result string) string {
 }
 
 // Forms of a last check, longest first, for a cell that may have to shrink:
-// "✓ valid 184ms 2h ago", "✓ valid 184ms", "✓ valid". Nil is "untested".
+// "✓ valid 184ms 2h ago", "✓ valid 184ms", "✓ valid". Nil is "untested". A token-only
+// valid says so down to its shortest form ("✓ token only"); a forbidden whose deciding
+// answer was a 200 (the token's orgId claim, or users/me naming another organization)
+// is "! wrong org", since "! forbidden 200" reads as a contradiction.
 func Forms(c *keystore.Check, now time.Time) []string {
 	if c == nil {
 		return []string{"untested"}
 	}
-	result := sanitize.Text(c.Result, 20)
-	short := Mark(c.Result) + " " + result
+	short := Mark(c.Result) + " " + sanitize.Text(c.Result, 20)
 	mid := short
-	switch authclient.Class(c.Result) {
-	case authclient.Valid:
-		mid = fmt.Sprintf("%s %dms", short, c.LatencyMs)
-	case authclient.Rejected, authclient.Forbidden:
-		if c.HTTPStatus != 0 {
-			mid = fmt.Sprintf("%s %d", short, c.HTTPStatus)
+	var shortest string
+	switch {
+	case WrongOrg(c):
+		short, mid = "! wrong org", "! wrong org"
+	case authclient.Class(c.Result) == authclient.Valid:
+		if !c.Verified {
+			short, shortest = "✓ valid (token only)", "✓ token only"
 		}
+		mid = fmt.Sprintf("%s %dms", short, c.LatencyMs)
+	case authclient.Class(c.Result).Failing() && c.HTTPStatus != 0:
+		mid = fmt.Sprintf("%s %d", short, c.HTTPStatus)
 	}
 	forms := []string{mid + " " + Ago(c.At, now)}
 	if mid != short {
 		forms = append(forms, mid)
 	}
-	return append(forms, short)
+	forms = append(forms, short)
+	if shortest != "" {
+		forms = append(forms, shortest)
+	}
+	return forms
+}
+
+// WrongOrg reports whether a forbidden check means the key belongs to another organization:
+// its deciding answer was a 200, so only the organization can have been wrong. A 403 from
+// users/me may mean that too, or a missing permission; it stays "forbidden".
+func WrongOrg(c *keystore.Check) bool {
+	return c != nil && authclient.Class(c.Result) == authclient.Forbidden && c.HTTPStatus == 200
 }
 
 // Text is the longest form.

@@ -17,7 +17,11 @@ func TestForms(t *testing.T) {
 		want  []string
 	}{
 		{nil, []string{"untested"}},
-		{&keystore.Check{At: now.Add(-2 * time.Hour), Result: "valid", HTTPStatus: 200, LatencyMs: 184}, []string{"✓ valid 184ms 2h ago", "✓ valid 184ms", "✓ valid"}},
+		{&keystore.Check{At: now.Add(-2 * time.Hour), Result: "valid", Verified: true, HTTPStatus: 200, LatencyMs: 184}, []string{"✓ valid 184ms 2h ago", "✓ valid 184ms", "✓ valid"}},
+		{&keystore.Check{At: now.Add(-2 * time.Hour), Result: "valid", HTTPStatus: 200, LatencyMs: 61},
+			[]string{"✓ valid (token only) 61ms 2h ago", "✓ valid (token only) 61ms", "✓ valid (token only)", "✓ token only"}},
+		{&keystore.Check{At: now.Add(-time.Hour), Result: "forbidden", HTTPStatus: 200}, []string{"! wrong org 1h ago", "! wrong org"}},
+		{&keystore.Check{At: now.Add(-time.Hour), Result: "forbidden", Verified: true, HTTPStatus: 403}, []string{"! forbidden 403 1h ago", "! forbidden 403", "! forbidden"}},
 		{&keystore.Check{At: now.Add(-30 * time.Second), Result: "rejected", HTTPStatus: 401}, []string{"✗ rejected 401 just now", "✗ rejected 401", "✗ rejected"}},
 		{&keystore.Check{At: now.Add(-72 * time.Hour), Result: "forbidden"}, []string{"! forbidden 3d ago", "! forbidden"}},
 		{&keystore.Check{At: now.Add(-5 * time.Minute), Result: "undetermined"}, []string{"? undetermined 5m ago", "? undetermined"}},
@@ -31,10 +35,76 @@ func TestForms(t *testing.T) {
 }
 
 func TestRecord(t *testing.T) {
+	d, tx := docWithKey(t)
+	r := authclient.Result{Class: authclient.Valid, Verified: true, HTTPStatus: 200, TokenLatency: 40 * time.Millisecond, ServiceUserID: "su-1", Message: "ok\x1b[2J"}
+	if err := Record(tx, "k1", r, now); err != nil {
+		t.Fatal(err)
+	}
+	ref, _ := d.Key("k1")
+	if c := ref.Key.LastCheck; c == nil || c.Result != "valid" || !c.Verified || c.LatencyMs != 40 || c.Message != "ok" || ref.User.ID != "su-1" {
+		t.Fatalf("recorded %+v, user id %q", ref.Key.LastCheck, ref.User.ID)
+	}
+	if err := Record(tx, "gone", r, now); err != nil {
+		t.Errorf("a removed key must be skipped, got %v", err)
+	}
+}
+
+// TestRecordTokenOnly: a token-only check is weaker evidence than a full one.
+// It never turns a verified result into valid, but a rejected key is dead
+// whatever users/me said before.
+func TestRecordTokenOnly(t *testing.T) {
+	full := func(c authclient.Class, status int) authclient.Result {
+		return authclient.Result{Class: c, Verified: true, HTTPStatus: status, ServiceUserID: "su-1"}
+	}
+	tokenOnly := func(c authclient.Class, status int) authclient.Result {
+		return authclient.Result{Class: c, HTTPStatus: status}
+	}
+	tests := []struct {
+		name         string
+		first, then  authclient.Result
+		wantResult   string
+		wantVerified bool
+		wantAt       time.Time
+	}{
+		{"token-only valid keeps a verified forbidden", full(authclient.Forbidden, 403), tokenOnly(authclient.Valid, 200), "forbidden", true, now},
+		{"token-only valid keeps a verified valid", full(authclient.Valid, 200), tokenOnly(authclient.Valid, 200), "valid", true, now},
+		{"token-only valid keeps a verified undetermined", full(authclient.Undetermined, 500), tokenOnly(authclient.Valid, 200), "undetermined", true, now},
+		{"token-only rejected replaces a verified valid", full(authclient.Valid, 200), tokenOnly(authclient.Rejected, 401), "rejected", false, later},
+		{"token-only wrong org replaces a verified valid", full(authclient.Valid, 200), tokenOnly(authclient.Forbidden, 200), "forbidden", false, later},
+		// A rejected key never reached users/me, whatever check found it.
+		{"token-only valid replaces a rejected", tokenOnly(authclient.Rejected, 401), tokenOnly(authclient.Valid, 200), "valid", false, later},
+		{"full valid replaces a verified forbidden", full(authclient.Forbidden, 403), full(authclient.Valid, 200), "valid", true, later},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, tx := docWithKey(t)
+			if err := Record(tx, "k1", tt.first, now); err != nil {
+				t.Fatal(err)
+			}
+			if err := Record(tx, "k1", tt.then, later); err != nil {
+				t.Fatal(err)
+			}
+			ref, _ := d.Key("k1")
+			c := ref.Key.LastCheck
+			if c.Result != tt.wantResult || c.Verified != tt.wantVerified || !c.At.Equal(tt.wantAt) {
+				t.Errorf("stored %s verified=%v at %s, want %s verified=%v at %s",
+					c.Result, c.Verified, c.At.Format(time.RFC3339), tt.wantResult, tt.wantVerified, tt.wantAt.Format(time.RFC3339))
+			}
+		})
+	}
+}
+
+var later = now.Add(time.Hour)
+
+func docWithKey(t *testing.T) (*keystore.Document, *keystore.Tx) {
+	t.Helper()
 	const org = "3f1c2a4e-5b6d-4e7f-8a9b-0c1d2e3f4a5b"
 	d := &keystore.Document{Version: keystore.CurrentVersion}
 	tx := d.Edit(now)
-	secret, _ := keystore.NewSecret("s")
+	secret, err := keystore.NewSecret("s")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := tx.AddOrg(keystore.NewOrg{ID: org, APIURL: "https://api.m3ter.com"}); err != nil {
 		t.Fatal(err)
 	}
@@ -44,15 +114,5 @@ func TestRecord(t *testing.T) {
 	if err := tx.AddKey(org, "ci", keystore.NewKey{AccessKeyID: "k1", Secret: secret}); err != nil {
 		t.Fatal(err)
 	}
-	r := authclient.Result{Class: authclient.Valid, HTTPStatus: 200, TokenLatency: 40 * time.Millisecond, ServiceUserID: "su-1", Message: "ok\x1b[2J"}
-	if err := Record(tx, "k1", r, now); err != nil {
-		t.Fatal(err)
-	}
-	ref, _ := d.Key("k1")
-	if c := ref.Key.LastCheck; c == nil || c.Result != "valid" || c.LatencyMs != 40 || c.Message != "ok" || ref.User.ID != "su-1" {
-		t.Fatalf("recorded %+v, user id %q", ref.Key.LastCheck, ref.User.ID)
-	}
-	if err := Record(tx, "gone", r, now); err != nil {
-		t.Errorf("a removed key must be skipped, got %v", err)
-	}
+	return d, tx
 }
