@@ -258,9 +258,9 @@ func TestPasswd(t *testing.T) {
 	if o := h.run("", "passwd"); o.code != ExitUsage {
 		t.Fatalf("mismatch accepted: %d", o.code)
 	}
-	h.term = &fakeTerminal{answers: []string{"new", "new"}}
+	h.term = &fakeTerminal{answers: []string{"new passphrase", "new passphrase"}}
 	h.mustRun("", "passwd")
-	if _, err := keystore.Open(h.home, "new"); err != nil {
+	if _, err := keystore.Open(h.home, "new passphrase"); err != nil {
 		t.Fatalf("new passphrase: %v", err)
 	}
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"io"
+	"unicode/utf8"
 
 	"github.com/m3keys/m3keys/keystore"
 )
@@ -77,10 +78,21 @@ func (c *ctx) newPassphrase(unchanged string) (string, error) {
 	if pass != again {
 		return "", usageErr("the passphrases do not match — %s; try again", unchanged)
 	}
-	if pass == "" {
-		return "", usageErr("the passphrase must not be empty — %s", unchanged)
+	if err := checkNewPassphrase("the new passphrase", pass, unchanged); err != nil {
+		return "", err
 	}
 	return pass, nil
+}
+
+// minPassphrase is the shortest new passphrase, in characters; stores made with a shorter
+// one before this rule keep opening.
+const minPassphrase = 8
+
+func checkNewPassphrase(what, pass, unchanged string) error {
+	if utf8.RuneCountInString(pass) < minPassphrase {
+		return usageErr("%s is too short: it needs at least %d characters — %s; choose a longer one", what, minPassphrase, unchanged)
+	}
+	return nil
 }
 
 // openOrCreateStore is for commands that add keys: the first one creates the store.
@@ -93,7 +105,11 @@ func (c *ctx) openOrCreateStore() (*keystore.Store, error) {
 		return c.openStore()
 	}
 	pass := c.env.Getenv("M3KEYS_PASSPHRASE")
-	if pass == "" {
+	if pass != "" {
+		if err := checkNewPassphrase("M3KEYS_PASSPHRASE, as the passphrase of a new store,", pass, "nothing was created"); err != nil {
+			return nil, err
+		}
+	} else {
 		if c.env.Terminal == nil {
 			return nil, errNoPassphrase
 		}

@@ -26,6 +26,11 @@ func runToken(c *ctx, args []string) error {
 	if !ok {
 		return usageErr("no access key %s in the store — run m3keys list to see the IDs", sanitize.Line(pos[0]))
 	}
+	if ref.Key.Status != keystore.Active {
+		// Still printed: a rotation may need to prove the old key is refused, or still works.
+		fmt.Fprintf(c.env.Stderr, "m3keys: %s is INACTIVE here — integrations should use the service user's ACTIVE key; "+
+			"if m3ter still issues a token, inactivate the key in the m3ter Console too\n", sanitize.Line(pos[0]))
+	}
 	client := authclient.New(authclient.Options{UserAgent: "m3keys/" + c.env.Version})
 	r := client.Check(context.Background(), authclient.Key{OrgID: ref.Org.ID, APIURL: ref.Org.APIURL,
 		AccessKeyID: ref.Key.AccessKeyID, Secret: ref.Key.Secret.Reveal()}, false)
