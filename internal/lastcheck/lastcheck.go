@@ -56,15 +56,14 @@ func Forms(c *keystore.Check, now time.Time) []string {
 	if c == nil {
 		return []string{"untested"}
 	}
-	short := Mark(c.Result) + " " + sanitize.Text(c.Result, 20)
+	short := Label(c)
 	mid := short
 	var shortest string
 	switch {
 	case WrongOrg(c):
-		short, mid = "! wrong org", "! wrong org"
 	case authclient.Class(c.Result) == authclient.Valid:
 		if !c.Verified {
-			short, shortest = "✓ valid (token only)", "✓ token only"
+			shortest = "✓ token only"
 		}
 		mid = fmt.Sprintf("%s %dms", short, c.LatencyMs)
 	case authclient.Class(c.Result).Failing() && c.HTTPStatus != 0:
@@ -79,6 +78,20 @@ func Forms(c *keystore.Check, now time.Time) []string {
 		forms = append(forms, shortest)
 	}
 	return forms
+}
+
+// Label is the mark and the result in words, for a table cell or a sentence: "✓ valid",
+// "✓ valid (token only)", "✗ rejected", "! forbidden", "! wrong org", "? undetermined".
+func Label(c *keystore.Check) string {
+	switch {
+	case c == nil:
+		return "untested"
+	case WrongOrg(c):
+		return "! wrong org"
+	case authclient.Class(c.Result) == authclient.Valid && !c.Verified:
+		return "✓ valid (token only)"
+	}
+	return Mark(c.Result) + " " + sanitize.Text(c.Result, 20)
 }
 
 // WrongOrg reports whether a forbidden check means the key belongs to another organization:

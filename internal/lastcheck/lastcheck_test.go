@@ -116,3 +116,23 @@ func docWithKey(t *testing.T) (*keystore.Document, *keystore.Tx) {
 	}
 	return d, tx
 }
+
+func TestLabel(t *testing.T) {
+	cases := []struct {
+		check *keystore.Check
+		want  string
+	}{
+		{nil, "untested"},
+		{&keystore.Check{Result: "valid", Verified: true, HTTPStatus: 200}, "✓ valid"},
+		{&keystore.Check{Result: "valid", HTTPStatus: 200}, "✓ valid (token only)"},
+		{&keystore.Check{Result: "rejected", HTTPStatus: 401}, "✗ rejected"},
+		{&keystore.Check{Result: "forbidden", Verified: true, HTTPStatus: 403}, "! forbidden"},
+		{&keystore.Check{Result: "forbidden", Verified: true, HTTPStatus: 200}, "! wrong org"},
+		{&keystore.Check{Result: "undetermined", HTTPStatus: 429}, "? undetermined"},
+	}
+	for _, c := range cases {
+		if got := Label(c.check); got != c.want {
+			t.Errorf("Label(%+v) = %q, want %q", c.check, got, c.want)
+		}
+	}
+}
