@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/m3keys/m3keys/authclient"
+	"github.com/m3keys/m3keys/internal/importer"
 	"github.com/m3keys/m3keys/internal/lastcheck"
 	"github.com/m3keys/m3keys/internal/sanitize"
 	"github.com/m3keys/m3keys/keystore"
@@ -139,9 +140,11 @@ func runCheck(c *ctx, args []string) error {
 	}
 	doc := s.Document()
 	if o.org != "" {
-		if _, ok := doc.Org(o.org); !ok {
+		org, ok := importer.FindOrg(doc, o.org)
+		if !ok {
 			return usageErr("no organization %s in the store — run m3keys list to see the IDs", sanitize.Line(o.org))
 		}
+		o.org = org.ID
 	}
 	keys, rows := activeKeys(doc, o.org, c.env.Now(), o.maxAge)
 	if len(keys) == 0 {

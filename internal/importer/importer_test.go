@@ -245,3 +245,29 @@ func TestParseJSONRefusesARepeatedFieldByNameNotValue(t *testing.T) {
 		}
 	}
 }
+
+func TestApplyTreatsAnOrgIDInAnyCaseAsOneOrganization(t *testing.T) {
+	d := &keystore.Document{Version: keystore.CurrentVersion}
+	const fresh = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa"
+	in := header + strings.ToUpper(org) + ",ci,AK-1," + secret + "\n" + org + ",ci,AK-2," + secret + "\n" +
+		fresh + ",etl,AK-3," + secret + "\n" + strings.ToUpper(fresh) + ",etl,AK-4," + secret + "\n" +
+		strings.ToUpper(org) + ",ci,AK-5," + secret + "\n"
+	rows, err := ParseCSV(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// ci would hold three keys if the two spellings were one organization: refused on line 6.
+	var re *RowError
+	if err := Apply(d.Clone().Edit(time.Now()), rows, "https://api.m3ter.com"); !errors.Is(err, keystore.ErrKeyLimit) || !errors.As(err, &re) || re.Where != "line 6" {
+		t.Fatalf("got %v, want the key limit on line 6", err)
+	}
+	if err := Apply(d.Edit(time.Now()), rows[:4], "https://api.m3ter.com"); err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Organizations) != 2 {
+		t.Errorf("%d organizations, want 2", len(d.Organizations))
+	}
+	if o, ok := FindOrg(d, strings.ToUpper(fresh)); !ok || len(o.ServiceUsers) != 1 || len(o.ServiceUsers[0].Keys) != 2 {
+		t.Errorf("FindOrg in upper case: ok=%v", ok)
+	}
+}
