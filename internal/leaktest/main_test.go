@@ -1,0 +1,18 @@
+package leaktest
+
+import (
+	"os"
+	"testing"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+)
+
+func TestMain(m *testing.M) {
+	// Stores made in this process use a cheap scrypt work factor (the keystore's test hook);
+	// the binary reads that factor from identity.age, so its unlocks are cheap too. Only
+	// commands that write a new identity (creating a store, passwd) pay the real one.
+	os.Setenv("M3KEYS_TEST_WORK_FACTOR", "10")
+	lipgloss.SetColorProfile(termenv.Ascii)
+	os.Exit(m.Run())
+}
