@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -14,11 +16,13 @@ import (
 	"github.com/m3keys/m3keys/internal/importer"
 	"github.com/m3keys/m3keys/internal/lastcheck"
 	"github.com/m3keys/m3keys/internal/sanitize"
+	"github.com/m3keys/m3keys/internal/textcut"
 	"github.com/m3keys/m3keys/keystore"
 )
 
 type checkResult struct {
 	OrgID       string `json:"orgId"`
+	OrgName     string `json:"orgName"`
 	ServiceUser string `json:"serviceUser"`
 	AccessKeyID string `json:"accessKeyId"`
 	Result      string `json:"result"`
@@ -28,6 +32,8 @@ type checkResult struct {
 	Message     string `json:"message"`
 	AgeDays     int    `json:"ageDays"`
 	Stale       bool   `json:"stale"`
+	// Verified is false for a token-only check (--no-verify): weaker evidence than a full one.
+	Verified bool `json:"verified"`
 
 	orgLabel string
 }
@@ -153,7 +159,7 @@ func runCheck(c *ctx, args []string) error {
 	results := c.runBatch(keys, o)
 	report := checkReport{Results: rows}
 	for i, r := range results {
-		fillResult(&report.Results[i], r)
+		fillResult(&report.Results[i], r, !o.noVerify)
 		report.Summary.count(&report.Results[i])
 	}
 	saveErr := s.Update(func(tx *keystore.Tx) error { return recordChecks(tx, keys, results, c.env.Now()) })
@@ -167,7 +173,7 @@ func runCheck(c *ctx, args []string) error {
 	if saveErr != nil {
 		return fmt.Errorf("results were not saved as each key's last check: %w", saveErr)
 	}
-	return checkOutcome(report.Summary, o.failOnStale)
+	return checkOutcome(report.Summary, o.failOnStale, o.json)
 }
 
 // activeKeys lists the keys to check, with the rows that will carry their results.
@@ -185,6 +191,7 @@ func activeKeys(doc *keystore.Document, org string, now time.Time, maxAge time.D
 				}
 				keys = append(keys, authclient.Key{OrgID: o.ID, APIURL: o.APIURL, AccessKeyID: k.AccessKeyID, Secret: k.Secret.Reveal()})
 				rows = append(rows, checkResult{OrgID: o.ID, ServiceUser: u.Name, AccessKeyID: k.AccessKeyID,
+					OrgName: o.Name,
 					AgeDays: k.AgeDays(now), Stale: k.Stale(now, maxAge), orgLabel: orgLabel(&o)})
 			}
 		}
@@ -214,8 +221,9 @@ func (c *ctx) runBatch(keys []authclient.Key, o checkOptions) []authclient.Resul
 	return results
 }
 
-func fillResult(row *checkResult, r authclient.Result) {
+func fillResult(row *checkResult, r authclient.Result, verified bool) {
 	row.Result = string(r.Class)
+	row.Verified = verified
 	row.HTTPStatus = r.HTTPStatus
 	row.LatencyMs = r.Latency().Milliseconds()
 	row.ExpiresIn = int64(r.ExpiresIn / time.Second)
@@ -248,46 +256,81 @@ func recordChecks(tx *keystore.Tx, keys []authclient.Key, results []authclient.R
 	return nil
 }
 
-func checkOutcome(s checkSummary, failOnStale bool) error {
+// checkOutcome is the exit code and the stderr summary. With --json the summary names the
+// field to look at, since the table's marks (✗, !) are not in the JSON.
+func checkOutcome(s checkSummary, failOnStale, asJSON bool) error {
+	pick := func(table, json string) string {
+		if asJSON {
+			return json
+		}
+		return table
+	}
 	switch {
 	case s.Rejected+s.Forbidden > 0:
-		return &exitError{code: ExitRefused, msg: fmt.Sprintf("%d key(s) failing", s.Rejected+s.Forbidden),
-			advice: "rotate or fix the keys marked ✗ or !"}
+		return &exitError{code: ExitRefused, msg: keys(s.Rejected+s.Forbidden) + " failing",
+			advice: pick("rotate or fix the keys marked ✗ or !", `see .results[] where .result is "rejected" or "forbidden"; rotate or fix those keys`)}
 	case failOnStale && s.Stale > 0:
-		return &exitError{code: ExitRefused, msg: fmt.Sprintf("%d stale key(s)", s.Stale), advice: "rotate them (m3keys, then r on the service user)"}
+		return &exitError{code: ExitRefused, msg: keys(s.Stale) + " stale",
+			advice: pick("rotate the keys marked STALE", "see .results[] where .stale is true") + " (m3keys, then r on the service user)"}
 	case s.Undetermined > 0:
-		return &exitError{code: ExitUncertain, msg: fmt.Sprintf("%d key(s) could not be checked", s.Undetermined),
-			advice: "check the network or m3ter's status and run m3keys check again"}
+		return &exitError{code: ExitUncertain, msg: keys(s.Undetermined) + " could not be checked",
+			advice: pick("", `see .results[] where .result is "undetermined"; `) + "check the network or m3ter's status and run m3keys check again"}
 	}
 	return nil
 }
 
-// checkRow has fixed widths so the table fits 80 columns and stays aligned across message lines.
-const checkRow = "  %-16s %-22s %-14s %4s %8s %s\n"
+// keys is "1 key" or "n keys".
+func keys(n int) string {
+	if n == 1 {
+		return "1 key"
+	}
+	return strconv.Itoa(n) + " keys"
+}
+
+// Widths of the table's columns: with two spaces in front and one between, 80 in all.
+const (
+	userCells, keyCells, resultCells, httpCells, latencyCells, ageCells = 14, 22, 14, 4, 8, 11
+	messageCells                                                        = 74 // after "    ↳ "
+)
+
+func checkRow(user, key, result, status, latency, age string) string {
+	return "  " + textcut.Pad(textcut.End(user, userCells), userCells) + " " +
+		textcut.Pad(textcut.Middle(key, keyCells), keyCells) + " " +
+		textcut.Pad(textcut.End(result, resultCells), resultCells) + " " +
+		fmt.Sprintf("%*s %*s ", httpCells, textcut.End(status, httpCells), latencyCells, textcut.End(latency, latencyCells)) +
+		textcut.End(age, ageCells)
+}
 
 // printCheckTable prints an org heading, one line per key, and the message beneath keys that are not valid.
 func printCheckTable(c *ctx, r checkReport) {
 	out := c.env.Stdout
+	confusable := confusableIDs(r.Results)
 	lastOrg := ""
 	for _, row := range r.Results {
 		if row.OrgID != lastOrg {
 			if lastOrg != "" {
 				fmt.Fprintln(out)
 			}
-			fmt.Fprintf(out, "%s  %s\n", row.orgLabel, row.OrgID)
-			fmt.Fprintf(out, checkRow, "SERVICE USER", "ACCESS KEY ID", "RESULT", "HTTP", "LATENCY", "AGE")
+			if row.orgLabel == row.OrgID {
+				fmt.Fprintln(out, row.OrgID)
+			} else {
+				fmt.Fprintf(out, "%s  %s\n", row.orgLabel, row.OrgID)
+			}
+			fmt.Fprintln(out, checkRow("SERVICE USER", "ACCESS KEY ID", "RESULT", "HTTP", "LATENCY", "AGE"))
 			lastOrg = row.OrgID
 		}
 		status := "-"
 		if row.HTTPStatus != 0 {
 			status = strconv.Itoa(row.HTTPStatus)
 		}
-		fmt.Fprintf(out, checkRow, sanitize.Text(row.ServiceUser, 16), sanitize.Text(row.AccessKeyID, 22),
-			lastcheck.Mark(row.Result)+" "+row.Result, status, fmt.Sprintf("%dms", row.LatencyMs), ageText(row.AgeDays, row.Stale))
+		id := sanitize.Text(row.AccessKeyID, 200)
+		fmt.Fprintln(out, checkRow(sanitize.Text(row.ServiceUser, 100), id, lastcheck.Mark(row.Result)+" "+row.Result,
+			status, latencyText(row.LatencyMs), checkAgeText(row.AgeDays, row.Stale)))
+		if confusable[id] {
+			printBeneath(out, "whole ID: "+id)
+		}
 		if row.Result != string(authclient.Valid) {
-			for i, line := range wrap(sanitize.Line(row.Message), 74) {
-				fmt.Fprintf(out, "    %s %s\n", map[bool]string{true: "↳", false: " "}[i == 0], line)
-			}
+			printBeneath(out, sanitize.Line(row.Message))
 		}
 	}
 	s := r.Summary
@@ -295,17 +338,73 @@ func printCheckTable(c *ctx, r checkReport) {
 		len(r.Results), s.Valid, s.Rejected, s.Forbidden, s.Undetermined, s.Stale)
 }
 
+// printBeneath prints text under a row, wrapped to the table's width.
+func printBeneath(out io.Writer, text string) {
+	for i, line := range wrap(text, messageCells) {
+		fmt.Fprintf(out, "    %s %s\n", map[bool]string{true: "↳", false: " "}[i == 0], line)
+	}
+}
+
+// confusableIDs are the IDs whose cut form in the table is another ID's too (IDs that differ
+// only in the middle): they are shown whole beneath their row, so no two keys look the same.
+func confusableIDs(rows []checkResult) map[string]bool {
+	byCut := map[string][]string{}
+	for _, row := range rows {
+		id := sanitize.Text(row.AccessKeyID, 200)
+		cut := textcut.Middle(id, keyCells)
+		if !slices.Contains(byCut[cut], id) {
+			byCut[cut] = append(byCut[cut], id)
+		}
+	}
+	confusable := map[string]bool{}
+	for _, ids := range byCut {
+		if len(ids) > 1 {
+			for _, id := range ids {
+				confusable[id] = true
+			}
+		}
+	}
+	return confusable
+}
+
+// latencyText fits the latency column: a 429 that waited shows seconds.
+func latencyText(ms int64) string {
+	if ms < 10_000 {
+		return fmt.Sprintf("%dms", ms)
+	}
+	return fmt.Sprintf("%.1fs", float64(ms)/1000)
+}
+
+// checkAgeText fits the age column ("9999d STALE" at most): older keys, which only a typo in
+// created_at makes, show years.
+func checkAgeText(days int, stale bool) string {
+	if days >= 10_000 {
+		s := fmt.Sprintf("%dy", days/365)
+		if stale {
+			s += " STALE"
+		}
+		return s
+	}
+	return ageText(days, stale)
+}
+
 // wrap breaks text into lines of at most width runes, at spaces where it can.
 func wrap(text string, width int) []string {
 	var lines []string
 	line := ""
 	for _, word := range strings.Fields(text) {
-		for len([]rune(word)) > width {
+		if r := []rune(word); len(r) > width {
+			// A word that must be broken anyway (a long ID) starts on the line it follows.
 			if line != "" {
+				if room := width - len([]rune(line)) - 1; room > 0 {
+					line, r = line+" "+string(r[:room]), r[room:]
+				}
 				lines, line = append(lines, line), ""
 			}
-			r := []rune(word)
-			lines, word = append(lines, string(r[:width])), string(r[width:])
+			for len(r) > width {
+				lines, r = append(lines, string(r[:width])), r[width:]
+			}
+			word = string(r)
 		}
 		switch {
 		case line == "":

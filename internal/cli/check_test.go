@@ -144,6 +144,8 @@ func TestWrap(t *testing.T) {
 		{"a bb ccc dddd", 6, []string{"a bb", "ccc", "dddd"}},
 		{"abcdefghij xy", 4, []string{"abcd", "efgh", "ij", "xy"}},
 		{"", 5, nil},
+		{"ID: abcdefghijkl", 6, []string{"ID: ab", "cdefgh", "ijkl"}},
+		{"ID:  abcdefgh", 4, []string{"ID:", "abcd", "efgh"}},
 	}
 	for _, c := range cases {
 		if got := wrap(c.in, c.width); !slices.Equal(got, c.want) {
