@@ -44,7 +44,8 @@ func bigStore(b *testing.B) string {
 // BenchmarkUnlock10kKeys uses the real work factor: unlock should be dominated by the one scrypt.
 func BenchmarkUnlock10kKeys(b *testing.B) {
 	dir := bigStore(b)
-	b.Setenv("M3KEYS_TEST_WORK_FACTOR", "")
+	TestOnlySetWorkFactor(0)
+	b.Cleanup(func() { TestOnlySetWorkFactor(10) })
 	s, err := Open(dir, testPass)
 	if err != nil {
 		b.Fatal(err)

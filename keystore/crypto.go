@@ -5,10 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"strconv"
 	"strings"
-	"testing"
+	"sync/atomic"
 
 	"filippo.io/age"
 )
@@ -19,12 +17,22 @@ const WorkFactor = 18
 // maxWorkFactor caps what a file may demand, so a tampered identity cannot ask for gigabytes.
 const maxWorkFactor = 19
 
-// workFactor lets tests (and only tests) make scrypt cheap through M3KEYS_TEST_WORK_FACTOR.
+// testOnlyWorkFactor, when not zero, replaces WorkFactor. Only tests set it (as age's
+// testOnlyConfigureScryptIdentity does); the m3keys binary never calls the setter.
+var testOnlyWorkFactor atomic.Int32
+
+// TestOnlySetWorkFactor makes new identities cheap to unlock (2^n), for tests of this and
+// other packages; 0 restores WorkFactor. Never call it outside tests.
+func TestOnlySetWorkFactor(n int) {
+	if n < 0 || n > maxWorkFactor {
+		panic("keystore: work factor out of range")
+	}
+	testOnlyWorkFactor.Store(int32(n))
+}
+
 func workFactor() int {
-	if testing.Testing() {
-		if n, err := strconv.Atoi(os.Getenv("M3KEYS_TEST_WORK_FACTOR")); err == nil && n >= 1 && n <= maxWorkFactor {
-			return n
-		}
+	if n := testOnlyWorkFactor.Load(); n != 0 {
+		return int(n)
 	}
 	return WorkFactor
 }
@@ -82,18 +90,42 @@ func decrypt(data []byte, id age.Identity, name string) ([]byte, error) {
 			return plain, nil
 		}
 	}
+	_, isScrypt := id.(*age.ScryptIdentity)
+	passphraseFile := hasScryptStanza(data)
 	var noMatch *age.NoIdentityMatchError
-	if errors.As(err, &noMatch) {
-		if _, scrypt := id.(*age.ScryptIdentity); scrypt && !strings.Contains(err.Error(), "work factor") {
-			return nil, ErrWrongPassphrase
-		}
+	switch {
+	case strings.Contains(err.Error(), "work factor"):
+		return nil, identityDamage("%s asks for a larger scrypt work factor than m3keys accepts", name)
+	case !errors.As(err, &noMatch) && isScrypt:
+		return nil, identityDamage("%s cannot be decrypted (truncated or altered)", name)
+	case !errors.As(err, &noMatch):
+		return nil, fmt.Errorf("%w: %s is damaged: it cannot be decrypted (truncated or altered)", ErrCorrupt, name)
+	case isScrypt && passphraseFile:
+		return nil, ErrWrongPassphrase
+	case isScrypt:
+		return nil, identityDamage("%s is not protected by a passphrase — it looks like a keystore file copied over it", name)
+	case passphraseFile:
+		return nil, fmt.Errorf("%w: %s is protected by a passphrase, not encrypted to the store's identity — it looks like an identity file copied over it", ErrWrongIdentity, name)
 	}
-	if strings.Contains(err.Error(), "work factor") {
-		return nil, fmt.Errorf("%w: %s asks for a larger scrypt work factor than m3keys accepts", ErrCorrupt, name)
-	}
-	if name == IdentityFile {
-		// The generic advice (restore keystore.age from its backup) would not help here.
-		return nil, fmt.Errorf("%w: %s cannot be decrypted (truncated or altered) — restore %s from a backup; nothing was changed", ErrCorrupt, name, name)
-	}
-	return nil, fmt.Errorf("%w: %s cannot be decrypted (truncated or altered)", ErrCorrupt, name)
+	return nil, fmt.Errorf("%w: %s is encrypted to a different identity — %s was replaced, or %s was copied from another store",
+		ErrWrongIdentity, name, IdentityFile, name)
+}
+
+// identityError is damage to identity.age, whose remedy is not keystore.age's backup.
+// It matches ErrCorrupt.
+type identityError struct{ msg string }
+
+func (e *identityError) Error() string {
+	return ErrCorrupt.Error() + ": " + e.msg + " — restore identity.age from a backup of your own"
+}
+func (e *identityError) Is(target error) bool { return target == ErrCorrupt }
+
+func identityDamage(format string, args ...any) error {
+	return &identityError{msg: fmt.Sprintf(format, args...)}
+}
+
+// hasScryptStanza reports whether an age file's header is a passphrase (scrypt) recipient.
+func hasScryptStanza(data []byte) bool {
+	header, _, _ := bytes.Cut(data, []byte("\n---"))
+	return bytes.Contains(header, []byte("\n-> scrypt "))
 }

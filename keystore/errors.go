@@ -3,6 +3,8 @@ package keystore
 import (
 	"errors"
 	"fmt"
+
+	"github.com/m3keys/m3keys/internal/validate"
 )
 
 // Rule errors: the UI and CLI translate them, they never re-check the rules.
@@ -27,18 +29,17 @@ var (
 	ErrNoStore         = errors.New("no store here yet")
 	ErrStoreExists     = errors.New("a store already exists here")
 	ErrPermissions     = errors.New("store is accessible by other users")
+	ErrOwner           = errors.New("store belongs to another user")
+	ErrNotRegular      = errors.New("store file is not a regular file")
+	ErrLockTimeout     = errors.New("another m3keys is using the store")
+	ErrWrongIdentity   = errors.New("this identity cannot open this keystore")
 )
 
 // ValidationError names the field that is wrong and why.
-type ValidationError struct {
-	Field   string
-	Problem string
-}
-
-func (e *ValidationError) Error() string { return e.Field + ": " + e.Problem }
+type ValidationError = validate.Error
 
 func invalid(field, format string, args ...any) error {
-	return &ValidationError{Field: field, Problem: fmt.Sprintf(format, args...)}
+	return validate.Invalid(field, format, args...)
 }
 
 // Advice says what a user can do about err, or "" when there is nothing to add.
@@ -69,6 +70,24 @@ func Advice(err error) string {
 		return "a secret is handed out once; to get a new one, rotate the key"
 	case errors.Is(err, ErrWrongPassphrase):
 		return "check $M3KEYS_PASSPHRASE or type it again"
+	case errors.Is(err, ErrLockTimeout):
+		var lt *LockTimeoutError
+		holder, path := "another m3keys", LockFile
+		if errors.As(err, &lt) {
+			path = lt.Path
+			if lt.PID > 0 {
+				holder = fmt.Sprintf("another m3keys (pid %d)", lt.PID)
+			}
+		}
+		return holder + " is using the store — finish or quit it, then try again; if no m3keys runs, " +
+			"another program holds the lock: find it with fuser " + path + " (or lsof), and stop it"
+	case errors.Is(err, ErrWrongIdentity):
+		return "nothing was changed; put back the identity.age that belongs to this store (or the keystore.age that belongs to this identity) — " +
+			"do not restore keystore.age.bak over keystore.age, it is encrypted to the same identity"
+	case errors.Is(err, ErrOwner), errors.Is(err, ErrNotRegular), errors.Is(err, ErrPermissions):
+		return "nothing was changed"
+	case errors.As(err, new(*identityError)):
+		return "nothing was changed; keystore.age.bak cannot replace identity.age: it is a copy of keystore.age"
 	case errors.Is(err, ErrCorrupt):
 		return "nothing was changed; restore keystore.age from keystore.age.bak or a backup"
 	case errors.Is(err, ErrFutureVersion):

@@ -8,7 +8,7 @@ import (
 
 func TestMain(m *testing.M) {
 	// scrypt at 2^10 keeps the suite fast; the real factor is covered by TestRealWorkFactor.
-	os.Setenv("M3KEYS_TEST_WORK_FACTOR", "10")
+	TestOnlySetWorkFactor(10)
 	if role := os.Getenv("KEYSTORE_TEST_CHILD"); role != "" {
 		if err := runChild(role, os.Getenv("KEYSTORE_TEST_DIR"), os.Getenv("KEYSTORE_TEST_PREFIX")); err != nil {
 			fmt.Fprintln(os.Stderr, "child:", err)

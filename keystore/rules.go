@@ -2,7 +2,10 @@ package keystore
 
 import (
 	"fmt"
+	"strings"
 	"time"
+
+	"github.com/m3keys/m3keys/internal/validate"
 )
 
 // Tx applies changes to a document, enforcing every rule and recording history.
@@ -30,8 +33,37 @@ func (tx *Tx) record(action, org, user, keyID, detail string) {
 }
 
 // Record appends a history event that is not a change of the model (a finished rotation, say).
-func (tx *Tx) Record(action, orgID, user, keyID, detail string) {
+// Every field must be valid UTF-8, so that the document saves and loads back unchanged.
+func (tx *Tx) Record(action, orgID, user, keyID, detail string) error {
+	for _, err := range []error{
+		checkToken("history action", action, 64),
+		validate.Text("history organization", orgID, 100),
+		validate.Text("history service user", user, 400),
+		validate.Text("history access key ID", keyID, 128),
+		validate.Text("history detail", detail, maxDetail),
+	} {
+		if err != nil {
+			return err
+		}
+	}
 	tx.record(action, orgID, user, keyID, detail)
+	return nil
+}
+
+// maxDetail and maxMessage bound free text kept in the document.
+const (
+	maxDetail  = 1000
+	maxMessage = 2000
+)
+
+// checkTime refuses a time JSON cannot hold (years outside 0–9999) or that no key can
+// have (before 1970), and returns it in UTC without a monotonic reading, as it will load.
+func checkTime(field string, t time.Time) (time.Time, error) {
+	t = t.UTC()
+	if t.Year() < 1970 || t.Year() > 9999 {
+		return time.Time{}, invalid(field, "must be a date between 1970 and 9999")
+	}
+	return t, nil
 }
 
 // NewOrg describes an organization to create.
@@ -39,21 +71,25 @@ type NewOrg struct {
 	ID, Name, APIURL string
 }
 
-func (o NewOrg) validate() error {
+// canonical validates o and returns it with its API URL in the form the store keeps.
+func (o NewOrg) canonical() (NewOrg, error) {
 	if err := ValidateOrgID(o.ID); err != nil {
-		return err
+		return o, err
 	}
 	if o.Name != "" {
 		if err := ValidateName("organization name", o.Name); err != nil {
-			return err
+			return o, err
 		}
 	}
-	return ValidateAPIURL(o.APIURL)
+	u, err := CanonicalAPIURL(o.APIURL)
+	o.APIURL = u
+	return o, err
 }
 
 // AddOrg creates an organization.
 func (tx *Tx) AddOrg(o NewOrg) error {
-	if err := o.validate(); err != nil {
+	o, err := o.canonical()
+	if err != nil {
 		return err
 	}
 	if _, ok := tx.doc.Org(o.ID); ok {
@@ -71,6 +107,11 @@ func (tx *Tx) EnsureOrg(o NewOrg) error {
 	if !ok {
 		return tx.AddOrg(o)
 	}
+	if o.APIURL != "" {
+		if c, err := CanonicalAPIURL(o.APIURL); err == nil {
+			o.APIURL = c
+		}
+	}
 	if (o.Name != "" && o.Name != org.Name) || (o.APIURL != "" && o.APIURL != org.APIURL) {
 		return fmt.Errorf("%w: %s is stored with name %q and API URL %s", ErrOrgMismatch, o.ID, org.Name, org.APIURL)
 	}
@@ -79,7 +120,8 @@ func (tx *Tx) EnsureOrg(o NewOrg) error {
 
 // EditOrg changes an organization's name and API URL.
 func (tx *Tx) EditOrg(o NewOrg) error {
-	if err := o.validate(); err != nil {
+	o, err := o.canonical()
+	if err != nil {
 		return err
 	}
 	org, err := tx.org(o.ID)
@@ -140,6 +182,9 @@ func (tx *Tx) EnsureUser(orgID, name string) error {
 
 // SetUserID records the service user's m3ter ID, as learned from users/me.
 func (tx *Tx) SetUserID(orgID, name, id string) error {
+	if err := validate.PrintableText("service user ID", id, 100); err != nil {
+		return err
+	}
 	u, err := tx.user(orgID, name)
 	if err != nil {
 		return err
@@ -176,6 +221,11 @@ func (tx *Tx) AddKey(orgID, user string, k NewKey) error {
 	if k.CreatedAt.IsZero() {
 		k.CreatedAt = tx.now
 	}
+	created, err := checkTime("created date", k.CreatedAt)
+	if err != nil {
+		return err
+	}
+	k.CreatedAt = created
 	if k.CreatedAt.After(tx.now.Add(24 * time.Hour)) {
 		return invalid("created date", "must not be in the future")
 	}
@@ -265,12 +315,29 @@ func (tx *Tx) UnmarkSecretCopied(keyID, why string) error {
 		return err
 	}
 	ref.Key.SecretCopiedAt = time.Time{}
+	// The rollback must not fail over the wording of why, or the secret would stay marked
+	// as handed out: make it text that survives the save instead.
+	why = strings.ToValidUTF8(why, "\uFFFD")
+	if len(why) > maxDetail {
+		why = strings.ToValidUTF8(why[:maxDetail], "")
+	}
 	tx.record("secret.copy-failed", ref.Org.ID, ref.User.Name, keyID, why)
 	return nil
 }
 
 // RecordCheck stores the outcome of a live test as the key's last check.
 func (tx *Tx) RecordCheck(keyID string, c Check) error {
+	if err := validate.PrintableText("check result", c.Result, 32); err != nil || c.Result == "" {
+		return invalid("check result", "must be 1 to 32 printable characters")
+	}
+	if err := validate.Text("check message", c.Message, maxMessage); err != nil {
+		return err
+	}
+	at, err := checkTime("check time", c.At)
+	if err != nil {
+		return err
+	}
+	c.At = at
 	ref, err := tx.key(keyID)
 	if err != nil {
 		return err
@@ -285,6 +352,24 @@ func (tx *Tx) RecordCheck(keyID string, c Check) error {
 
 // SetRotation stores (or, with nil, clears) a service user's rotation progress.
 func (tx *Tx) SetRotation(orgID, user string, r *Rotation) error {
+	if r != nil {
+		cp := *r
+		for _, id := range []string{cp.OldKeyID, cp.NewKeyID} {
+			if id != "" {
+				if err := ValidateKeyID(id); err != nil {
+					return err
+				}
+			}
+		}
+		if cp.StartedAt.IsZero() {
+			cp.StartedAt = tx.now
+		}
+		at, err := checkTime("rotation start", cp.StartedAt)
+		if err != nil {
+			return err
+		}
+		cp.StartedAt, r = at, &cp
+	}
 	u, err := tx.user(orgID, user)
 	if err != nil {
 		return err

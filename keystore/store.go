@@ -11,8 +11,6 @@ import (
 	"time"
 
 	"filippo.io/age"
-	"github.com/gofrs/flock"
-	"github.com/google/renameio/v2"
 )
 
 // File names inside the store directory.
@@ -26,14 +24,22 @@ const (
 // Store is an unlocked keystore directory. It is safe for concurrent use, and
 // several processes may use the same directory: every change re-reads under a lock.
 type Store struct {
-	dir      string
-	identity *age.X25519Identity
-	now      func() time.Time
+	dir  string
+	opts options
+	own  owner
+	now  func() time.Time
 
-	mu        sync.Mutex
-	doc       *Document
+	// writeMu serializes changes in this process and is held through disk I/O;
+	// it guards identity, lastRead and lastPlain.
+	writeMu   sync.Mutex
+	identity  *age.X25519Identity
 	lastRead  []byte // ciphertext the cached doc came from, to notice other writers
 	lastPlain []byte // its plaintext, so a change that changes nothing is not written
+	beforeIO  func() // a test hook, run before a save touches the disk
+
+	// mu guards doc only and is never held across I/O, so Document never waits on a save.
+	mu  sync.Mutex
+	doc *Document
 }
 
 // DefaultDir is $M3KEYS_HOME, else the user config directory's m3keys folder.
@@ -48,23 +54,26 @@ func DefaultDir() (string, error) {
 	return filepath.Join(base, "m3keys"), nil
 }
 
-// Exists reports whether dir holds a store (its identity file).
+// Exists reports whether dir holds a store (its identity file). A file that cannot be
+// looked at (another user's directory, say) counts as there, so Open says why.
 func Exists(dir string) bool { return fileExists(filepath.Join(dir, IdentityFile)) }
 
 func fileExists(path string) bool {
-	_, err := os.Stat(path)
-	return err == nil
+	_, err := os.Lstat(path)
+	return !errors.Is(err, fs.ErrNotExist)
 }
 
 // Create makes a new, empty store in dir protected by passphrase.
-func Create(dir, passphrase string) (*Store, error) {
+func Create(dir, passphrase string, opts ...Option) (*Store, error) {
+	o := newOptions(opts)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
-	if err := checkPermissions(dir); err != nil {
+	own, err := checkStore(dir, o)
+	if err != nil {
 		return nil, err
 	}
-	lock, err := lockDir(dir)
+	lock, err := lockDir(dir, own, o)
 	if err != nil {
 		return nil, err
 	}
@@ -86,7 +95,7 @@ func Create(dir, passphrase string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{dir: dir, identity: id, now: time.Now, doc: &Document{Version: CurrentVersion}}
+	s := &Store{dir: dir, opts: o, own: own, identity: id, now: time.Now, doc: &Document{Version: CurrentVersion}}
 	plain, err := encodeDocument(s.doc)
 	if err != nil {
 		return nil, err
@@ -95,21 +104,26 @@ func Create(dir, passphrase string) (*Store, error) {
 		return nil, err
 	}
 	// The identity goes last: a store without it does not exist yet.
-	if err := writeFile(filepath.Join(dir, IdentityFile), encID); err != nil {
+	if err := writeFile(filepath.Join(dir, IdentityFile), encID, own); err != nil {
 		return nil, err
 	}
 	return s, nil
 }
 
 // Open unlocks the store in dir. It pays the one scrypt of the session.
-func Open(dir, passphrase string) (*Store, error) {
+func Open(dir, passphrase string, opts ...Option) (*Store, error) {
+	o := newOptions(opts)
 	if !Exists(dir) {
 		return nil, fmt.Errorf("%w: %s", ErrNoStore, dir)
 	}
-	if err := checkPermissions(dir); err != nil {
+	own, err := checkStore(dir, o)
+	if err != nil {
 		return nil, err
 	}
-	encID, err := os.ReadFile(filepath.Join(dir, IdentityFile))
+	encID, err := readStoreFile(filepath.Join(dir, IdentityFile), own)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w: %s", ErrNoStore, dir)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -117,8 +131,8 @@ func Open(dir, passphrase string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{dir: dir, identity: id, now: time.Now}
-	lock, err := lockDir(dir)
+	s := &Store{dir: dir, opts: o, own: own, identity: id, now: time.Now}
+	lock, err := lockDir(dir, own, o)
 	if err != nil {
 		return nil, err
 	}
@@ -132,28 +146,45 @@ func Open(dir, passphrase string) (*Store, error) {
 // SetClock replaces the clock used for timestamps (tests and demo).
 func (s *Store) SetClock(now func() time.Time) { s.now = now }
 
-// Document returns a copy of the document as last read or written.
+// Document returns a copy of the document as last read or written. It never waits
+// for a save in progress: it returns the last committed document.
 func (s *Store) Document() *Document {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.doc.Clone()
+	d := s.doc
+	s.mu.Unlock()
+	return d.Clone() // committed documents are never changed in place
 }
+
+func (s *Store) current() *Document {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.doc
+}
+
+func (s *Store) commit(d *Document) {
+	s.mu.Lock()
+	s.doc = d
+	s.mu.Unlock()
+}
+
+// lock takes the directory lock with the store's options; the caller holds writeMu.
+func (s *Store) lock() (*dirLock, error) { return lockDir(s.dir, s.own, s.opts) }
 
 // Update applies change under the directory lock to the newest document on disk,
 // so changes made meanwhile by another process are kept, then saves atomically.
 // When change fails nothing is written.
 func (s *Store) Update(change func(*Tx) error) error {
-	lock, err := lockDir(s.dir)
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	lock, err := s.lock()
 	if err != nil {
 		return err
 	}
 	defer lock.Unlock()
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if err := s.refresh(); err != nil {
 		return err
 	}
-	next := s.doc.Clone()
+	next := s.current().Clone()
 	if err := change(next.Edit(s.now())); err != nil {
 		return err
 	}
@@ -167,29 +198,31 @@ func (s *Store) Update(change func(*Tx) error) error {
 			return err
 		}
 	}
-	s.doc = next
+	s.commit(next)
 	return nil
 }
 
 // ChangePassphrase re-encrypts the identity only; the document is untouched.
 func (s *Store) ChangePassphrase(passphrase string) error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
 	enc, err := encryptIdentity(s.identity, passphrase)
 	if err != nil {
 		return err
 	}
-	lock, err := lockDir(s.dir)
+	lock, err := s.lock()
 	if err != nil {
 		return err
 	}
 	defer lock.Unlock()
-	return writeFile(filepath.Join(s.dir, IdentityFile), enc)
+	return writeFile(filepath.Join(s.dir, IdentityFile), enc, s.own)
 }
 
 // refresh reads keystore.age and decodes it when it differs from what we hold.
-// Callers hold the directory lock and s.mu (or own s exclusively).
+// Callers hold the directory lock and writeMu (or own s exclusively).
 func (s *Store) refresh() error {
 	path := filepath.Join(s.dir, DocumentFile)
-	data, err := os.ReadFile(path)
+	data, err := readStoreFile(path, s.own)
 	if errors.Is(err, fs.ErrNotExist) {
 		if bak := filepath.Join(s.dir, BackupFile); fileExists(bak) {
 			return fmt.Errorf("%w: %s is missing — nothing was changed; restore the previous version: cp %s %s", ErrCorrupt, path, bak, path)
@@ -199,106 +232,62 @@ func (s *Store) refresh() error {
 	if err != nil {
 		return err
 	}
-	if s.doc != nil && bytes.Equal(data, s.lastRead) {
+	if s.lastRead != nil && bytes.Equal(data, s.lastRead) {
 		return nil
 	}
-	if err := checkFileMode(path); err != nil {
-		return err
-	}
 	plain, err := decrypt(data, s.identity, DocumentFile)
+	if errors.Is(err, ErrWrongIdentity) && s.backupIsOurs() {
+		// The identity is the right one: keystore.age itself is foreign or damaged.
+		return fmt.Errorf("%w: %s is not encrypted to this store's identity but %s is — %s was copied from another store, or its header is damaged; "+
+			"keep it aside and restore the backup: mv %s %s.foreign && cp %s %s", ErrCorrupt, DocumentFile, BackupFile, DocumentFile,
+			path, path, filepath.Join(s.dir, BackupFile), path)
+	}
 	if err != nil {
-		if errors.Is(err, ErrWrongPassphrase) {
-			err = fmt.Errorf("%w: %s is not encrypted to this store's identity", ErrCorrupt, DocumentFile)
-		}
 		return err
 	}
 	doc, err := DecodeDocument(plain)
 	if err != nil {
 		return err
 	}
-	s.doc, s.lastRead, s.lastPlain = doc, data, plain
+	s.lastRead, s.lastPlain = data, plain
+	s.commit(doc)
 	return nil
 }
 
+// backupIsOurs reports whether keystore.age.bak opens with the store's identity.
+func (s *Store) backupIsOurs() bool {
+	data, err := readStoreFile(filepath.Join(s.dir, BackupFile), s.own)
+	if err != nil {
+		return false
+	}
+	_, err = age.Decrypt(bytes.NewReader(data), s.identity)
+	return err == nil
+}
+
 // write encrypts and atomically replaces keystore.age, keeping the previous file as the backup.
+// The caller holds the lock.
 func (s *Store) write(plain []byte) error {
 	enc, err := encrypt(plain, s.identity.Recipient())
 	if err != nil {
 		return err
 	}
+	if s.beforeIO != nil {
+		s.beforeIO()
+	}
+	removeStaleTemps(s.dir)
 	path := filepath.Join(s.dir, DocumentFile)
-	if prev, err := os.ReadFile(path); err == nil {
-		if err := writeFile(filepath.Join(s.dir, BackupFile), prev); err != nil {
+	prev, err := readStoreFile(path, s.own)
+	switch {
+	case err == nil:
+		if err := writeFile(filepath.Join(s.dir, BackupFile), prev, s.own); err != nil {
 			return err
 		}
+	case !errors.Is(err, fs.ErrNotExist):
+		return err
 	}
-	if err := writeFile(path, enc); err != nil {
+	if err := writeFile(path, enc, s.own); err != nil {
 		return err
 	}
 	s.lastRead, s.lastPlain = enc, plain
-	return nil
-}
-
-// writeFile is a crash-safe replace: temp file in the same directory, fsync, rename, fsync dir.
-func writeFile(path string, data []byte) error {
-	if err := renameio.WriteFile(path, data, 0o600); err != nil {
-		return fmt.Errorf("cannot save %s: %w", path, err)
-	}
-	return syncDir(filepath.Dir(path))
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}
-
-func lockDir(dir string) (*flock.Flock, error) {
-	path := filepath.Join(dir, LockFile)
-	// Create it 0600 ourselves: flock would use 0600 too, but say so.
-	if f, err := os.OpenFile(path, os.O_CREATE|os.O_RDONLY, 0o600); err == nil {
-		f.Close()
-	}
-	l := flock.New(path)
-	if err := l.Lock(); err != nil {
-		return nil, fmt.Errorf("cannot lock %s: %w", path, err)
-	}
-	return l, nil
-}
-
-// checkPermissions refuses a store that other users could read or change, as OpenSSH does.
-func checkPermissions(dir string) error {
-	fi, err := os.Stat(dir)
-	if err != nil {
-		return err
-	}
-	if !fi.IsDir() {
-		return fmt.Errorf("%s is not a directory", dir)
-	}
-	if fi.Mode().Perm()&0o077 != 0 {
-		return fmt.Errorf("%w: %s has mode %04o — run: chmod 700 %s", ErrPermissions, dir, fi.Mode().Perm(), dir)
-	}
-	for _, name := range []string{IdentityFile, DocumentFile, BackupFile, LockFile} {
-		if err := checkFileMode(filepath.Join(dir, name)); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func checkFileMode(path string) error {
-	fi, err := os.Stat(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if fi.Mode().Perm()&0o077 != 0 {
-		return fmt.Errorf("%w: %s has mode %04o — run: chmod 600 %s", ErrPermissions, path, fi.Mode().Perm(), path)
-	}
 	return nil
 }

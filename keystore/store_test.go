@@ -408,7 +408,8 @@ func TestRealWorkFactor(t *testing.T) {
 	if testing.Short() {
 		t.Skip("skipped in -short: one real scrypt takes about a second")
 	}
-	t.Setenv("M3KEYS_TEST_WORK_FACTOR", "")
+	TestOnlySetWorkFactor(0)
+	t.Cleanup(func() { TestOnlySetWorkFactor(10) })
 	dir := filepath.Join(t.TempDir(), "s")
 	if _, err := Create(dir, testPass); err != nil {
 		t.Fatal(err)

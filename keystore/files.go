@@ -1,0 +1,221 @@
+package keystore
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"syscall"
+
+	"github.com/google/renameio/v2"
+)
+
+// maxFileSize caps what the store reads before decrypting: far above any real store
+// (10,000 keys are about 3 MiB), far below what would exhaust memory.
+const maxFileSize = 64 << 20
+
+// owner is who must own the store's files, and whether files we create must be
+// handed to them (root working on another user's store).
+type owner struct {
+	uid, gid int
+	chown    bool
+}
+
+// checkStore checks the directory and every store file in it, as OpenSSH does for
+// private keys: owned by the current user (or, for root, by the directory's owner),
+// not accessible by group or others, and regular files.
+func checkStore(dir string, o options) (owner, error) {
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return owner{}, err
+	}
+	if !fi.IsDir() {
+		return owner{}, fmt.Errorf("%s is not a directory — pass a directory with --home", dir)
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return owner{}, fmt.Errorf("cannot tell who owns %s", dir)
+	}
+	dirUID, cur := int(st.Uid), o.uid()
+	own := owner{uid: cur, gid: int(st.Gid)}
+	switch {
+	case cur == 0:
+		own = owner{uid: dirUID, gid: int(st.Gid), chown: dirUID != 0}
+	case dirUID != cur:
+		return owner{}, fmt.Errorf("%w: %s belongs to uid %d, you are uid %d — run m3keys as that user, or use a store of your own (--home DIR)",
+			ErrOwner, dir, dirUID, cur)
+	}
+	if fi.Mode().Perm()&0o077 != 0 {
+		return owner{}, fmt.Errorf("%w: %s has mode %04o — run: chmod 700 %s", ErrPermissions, dir, fi.Mode().Perm(), dir)
+	}
+	for _, name := range []string{IdentityFile, DocumentFile, BackupFile, LockFile} {
+		path := filepath.Join(dir, name)
+		fi, err := os.Lstat(path)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return owner{}, err
+		}
+		if err := own.check(path, fi); err != nil {
+			return owner{}, err
+		}
+	}
+	return own, nil
+}
+
+// check refuses a store file that is not a regular file of ours, private to its owner.
+func (own owner) check(path string, fi fs.FileInfo) error {
+	if !fi.Mode().IsRegular() {
+		return notRegular(path, fi.Mode())
+	}
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != own.uid {
+		return fmt.Errorf("%w: %s belongs to uid %d, the store to uid %d — run: chown %d %s",
+			ErrOwner, path, st.Uid, own.uid, own.uid, path)
+	}
+	if fi.Mode().Perm()&0o077 != 0 {
+		return fmt.Errorf("%w: %s has mode %04o — run: chmod 600 %s", ErrPermissions, path, fi.Mode().Perm(), path)
+	}
+	return nil
+}
+
+func notRegular(path string, mode fs.FileMode) error {
+	what := "not a regular file"
+	switch {
+	case mode&fs.ModeSymlink != 0:
+		what = "a symbolic link"
+	case mode&fs.ModeNamedPipe != 0:
+		what = "a named pipe (FIFO)"
+	case mode&fs.ModeDevice != 0:
+		what = "a device"
+	case mode&fs.ModeSocket != 0:
+		what = "a socket"
+	case mode.IsDir():
+		what = "a directory"
+	}
+	return fmt.Errorf("%w: %s is %s — m3keys keeps only regular files in its store; move it away and put the real file back", ErrNotRegular, path, what)
+}
+
+// openStoreFile opens path without following a symlink and without blocking on a FIFO,
+// then checks what it opened.
+func openStoreFile(path string, flag int, own owner) (*os.File, error) {
+	f, err := os.OpenFile(path, flag|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0o600)
+	if err != nil {
+		if errors.Is(err, syscall.ELOOP) {
+			return nil, notRegular(path, fs.ModeSymlink)
+		}
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err == nil {
+		err = own.check(path, fi)
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+// readStoreFile reads a store file, refusing anything but a regular file of ours
+// and anything larger than maxFileSize before reading it.
+func readStoreFile(path string, own owner) ([]byte, error) {
+	f, err := openStoreFile(path, os.O_RDONLY, own)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	tooLarge := fmt.Errorf("%w: %s is larger than any m3keys store (over %d MiB), so it is not one", ErrCorrupt, path, maxFileSize>>20)
+	if fi, err := f.Stat(); err != nil {
+		return nil, err
+	} else if fi.Size() > maxFileSize {
+		return nil, tooLarge
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxFileSize {
+		return nil, tooLarge
+	}
+	return data, nil
+}
+
+// openLockFile opens (creating it 0600) the lock file, handing a new one to the store's owner.
+func openLockFile(path string, own owner) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0o600)
+	if err != nil {
+		if errors.Is(err, syscall.ELOOP) {
+			return nil, notRegular(path, fs.ModeSymlink)
+		}
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err == nil && own.chown && fi.Mode().IsRegular() {
+		if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != own.uid {
+			if err = f.Chown(own.uid, own.gid); err == nil {
+				fi, err = f.Stat()
+			}
+		}
+	}
+	if err == nil {
+		err = own.check(path, fi)
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+// writeFile is a crash-safe replace: a temp file in the store directory (never $TMPDIR,
+// where a kill would leave a copy of the store), fsync, rename, fsync the directory.
+func writeFile(path string, data []byte, own owner) error {
+	dir := filepath.Dir(path)
+	pf, err := renameio.NewPendingFile(path, renameio.WithTempDir(dir), renameio.WithStaticPermissions(0o600))
+	if err != nil {
+		return fmt.Errorf("cannot save %s: %w", path, err)
+	}
+	defer pf.Cleanup()
+	if own.chown {
+		if err := pf.Chown(own.uid, own.gid); err != nil {
+			return fmt.Errorf("cannot save %s: %w", path, err)
+		}
+	}
+	if _, err := pf.Write(data); err != nil {
+		return fmt.Errorf("cannot save %s: %w", path, err)
+	}
+	if err := pf.CloseAtomicallyReplace(); err != nil {
+		return fmt.Errorf("cannot save %s: %w", path, err)
+	}
+	return syncDir(dir)
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// tempPattern matches renameio's temp files for our files: "." + name + a decimal number.
+var tempPattern = regexp.MustCompile(`^\.(identity\.age|keystore\.age|keystore\.age\.bak)[0-9]+$`)
+
+// removeStaleTemps deletes temp files left by a save that was killed. The caller holds
+// the lock, so no save of ours is under way.
+func removeStaleTemps(dir string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if e.Type().IsRegular() && tempPattern.MatchString(e.Name()) {
+			_ = os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
+}
