@@ -24,7 +24,7 @@ import (
 // fake m3ter: unlock, open an organization, add a key, test it, see it valid, try a
 // third key and see the refusal.
 func TestTUIEndToEnd(t *testing.T) {
-	t.Setenv("M3KEYS_TEST_WORK_FACTOR", "10")
+	keystore.TestOnlySetWorkFactor(10)
 	lipgloss.SetColorProfile(termenv.Ascii)
 	const (
 		orgID      = "3f1c2a4e-5b6d-4e7f-8a9b-0c1d2e3f4a5b"

@@ -18,7 +18,7 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	os.Setenv("M3KEYS_TEST_WORK_FACTOR", "10")
+	keystore.TestOnlySetWorkFactor(10)
 	lipgloss.SetColorProfile(termenv.Ascii)
 	os.Exit(m.Run())
 }

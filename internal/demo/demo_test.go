@@ -11,7 +11,7 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	os.Setenv("M3KEYS_TEST_WORK_FACTOR", "10")
+	keystore.TestOnlySetWorkFactor(10)
 	os.Exit(m.Run())
 }
 
