@@ -215,3 +215,16 @@ func poolOf(cert *x509.Certificate) *x509.CertPool {
 	pool.AddCert(cert)
 	return pool
 }
+
+// TestServerMessageCapNeverCutsASecret: a message is capped after the
+// secret is redacted, so the cap cannot leave the secret's first characters.
+func TestServerMessageCapNeverCutsASecret(t *testing.T) {
+	for _, pad := range []int{150, 170, 185, 4080, 4090} {
+		s := newFake(t)
+		s.AddFault(m3tertest.Fault{Endpoint: m3tertest.TokenEndpoint, Status: 401, Message: strings.Repeat("x", pad) + testSecret})
+		r := check(t, newClient(t, Options{}), keyFor(s), true)
+		if strings.Contains(r.Message, testSecret[:6]) {
+			t.Errorf("padding %d: message %q ends in the secret's first characters", pad, hide(r.Message, testSecret[:6]))
+		}
+	}
+}
