@@ -66,9 +66,9 @@ func decryptIdentity(data []byte, passphrase string) (*age.X25519Identity, error
 	return id, nil
 }
 
-func encrypt(plain []byte, r age.Recipient) ([]byte, error) {
+func encrypt(plain []byte, r ...age.Recipient) ([]byte, error) {
 	var buf bytes.Buffer
-	w, err := age.Encrypt(&buf, r)
+	w, err := age.Encrypt(&buf, r...)
 	if err != nil {
 		return nil, err
 	}

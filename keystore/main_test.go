@@ -21,6 +21,9 @@ func TestMain(m *testing.M) {
 
 // runChild is the other process in the multi-process tests.
 func runChild(role, dir, prefix string) error {
+	if role == "hold" {
+		return holdLock(dir)
+	}
 	s, err := Open(dir, testPass)
 	if err != nil {
 		return err
@@ -53,4 +56,15 @@ func mustSecretNoT(s string) Secret {
 		panic(err)
 	}
 	return sec
+}
+
+// holdLock takes the store's lock as m3keys does (pid recorded) and keeps it until killed.
+func holdLock(dir string) error {
+	l, err := lockDir(dir, owner{uid: os.Geteuid()}, newOptions(nil))
+	if err != nil {
+		return err
+	}
+	defer l.Unlock()
+	fmt.Println("locked")
+	select {}
 }

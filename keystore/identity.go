@@ -1,0 +1,76 @@
+package keystore
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+
+	"filippo.io/age"
+)
+
+// ChangeIdentity replaces the store's identity with a fresh one under passphrase and
+// re-encrypts keystore.age and its backup to it, so an old copy of identity.age (and its
+// passphrase) opens nothing written from now on. Every instant is crash-safe: the files
+// are first encrypted to both identities, then the new identity is saved, then the old
+// one is dropped from the files.
+func (s *Store) ChangeIdentity(passphrase string) error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	next, err := age.GenerateX25519Identity()
+	if err != nil {
+		return err
+	}
+	encID, err := encryptIdentity(next, passphrase)
+	if err != nil {
+		return err
+	}
+	lock, err := s.lock()
+	if err != nil {
+		return err
+	}
+	defer lock.Unlock()
+	if err := s.refresh(); err != nil {
+		return err
+	}
+	docPath, bakPath := filepath.Join(s.dir, DocumentFile), filepath.Join(s.dir, BackupFile)
+	var bakPlain []byte
+	if data, err := readStoreFile(bakPath, s.own); err == nil {
+		if bakPlain, err = decrypt(data, s.identity, BackupFile); err != nil {
+			return fmt.Errorf("%w — nothing was changed; move %s away to change the identity without it", err, bakPath)
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	reencrypt := func(recipients ...age.Recipient) error {
+		if bakPlain != nil {
+			enc, err := encrypt(bakPlain, recipients...)
+			if err != nil {
+				return err
+			}
+			if err := writeFile(bakPath, enc, s.own); err != nil {
+				return err
+			}
+		}
+		enc, err := encrypt(s.lastPlain, recipients...)
+		if err != nil {
+			return err
+		}
+		if err := writeFile(docPath, enc, s.own); err != nil {
+			return err
+		}
+		s.lastRead = enc
+		return nil
+	}
+	if err := reencrypt(s.identity.Recipient(), next.Recipient()); err != nil {
+		return err
+	}
+	if s.beforeIO != nil {
+		s.beforeIO()
+	}
+	if err := writeFile(filepath.Join(s.dir, IdentityFile), encID, s.own); err != nil {
+		return err
+	}
+	s.identity = next
+	return reencrypt(next.Recipient())
+}
