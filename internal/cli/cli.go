@@ -43,8 +43,9 @@ type TUIOptions struct {
 	Clipboard   string
 	ClipTimeout time.Duration
 	Demo        bool
-	Passphrase  string // from $M3KEYS_PASSPHRASE, may be empty
-	APIURL      string // default for new organizations
+	Passphrase  string        // from $M3KEYS_PASSPHRASE, may be empty
+	APIURL      string        // default for new organizations
+	LockTimeout time.Duration // how long to wait for another m3keys to release the store
 }
 
 type command struct {
@@ -87,25 +88,31 @@ type ctx struct {
 	env   Env
 	usage func() // prints the usage of the command being parsed
 	home  string
-	// The clipboard settings as given; only commands that use the clipboard check them
-	// (clipboardOptions), so a bad value in a cron job's environment breaks nothing else.
-	clipboard, clipTimeout setting
+	// Global settings as given: the commands that use one check it (clipboardOptions,
+	// storeOptions), so a bad clipboard value in a cron job's environment breaks nothing else.
+	clipboard, clipTimeout, lockTimeout setting
 }
 
 // setting is a global option's raw value and where it came from, for messages.
-type setting struct{ value, source string }
+type setting struct{ value, source, flag string }
+
+// envSetting starts a setting from its environment variable; its flag overrides it.
+func (c *ctx) envSetting(env, flag string) setting {
+	return setting{value: c.env.Getenv(env), source: env, flag: flag}
+}
 
 func (s *setting) String() string { return s.value }
 
 func (s *setting) Set(v string) error {
-	s.value = v
+	s.value, s.source = v, s.flag
 	return nil
 }
 
 func (c *ctx) dispatch(args []string) error {
-	fs := c.flags("m3keys", "[--home DIR] [--clipboard MODE] [--clip-timeout DUR] [COMMAND]")
-	c.clipboard = setting{c.env.Getenv("M3KEYS_CLIPBOARD"), "M3KEYS_CLIPBOARD"}
-	c.clipTimeout = setting{c.env.Getenv("M3KEYS_CLIP_TIMEOUT"), "M3KEYS_CLIP_TIMEOUT"}
+	c.clipboard = c.envSetting("M3KEYS_CLIPBOARD", "--clipboard")
+	c.clipTimeout = c.envSetting("M3KEYS_CLIP_TIMEOUT", "--clip-timeout")
+	c.lockTimeout = c.envSetting("M3KEYS_LOCK_TIMEOUT", "--lock-timeout")
+	fs := c.flags("m3keys", "[--home DIR] [--lock-timeout DUR] [--clipboard MODE] [--clip-timeout DUR] [COMMAND]")
 	fs.Var(&c.clipboard, "clipboard", "clipboard `MODE`: auto, system or osc52 (env M3KEYS_CLIPBOARD; default auto)")
 	fs.Var(&c.clipTimeout, "clip-timeout", "clear the clipboard after this long (a `DURATION`); 0 means never (env M3KEYS_CLIP_TIMEOUT; default 30s)")
 	c.usage = func() { c.printUsage(fs) }
@@ -115,14 +122,6 @@ func (c *ctx) dispatch(args []string) error {
 	} else if err != nil {
 		return usageErr("%v — run m3keys --help", err)
 	}
-	fs.Visit(func(f *flag.Flag) {
-		switch f.Name {
-		case "clipboard":
-			c.clipboard.source = "--clipboard"
-		case "clip-timeout":
-			c.clipTimeout.source = "--clip-timeout"
-		}
-	})
 	rest := fs.Args()
 	if len(rest) == 0 {
 		return c.openTUI(false)
@@ -142,14 +141,14 @@ func (c *ctx) dispatch(args []string) error {
 func (c *ctx) printUsage(fs *flag.FlagSet) {
 	w := c.env.Stderr
 	fmt.Fprintf(w, "m3keys %s — keep, rotate and test m3ter service-user access keys\n\n", c.env.Version)
-	fmt.Fprintf(w, "usage:\n  m3keys [--home DIR] [--clipboard MODE] [--clip-timeout DUR]   open the TUI\n")
+	fmt.Fprintf(w, "usage:\n  m3keys [--home DIR] [--lock-timeout DUR] [--clipboard MODE] [--clip-timeout DUR]   open the TUI\n")
 	for _, cmd := range commands() {
 		fmt.Fprintf(w, "  %s\n        %s\n", strings.TrimSpace("m3keys "+cmd.name+" "+cmd.args), cmd.summary)
 	}
 	fmt.Fprintln(w, "\nglobal options:")
 	fs.SetOutput(w)
 	fs.PrintDefaults()
-	fmt.Fprintln(w, "\nenvironment: M3KEYS_HOME, M3KEYS_PASSPHRASE, M3KEYS_API_URL, M3KEYS_CLIPBOARD, M3KEYS_CLIP_TIMEOUT")
+	fmt.Fprintln(w, "\nenvironment: M3KEYS_HOME, M3KEYS_PASSPHRASE, M3KEYS_API_URL, M3KEYS_LOCK_TIMEOUT, M3KEYS_CLIPBOARD, M3KEYS_CLIP_TIMEOUT")
 	fmt.Fprintln(w, "exit codes: 0 ok, 1 refused by a rule or a failing key, 2 usage/passphrase/store error, 3 check could not tell")
 }
 
@@ -160,6 +159,7 @@ func (c *ctx) flags(name, args string) *flag.FlagSet {
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
 	fs.StringVar(&c.home, "home", c.home, "the store directory (env M3KEYS_HOME; default: the user config dir's m3keys)")
+	fs.Var(&c.lockTimeout, "lock-timeout", "how long to wait while another m3keys uses the store (a `DURATION`, 0 to 1h; env M3KEYS_LOCK_TIMEOUT; default 10s)")
 	c.usage = func() {
 		fmt.Fprintln(c.env.Stderr, strings.TrimSpace("usage: m3keys "+name+" "+args))
 		fs.SetOutput(c.env.Stderr)
@@ -209,7 +209,11 @@ func (c *ctx) openTUI(demo bool) error {
 	if err != nil {
 		return err
 	}
-	opts := TUIOptions{Clipboard: mode, ClipTimeout: timeout, Demo: demo,
+	lockTimeout, err := c.lockWait()
+	if err != nil {
+		return err
+	}
+	opts := TUIOptions{Clipboard: mode, ClipTimeout: timeout, Demo: demo, LockTimeout: lockTimeout,
 		Passphrase: c.env.Getenv("M3KEYS_PASSPHRASE"), APIURL: apiURL}
 	if !demo {
 		home, err := c.storeDir()

@@ -31,7 +31,10 @@ func refused(format string, args ...any) error {
 
 // message is the one line a user reads: "m3keys: what went wrong[: why] — what to do".
 func message(err error) string {
-	advice := keystore.Advice(err)
+	advice := cliAdvice(err)
+	if advice == "" {
+		advice = keystore.Advice(err)
+	}
 	var e *exitError
 	if errors.As(err, &e) && e.advice != "" {
 		advice = e.advice
@@ -50,6 +53,8 @@ func exitCode(err error) int {
 	}
 	var v *keystore.ValidationError
 	switch {
+	case errors.Is(err, keystore.ErrLockTimeout):
+		return ExitUsage
 	case errors.As(err, &v), errors.Is(err, keystore.ErrNotFound): // bad input, like an unknown flag
 		return ExitUsage
 	case errors.Is(err, keystore.ErrKeyLimit), errors.Is(err, keystore.ErrKeyActive),
@@ -60,4 +65,14 @@ func exitCode(err error) int {
 		return ExitRefused
 	}
 	return ExitUsage
+}
+
+// cliAdvice is advice in the CLI's terms (its flags), where the keystore's would not do.
+func cliAdvice(err error) string {
+	var lt *keystore.LockTimeoutError
+	if errors.As(err, &lt) {
+		return fmt.Sprintf("try again when the other m3keys has finished, or wait longer with --lock-timeout 1m; "+
+			"if no m3keys runs, fuser %s names what holds the lock", lt.Path)
+	}
+	return ""
 }

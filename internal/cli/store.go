@@ -3,8 +3,10 @@ package cli
 import (
 	"fmt"
 	"io"
+	"time"
 	"unicode/utf8"
 
+	"github.com/m3keys/m3keys/internal/sanitize"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -43,9 +45,44 @@ func (c *ctx) passphrase(prompt string) (string, error) {
 	return c.env.Terminal.ReadHidden(prompt)
 }
 
+// maxLockTimeout bounds --lock-timeout: a wait longer than this is a stuck process, not a busy one.
+const maxLockTimeout = time.Hour
+
+// lockWait is how long to wait for the store's lock.
+func (c *ctx) lockWait() (time.Duration, error) {
+	if c.lockTimeout.value == "" {
+		return keystore.DefaultLockTimeout, nil
+	}
+	d, err := time.ParseDuration(c.lockTimeout.value)
+	if err != nil || d < 0 || d > maxLockTimeout {
+		return 0, usageErr("%s=%s is not a duration from 0 to 1h — use a value like 10s, or 0 to not wait", c.lockTimeout.source, sanitize.Text(c.lockTimeout.value, 40))
+	}
+	return d, nil
+}
+
+// storeOptions bound the wait for another m3keys and say, after a second, what is waited for.
+func (c *ctx) storeOptions() ([]keystore.Option, error) {
+	timeout, err := c.lockWait()
+	if err != nil {
+		return nil, err
+	}
+	notice := func(w keystore.LockWait) {
+		holder := "another m3keys"
+		if w.PID > 0 {
+			holder += fmt.Sprintf(" (pid %d)", w.PID)
+		}
+		fmt.Fprintf(c.env.Stderr, "m3keys: waiting for %s that holds %s — giving up after %s\n", holder, w.Path, w.Timeout)
+	}
+	return []keystore.Option{keystore.WithLockTimeout(timeout), keystore.WithLockNotice(notice)}, nil
+}
+
 // openStore unlocks the existing store.
 func (c *ctx) openStore() (*keystore.Store, error) {
 	dir, err := c.storeDir()
+	if err != nil {
+		return nil, err
+	}
+	opts, err := c.storeOptions()
 	if err != nil {
 		return nil, err
 	}
@@ -56,7 +93,7 @@ func (c *ctx) openStore() (*keystore.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := keystore.Open(dir, pass)
+	s, err := keystore.Open(dir, pass, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -104,6 +141,10 @@ func (c *ctx) openOrCreateStore() (*keystore.Store, error) {
 	if keystore.Exists(dir) {
 		return c.openStore()
 	}
+	opts, err := c.storeOptions()
+	if err != nil {
+		return nil, err
+	}
 	pass := c.env.Getenv("M3KEYS_PASSPHRASE")
 	if pass != "" {
 		if err := checkNewPassphrase("M3KEYS_PASSPHRASE, as the passphrase of a new store,", pass, "nothing was created"); err != nil {
@@ -118,7 +159,7 @@ func (c *ctx) openOrCreateStore() (*keystore.Store, error) {
 			return nil, err
 		}
 	}
-	s, err := keystore.Create(dir, pass)
+	s, err := keystore.Create(dir, pass, opts...)
 	if err != nil {
 		return nil, err
 	}
