@@ -35,8 +35,14 @@ type secrets struct {
 	nonce   string // random, in every marker, so a marker cut at its front is found too
 	mu      sync.Mutex
 	needles []needle
+	// windows holds every run of window bytes of every secret and passphrase, so a piece of
+	// one (a secret cut to fit, its tail shown as a hint) is found as well as the whole.
+	windows map[string]string
 	n       int
 }
+
+// window is the shortest piece of a secret that counts as a leak.
+const window = 10
 
 func newSecrets(t *testing.T) *secrets {
 	t.Helper()
@@ -44,7 +50,7 @@ func newSecrets(t *testing.T) *secrets {
 	if _, err := rand.Read(b); err != nil {
 		t.Fatal(err)
 	}
-	s := &secrets{nonce: hex.EncodeToString(b)}
+	s := &secrets{nonce: hex.EncodeToString(b), windows: map[string]string{}}
 	s.add("a secret marker", markerPrefix)
 	s.add("a secret marker's random part", s.nonce)
 	s.add("a secret marker in hex", hex.EncodeToString([]byte(markerPrefix)))
@@ -57,13 +63,25 @@ func (s *secrets) add(label, value string) {
 	s.needles = append(s.needles, needle{label, []byte(value)})
 }
 
-// marker returns a new secret (valid as an API secret: printable ASCII, no space).
+// marker returns a new secret (valid as an API secret: printable ASCII, no space), with
+// random bytes of its own so that any piece of it is unlike any other text.
 func (s *secrets) marker() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
 	s.mu.Lock()
 	s.n++
-	n := s.n
+	m := fmt.Sprintf("%s-%s-%d-%s", markerPrefix, s.nonce, s.n, hex.EncodeToString(b))
 	s.mu.Unlock()
-	return fmt.Sprintf("%s-%s-%d", markerPrefix, s.nonce, n)
+	s.addWindows("a piece of a secret marker", m)
+	return m
+}
+
+func (s *secrets) addWindows(label, value string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := 0; i+window <= len(value); i++ {
+		s.windows[value[i:i+window]] = label
+	}
 }
 
 // credentials registers the Basic credentials of a key pair: a leaked Authorization
@@ -75,7 +93,10 @@ func (s *secrets) credentials(keyID, secret string) {
 }
 
 // passphrase registers a passphrase: it must not leak either.
-func (s *secrets) passphrase(p string) { s.add("a passphrase", p) }
+func (s *secrets) passphrase(p string) {
+	s.add("a passphrase", p)
+	s.addWindows("a piece of a passphrase", p)
+}
 
 // scanOpts says what a place may legitimately hold.
 type scanOpts struct {
@@ -90,6 +111,14 @@ func (s *secrets) scan(where string, data []byte, o scanOpts) []string {
 	for _, n := range s.needles {
 		if i := bytes.Index(data, n.value); i >= 0 {
 			found = append(found, fmt.Sprintf("%s: %s at byte offset %d (%d occurrence(s))", where, n.label, i, bytes.Count(data, n.value)))
+		}
+	}
+	if len(found) == 0 {
+		for i := 0; i+window <= len(data); i++ {
+			if label, ok := s.windows[string(data[i:i+window])]; ok {
+				found = append(found, fmt.Sprintf("%s: %s (%d bytes) at byte offset %d", where, label, window, i))
+				break
+			}
 		}
 	}
 	if !o.allowJWT {
@@ -165,6 +194,8 @@ func TestScanFindsEveryForm(t *testing.T) {
 		"jwt":           "Bearer eyJhbGciOi.x.y",
 		"passphrase":    "wrong PASS-phrase-xyz",
 		"cut on screen": markerPrefix + "-ab…",
+		"tail as hint":  "secret …" + m[len(m)-window:],
+		"middle piece":  m[12 : 12+window],
 	}
 	for name, data := range cases {
 		got := s.scan("stdout", []byte(data), scanOpts{})

@@ -25,11 +25,13 @@ import (
 
 // frames records every frame the program model renders, and scans each as it is drawn.
 type frames struct {
-	sec      *secrets
-	mu       sync.Mutex
-	n        int
-	last     string
-	findings []string
+	sec  *secrets
+	mu   sync.Mutex
+	n    int
+	last string
+	// leaky counts the frames that held a secret; first is what the first of them held.
+	leaky, lastLeaky int
+	first            []string
 }
 
 func (f *frames) record(v string) {
@@ -40,10 +42,25 @@ func (f *frames) record(v string) {
 	// Words can be cut by the layout, so the frame is also scanned as one line of words.
 	for _, data := range []string{v, strings.Join(strings.Fields(stripBox(v)), "")} {
 		if found := f.sec.scan(fmt.Sprintf("TUI frame %d", f.n), []byte(data), scanOpts{}); len(found) > 0 {
-			f.findings = append(f.findings, found...)
+			if f.leaky == 0 {
+				f.first = found
+			}
+			f.leaky++
+			f.lastLeaky = f.n
 			return
 		}
 	}
+}
+
+// findings are the first leaky frame's findings and how many more frames leaked.
+func (f *frames) findings() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	found := append([]string(nil), f.first...)
+	if f.leaky > 1 {
+		found = append(found, fmt.Sprintf("and %d more TUI frame(s) up to frame %d", f.leaky-1, f.lastLeaky))
+	}
+	return found
 }
 
 func (f *frames) lastFrame() (string, int) {
@@ -245,7 +262,7 @@ func TestTUINeverLeaks(t *testing.T) {
 	drain()
 	_, n := f.lastFrame()
 
-	findings := append([]string(nil), f.findings...)
+	findings := f.findings()
 	findings = append(findings, sec.scan("TUI terminal output", output.Bytes(), scanOpts{})...)
 	for _, tree := range []struct{ label, dir string }{{"store", dir}, {"$TMPDIR", tmp}} {
 		found, _ := sec.scanTree(t, tree.label, tree.dir, storeFiles)
