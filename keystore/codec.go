@@ -71,6 +71,11 @@ func (d *Document) attachSecrets(secrets map[string]string) error {
 			return fmt.Errorf("%w: organization %s appears twice", ErrCorrupt, o.ID)
 		}
 		orgs[o.ID] = true
+		// Older m3keys stored the URL as typed; one that does not validate is left for
+		// the check to refuse rather than making the whole store unreadable.
+		if c, err := CanonicalAPIURL(o.APIURL); err == nil {
+			o.APIURL = c
+		}
 		users := map[string]bool{}
 		for ui := range o.ServiceUsers {
 			u := &o.ServiceUsers[ui]

@@ -328,8 +328,10 @@ func TestTwoProcessesAddingConcurrentlyLoseNothing(t *testing.T) {
 
 func TestKilledMidSaveLeavesAReadableStore(t *testing.T) {
 	_, dir := newStore(t)
+	tmp := t.TempDir() // on the store's disk, so renameio would put its temp files there
 	for round := 0; round < 5; round++ {
 		cmd := childCmd(t, "forever", dir, fmt.Sprintf("r%d", round))
+		cmd.Env = append(cmd.Env, "TMPDIR="+tmp)
 		stdout, _ := cmd.StdoutPipe()
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
@@ -356,6 +358,9 @@ func TestKilledMidSaveLeavesAReadableStore(t *testing.T) {
 		}
 		if len(o.ServiceUsers) < 2+round {
 			t.Fatalf("round %d: only %d users saved", round, len(o.ServiceUsers))
+		}
+		if left, _ := filepath.Glob(filepath.Join(tmp, ".*")); len(left) > 0 {
+			t.Fatalf("round %d: a kill left %v in $TMPDIR", round, left)
 		}
 	}
 }
