@@ -63,7 +63,7 @@ func commands() []command {
 		{"remove", "KEY_ID", "remove an INACTIVE key", runRemove},
 		{"check", "[--org ID] [--json] [--timeout DUR] [--concurrency N] [--rate N] [--max-age DUR] [--fail-on-stale] [--no-verify]", "test ACTIVE keys live against m3ter", runCheck},
 		{"token", "KEY_ID", "print a Bearer token on stdout", runToken},
-		{"passwd", "", "change the passphrase", runPasswd},
+		{"passwd", "[--new-identity]", "change the passphrase; --new-identity also re-encrypts the store to a fresh identity", runPasswd},
 		{"demo", "", "the TUI on a throwaway store with sample data and a built-in fake m3ter", runDemo},
 		{"version", "", "print the version", runVersion},
 	}

@@ -3,7 +3,9 @@ package cli
 import "fmt"
 
 func runPasswd(c *ctx, args []string) error {
-	if _, err := c.parse(c.flags("passwd", ""), args, 0); err != nil {
+	fs := c.flags("passwd", "[--new-identity]")
+	newIdentity := fs.Bool("new-identity", false, "also re-encrypt the store to a fresh identity, so an old copy of identity.age opens nothing written from now on")
+	if _, err := c.parse(fs, args, 0); err != nil {
 		return err
 	}
 	if c.env.Terminal == nil {
@@ -17,9 +19,19 @@ func runPasswd(c *ctx, args []string) error {
 	if err != nil {
 		return err
 	}
+	if *newIdentity {
+		if err := s.ChangeIdentity(pass); err != nil {
+			return err
+		}
+		fmt.Fprintln(c.env.Stderr, "m3keys: passphrase changed and the store re-encrypted to a new identity — "+
+			"update M3KEYS_PASSPHRASE wherever scripts set it; old copies of identity.age open nothing written from now on")
+		return nil
+	}
 	if err := s.ChangePassphrase(pass); err != nil {
 		return err
 	}
-	fmt.Fprintln(c.env.Stderr, "m3keys: passphrase changed — update M3KEYS_PASSPHRASE wherever scripts set it")
+	// Only identity.age is re-encrypted: an old copy of it still opens the store with the old passphrase.
+	fmt.Fprintln(c.env.Stderr, "m3keys: passphrase changed — update M3KEYS_PASSPHRASE wherever scripts set it; "+
+		"an old copy of identity.age still opens the store with the old passphrase: to shut it out, run m3keys passwd --new-identity")
 	return nil
 }
