@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/m3keys/m3keys/internal/clipboard"
 	"github.com/m3keys/m3keys/internal/sanitize"
 )
 
@@ -226,22 +227,16 @@ func (c *ctx) openTUI(demo bool) error {
 }
 
 // clipboardOptions checks the clipboard settings, for the commands that use the clipboard.
+// The rules are the clipboard package's; the messages name where the value came from.
 func (c *ctx) clipboardOptions() (mode string, timeout time.Duration, err error) {
-	mode = c.clipboard.value
-	switch mode {
-	case "":
-		mode = "auto"
-	case "auto", "system", "osc52":
-	default:
-		return "", 0, usageErr("%s=%s is not a clipboard mode — use auto, system or osc52", c.clipboard.source, sanitize.Text(mode, 40))
+	m, err := clipboard.ParseMode(c.clipboard.value)
+	if err != nil {
+		return "", 0, usageErr("%s=%s is not a clipboard mode — use auto, system or osc52", c.clipboard.source, sanitize.Text(c.clipboard.value, 40))
 	}
-	timeout = 30 * time.Second
-	if v := c.clipTimeout.value; v != "" {
-		if timeout, err = time.ParseDuration(v); err != nil || timeout < 0 {
-			return "", 0, usageErr("%s=%s is not a duration of 0 or more — use a value like 30s, or 0 to never clear", c.clipTimeout.source, sanitize.Text(v, 40))
-		}
+	if timeout, err = clipboard.ParseTimeout(c.clipTimeout.value); err != nil {
+		return "", 0, usageErr("%s=%s is not a duration of 0 or more — use a value like 30s, or 0 to never clear", c.clipTimeout.source, sanitize.Text(c.clipTimeout.value, 40))
 	}
-	return mode, timeout, nil
+	return string(m), timeout, nil
 }
 
 func runDemo(c *ctx, args []string) error {
