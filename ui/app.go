@@ -5,6 +5,7 @@ package ui
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -61,6 +62,7 @@ type App struct {
 	confirm confirmOverlay
 	help    help.Model
 	status  status
+	saves   saves
 
 	width, height int
 	pending       []tea.Msg
@@ -147,6 +149,13 @@ func (a *App) handle(msg tea.Msg) tea.Cmd {
 		return a.saveCmd(msg)
 	case savedMsg:
 		return a.saved(msg)
+	case checksSavedMsg:
+		return a.checksSaved(msg)
+	case saveSlowMsg:
+		a.saveSlow(msg)
+		return nil
+	case flushChecksMsg:
+		return a.flushDue()
 	case testKeysMsg:
 		return a.startChecks(msg)
 	case checkDoneMsg:
@@ -167,7 +176,7 @@ func (a *App) key(msg tea.KeyMsg) tea.Cmd {
 	k := a.c.keys
 	switch {
 	case keyIs(msg, k.ForceQuit):
-		return a.quit()
+		return a.quit(true)
 	case a.overlay == overlayHelp:
 		a.overlay = overlayNone
 		return nil
@@ -177,7 +186,7 @@ func (a *App) key(msg tea.KeyMsg) tea.Cmd {
 		a.overlay = overlayHelp
 		return nil
 	case keyIs(msg, k.Quit):
-		return a.quit()
+		return a.quit(false)
 	}
 	return a.delegate(msg)
 }
@@ -220,12 +229,6 @@ func (a *App) screen() screen {
 		return &a.history
 	}
 	return &a.unlock
-}
-
-func (a *App) quit() tea.Cmd {
-	a.quitting = true
-	a.c.checks.cancelAll()
-	return tea.Quit
 }
 
 func (a *App) resize(w, h int) {
@@ -279,18 +282,20 @@ func (a *App) parent() screenID {
 	return a.current
 }
 
+// show switches to screen s; the message of the screen left goes with it.
 func (a *App) show(s screenID) {
 	a.current = s
 	a.gen++
-	a.refreshDoc()
+	a.status.text = ""
+	a.rebuild()
 }
 
-// refreshDoc re-reads the document after a change and lets the list screens rebuild.
-func (a *App) refreshDoc() {
-	if a.c.store == nil {
+// rebuild lets the list screens rebuild from the document on screen. It never reads
+// the store: saves bring the new document back in their messages.
+func (a *App) rebuild() {
+	if a.c.doc == nil {
 		return
 	}
-	a.c.doc = a.c.store.Document()
 	a.orgs.refresh()
 	if a.org.orgID != "" {
 		a.org.refresh()
@@ -318,34 +323,6 @@ func (a *App) answer(msg tea.KeyMsg) tea.Cmd {
 	return nil
 }
 
-// saveCmd applies a change to the store in a tea.Cmd.
-func (a *App) saveCmd(change changeMsg) tea.Cmd {
-	store, gen := a.c.store, a.gen
-	return func() tea.Msg {
-		return savedMsg{gen: gen, change: change, err: store.Update(change.apply)}
-	}
-}
-
-func (a *App) saved(msg savedMsg) tea.Cmd {
-	a.refreshDoc()
-	if msg.gen != a.gen {
-		return nil
-	}
-	if msg.err != nil {
-		return a.refused(msg)
-	}
-	if a.isForm() {
-		a.show(a.parent())
-	}
-	if id := msg.change.selectOrg; id != "" && a.current == screenOrgs {
-		a.orgs.selectID(id)
-	}
-	if ch := msg.change; a.current == screenOrg && (ch.selectKey != "" || ch.selectUser != "") {
-		a.org.cursor = a.org.find(ch.selectKey, ch.selectUser)
-	}
-	return a.setStatus(msg.change.done, false)
-}
-
 // refused shows why the keystore said no: in the form that asked, or in the status bar;
 // the last ACTIVE key gets its second, explicit confirmation.
 func (a *App) refused(msg savedMsg) tea.Cmd {
@@ -369,6 +346,32 @@ func (a *App) refused(msg savedMsg) tea.Cmd {
 
 func (a *App) isForm() bool {
 	return a.current == screenAddKey || a.current == screenOrgForm || a.current == screenUserForm
+}
+
+// setStatusAbout shows a message about these organizations only where it belongs:
+// on the organizations screen, or on a screen of one of them.
+func (a *App) setStatusAbout(orgIDs []string, text string, isErr bool) tea.Cmd {
+	if here := a.about(); here != "" && !slices.Contains(orgIDs, here) {
+		return nil
+	}
+	return a.setStatus(text, isErr)
+}
+
+// about is the organization the current screen is about, "" for the organizations screen.
+func (a *App) about() string {
+	switch a.current {
+	case screenOrg:
+		return a.org.orgID
+	case screenAddKey:
+		return a.addKey.orgID
+	case screenUserForm:
+		return a.userForm.orgID
+	case screenHistory:
+		return a.history.orgID
+	case screenOrgForm:
+		return a.orgForm.orgID
+	}
+	return ""
 }
 
 func (a *App) setStatus(text string, isErr bool) tea.Cmd {
@@ -440,6 +443,9 @@ const maxStatusLines = 4
 func (a *App) footer(w int) []string {
 	st := a.c.styles
 	var lines []string
+	if a.saves.waiting() {
+		lines = append(lines, st.Warn.Render(truncate("waiting for another m3keys… (it holds the store's lock)", w)))
+	}
 	if a.status.text != "" {
 		style := st.Info
 		if a.status.isErr {

@@ -53,3 +53,43 @@ func benchmarkOrgView(b *testing.B, n int) {
 
 func BenchmarkOrgView10(b *testing.B)    { benchmarkOrgView(b, 10) }
 func BenchmarkOrgView10000(b *testing.B) { benchmarkOrgView(b, 10000) }
+
+// benchmarkCheckResults is the cost of one live result during a `T` run over n keys,
+// from the check's command to the screen's state: the fake checker answers at once,
+// so what is measured is recording, saving and refreshing. Runs restart when they end,
+// so the end-of-run save is counted too.
+func benchmarkCheckResults(b *testing.B, n int) {
+	app := orgWithKeys(b, n)
+	var queue []tea.Cmd
+	update := func(msg tea.Msg) {
+		_, cmd := app.Update(msg)
+		queue = append(queue, cmd)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		for took := false; !took; {
+			if len(queue) == 0 {
+				update(keyMsg("T"))
+				continue
+			}
+			cmd := queue[0]
+			queue = queue[1:]
+			if cmd == nil {
+				continue
+			}
+			switch msg := cmd().(type) {
+			case nil:
+			case tea.BatchMsg:
+				queue = append(queue, msg...)
+			case checkDoneMsg:
+				update(msg)
+				took = true
+			default:
+				update(msg)
+			}
+		}
+	}
+}
+
+func BenchmarkCheckResult100(b *testing.B)   { benchmarkCheckResults(b, 100) }
+func BenchmarkCheckResult10000(b *testing.B) { benchmarkCheckResults(b, 10000) }

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -15,7 +16,8 @@ import (
 const maxChecksInFlight = 8
 
 // checkRun is the live checks in progress: a queue, the ones in flight, and counts.
-// Keys asked for while a run is going join it.
+// Keys asked for while a run is going join it; a key is tested once per run, so
+// the counts are of keys.
 type checkRun struct {
 	id       int
 	ctx      context.Context
@@ -23,6 +25,8 @@ type checkRun struct {
 	queue    []checkJob
 	inFlight map[string]bool
 	queued   map[string]bool
+	seen     map[string]bool // every key of this run: queued, in flight or done
+	orgs     []string        // the organizations tested, in the order asked
 	done     int
 	total    int
 	counts   map[authclient.Class]int
@@ -48,10 +52,9 @@ func (r *checkRun) progress() string {
 	return fmt.Sprintf("testing %d/%d", r.done, r.total)
 }
 
-// startChecks queues the keys of msg and starts as many checks as the limits allow.
+// startChecks queues the keys of msg, of any organization, and starts as many checks as the limits allow.
 func (a *App) startChecks(msg testKeysMsg) tea.Cmd {
-	org := a.c.org(msg.orgID)
-	if org == nil || a.c.deps.Checker == nil {
+	if a.c.doc == nil || a.c.deps.Checker == nil {
 		return nil
 	}
 	r := &a.c.checks
@@ -60,19 +63,32 @@ func (a *App) startChecks(msg testKeysMsg) tea.Cmd {
 		a.c.checks.cancelAll()
 		ctx, cancel := context.WithCancel(context.Background())
 		*r = checkRun{id: r.id + 1, ctx: ctx, cancel: cancel, inFlight: map[string]bool{},
-			queued: map[string]bool{}, counts: map[authclient.Class]int{}}
+			queued: map[string]bool{}, seen: map[string]bool{}, counts: map[authclient.Class]int{}}
 		cmds = append(cmds, a.after(spinInterval, spinFrameMsg{run: r.id}))
 	}
+	added := 0
 	for _, id := range msg.keyIDs {
 		ref, ok := a.c.doc.Key(id)
-		if !ok || r.inFlight[id] || r.queued[id] {
+		if !ok || r.seen[id] {
 			continue
 		}
+		r.seen[id] = true
 		r.queued[id] = true
 		r.total++
-		r.queue = append(r.queue, checkJob{orgID: org.ID, user: ref.User.Name, key: authclient.Key{
-			OrgID: org.ID, APIURL: org.APIURL, AccessKeyID: id, Secret: ref.Key.Secret.Reveal(),
+		added++
+		if !slices.Contains(r.orgs, ref.Org.ID) {
+			r.orgs = append(r.orgs, ref.Org.ID)
+		}
+		r.queue = append(r.queue, checkJob{orgID: ref.Org.ID, user: ref.User.Name, key: authclient.Key{
+			OrgID: ref.Org.ID, APIURL: ref.Org.APIURL, AccessKeyID: id, Secret: ref.Key.Secret.Reveal(),
 		}})
+	}
+	if added == 0 && len(msg.keyIDs) > 0 {
+		what := "those keys are"
+		if len(msg.keyIDs) == 1 {
+			what = shortID(msg.keyIDs[0]) + " is"
+		}
+		cmds = append(cmds, a.setStatus(what+" already in this test run ("+r.progress()+")", false))
 	}
 	return tea.Batch(append(cmds, a.dispatchChecks())...)
 }
@@ -90,27 +106,19 @@ func (a *App) dispatchChecks() tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-// checkCmd tests one key and records the outcome as its last check.
+// checkCmd tests one key; the root records the result.
 func (a *App) checkCmd(ctx context.Context, run int, job checkJob) tea.Cmd {
-	checker, store, verify, clock := a.c.deps.Checker, a.c.store, a.c.deps.Verify, a.c.deps.Clock
+	checker, verify := a.c.deps.Checker, a.c.deps.Verify
 	return func() tea.Msg {
-		done := checkDoneMsg{run: run, keyID: job.key.AccessKeyID}
 		res := checker.Check(ctx, job.key, verify)
-		done.result = res
-		if ctx.Err() != nil {
-			return done // cancelled on quit: not worth recording
-		}
-		done.saveErr = store.Update(func(tx *keystore.Tx) error {
-			return lastcheck.Record(tx, job.key.AccessKeyID, res, clock())
-		})
-		return done
+		return checkDoneMsg{run: run, keyID: job.key.AccessKeyID, result: res, cancelled: ctx.Err() != nil}
 	}
 }
 
 // checkDone takes one result in, starts the next check, and reports when the run ends.
 func (a *App) checkDone(msg checkDoneMsg) tea.Cmd {
 	r := &a.c.checks
-	if msg.run != r.id || !r.inFlight[msg.keyID] {
+	if msg.run != r.id || !r.inFlight[msg.keyID] || msg.cancelled {
 		return nil
 	}
 	delete(r.inFlight, msg.keyID)
@@ -118,22 +126,26 @@ func (a *App) checkDone(msg checkDoneMsg) tea.Cmd {
 	r.counts[msg.result.Class]++
 	r.last = msg
 	a.c.results[msg.keyID] = msg.result
-	a.refreshDoc()
-	cmds := []tea.Cmd{a.dispatchChecks()}
-	if msg.saveErr != nil {
-		cmds = append(cmds, a.setStatus("could not record the check of "+shortID(msg.keyID)+": "+plain(msg.saveErr), true))
-	} else if !r.running() {
-		cmds = append(cmds, a.setStatus(r.summary(), r.counts[authclient.Rejected]+r.counts[authclient.Forbidden] > 0))
+	cmds := []tea.Cmd{a.takeResult(msg.keyID, msg.result), a.dispatchChecks()}
+	a.rebuild()
+	if !r.running() {
+		failing := r.counts[authclient.Rejected]+r.counts[authclient.Forbidden] > 0
+		cmds = append(cmds, a.setStatusAbout(r.orgs, r.summary(a.c), failing))
 	}
 	return tea.Batch(cmds...)
 }
 
-// summary is what the status bar says when a run ends: one key's result in full, or counts.
-func (r *checkRun) summary() string {
+// summary is what the status bar says when a run ends: one key's result in full, or counts,
+// naming the organization when the run tested one.
+func (r *checkRun) summary(c *common) string {
 	if r.total == 1 {
 		return shortID(r.last.keyID) + ": " + resultSentence(r.last.result)
 	}
-	parts := []string{fmt.Sprintf("tested %d keys:", r.total)}
+	where := count(len(r.orgs), "organization")
+	if len(r.orgs) == 1 {
+		where = orgLabel(c.org(r.orgs[0]))
+	}
+	parts := []string{fmt.Sprintf("%s: tested %d keys:", where, r.total)}
 	for _, c := range []authclient.Class{authclient.Valid, authclient.Rejected, authclient.Forbidden, authclient.Undetermined} {
 		if n := r.counts[c]; n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", n, c))
@@ -142,20 +154,27 @@ func (r *checkRun) summary() string {
 	return strings.Join(parts, " ")
 }
 
-// resultSentence is a live result for people: class, message, latency, expiry.
+// resultSentence is a live result for people: result, message, latency, expiry.
 func resultSentence(res authclient.Result) string {
-	s := string(res.Class)
-	if res.HTTPStatus != 0 && res.Class != authclient.Valid {
-		s += fmt.Sprintf(" (%d)", res.HTTPStatus)
-	}
-	if m := message(res.Message); m != "" {
-		s += " — " + m
-	}
+	s := checkWords(&keystore.Check{Result: string(res.Class), Verified: res.Verified, HTTPStatus: res.HTTPStatus, Message: res.Message})
 	if res.Latency() > 0 {
 		s += fmt.Sprintf(" · %dms", res.Latency().Milliseconds())
 	}
 	if res.ExpiresIn > 0 && !strings.Contains(res.Message, "expire") { // authclient's message may say it already
 		s += " · token expires in " + duration(res.ExpiresIn)
+	}
+	return s
+}
+
+// checkWords are a check's result as lastcheck names it ("! wrong org", "✓ valid (token only)"),
+// the deciding HTTP status of a failure, and the message.
+func checkWords(c *keystore.Check) string {
+	s := lastcheck.Label(c)
+	if c.HTTPStatus != 0 && authclient.Class(c.Result) != authclient.Valid && !lastcheck.WrongOrg(c) {
+		s += fmt.Sprintf(" (%d)", c.HTTPStatus)
+	}
+	if m := message(c.Message); m != "" {
+		s += " — " + m
 	}
 	return s
 }
@@ -172,4 +191,11 @@ func (r *checkRun) cancelAll() {
 	if r.cancel != nil {
 		r.cancel()
 	}
+}
+
+// stop cancels the checks in flight and ends the run with the results in hand.
+func (r *checkRun) stop() {
+	r.cancelAll()
+	r.queue, r.inFlight, r.queued = nil, map[string]bool{}, map[string]bool{}
+	r.total = r.done
 }

@@ -6,6 +6,10 @@ import (
 	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/m3keys/m3keys/authclient"
+	"github.com/m3keys/m3keys/internal/lastcheck"
+	"github.com/m3keys/m3keys/keystore"
 )
 
 // filter is the `/` filter every list has: typing narrows the list, enter keeps
@@ -88,6 +92,67 @@ func (f *filter) enableKeys(k *KeyMap) {
 }
 
 func (f *filter) view(w int) string {
-	f.input.Width = max(1, w-3)
-	return truncate(f.input.View(), w)
+	in := f.input // a copy: drawing changes nothing
+	in.Width = max(1, w-3)
+	return truncate(in.View(), w)
+}
+
+// failing is what `f` keeps: an ACTIVE key whose last check was rejected, forbidden or
+// undetermined, or that is stale; an INACTIVE key that m3ter accepted after it was
+// made INACTIVE (it still works: inactivate it in the Console).
+func (c *common) failing(k *keystore.AccessKey) bool {
+	lc := k.LastCheck
+	if k.Status != keystore.Active {
+		return lc != nil && authclient.Class(lc.Result) == authclient.Valid && !lc.At.Before(k.InactivatedAt)
+	}
+	if c.stale(k) {
+		return true
+	}
+	return lc != nil && (authclient.Class(lc.Result).Failing() || authclient.Class(lc.Result) == authclient.Undetermined)
+}
+
+func (c *common) orgFailing(o *keystore.Organization) bool {
+	for _, u := range o.ServiceUsers {
+		for i := range u.Keys {
+			if c.failing(&u.Keys[i]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// keyWords are what `/` matches on a key besides its ID: its last check as shown
+// ("✗ rejected 401 2h ago", "untested"). Staleness is f's business: "/sta" still finds staging.
+func (c *common) keyWords(k *keystore.AccessKey) []string {
+	return []string{lastcheck.Text(k.LastCheck, c.now())}
+}
+
+// unreachable is an undetermined check that got no answer at all (network, timeout, TLS).
+func unreachable(c *keystore.Check) bool {
+	return c != nil && authclient.Class(c.Result) == authclient.Undetermined && c.HTTPStatus == 0
+}
+
+// listTop is a list's first line: the filter while it is in use, else the summary;
+// with a "failing only" mark at its end while f is on.
+func listTop(st Styles, f *filter, only bool, summary string, w int) string {
+	mark := ""
+	if only {
+		mark = st.Warn.Render(" [failing only · f shows all]")
+		if w < 50 {
+			mark = st.Warn.Render(" [failing only]")
+		}
+	}
+	room := max(1, w-lipgloss.Width(mark))
+	if f.active() {
+		return truncate(f.view(room)+mark, w)
+	}
+	return truncate(st.Dim.Render(truncate(summary, room))+mark, w)
+}
+
+func failingHelp(only bool) string {
+	if only {
+		return "show all"
+	}
+	return "failing only"
 }

@@ -51,7 +51,7 @@ func TestGolden(t *testing.T) {
 		}},
 		{"org_testing", func(t *testing.T) *harness {
 			h := open(t)
-			h.app.startChecks(testKeysMsg{orgID: orgA, keyIDs: activeKeyIDs(h.app.c.org(orgA))})
+			h.app.startChecks(testKeysMsg{keyIDs: activeKeyIDs(h.app.c.org(orgA))})
 			return h
 		}},
 		{"org_tested", func(t *testing.T) *harness {

@@ -49,7 +49,7 @@ func (f *fakeChecker) Check(_ context.Context, k authclient.Key, _ bool) authcli
 	if r, ok := f.results[k.AccessKeyID]; ok {
 		return r
 	}
-	return authclient.Result{Class: authclient.Valid, HTTPStatus: 200, TokenLatency: 120 * time.Millisecond,
+	return authclient.Result{Class: authclient.Valid, Verified: true, HTTPStatus: 200, TokenLatency: 120 * time.Millisecond,
 		VerifyLatency: 64 * time.Millisecond, ExpiresIn: 5 * time.Hour, ServiceUserID: "su-" + k.AccessKeyID,
 		Message: "token works for the organization"}
 }
@@ -122,9 +122,9 @@ func sample(t testing.TB, s *keystore.Store) {
 			tx.AddKey(orgA, "billing-sync", keystore.NewKey{AccessKeyID: "AK-BILLING-NEW", Secret: secret(t, testSecret+"2"), CreatedAt: days(3)}),
 			tx.AddKey(orgA, "reports", keystore.NewKey{AccessKeyID: "AK-REPORTS", Secret: secret(t, testSecret+"3"), CreatedAt: days(30)}),
 			tx.AddKey(orgB, "ops", keystore.NewKey{AccessKeyID: "AK-OPS", Secret: secret(t, testSecret+"4"), CreatedAt: days(45)}),
-			tx.RecordCheck("AK-BILLING-OLD", keystore.Check{At: testNow.Add(-2 * time.Hour), Result: "valid", HTTPStatus: 200, LatencyMs: 184, Message: "token works"}),
-			tx.RecordCheck("AK-REPORTS", keystore.Check{At: testNow.Add(-26 * time.Hour), Result: "rejected", HTTPStatus: 401, LatencyMs: 90, Message: "m3ter refused the credentials"}),
-			tx.RecordCheck("AK-OPS", keystore.Check{At: testNow.Add(-5 * time.Minute), Result: "forbidden", HTTPStatus: 403, LatencyMs: 150, Message: "service user lacks permission"}),
+			tx.RecordCheck("AK-BILLING-OLD", keystore.Check{At: testNow.Add(-2 * time.Hour), Result: "valid", Verified: true, HTTPStatus: 200, LatencyMs: 184, Message: "token works"}),
+			tx.RecordCheck("AK-REPORTS", keystore.Check{At: testNow.Add(-26 * time.Hour), Result: "rejected", Verified: true, HTTPStatus: 401, LatencyMs: 90, Message: "m3ter refused the credentials"}),
+			tx.RecordCheck("AK-OPS", keystore.Check{At: testNow.Add(-5 * time.Minute), Result: "forbidden", Verified: true, HTTPStatus: 403, LatencyMs: 150, Message: "service user lacks permission"}),
 			tx.MarkSecretCopied("AK-REPORTS"),
 		}
 		return errors.Join(steps...)

@@ -10,7 +10,7 @@ import (
 type KeyMap struct {
 	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
 
-	Open, Back, Quit, ForceQuit, Help, Filter key.Binding
+	Open, Back, Quit, ForceQuit, Help, Filter, Failing key.Binding
 
 	New, Edit, AddKey, Toggle, Delete, Test, TestAll, History key.Binding
 	// The copy-once secret (c), the Bearer token copy (y) and the rotation wizard (r) go here.
@@ -37,6 +37,7 @@ func DefaultKeyMap() *KeyMap {
 		ForceQuit: b([]string{"ctrl+c"}, "ctrl+c", "quit"),
 		Help:      b([]string{"?"}, "?", "help"),
 		Filter:    b([]string{"/"}, "/", "filter"),
+		Failing:   b([]string{"f"}, "f", "failing only"),
 		New:       b([]string{"n"}, "n", "new"),
 		Edit:      b([]string{"e"}, "e", "edit"),
 		AddKey:    b([]string{"a"}, "a", "add key"),
@@ -56,7 +57,7 @@ func DefaultKeyMap() *KeyMap {
 func (k *KeyMap) all() []*key.Binding {
 	return []*key.Binding{
 		&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top, &k.Bottom,
-		&k.Open, &k.Back, &k.Quit, &k.ForceQuit, &k.Help, &k.Filter,
+		&k.Open, &k.Back, &k.Quit, &k.ForceQuit, &k.Help, &k.Filter, &k.Failing,
 		&k.New, &k.Edit, &k.AddKey, &k.Toggle, &k.Delete, &k.Test, &k.TestAll, &k.History,
 		&k.NextField, &k.PrevField, &k.Submit, &k.Yes, &k.No,
 	}
@@ -87,7 +88,7 @@ func (k *KeyMap) listKeys() []*key.Binding {
 func (k *KeyMap) ShortHelp() []key.Binding {
 	return []key.Binding{
 		k.Yes, k.No, k.Submit, k.NextField, k.Open, k.New, k.Edit, k.AddKey, k.Toggle, k.Delete,
-		k.Test, k.TestAll, k.History, k.Filter, k.Back, k.Quit,
+		k.Test, k.TestAll, k.Failing, k.History, k.Filter, k.Back, k.Quit,
 	}
 }
 
@@ -95,7 +96,7 @@ func (k *KeyMap) ShortHelp() []key.Binding {
 func (k *KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.NextField, k.PrevField},
-		{k.Open, k.Submit, k.New, k.Edit, k.AddKey, k.Toggle, k.Delete, k.Test, k.TestAll, k.History, k.Filter},
+		{k.Open, k.Submit, k.New, k.Edit, k.AddKey, k.Toggle, k.Delete, k.Test, k.TestAll, k.Failing, k.History, k.Filter},
 		{k.Yes, k.No, k.Back, k.Help, k.Quit, k.ForceQuit},
 	}
 }
@@ -120,7 +121,7 @@ func (k *KeyMap) helpEntries() []key.Help {
 	var ordered []*key.Binding
 	for _, group := range [][]*key.Binding{
 		{&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top, &k.Bottom, &k.NextField, &k.PrevField},
-		{&k.Open, &k.Submit, &k.New, &k.Edit, &k.AddKey, &k.Toggle, &k.Delete, &k.Test, &k.TestAll, &k.History, &k.Filter},
+		{&k.Open, &k.Submit, &k.New, &k.Edit, &k.AddKey, &k.Toggle, &k.Delete, &k.Test, &k.TestAll, &k.Failing, &k.History, &k.Filter},
 		{&k.Yes, &k.No, &k.Back, &k.Help, &k.Quit, &k.ForceQuit},
 	} {
 		ordered = append(ordered, group...)

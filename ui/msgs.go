@@ -22,7 +22,6 @@ type (
 	}
 	// testKeysMsg asks for live checks of these keys.
 	testKeysMsg struct {
-		orgID  string
 		keyIDs []string
 	}
 	// askMsg opens a confirmation; yes is handled as if a screen had sent it.
@@ -39,6 +38,7 @@ type (
 // changeMsg asks the root to apply a change to the store.
 type changeMsg struct {
 	apply func(*keystore.Tx) error
+	what  string // the change, for a message that it was not saved: "add key AK-1 to ops"
 	done  string // what the status bar says when it worked
 	// forced is the same change with the explicit confirmation that
 	// keystore.ErrLastActiveKey asks for, and the question to ask first.
@@ -55,22 +55,33 @@ type (
 	unlockedMsg struct {
 		gen   int
 		store Store
+		doc   *keystore.Document
 	}
 	unlockFailedMsg struct {
 		gen     int
 		err     error
 		fromEnv bool
 	}
+	// savedMsg and checksSavedMsg bring the document as saved, read in the command,
+	// so Update never waits for the store.
 	savedMsg struct {
-		gen    int
-		change changeMsg
-		err    error
+		id, gen int
+		change  changeMsg
+		err     error
+		doc     *keystore.Document
 	}
-	checkDoneMsg struct {
-		run     int
-		keyID   string
-		result  authclient.Result
-		saveErr error
+	checksSavedMsg struct {
+		id  int
+		err error
+		doc *keystore.Document
+	}
+	saveSlowMsg    struct{ id int }
+	flushChecksMsg struct{}
+	checkDoneMsg   struct {
+		run       int
+		keyID     string
+		result    authclient.Result
+		cancelled bool // on quit: not worth recording
 	}
 	clearStatusMsg struct{ id int }
 	spinFrameMsg   struct{ run int }

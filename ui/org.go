@@ -20,6 +20,7 @@ type orgScreen struct {
 	c      *common
 	orgID  string
 	filter filter
+	only   bool // failing only (f)
 	lines  []orgLine
 	cursor int // index into lines, always a key or a user without keys
 	offset int
@@ -77,14 +78,15 @@ func (s *orgScreen) refresh() {
 		u := &o.ServiceUsers[ui]
 		whole := s.filter.matches(u.Name)
 		if len(u.Keys) == 0 {
-			if whole {
+			if whole && !s.only {
 				s.lines = append(s.lines, orgLine{kind: lineEmptyUser, user: ui, userName: u.Name})
 			}
 			continue
 		}
 		header := len(s.lines)
 		for ki := range u.Keys {
-			if !whole && !s.filter.matches(u.Keys[ki].AccessKeyID) {
+			k := &u.Keys[ki]
+			if (s.only && !s.c.failing(k)) || (!whole && !s.filter.matches(append(s.c.keyWords(k), k.AccessKeyID)...)) {
 				continue
 			}
 			s.keyIDWidth = max(s.keyIDWidth, lipgloss.Width(clean(u.Keys[ki].AccessKeyID)))
@@ -189,18 +191,21 @@ func (s *orgScreen) act(msg tea.KeyMsg) {
 		s.c.emit(goBackMsg{})
 	case keyIs(msg, k.Filter):
 		s.filter.start()
+	case keyIs(msg, k.Failing):
+		s.only = !s.only
+		s.refresh()
 	case keyIs(msg, k.New):
 		s.c.emit(openUserFormMsg{orgID: s.orgID})
 	case keyIs(msg, k.History):
 		s.c.emit(openHistoryMsg{orgID: s.orgID})
 	case keyIs(msg, k.TestAll):
-		s.c.emit(testKeysMsg{orgID: s.orgID, keyIDs: activeKeyIDs(s.organization())})
+		s.c.emit(testKeysMsg{keyIDs: activeKeyIDs(s.organization())})
 	case u == nil:
 	case keyIs(msg, k.AddKey):
 		s.addKey(u)
 	case key == nil:
 	case keyIs(msg, k.Test):
-		s.c.emit(testKeysMsg{orgID: s.orgID, keyIDs: []string{key.AccessKeyID}})
+		s.c.emit(testKeysMsg{keyIDs: []string{key.AccessKeyID}})
 	case keyIs(msg, k.Toggle):
 		s.askToggle(u, key)
 	case keyIs(msg, k.Delete):
@@ -244,7 +249,7 @@ func (s *orgScreen) askToggle(u *keystore.ServiceUser, k *keystore.AccessKey) {
 		s.c.emit(askMsg{
 			question: "Make " + shortID(id) + " ACTIVE again?",
 			detail:   "Activate it in the m3ter Console too, or checks will keep failing.",
-			yes: changeMsg{done: shortID(id) + " is ACTIVE", selectKey: id, apply: func(tx *keystore.Tx) error {
+			yes: changeMsg{what: "make " + shortID(id) + " ACTIVE", done: shortID(id) + " is ACTIVE", selectKey: id, apply: func(tx *keystore.Tx) error {
 				return tx.SetStatus(id, keystore.Active, false)
 			}},
 		})
@@ -253,13 +258,13 @@ func (s *orgScreen) askToggle(u *keystore.ServiceUser, k *keystore.AccessKey) {
 	inactivate := func(force bool) func(*keystore.Tx) error {
 		return func(tx *keystore.Tx) error { return tx.SetStatus(id, keystore.Inactive, force) }
 	}
-	done := shortID(id) + " is INACTIVE — inactivate it in the m3ter Console too"
+	what, done := "make "+shortID(id)+" INACTIVE", shortID(id)+" is INACTIVE — inactivate it in the m3ter Console too"
 	s.c.emit(askMsg{
 		question: "Make " + shortID(id) + " INACTIVE?",
 		detail:   "Service user " + user + ". Then inactivate it in the m3ter Console (Settings › Access › Service Users).",
 		yes: changeMsg{
-			apply: inactivate(false), done: done, selectKey: id,
-			forced:         &changeMsg{apply: inactivate(true), done: done, selectKey: id},
+			apply: inactivate(false), what: what, done: done, selectKey: id,
+			forced:         &changeMsg{apply: inactivate(true), what: what, done: done, selectKey: id},
 			forcedQuestion: "Really make " + shortID(id) + " INACTIVE? It is " + user + "'s last ACTIVE key.",
 		},
 	})
@@ -275,7 +280,7 @@ func (s *orgScreen) askRemove(u *keystore.ServiceUser, k *keystore.AccessKey) {
 	s.c.emit(askMsg{
 		question: "Remove " + shortID(id) + " from " + clean(u.Name) + "?",
 		detail:   "Its secret is gone for good. Delete it in the m3ter Console too, to free the slot there.",
-		yes:      changeMsg{apply: remove, done: "removed " + shortID(id) + " — delete it in the m3ter Console too"},
+		yes:      changeMsg{apply: remove, what: "remove " + shortID(id), done: "removed " + shortID(id) + " — delete it in the m3ter Console too"},
 	})
 }
 
@@ -284,7 +289,7 @@ func (s *orgScreen) enableKeys(k *KeyMap) {
 		s.filter.enableKeys(k)
 		return
 	}
-	on := []*key.Binding{&k.Filter, &k.New, &k.History, &k.Back, &k.Help, &k.Quit}
+	on := []*key.Binding{&k.Filter, &k.Failing, &k.New, &k.History, &k.Back, &k.Help, &k.Quit}
 	u, key := s.selected()
 	if len(s.lines) > 0 {
 		on = append(on, k.listKeys()...)
@@ -306,7 +311,9 @@ func (s *orgScreen) enableKeys(k *KeyMap) {
 	describe(&k.New, "new service user")
 	describe(&k.AddKey, "add key")
 	describe(&k.Delete, "remove key")
+	describe(&k.Test, "test key")
 	describe(&k.TestAll, "test all ACTIVE")
+	describe(&k.Failing, failingHelp(s.only))
 	describe(&k.Back, "back")
 	if s.filter.active() {
 		describe(&k.Back, "clear filter")
@@ -331,8 +338,11 @@ func (s *orgScreen) view(w, h int) string {
 	lines := []string{s.summary(o, w)}
 	if len(s.lines) == 0 {
 		empty := "No service users yet. Press n to add one."
-		if s.filter.query() != "" {
+		switch {
+		case s.filter.query() != "":
 			empty = "Nothing matches the filter. Press esc to clear it."
+		case s.only:
+			empty = "No failing key here. Press f to show them all."
 		}
 		return strings.Join(append(lines, "", st.Dim.Render(empty)), "\n")
 	}
@@ -366,11 +376,8 @@ func (s *orgScreen) scroll(visible int) int {
 }
 
 func (s *orgScreen) summary(o *keystore.Organization, w int) string {
-	if s.filter.active() {
-		return s.filter.view(w)
-	}
 	parts := []string{count(len(o.ServiceUsers), "user"), fmt.Sprintf("%d/%d keys ACTIVE", s.active, s.total), clean(o.APIURL), clean(o.ID)}
-	return truncate(s.c.styles.Dim.Render(strings.Join(parts, " · ")), w)
+	return listTop(s.c.styles, &s.filter, s.only, strings.Join(parts, " · "), w)
 }
 
 func (s *orgScreen) line(o *keystore.Organization, l orgLine, widths []int, w int, selected bool) string {
@@ -448,10 +455,27 @@ func (s *orgScreen) detail(w int) string {
 	case k == nil:
 		text = clean(u.Name) + " has no keys yet. Press a to add the one m3ter's Console generated."
 	default:
-		text = shortID(k.AccessKeyID) + ": " + s.checkSentence(k)
+		text = shortID(k.AccessKeyID) + ": " + s.checkSentence(k) + s.staleHint(u, k)
 	}
-	wrapped := lipgloss.NewStyle().Width(w).Render(text)
-	return st.Dim.Render(fitLines(wrapped, w, detailLines))
+	lines := strings.Split(lipgloss.NewStyle().Width(w).Render(text), "\n")
+	if len(lines) > detailLines { // say that there is more
+		lines = lines[:detailLines]
+		last := strings.TrimRight(lines[detailLines-1], " ")
+		lines[detailLines-1] = truncate(last, w-1) + "…"
+	}
+	return st.Dim.Render(fitLines(strings.Join(lines, "\n"), w, detailLines))
+}
+
+// staleHint says how to replace a stale ACTIVE key with the keys that exist today.
+func (s *orgScreen) staleHint(u *keystore.ServiceUser, k *keystore.AccessKey) string {
+	if k.Status != keystore.Active || !s.c.stale(k) {
+		return ""
+	}
+	days := fmt.Sprintf(" · stale (%dd, over %dd)", k.AgeDays(s.c.now()), int(s.c.deps.MaxAge/(24*time.Hour)))
+	if u.FreeSlot() != nil {
+		return days + ": make the other key INACTIVE (s), remove it (d), add a new one (a)"
+	}
+	return days + ": add a new key (a), deploy it, make this one INACTIVE (s)"
 }
 
 func (s *orgScreen) checkSentence(k *keystore.AccessKey) string {
@@ -462,12 +486,5 @@ func (s *orgScreen) checkSentence(k *keystore.AccessKey) string {
 	if c == nil {
 		return "never tested — press t to test it"
 	}
-	text := "last check " + lastcheck.Ago(c.At, s.c.now()) + ": " + clean(c.Result)
-	if c.HTTPStatus != 0 && c.Result != string(authclient.Valid) {
-		text += fmt.Sprintf(" (%d)", c.HTTPStatus)
-	}
-	if m := message(c.Message); m != "" {
-		text += " — " + m
-	}
-	return text + fmt.Sprintf(" · %dms", c.LatencyMs)
+	return "last check " + lastcheck.Ago(c.At, s.c.now()) + ": " + checkWords(c) + fmt.Sprintf(" · %dms", c.LatencyMs)
 }

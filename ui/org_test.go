@@ -229,7 +229,7 @@ func TestOrgTestOneKey(t *testing.T) {
 	if got := h.checker.called(); len(got) != 1 || got[0] != "AK-BILLING-NEW" {
 		t.Fatalf("tested %v", got)
 	}
-	h.wantView("AK-BILLING-NEW: valid — token works for the organization · 184ms · token expires in 5h", "✓ valid 184ms just now")
+	h.wantView("AK-BILLING-NEW: ✓ valid — token works for the organization · 184ms · token expires in 5h", "✓ valid 184ms just now")
 	k := h.checker.calls[0]
 	if k.OrgID != orgA || k.APIURL != "https://api.m3ter.com" || k.Secret != testSecret+"2" {
 		t.Fatalf("checked with %+v", k)
@@ -254,7 +254,7 @@ func TestOrgTestAllShowsProgressAndFailures(t *testing.T) {
 
 func TestOrgProgressWhileTesting(t *testing.T) {
 	h, _ := openAcme(t)
-	cmd := h.app.startChecks(testKeysMsg{orgID: orgA, keyIDs: activeKeyIDs(h.app.c.org(orgA))})
+	cmd := h.app.startChecks(testKeysMsg{keyIDs: activeKeyIDs(h.app.c.org(orgA))})
 	h.wantView("testing 0/3", "testing…")
 	h.run(cmd)
 	h.wantNotView("testing 0/3", "testing…")
@@ -262,8 +262,9 @@ func TestOrgProgressWhileTesting(t *testing.T) {
 
 func TestOrgStaleResultsAreDropped(t *testing.T) {
 	h, _ := openAcme(t)
-	h.send(savedMsg{gen: h.app.gen - 1, err: errors.New("from a screen already left")})
-	h.wantNotView("from a screen already left")
+	// A change is never dropped silently: its failure is told wherever the user is now.
+	h.send(savedMsg{gen: h.app.gen - 1, change: changeMsg{what: "add key AK-9 to ops"}, err: errors.New("disk full")})
+	h.wantView("not saved: add key AK-9 to ops: disk full")
 	h.send(checkDoneMsg{run: h.app.c.checks.id + 7, keyID: "AK-REPORTS", result: authclient.Result{Class: authclient.Valid}})
 	h.wantNotView("AK-REPORTS: valid")
 	h.send(unlockFailedMsg{gen: 0, err: keystore.ErrWrongPassphrase})

@@ -7,9 +7,10 @@ import (
 
 // orgFormScreen creates an organization, or edits one's name and API URL.
 type orgFormScreen struct {
-	c    *common
-	edit bool
-	form form
+	c     *common
+	orgID string // the one edited, "" for a new one
+	edit  bool
+	form  form
 }
 
 const (
@@ -26,7 +27,7 @@ func newOrgFormScreen(c *common, orgID string) orgFormScreen {
 	}
 	idField := newField("Organization ID", "The UUID in the m3ter Console's address bar or under Settings › Organization.", id, 64, "organization ID")
 	idField.fixed = o != nil
-	return orgFormScreen{c: c, edit: o != nil, form: newForm(
+	return orgFormScreen{c: c, orgID: id, edit: o != nil, form: newForm(
 		idField,
 		newField("Name", "Optional: a label for people, like \"Acme production\".", name, 100, "organization name"),
 		newField("API URL", "https://api.m3ter.com, or https://api.<env>.m3ter.com for another environment.", url, 200, "API URL"),
@@ -44,16 +45,16 @@ func (s orgFormScreen) update(msg tea.Msg) (orgFormScreen, tea.Cmd) {
 func (s *orgFormScreen) submit() {
 	o := keystore.NewOrg{ID: s.form.value(fieldOrgID), Name: s.form.value(fieldOrgName), APIURL: s.form.value(fieldAPIURL)}
 	apply := func(tx *keystore.Tx) error { return tx.AddOrg(o) }
-	done := "added organization " + clean(o.ID) + " — open it and press n to add a service user"
+	what, done := "add organization "+clean(o.ID), "added organization "+clean(o.ID)+" — open it and press n to add a service user"
 	if s.edit {
 		apply = func(tx *keystore.Tx) error { return tx.EditOrg(o) }
-		done = "saved organization " + clean(o.ID)
+		what, done = "edit organization "+clean(o.ID), "saved organization "+clean(o.ID)
 	}
 	if err := s.c.dryRun(apply); err != nil {
 		s.form.fail(err)
 		return
 	}
-	s.c.emit(changeMsg{apply: apply, done: done, selectOrg: o.ID})
+	s.c.emit(changeMsg{apply: apply, what: what, done: done, selectOrg: o.ID})
 }
 
 func (s *orgFormScreen) enableKeys(k *KeyMap) {

@@ -2,11 +2,14 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/m3keys/m3keys/authclient"
+	"github.com/m3keys/m3keys/internal/lastcheck"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -14,6 +17,7 @@ import (
 type orgsScreen struct {
 	c      *common
 	filter filter
+	only   bool // failing only (f)
 	rows   []orgRow
 	cursor int
 	offset int
@@ -22,22 +26,25 @@ type orgsScreen struct {
 
 // orgRow is an organization summarized for its table row.
 type orgRow struct {
-	id, name        string
-	users           int
-	active, total   int
-	failing, unsure int // last checks of ACTIVE keys: rejected or forbidden / untested or undetermined
-	oldest          int // days, of the oldest key
-	stale           bool
-	keyIDs          []string
+	id, name      string
+	users         int
+	active, total int
+	// Last checks of ACTIVE keys: rejected or forbidden; undetermined, of which
+	// unreachable (no answer at all), the newest at unsureAt; never tested.
+	failing, undetermined, unreachable, untested int
+	unsureAt                                     time.Time
+	oldest                                       int // days, of the oldest key
+	stale                                        bool
+	keyIDs                                       []string
 }
 
 func orgColumns() []column {
 	return []column{
 		{title: "NAME", min: 6, ideal: 20, grow: true, give: 1},
-		{title: "ORGANIZATION ID", min: 8, ideal: 36, give: 1},
+		{title: "ORGANIZATION ID", min: 13, ideal: 36, give: 2}, // cut in the middle, it stays told apart
 		{title: "USERS", min: 5, ideal: 5},
 		{title: "KEYS", min: 5, ideal: 5},
-		{title: "HEALTH", min: 6, ideal: 11, give: 2},
+		{title: "HEALTH", min: 6, ideal: 24, give: 1}, // "? 2 unreachable just now"
 		{title: "OLDEST", min: 6, ideal: 10, give: 2},
 	}
 }
@@ -57,7 +64,7 @@ func (s *orgsScreen) refresh() {
 	s.rows = s.rows[:0]
 	for i := range s.c.doc.Organizations {
 		o := &s.c.doc.Organizations[i]
-		if !s.filter.matches(o.Name, o.ID, o.APIURL) {
+		if (s.only && !s.c.orgFailing(o)) || !s.matches(o) {
 			continue
 		}
 		s.rows = append(s.rows, s.summarize(o))
@@ -75,6 +82,22 @@ func (s *orgsScreen) selectID(id string) {
 	}
 }
 
+// matches is the `/` filter on an organization: its name, ID and API URL, or the
+// result words of any of its keys (/rejected).
+func (s *orgsScreen) matches(o *keystore.Organization) bool {
+	if s.filter.matches(o.Name, o.ID, o.APIURL) {
+		return true
+	}
+	for _, u := range o.ServiceUsers {
+		for i := range u.Keys {
+			if s.filter.matches(s.c.keyWords(&u.Keys[i])...) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func (s *orgsScreen) summarize(o *keystore.Organization) orgRow {
 	r := orgRow{id: o.ID, name: o.Name, users: len(o.ServiceUsers), oldest: -1}
 	r.active, r.total = o.KeyCount()
@@ -89,11 +112,19 @@ func (s *orgsScreen) summarize(o *keystore.Organization) orgRow {
 			if k.Status != keystore.Active {
 				continue
 			}
-			switch {
-			case k.LastCheck == nil || k.LastCheck.Result == string(authclient.Undetermined):
-				r.unsure++
-			case authclient.Class(k.LastCheck.Result).Failing():
+			switch c := k.LastCheck; {
+			case c == nil:
+				r.untested++
+			case authclient.Class(c.Result).Failing():
 				r.failing++
+			case authclient.Class(c.Result) == authclient.Undetermined:
+				r.undetermined++
+				if unreachable(c) {
+					r.unreachable++
+				}
+				if c.At.After(r.unsureAt) {
+					r.unsureAt = c.At
+				}
 			}
 		}
 	}
@@ -131,11 +162,16 @@ func (s orgsScreen) update(msg tea.Msg) (orgsScreen, tea.Cmd) {
 	switch {
 	case keyIs(key, k.Filter):
 		s.filter.start()
+	case keyIs(key, k.Failing):
+		s.only = !s.only
+		s.refresh()
 	case keyIs(key, k.Back):
 		s.filter.clear()
 		s.refresh()
 	case keyIs(key, k.New):
 		s.c.emit(openOrgFormMsg{})
+	case keyIs(key, k.TestAll):
+		s.testEvery()
 	case row == nil:
 	case keyIs(key, k.Open):
 		s.c.emit(openOrgMsg{orgID: row.id})
@@ -143,8 +179,8 @@ func (s orgsScreen) update(msg tea.Msg) (orgsScreen, tea.Cmd) {
 		s.c.emit(openOrgFormMsg{orgID: row.id})
 	case keyIs(key, k.Delete):
 		s.askDelete(row)
-	case keyIs(key, k.TestAll):
-		s.testAll(row)
+	case keyIs(key, k.Test):
+		s.testOrg(row)
 	}
 	return s, nil
 }
@@ -160,17 +196,22 @@ func (s *orgsScreen) askDelete(row *orgRow) {
 	s.c.emit(askMsg{
 		question: "Delete organization " + label + "?",
 		detail:   "It holds no access keys. Its history stays.",
-		yes:      changeMsg{apply: remove, done: "deleted organization " + label},
+		yes:      changeMsg{apply: remove, what: "delete organization " + label, done: "deleted organization " + label},
 	})
 }
 
-func (s *orgsScreen) testAll(row *orgRow) {
-	ids := activeKeyIDs(s.c.org(row.id))
-	if len(ids) == 0 {
-		s.c.say(orgLabel(s.c.org(row.id)) + " has no ACTIVE keys to test")
-		return
+// testOrg tests every ACTIVE key of the selected organization (t).
+func (s *orgsScreen) testOrg(row *orgRow) {
+	s.c.emit(testKeysMsg{keyIDs: activeKeyIDs(s.c.org(row.id))})
+}
+
+// testEvery tests every ACTIVE key of every organization, as one run (T).
+func (s *orgsScreen) testEvery() {
+	var ids []string
+	for i := range s.c.doc.Organizations {
+		ids = append(ids, activeKeyIDs(&s.c.doc.Organizations[i])...)
 	}
-	s.c.emit(testKeysMsg{orgID: row.id, keyIDs: ids})
+	s.c.emit(testKeysMsg{keyIDs: ids})
 }
 
 func activeKeyIDs(o *keystore.Organization) []string {
@@ -193,10 +234,16 @@ func (s *orgsScreen) enableKeys(k *KeyMap) {
 		s.filter.enableKeys(k)
 		return
 	}
-	on := []*key.Binding{&k.Filter, &k.New, &k.Help, &k.Quit}
+	on := []*key.Binding{&k.Filter, &k.Failing, &k.New, &k.Help, &k.Quit}
 	if len(s.rows) > 0 {
 		on = append(on, k.listKeys()...)
-		on = append(on, &k.Open, &k.Edit, &k.Delete, &k.TestAll)
+		on = append(on, &k.Open, &k.Edit, &k.Delete)
+	}
+	if row := s.selected(); row != nil && row.active > 0 {
+		on = append(on, &k.Test)
+	}
+	if s.c.doc != nil && slices.ContainsFunc(s.c.doc.Organizations, func(o keystore.Organization) bool { n, _ := o.KeyCount(); return n > 0 }) {
+		on = append(on, &k.TestAll)
 	}
 	if s.filter.active() {
 		on = append(on, &k.Back)
@@ -206,7 +253,9 @@ func (s *orgsScreen) enableKeys(k *KeyMap) {
 	describe(&k.New, "new organization")
 	describe(&k.Edit, "edit")
 	describe(&k.Delete, "delete")
-	describe(&k.TestAll, "test all ACTIVE")
+	describe(&k.Test, "test organization")
+	describe(&k.TestAll, "test every organization")
+	describe(&k.Failing, failingHelp(s.only))
 	describe(&k.Back, "clear filter")
 }
 
@@ -214,20 +263,18 @@ func (s *orgsScreen) crumbs() []string { return []string{"Organizations"} }
 
 func (s *orgsScreen) view(w, h int) string {
 	st := s.c.styles
-	var lines []string
-	if s.filter.active() {
-		lines = append(lines, s.filter.view(w))
-	} else {
-		keys := 0
-		for _, r := range s.rows {
-			keys += r.total
-		}
-		lines = append(lines, st.Dim.Render(count(len(s.rows), "organization")+" · "+count(keys, "access key")))
+	keys := 0
+	for _, r := range s.rows {
+		keys += r.total
 	}
+	lines := []string{listTop(st, &s.filter, s.only, count(len(s.rows), "organization")+" · "+count(keys, "access key"), w)}
 	if len(s.rows) == 0 {
 		empty := "No organizations yet. Press n to add the first one."
-		if s.filter.query() != "" {
+		switch {
+		case s.filter.query() != "":
 			empty = "No organization matches the filter. Press esc to clear it."
+		case s.only:
+			empty = "No organization has a failing key. Press f to show them all."
 		}
 		return strings.Join(append(lines, "", st.Dim.Render(empty)), "\n")
 	}
@@ -270,8 +317,15 @@ func (s *orgsScreen) health(r *orgRow) cell {
 		return styled(&st.Dim, "–")
 	case r.failing > 0:
 		return styled(&st.Bad, fmt.Sprintf("✗ %d failing", r.failing), fmt.Sprintf("✗ %d", r.failing))
-	case r.unsure > 0:
-		return styled(&st.Unknown, "? untested", "?")
+	case r.undetermined > 0:
+		word := "undetermined"
+		if r.unreachable == r.undetermined {
+			word = "unreachable"
+		}
+		n := fmt.Sprintf("? %d", r.undetermined)
+		return styled(&st.Unknown, n+" "+word+" "+lastcheck.Ago(r.unsureAt, s.c.now()), n+" "+word, n)
+	case r.untested > 0:
+		return styled(&st.Unknown, fmt.Sprintf("? %d untested", r.untested), fmt.Sprintf("? %d", r.untested))
 	}
 	return styled(&st.Good, "✓")
 }

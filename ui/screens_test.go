@@ -93,7 +93,7 @@ func TestOutsideStringsAreSanitized(t *testing.T) {
 
 func TestSpinnerTurnsOnlyDuringItsRun(t *testing.T) {
 	h, _ := openAcme(t)
-	h.app.startChecks(testKeysMsg{orgID: orgA, keyIDs: []string{"AK-REPORTS"}})
+	h.app.startChecks(testKeysMsg{keyIDs: []string{"AK-REPORTS"}})
 	run := h.app.c.checks.id
 	before := h.app.c.frame
 	h.app.spinFrame(spinFrameMsg{run: run})

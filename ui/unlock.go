@@ -127,7 +127,7 @@ func (a *App) unlockCmd(pass string, create, fromEnv bool) tea.Cmd {
 		if err != nil {
 			return unlockFailedMsg{gen: gen, err: err, fromEnv: fromEnv}
 		}
-		return unlockedMsg{gen: gen, store: store}
+		return unlockedMsg{gen: gen, store: store, doc: store.Document()}
 	}
 }
 
@@ -135,7 +135,7 @@ func (a *App) unlocked(msg unlockedMsg) tea.Cmd {
 	if msg.gen != a.gen || a.current != screenUnlock {
 		return nil
 	}
-	a.c.store = msg.store
+	a.c.store, a.c.doc = msg.store, msg.doc
 	a.unlock = newUnlockScreen(a.c, true) // forget the typed passphrase
 	a.orgs = newOrgsScreen(a.c)
 	a.show(screenOrgs)

@@ -33,7 +33,7 @@ func (s *userFormScreen) submit() {
 		s.form.fail(err)
 		return
 	}
-	s.c.emit(changeMsg{apply: apply, selectUser: name, done: "added service user " + clean(name) + " — press a to add its key"})
+	s.c.emit(changeMsg{apply: apply, selectUser: name, what: "add service user " + clean(name), done: "added service user " + clean(name) + " — press a to add its key"})
 }
 
 func (s *userFormScreen) enableKeys(k *KeyMap) {

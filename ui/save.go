@@ -1,0 +1,227 @@
+package ui
+
+import (
+	"fmt"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/m3keys/m3keys/authclient"
+	"github.com/m3keys/m3keys/internal/lastcheck"
+	"github.com/m3keys/m3keys/keystore"
+)
+
+// Every write to the store runs in a tea.Cmd and brings the saved document back with
+// its result, so Update never reads or waits on the disk. Check results are shown at
+// once and saved together: at most one save per flushEvery during a run, one at its
+// end, and one on quit.
+const (
+	flushEvery = 250 * time.Millisecond
+	// slowSave is how long a save may take before the status bar says it waits for the lock.
+	slowSave = time.Second
+)
+
+// saves is what the root knows about writes in flight and check results not yet saved.
+type saves struct {
+	next     int
+	inFlight map[int]bool // by save id: true once it has taken longer than slowSave
+	unsaved  []checkRecord
+	flushing []checkRecord // the results of the save in flight, if any
+	flushDue bool          // a flush is scheduled
+	closing  bool          // quit asked for: quit once everything is saved
+	// quitFailed says a quit gave up on a failed save: ctrl+c now quits without it.
+	quitFailed bool
+}
+
+// checkRecord is one live result taken in, to be recorded as the key's last check.
+type checkRecord struct {
+	keyID  string
+	result authclient.Result
+	at     time.Time
+}
+
+// waiting reports a save that has been in flight for more than slowSave:
+// another m3keys holds the store's lock.
+func (s *saves) waiting() bool {
+	for _, slow := range s.inFlight {
+		if slow {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *saves) busy() bool { return len(s.inFlight) > 0 || len(s.unsaved) > 0 }
+
+// track runs write in a tea.Cmd, and tells the root when it is slow.
+func (a *App) track(write func() tea.Msg) (id int, cmd tea.Cmd) {
+	s := &a.saves
+	if s.inFlight == nil {
+		s.inFlight = map[int]bool{}
+	}
+	s.next++
+	id = s.next
+	s.inFlight[id] = false
+	return id, tea.Batch(write, a.after(slowSave, saveSlowMsg{id: id}))
+}
+
+func (a *App) saveSlow(msg saveSlowMsg) {
+	if _, ok := a.saves.inFlight[msg.id]; ok {
+		a.saves.inFlight[msg.id] = true
+	}
+}
+
+// finished takes a save out of flight and adopts the document it saved.
+func (a *App) finished(id int, doc *keystore.Document) {
+	delete(a.saves.inFlight, id)
+	if doc == nil {
+		return
+	}
+	a.c.doc = doc
+	a.showUnsaved()
+	a.rebuild()
+}
+
+// showUnsaved applies the results not saved yet to the document on screen.
+func (a *App) showUnsaved() {
+	for _, list := range [][]checkRecord{a.saves.flushing, a.saves.unsaved} {
+		for _, r := range list {
+			_ = lastcheck.Record(a.c.doc.Edit(r.at), r.keyID, r.result, r.at) // the save says what went wrong
+		}
+	}
+}
+
+// saveCmd applies a change to the store in a tea.Cmd.
+func (a *App) saveCmd(change changeMsg) tea.Cmd {
+	store, gen := a.c.store, a.gen
+	var id int
+	id, cmd := a.track(func() tea.Msg {
+		err := store.Update(change.apply)
+		return savedMsg{id: id, gen: gen, change: change, err: err, doc: store.Document()}
+	})
+	return cmd
+}
+
+func (a *App) saved(msg savedMsg) tea.Cmd {
+	a.finished(msg.id, msg.doc)
+	if cmd, closing := a.closed(msg.err, "the change to "+msg.change.what); closing {
+		return cmd
+	}
+	if msg.gen != a.gen {
+		// The screen that asked is gone; the user still has to know what happened to the change.
+		if msg.err != nil {
+			return a.setStatus("not saved: "+msg.change.what+": "+plain(msg.err), true)
+		}
+		return a.setStatus("saved: "+msg.change.done, false)
+	}
+	if msg.err != nil {
+		return a.refused(msg)
+	}
+	if a.isForm() {
+		a.show(a.parent())
+	}
+	if id := msg.change.selectOrg; id != "" && a.current == screenOrgs {
+		a.orgs.selectID(id)
+	}
+	if ch := msg.change; a.current == screenOrg && (ch.selectKey != "" || ch.selectUser != "") {
+		a.org.cursor = a.org.find(ch.selectKey, ch.selectUser)
+	}
+	return a.setStatus(msg.change.done, false)
+}
+
+// takeResult shows a live result at once and queues it for the next save.
+func (a *App) takeResult(keyID string, res authclient.Result) tea.Cmd {
+	r := checkRecord{keyID: keyID, result: res, at: a.c.now()}
+	a.saves.unsaved = append(a.saves.unsaved, r)
+	_ = lastcheck.Record(a.c.doc.Edit(r.at), r.keyID, r.result, r.at)
+	if !a.c.checks.running() {
+		return a.flushChecks()
+	}
+	if a.saves.flushDue || len(a.saves.flushing) > 0 {
+		return nil
+	}
+	a.saves.flushDue = true
+	return a.after(flushEvery, flushChecksMsg{})
+}
+
+func (a *App) flushDue() tea.Cmd {
+	a.saves.flushDue = false
+	return a.flushChecks()
+}
+
+// flushChecks saves every result not saved yet, in one save.
+func (a *App) flushChecks() tea.Cmd {
+	s := &a.saves
+	if len(s.unsaved) == 0 || len(s.flushing) > 0 {
+		return nil
+	}
+	s.flushing, s.unsaved = s.unsaved, nil
+	recs, store := s.flushing, a.c.store
+	var id int
+	id, cmd := a.track(func() tea.Msg {
+		err := store.Update(func(tx *keystore.Tx) error {
+			for _, r := range recs {
+				if err := lastcheck.Record(tx, r.keyID, r.result, r.at); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		return checksSavedMsg{id: id, err: err, doc: store.Document()}
+	})
+	return cmd
+}
+
+func (a *App) checksSaved(msg checksSavedMsg) tea.Cmd {
+	s := &a.saves
+	recs := s.flushing
+	s.flushing = nil
+	if msg.err != nil {
+		s.unsaved = append(recs, s.unsaved...) // kept, shown, and saved again with the next result or on quit
+	}
+	a.finished(msg.id, msg.doc)
+	what := fmt.Sprintf("%s of this session", count(len(recs), "check result"))
+	if cmd, closing := a.closed(msg.err, what); closing {
+		return cmd
+	}
+	if msg.err != nil {
+		return a.setStatus(fmt.Sprintf("could not save %s: %s — they stay on screen and are saved again with the next result or when you quit",
+			count(len(s.unsaved), "check result"), plain(msg.err)), true)
+	}
+	if !a.c.checks.running() {
+		return a.flushChecks() // results that came in while this save was in flight
+	}
+	return nil
+}
+
+// quit saves what is in hand first: a change in flight, results not saved yet.
+// ctrl+c while that waits, or after it failed, quits at once.
+func (a *App) quit(force bool) tea.Cmd {
+	a.c.checks.stop()
+	if !a.saves.busy() || (force && (a.saves.closing || a.saves.quitFailed)) {
+		a.quitting = true
+		return tea.Quit
+	}
+	a.saves.closing = true
+	return tea.Batch(a.flushChecks(), a.setStatus("saving before quitting…", false))
+}
+
+// closed finishes a quit that waited for saves: it quits once nothing is left to save,
+// and gives up quitting, saying what was not saved, when a save failed.
+func (a *App) closed(err error, what string) (tea.Cmd, bool) {
+	s := &a.saves
+	if !s.closing {
+		return nil, false
+	}
+	if err != nil {
+		s.closing, s.quitFailed = false, true
+		return a.setStatus("not saved: "+what+" — press q to try again, or ctrl+c to quit without it: "+plain(err), true), true
+	}
+	if len(s.inFlight) > 0 {
+		return nil, true
+	}
+	if len(s.unsaved) > 0 {
+		return a.flushChecks(), true
+	}
+	a.quitting = true
+	return tea.Quit, true
+}
