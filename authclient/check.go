@@ -72,6 +72,8 @@ type endpoints struct {
 
 func (e endpoints) token() string { return e.base + "/oauth/token" }
 
+// usersMe asks with the canonical (lower-case) organization ID: UUIDs are the
+// same in any case, and m3ter compares them as it issued them.
 func (e endpoints) usersMe(orgID string) string {
-	return e.base + "/organizations/" + url.PathEscape(orgID) + "/users/me"
+	return e.base + "/organizations/" + url.PathEscape(strings.ToLower(orgID)) + "/users/me"
 }

@@ -342,3 +342,19 @@ func newFixedServer(t *testing.T, tokenBody, usersMeBody string) string {
 	srv := newHTTPTestServer(t, mux)
 	return srv
 }
+
+// TestCheckUpperCaseOrgID: organization IDs are UUIDs, the same in any case;
+// users/me is asked with the canonical lower-case one.
+func TestCheckUpperCaseOrgID(t *testing.T) {
+	s := newFake(t)
+	k := keyFor(s)
+	k.OrgID = strings.ToUpper(testOrg)
+	if r := check(t, newClient(t, Options{}), k, true); r.Class != Valid {
+		t.Fatalf("got %s (%s), want valid", r.Class, r.Message)
+	}
+	for _, req := range s.Requests() {
+		if strings.Contains(req.Path, strings.ToUpper(testOrg)) {
+			t.Errorf("users/me asked with the upper-case ID: %s", req.Path)
+		}
+	}
+}
