@@ -71,7 +71,11 @@ func (c *ctx) storeOptions() ([]keystore.Option, error) {
 		if w.PID > 0 {
 			holder += fmt.Sprintf(" (pid %d)", w.PID)
 		}
-		fmt.Fprintf(c.env.Stderr, "m3keys: waiting for %s that holds %s — giving up after %s\n", holder, w.Path, w.Timeout)
+		start := "" // on a terminal, check's progress line may be showing: start the notice on a clean line
+		if c.env.StderrIsTTY {
+			start = "\r\033[K"
+		}
+		fmt.Fprintf(c.env.Stderr, "%sm3keys: waiting for %s that holds %s — giving up after %s\n", start, holder, w.Path, w.Timeout)
 	}
 	return []keystore.Option{keystore.WithLockTimeout(timeout), keystore.WithLockNotice(notice)}, nil
 }
