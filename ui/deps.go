@@ -11,6 +11,7 @@ import (
 // Vault is the keystore directory before it is unlocked.
 type Vault interface {
 	Exists() bool
+	Dir() string // where the store is, or will be created
 	Unlock(passphrase string) (Store, error)
 	Create(passphrase string) (Store, error)
 }
@@ -59,6 +60,8 @@ func NewVault(dir string) Vault { return dirVault(dir) }
 type dirVault string
 
 func (v dirVault) Exists() bool { return keystore.Exists(string(v)) }
+
+func (v dirVault) Dir() string { return string(v) }
 
 func (v dirVault) Unlock(passphrase string) (Store, error) {
 	s, err := keystore.Open(string(v), passphrase)

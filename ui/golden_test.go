@@ -34,7 +34,15 @@ func TestGolden(t *testing.T) {
 			h.press("enter")
 			return h
 		}},
-		{"create", func(t *testing.T) *harness { return newHarness(t, Deps{Vault: NewVault(t.TempDir() + "/s")}) }},
+		{"create", func(t *testing.T) *harness {
+			return newHarness(t, Deps{Vault: namedVault{NewVault(t.TempDir() + "/s"), "/home/ana/.config/m3keys"}})
+		}},
+		{"create_short", func(t *testing.T) *harness {
+			h := newHarness(t, Deps{Vault: namedVault{NewVault(t.TempDir() + "/s"), "/home/ana/.config/m3keys"}})
+			h.typeText("short")
+			h.press("enter")
+			return h
+		}},
 		{"orgs", func(t *testing.T) *harness { h, _ := unlocked(t); return h }},
 		{"orgs_demo_filter", func(t *testing.T) *harness {
 			h, _ := unlocked(t)

@@ -173,9 +173,9 @@ func TestOrgsTestKeys(t *testing.T) {
 func TestOrgsKeysOnEmptyStore(t *testing.T) {
 	vault := NewVault(t.TempDir() + "/s")
 	h := newHarness(t, Deps{Vault: vault})
-	h.typeText("p")
+	h.typeText("p4ssphrase")
 	h.press("tab")
-	h.typeText("p")
+	h.typeText("p4ssphrase")
 	h.press("enter")
 	for _, k := range []string{"enter", "e", "d", "T", "j", "esc"} {
 		h.press(k)

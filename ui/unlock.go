@@ -1,7 +1,10 @@
 package ui
 
 import (
+	"fmt"
+	"slices"
 	"strings"
+	"unicode/utf8"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -10,6 +13,7 @@ import (
 // unlockScreen asks for the passphrase, or on first run for a new one, twice.
 type unlockScreen struct {
 	c      *common
+	dir    string // where a new store is created
 	exists bool
 	busy   bool
 	form   form
@@ -17,21 +21,38 @@ type unlockScreen struct {
 
 const maxPassphrase = 1024
 
+// minNewPassphrase is the shortest passphrase a new store takes, in characters, as in the
+// CLI; stores made with a shorter one keep opening with it.
+const minNewPassphrase = 8
+
 func newUnlockScreen(c *common, exists bool) unlockScreen {
 	fields := []field{secretField("Passphrase", "", maxPassphrase)}
 	if !exists {
-		fields[0].hint = "Choose a passphrase: it encrypts every key stored here and cannot be recovered."
+		fields[0].hint = fmt.Sprintf("Choose a passphrase of at least %d characters: it encrypts every key stored here and cannot be recovered.", minNewPassphrase)
 		fields = append(fields, secretField("Confirm", "Type the same passphrase again.", maxPassphrase))
 	}
-	return unlockScreen{c: c, exists: exists, form: newForm(fields...)}
+	s := unlockScreen{c: c, exists: exists, form: newForm(fields...)}
+	if v := c.deps.Vault; v != nil {
+		s.dir = v.Dir()
+	}
+	return s
 }
 
 func (s unlockScreen) update(msg tea.Msg) (unlockScreen, tea.Cmd) {
 	if s.busy {
 		return s, nil
 	}
-	if key, ok := msg.(tea.KeyMsg); ok && keyIs(key, s.c.keys.Back) {
+	key, isKey := msg.(tea.KeyMsg)
+	if isKey && keyIs(key, s.c.keys.Back) {
 		return s, tea.Quit
+	}
+	// A new passphrase too short is refused where it is typed, not after the confirmation.
+	if isKey && !s.exists && s.form.focus == 0 && (keyIs(key, s.c.keys.Submit) || keyIs(key, s.c.keys.NextField)) {
+		if why := newPassphraseProblem(s.form.raw(0)); why != "" {
+			s.form.say(why)
+			return s, nil
+		}
+		s.form.say("")
 	}
 	submit, cmd := s.form.update(msg, s.c.keys)
 	if submit {
@@ -46,6 +67,12 @@ func (s *unlockScreen) submit() {
 	case pass == "":
 		s.form.say("type your passphrase first")
 		return
+	case !s.exists && newPassphraseProblem(pass) != "":
+		s.form.clear(0)
+		s.form.clear(1)
+		s.form.focusOn(0)
+		s.form.say(newPassphraseProblem(pass))
+		return
 	case !s.exists && pass != s.form.raw(1):
 		s.form.clear(0)
 		s.form.clear(1)
@@ -56,6 +83,17 @@ func (s *unlockScreen) submit() {
 	s.busy = true
 	s.form.say("")
 	s.c.emit(unlockMsg{passphrase: pass, create: !s.exists})
+}
+
+// newPassphraseProblem says what is wrong with a new passphrase, or "".
+func newPassphraseProblem(pass string) string {
+	switch n := utf8.RuneCountInString(pass); {
+	case n == 0:
+		return fmt.Sprintf("type a passphrase first: at least %d characters", minNewPassphrase)
+	case n < minNewPassphrase:
+		return fmt.Sprintf("too short: %d characters — a new passphrase needs at least %d", n, minNewPassphrase)
+	}
+	return ""
 }
 
 // failed shows why unlocking did not work and empties the fields for another try.
@@ -100,9 +138,19 @@ func (s *unlockScreen) view(w, h int) string {
 		b.WriteString(st.Dim.Render(truncate("Your access keys are encrypted with your passphrase.", inner)) + "\n\n")
 	} else {
 		b.WriteString(st.BoxTitle.Render("Create your keystore") + "\n")
-		b.WriteString(st.Dim.Render(lipgloss.NewStyle().Width(inner).Render("No keystore yet. It will hold your m3ter access keys, encrypted.")) + "\n\n")
+		intro := "No keystore yet. It will hold your m3ter access keys, encrypted, in:"
+		if h < 18 {
+			intro = "It will be created in:"
+		}
+		b.WriteString(st.Dim.Render(lipgloss.NewStyle().Width(inner).Render(intro)) + "\n")
+		b.WriteString(lipgloss.NewStyle().Width(inner).Render(clean(s.dir)) + "\n\n") // whole: it is what to back up
 	}
-	b.WriteString(s.form.view(st, inner))
+	f := s.form
+	if h < 18 && f.err != "" { // no room for both: the refusal matters more than the hint
+		f.fields = slices.Clone(f.fields)
+		f.fields[f.focus].hint = ""
+	}
+	b.WriteString(f.view(st, inner))
 	if s.busy {
 		busy := "Unlocking…"
 		if !s.exists {

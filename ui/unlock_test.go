@@ -3,6 +3,8 @@ package ui
 import (
 	"strings"
 	"testing"
+
+	"github.com/m3keys/m3keys/keystore"
 )
 
 func TestUnlockWithPassphraseFromEnvironmentSkipsTheScreen(t *testing.T) {
@@ -67,9 +69,9 @@ func TestCreateStoreOnFirstRun(t *testing.T) {
 	vault := NewVault(t.TempDir() + "/new")
 	h := newHarness(t, Deps{Vault: vault})
 	h.wantView("Create your keystore", "Confirm")
-	h.typeText("one")
+	h.typeText("one two three")
 	h.press("enter") // moves to the confirmation
-	h.typeText("two")
+	h.typeText("one two four")
 	h.press("enter")
 	h.wantView("the two passphrases differ")
 	if vault.Exists() {
@@ -78,9 +80,9 @@ func TestCreateStoreOnFirstRun(t *testing.T) {
 	if h.app.unlock.form.focus != 0 {
 		t.Error("focus did not go back to the first field")
 	}
-	h.typeText("same")
+	h.typeText("the same one")
 	h.press("tab")
-	h.typeText("same")
+	h.typeText("the same one")
 	h.press("enter")
 	if !vault.Exists() || h.app.current != screenOrgs {
 		t.Fatalf("store not created:\n%s", h.view())
@@ -112,5 +114,64 @@ func TestUnlockKeys(t *testing.T) {
 		if !strings.Contains(help, want) {
 			t.Errorf("help line %q lacks %q", help, want)
 		}
+	}
+}
+
+// namedVault shows a fixed directory, for goldens.
+type namedVault struct {
+	Vault
+	dir string
+}
+
+func (v namedVault) Dir() string { return v.dir }
+
+// Issue 8 item 10: the create screen says where the store goes, and a new passphrase
+// shorter than 8 characters is refused on the spot (enter on an empty one moved on silently).
+func TestCreateStoreRefusesAShortPassphrase(t *testing.T) {
+	dir := t.TempDir() + "/where-it-goes"
+	vault := NewVault(dir)
+	h := newHarness(t, Deps{Vault: vault})
+	if v := strings.ReplaceAll(flat(h.view()), " ", ""); !strings.Contains(v, dir) { // wrapped, never cut
+		t.Fatalf("the create screen does not say where:\n%s", h.view())
+	}
+	h.press("enter")
+	h.wantView("type a passphrase first: at least 8 characters")
+	if h.app.unlock.form.focus != 0 {
+		t.Fatal("enter on an empty new passphrase moved on")
+	}
+	h.typeText("seven77")
+	h.press("tab")
+	h.wantView("too short: 7 characters — a new passphrase needs at least 8")
+	if h.app.unlock.form.focus != 0 {
+		t.Fatal("a short passphrase moved on to the confirmation")
+	}
+	h.press("shift+tab") // round to the confirmation some other way: still refused on submit
+	h.typeText("seven77")
+	h.press("enter")
+	h.wantView("too short")
+	if vault.Exists() {
+		t.Fatal("created a store with a 7-character passphrase")
+	}
+	h.typeText("seven778")
+	h.press("enter")
+	h.wantNotView("too short")
+	h.typeText("seven778")
+	h.press("enter")
+	if !vault.Exists() {
+		t.Fatalf("not created with 8 characters:\n%s", h.view())
+	}
+}
+
+// Stores made before the rule keep opening with their short passphrase.
+func TestUnlockTakesAnExistingShortPassphrase(t *testing.T) {
+	dir := t.TempDir() + "/old"
+	if _, err := keystore.Create(dir, "abc"); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, Deps{Vault: NewVault(dir)})
+	h.typeText("abc")
+	h.press("enter")
+	if h.app.current != screenOrgs {
+		t.Fatalf("a short passphrase of an existing store was refused:\n%s", h.view())
 	}
 }
