@@ -4,10 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"time"
 )
 
 // CurrentVersion is the document schema this build writes.
-const CurrentVersion = 2
+const CurrentVersion = 3
 
 // wireDocument is the JSON inside keystore.age. Secrets live in their own map so that
 // no other JSON encoding of a model value can ever carry one.
@@ -52,6 +53,9 @@ func DecodeDocument(data []byte) (*Document, error) {
 		return nil, fmt.Errorf("%w: %s", ErrCorrupt, describeJSONError(err))
 	}
 	d := &w.Document
+	if err := d.repair(time.Now().UTC()); err != nil {
+		return nil, err
+	}
 	if err := d.attachSecrets(w.Secrets); err != nil {
 		return nil, err
 	}
@@ -132,6 +136,19 @@ func migrate(from int, data []byte) ([]byte, error) {
 // migrations[v] turns a version v document into version v+1.
 var migrations = map[int]func([]byte) ([]byte, error){
 	1: migrateVerifiedChecks,
+	2: migrateCanonicalOrgIDs,
+}
+
+// migrateCanonicalOrgIDs (2 → 3): version 2 compared organization IDs by exact case. Every
+// load stores them canonical and merges case duplicates (repair); the new version number keeps
+// an older m3keys, which would compare by case again, from reading and rewriting the result.
+func migrateCanonicalOrgIDs(data []byte) ([]byte, error) {
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("%s", describeJSONError(err))
+	}
+	doc["version"] = json.RawMessage("3")
+	return json.Marshal(doc)
 }
 
 // migrateVerifiedChecks (1 → 2): version 1 had no token-only checks, so every

@@ -88,6 +88,8 @@ func Advice(err error) string {
 		return "nothing was changed"
 	case errors.As(err, new(*identityError)):
 		return "nothing was changed; keystore.age.bak cannot replace identity.age: it is a copy of keystore.age"
+	case errors.Is(err, errCaseConflict):
+		return "nothing was changed; keystore.age.bak holds the same organizations, so restoring it does not help: follow the steps above"
 	case errors.Is(err, ErrCorrupt):
 		return "nothing was changed; restore keystore.age from keystore.age.bak or a backup"
 	case errors.Is(err, ErrFutureVersion):

@@ -13,6 +13,8 @@ func FuzzDecodeDocument(f *testing.F) {
 	f.Add([]byte(`{"version":1,"organizations":[{"id":"x"}]}`))
 	f.Add([]byte(`{"version":1,"secrets":{"k":"FUZZSECRET"},"organizations":"nope"}`))
 	f.Add([]byte(`[`))
+	f.Add(v2(orgJSON(orgA, "", "https://api.m3ter.com", userJSON("ci", "", "", "k1")), orgJSON(strings.ToUpper(orgA), "A", "", userJSON("ci", "u", "k2", "k2"))))
+	f.Add(v2(orgJSON(orgA, "", "https://api.m3ter.com", userJSON("s\ufffd", "", "", "k1")+","+userJSON("s\ufffd", "", "", "k2", "k3"))))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		d, err := DecodeDocument(data)
 		if err != nil {
@@ -41,8 +43,13 @@ func FuzzDecodeDocument(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := DecodeDocument(enc); err != nil {
+		back, err := DecodeDocument(enc)
+		if err != nil {
 			t.Fatalf("re-decode of an encoded document failed: %v", err)
+		}
+		// What a load repairs stays repaired: the next load finds nothing to do.
+		if len(back.History) != len(d.History) || len(back.Organizations) != len(d.Organizations) {
+			t.Fatalf("a second load changed the document again")
 		}
 	})
 }

@@ -97,10 +97,11 @@ func (k *AccessKey) Stale(now time.Time, maxAge time.Duration) bool {
 // SecretCopied reports whether the secret was already handed out.
 func (k *AccessKey) SecretCopied() bool { return !k.SecretCopiedAt.IsZero() }
 
-// Org returns the organization with this ID.
+// Org returns the organization with this ID, in any letter case (see CanonicalOrgID).
 func (d *Document) Org(id string) (*Organization, bool) {
+	id = CanonicalOrgID(id)
 	for i := range d.Organizations {
-		if d.Organizations[i].ID == id {
+		if CanonicalOrgID(d.Organizations[i].ID) == id {
 			return &d.Organizations[i], true
 		}
 	}

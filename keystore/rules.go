@@ -13,23 +13,46 @@ import (
 type Tx struct {
 	doc *Document
 	now time.Time
+	idx *index
 }
 
 // Edit starts changes to d made at time now.
 func (d *Document) Edit(now time.Time) *Tx { return &Tx{doc: d, now: now.UTC()} }
 
-// Doc is the document as changed so far.
+// Doc is the document as changed so far, for reading: change it through the Tx's methods.
 func (tx *Tx) Doc() *Document { return tx.doc }
+
+// Org finds an organization by its ID in any letter case, without scanning the document.
+func (tx *Tx) Org(id string) (*Organization, bool) {
+	if i := tx.orgAt(id); i >= 0 {
+		return &tx.doc.Organizations[i], true
+	}
+	return nil, false
+}
+
+// Key finds an access key anywhere in the document, without scanning it.
+func (tx *Tx) Key(accessKeyID string) (KeyRef, bool) {
+	if p, ok := tx.keyAt(accessKeyID); ok {
+		return tx.ref(p), true
+	}
+	return KeyRef{}, false
+}
 
 // Now is the time the changes are recorded at.
 func (tx *Tx) Now() time.Time { return tx.now }
 
 func (tx *Tx) record(action, org, user, keyID, detail string) {
-	h := append(tx.doc.History, Event{At: tx.now, Action: action, OrgID: org, ServiceUser: user, AccessKeyID: keyID, Detail: detail})
+	tx.doc.History = appendEvent(tx.doc.History, Event{At: tx.now, Action: action, OrgID: org, ServiceUser: user, AccessKeyID: keyID, Detail: detail})
+}
+
+// appendEvent keeps the last MaxHistory events. It reslices rather than copies, so that
+// a Tx of many changes copies the history once per few hundred events, not once per event.
+func appendEvent(h []Event, e Event) []Event {
+	h = append(h, e)
 	if len(h) > MaxHistory {
-		h = append([]Event(nil), h[len(h)-MaxHistory:]...)
+		h = h[len(h)-MaxHistory:]
 	}
-	tx.doc.History = h
+	return h
 }
 
 // Record appends a history event that is not a change of the model (a finished rotation, say).
@@ -46,8 +69,16 @@ func (tx *Tx) Record(action, orgID, user, keyID, detail string) error {
 			return err
 		}
 	}
-	tx.record(action, orgID, user, keyID, detail)
+	tx.record(action, historyOrgID(orgID), user, keyID, detail)
 	return nil
+}
+
+// historyOrgID is an event's organization as stored: canonical when it is an organization ID.
+func historyOrgID(id string) string {
+	if ValidateOrgID(id) == nil {
+		return CanonicalOrgID(id)
+	}
+	return id
 }
 
 // maxDetail and maxMessage bound free text kept in the document.
@@ -76,6 +107,7 @@ func (o NewOrg) canonical() (NewOrg, error) {
 	if err := ValidateOrgID(o.ID); err != nil {
 		return o, err
 	}
+	o.ID = CanonicalOrgID(o.ID)
 	if o.Name != "" {
 		if err := ValidateName("organization name", o.Name); err != nil {
 			return o, err
@@ -92,10 +124,11 @@ func (tx *Tx) AddOrg(o NewOrg) error {
 	if err != nil {
 		return err
 	}
-	if _, ok := tx.doc.Org(o.ID); ok {
+	if tx.orgAt(o.ID) >= 0 {
 		return fmt.Errorf("%w: %s", ErrDuplicateOrg, o.ID)
 	}
 	tx.doc.Organizations = append(tx.doc.Organizations, Organization{ID: o.ID, Name: o.Name, APIURL: o.APIURL})
+	tx.addedOrg()
 	tx.record("org.add", o.ID, "", "", o.Name)
 	return nil
 }
@@ -103,7 +136,7 @@ func (tx *Tx) AddOrg(o NewOrg) error {
 // EnsureOrg creates the organization unless it exists. For an existing one, a name or API URL
 // that is given must be the stored one: silently keeping the old URL would test keys against the wrong API.
 func (tx *Tx) EnsureOrg(o NewOrg) error {
-	org, ok := tx.doc.Org(o.ID)
+	org, ok := tx.Org(o.ID)
 	if !ok {
 		return tx.AddOrg(o)
 	}
@@ -113,7 +146,7 @@ func (tx *Tx) EnsureOrg(o NewOrg) error {
 		}
 	}
 	if (o.Name != "" && o.Name != org.Name) || (o.APIURL != "" && o.APIURL != org.APIURL) {
-		return fmt.Errorf("%w: %s is stored with name %q and API URL %s", ErrOrgMismatch, o.ID, org.Name, org.APIURL)
+		return fmt.Errorf("%w: %s is stored with name %q and API URL %s", ErrOrgMismatch, org.ID, org.Name, org.APIURL)
 	}
 	return nil
 }
@@ -129,7 +162,7 @@ func (tx *Tx) EditOrg(o NewOrg) error {
 		return err
 	}
 	org.Name, org.APIURL = o.Name, o.APIURL
-	tx.record("org.edit", o.ID, "", "", o.Name+" "+o.APIURL)
+	tx.record("org.edit", org.ID, "", "", o.Name+" "+o.APIURL)
 	return nil
 }
 
@@ -142,13 +175,11 @@ func (tx *Tx) RemoveOrg(id string) error {
 	if _, total := org.KeyCount(); total > 0 {
 		return fmt.Errorf("%w: %d key(s)", ErrOrgNotEmpty, total)
 	}
+	id = org.ID
+	i := tx.orgAt(id)
 	orgs := tx.doc.Organizations
-	for i := range orgs {
-		if orgs[i].ID == id {
-			tx.doc.Organizations = append(orgs[:i:i], orgs[i+1:]...)
-			break
-		}
-	}
+	tx.doc.Organizations = append(orgs[:i:i], orgs[i+1:]...)
+	tx.idx = nil // every later position moved
 	tx.record("org.remove", id, "", "", "")
 	return nil
 }
@@ -158,24 +189,24 @@ func (tx *Tx) AddUser(orgID, name string) error {
 	if err := ValidateName("service user", name); err != nil {
 		return err
 	}
-	org, err := tx.org(orgID)
+	o, err := tx.orgPos(orgID)
 	if err != nil {
 		return err
 	}
-	if _, ok := org.User(name); ok {
+	if tx.userAt(o, name) >= 0 {
 		return fmt.Errorf("%w: %s", ErrDuplicateUser, name)
 	}
+	org := &tx.doc.Organizations[o]
 	org.ServiceUsers = append(org.ServiceUsers, ServiceUser{Name: name})
-	tx.record("user.add", orgID, name, "", "")
+	tx.addedUser(o)
+	tx.record("user.add", org.ID, name, "", "")
 	return nil
 }
 
 // EnsureUser creates the service user unless it exists.
 func (tx *Tx) EnsureUser(orgID, name string) error {
-	if org, err := tx.org(orgID); err == nil {
-		if _, ok := org.User(name); ok {
-			return nil
-		}
+	if o, err := tx.orgPos(orgID); err == nil && tx.userAt(o, name) >= 0 {
+		return nil
 	}
 	return tx.AddUser(orgID, name)
 }
@@ -190,7 +221,7 @@ func (tx *Tx) SetUserID(orgID, name, id string) error {
 		return err
 	}
 	if u.ID != id {
-		tx.record("user.id", orgID, name, "", "m3ter id "+id)
+		tx.record("user.id", CanonicalOrgID(orgID), name, "", "m3ter id "+id)
 	}
 	u.ID = id
 	return nil
@@ -229,13 +260,14 @@ func (tx *Tx) AddKey(orgID, user string, k NewKey) error {
 	if k.CreatedAt.After(tx.now.Add(24 * time.Hour)) {
 		return invalid("created date", "must not be in the future")
 	}
-	u, err := tx.user(orgID, user)
+	o, ui, err := tx.userPos(orgID, user)
 	if err != nil {
 		return err
 	}
-	if _, dup := tx.doc.Key(k.AccessKeyID); dup {
+	if _, dup := tx.keyAt(k.AccessKeyID); dup {
 		return fmt.Errorf("%w: %s", ErrDuplicateKey, k.AccessKeyID)
 	}
+	u := &tx.doc.Organizations[o].ServiceUsers[ui]
 	if err := u.FreeSlot(); err != nil {
 		return err
 	}
@@ -244,7 +276,8 @@ func (tx *Tx) AddKey(orgID, user string, k NewKey) error {
 		key.InactivatedAt = tx.now
 	}
 	u.Keys = append(u.Keys, key)
-	tx.record("key.add", orgID, user, k.AccessKeyID, string(k.Status))
+	tx.addedKey(o, ui)
+	tx.record("key.add", tx.doc.Organizations[o].ID, user, k.AccessKeyID, string(k.Status))
 	return nil
 }
 
@@ -276,20 +309,17 @@ func (tx *Tx) SetStatus(keyID string, status Status, force bool) error {
 
 // RemoveKey deletes an INACTIVE key.
 func (tx *Tx) RemoveKey(keyID string) error {
-	ref, err := tx.key(keyID)
-	if err != nil {
-		return err
+	p, ok := tx.keyAt(keyID)
+	if !ok {
+		return fmt.Errorf("access key %s: %w", keyID, ErrNotFound)
 	}
+	ref := tx.ref(p)
 	if ref.Key.Status != Inactive {
 		return fmt.Errorf("%w: %s", ErrKeyActive, keyID)
 	}
 	keys := ref.User.Keys
-	for i := range keys {
-		if keys[i].AccessKeyID == keyID {
-			ref.User.Keys = append(keys[:i:i], keys[i+1:]...)
-			break
-		}
-	}
+	ref.User.Keys = append(keys[:p.key:p.key], keys[p.key+1:]...)
+	tx.removedKey(keyID, p.org, p.user)
 	tx.record("key.remove", ref.Org.ID, ref.User.Name, keyID, "")
 	return nil
 }
@@ -374,6 +404,7 @@ func (tx *Tx) SetRotation(orgID, user string, r *Rotation) error {
 	if err != nil {
 		return err
 	}
+	orgID = CanonicalOrgID(orgID)
 	if r == nil {
 		tx.record("rotation.clear", orgID, user, "", "")
 	} else {
@@ -383,26 +414,41 @@ func (tx *Tx) SetRotation(orgID, user string, r *Rotation) error {
 	return nil
 }
 
-func (tx *Tx) org(id string) (*Organization, error) {
-	if o, ok := tx.doc.Org(id); ok {
-		return o, nil
+func (tx *Tx) orgPos(id string) (int, error) {
+	if i := tx.orgAt(id); i >= 0 {
+		return i, nil
 	}
-	return nil, fmt.Errorf("organization %s: %w", id, ErrNotFound)
+	return -1, fmt.Errorf("organization %s: %w", id, ErrNotFound)
 }
 
-func (tx *Tx) user(orgID, name string) (*ServiceUser, error) {
-	o, err := tx.org(orgID)
+func (tx *Tx) org(id string) (*Organization, error) {
+	i, err := tx.orgPos(id)
 	if err != nil {
 		return nil, err
 	}
-	if u, ok := o.User(name); ok {
-		return u, nil
+	return &tx.doc.Organizations[i], nil
+}
+
+func (tx *Tx) userPos(orgID, name string) (org, user int, err error) {
+	if org, err = tx.orgPos(orgID); err != nil {
+		return -1, -1, err
 	}
-	return nil, fmt.Errorf("service user %q: %w", name, ErrNotFound)
+	if user = tx.userAt(org, name); user < 0 {
+		return -1, -1, fmt.Errorf("service user %q: %w", name, ErrNotFound)
+	}
+	return org, user, nil
+}
+
+func (tx *Tx) user(orgID, name string) (*ServiceUser, error) {
+	o, u, err := tx.userPos(orgID, name)
+	if err != nil {
+		return nil, err
+	}
+	return &tx.doc.Organizations[o].ServiceUsers[u], nil
 }
 
 func (tx *Tx) key(id string) (KeyRef, error) {
-	if ref, ok := tx.doc.Key(id); ok {
+	if ref, ok := tx.Key(id); ok {
 		return ref, nil
 	}
 	return KeyRef{}, fmt.Errorf("access key %s: %w", id, ErrNotFound)
