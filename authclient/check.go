@@ -6,7 +6,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/m3keys/m3keys/keystore"
+	"github.com/m3keys/m3keys/internal/validate"
 )
 
 // Key is what a live check needs: the organization, its API URL and the
@@ -26,14 +26,14 @@ func (c *Client) Check(ctx context.Context, k Key, verify bool) Result {
 }
 
 func (c *Client) check(ctx context.Context, k Key, verify bool, p policy) Result {
-	if err := keystore.ValidateAPIURL(k.APIURL); err != nil {
+	base, err := validate.CanonicalAPIURL(k.APIURL)
+	if err != nil {
 		return Result{Class: Undetermined, Message: err.Error()}
 	}
 	if ctx.Err() != nil {
 		return cancelled()
 	}
-	var e endpoints
-	e.base, e.host = canonicalBase(k.APIURL)
+	e := endpoints{base: base, host: hostOf(base)}
 
 	g, r := c.requestToken(ctx, e, k, p)
 	if r.Class != "" {

@@ -1,10 +1,10 @@
 package authclient
 
 import (
-	"net"
 	"net/http"
 	"net/url"
-	"strings"
+
+	"github.com/m3keys/m3keys/internal/validate"
 )
 
 // proxyFunc is the type of http.Transport.Proxy.
@@ -21,38 +21,18 @@ func directForLoopback(next proxyFunc) proxyFunc {
 		return nil
 	}
 	return func(req *http.Request) (*url.URL, error) {
-		if req.URL != nil && isLoopbackHost(req.URL.Hostname()) {
+		if req.URL != nil && validate.IsLoopback(req.URL.Hostname()) {
 			return nil, nil
 		}
 		return next(req)
 	}
 }
 
-// isLoopbackHost reports whether host names this machine: localhost and
-// its subdomains (RFC 6761), in any letter case and with or without a
-// final dot, 127.0.0.0/8 and ::1.
-func isLoopbackHost(host string) bool {
-	host = strings.TrimSuffix(strings.ToLower(host), ".")
-	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
-		return true
-	}
-	if i := strings.IndexByte(host, '%'); i >= 0 {
-		host = host[:i] // an IPv6 zone
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
-// canonicalBase is the API URL without a trailing slash and with its
-// scheme and host in lower case, so that every later decision about the
-// host (the proxy bypass above, the TLS server name) sees one spelling.
-// A URL that does not parse is returned trimmed; the caller has validated it.
-func canonicalBase(apiURL string) (base, host string) {
-	u, err := url.Parse(apiURL)
+// hostOf is the host (and port) of a canonical API URL, for messages.
+func hostOf(base string) string {
+	u, err := url.Parse(base)
 	if err != nil {
-		return strings.TrimRight(apiURL, "/"), ""
+		return ""
 	}
-	u.Scheme = strings.ToLower(u.Scheme)
-	u.Host = strings.ToLower(u.Host)
-	return strings.TrimRight(u.String(), "/"), u.Host
+	return u.Host
 }

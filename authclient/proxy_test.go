@@ -54,24 +54,6 @@ func upperLocalhost(t *testing.T, fakeURL string) string {
 	return "http://LOCALHOST:" + u.Port()
 }
 
-func TestIsLoopbackHost(t *testing.T) {
-	tests := []struct {
-		host string
-		want bool
-	}{
-		{"localhost", true}, {"LOCALHOST", true}, {"LocalHost", true}, {"localhost.", true},
-		{"api.localhost", true}, {"API.LOCALHOST", true},
-		{"127.0.0.1", true}, {"127.8.9.10", true}, {"::1", true}, {"::ffff:127.0.0.1", true}, {"fe80::1%lo0", false},
-		{"", false}, {"localhost.evil.com", false}, {"notlocalhost", false}, {"api.m3ter.com", false},
-		{"10.0.0.1", false}, {"::2", false}, {"128.0.0.1", false},
-	}
-	for _, tt := range tests {
-		if got := isLoopbackHost(tt.host); got != tt.want {
-			t.Errorf("isLoopbackHost(%q) = %v, want %v", tt.host, got, tt.want)
-		}
-	}
-}
-
 func TestDirectForLoopbackKeepsOtherDecisions(t *testing.T) {
 	proxyURL, _ := url.Parse("http://proxy.corp.example:3128")
 	always := func(*http.Request) (*url.URL, error) { return proxyURL, nil }

@@ -168,9 +168,10 @@ func parseAPIURL(raw string) (*url.URL, string) {
 }
 
 // IsLoopback reports whether host (without port) names this machine: localhost in any
-// letter case, or a loopback IP address.
+// letter case (with or without a final dot), or a loopback IP address. Subdomains of
+// localhost are not: a DNS server may answer them with any address.
 func IsLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
+	if strings.EqualFold(strings.TrimSuffix(host, "."), "localhost") {
 		return true
 	}
 	ip := net.ParseIP(host)
