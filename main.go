@@ -11,6 +11,7 @@ import (
 
 	"github.com/m3keys/m3keys/authclient"
 	"github.com/m3keys/m3keys/internal/cli"
+	"github.com/m3keys/m3keys/internal/clipboard"
 	"github.com/m3keys/m3keys/internal/demo"
 	"github.com/m3keys/m3keys/ui"
 )
@@ -19,6 +20,13 @@ import (
 var version = "dev"
 
 func main() {
+	// The detached clipboard clearer that m3keys copy starts: nothing else may run before it.
+	if len(os.Args) == 2 && os.Args[1] == clipboard.ClearerArg {
+		if clipboard.RunClearer(os.Stdin) != nil { // its stdout and stderr are /dev/null: the code tells
+			os.Exit(1)
+		}
+		return
+	}
 	env := cli.System(version)
 	env.OpenTUI = openTUI
 	os.Exit(cli.Run(os.Args[1:], env))

@@ -36,6 +36,12 @@ type Env struct {
 	Version        string
 	// OpenTUI starts the terminal UI; main supplies it so this package does not depend on ui.
 	OpenTUI func(TUIOptions) error
+	// Clipboard opens the clipboard a --clipboard mode names; it fails when that mode cannot
+	// work here at all (OSC 52 with no terminal). Tests pass a clipboard.Fake.
+	Clipboard func(clipboard.Mode) (clipboard.Clipboard, error)
+	// StartClearer has cb cleared after timeout, if it still holds what h names, by a
+	// process that outlives this one (clipboard.StartClearer); 0 means never.
+	StartClearer func(cb clipboard.Clipboard, h clipboard.Hash, timeout time.Duration) error
 }
 
 // TUIOptions is what the TUI needs from the command line.
@@ -63,7 +69,9 @@ func commands() []command {
 		{"activate", "KEY_ID", "make a key ACTIVE", runActivate},
 		{"remove", "KEY_ID", "remove an INACTIVE key", runRemove},
 		{"check", "[--org ID] [--json] [--timeout DUR] [--concurrency N] [--rate N] [--max-age DUR] [--fail-on-stale] [--no-verify]", "test ACTIVE keys live against m3ter", runCheck},
-		{"token", "KEY_ID", "print a Bearer token on stdout", runToken},
+		{"copy", "KEY_ID", "hand the API secret out once, to the clipboard, cleared after --clip-timeout", runCopy},
+		{"secret", "KEY_ID", "hand the API secret out once, to a pipe or a file (never a terminal), with no newline", runSecret},
+		{"token", "KEY_ID [--copy]", "print a Bearer token on stdout, or copy it to the clipboard", runToken},
 		{"passwd", "[--new-identity]", "change the passphrase; --new-identity also re-encrypts the store to a fresh identity", runPasswd},
 		{"demo", "", "the TUI on a throwaway store with sample data and a built-in fake m3ter", runDemo},
 		{"version", "", "print the version", runVersion},
@@ -114,8 +122,7 @@ func (c *ctx) dispatch(args []string) error {
 	c.clipTimeout = c.envSetting("M3KEYS_CLIP_TIMEOUT", "--clip-timeout")
 	c.lockTimeout = c.envSetting("M3KEYS_LOCK_TIMEOUT", "--lock-timeout")
 	fs := c.flags("m3keys", "[--home DIR] [--lock-timeout DUR] [--clipboard MODE] [--clip-timeout DUR] [COMMAND]")
-	fs.Var(&c.clipboard, "clipboard", "clipboard `MODE`: auto, system or osc52 (env M3KEYS_CLIPBOARD; default auto)")
-	fs.Var(&c.clipTimeout, "clip-timeout", "clear the clipboard after this long (a `DURATION`); 0 means never (env M3KEYS_CLIP_TIMEOUT; default 30s)")
+	c.clipboardFlags(fs)
 	c.usage = func() { c.printUsage(fs) }
 	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
 		c.usage()
@@ -214,7 +221,7 @@ func (c *ctx) openTUI(demo bool) error {
 	if err != nil {
 		return err
 	}
-	opts := TUIOptions{Clipboard: mode, ClipTimeout: timeout, Demo: demo, LockTimeout: lockTimeout,
+	opts := TUIOptions{Clipboard: string(mode), ClipTimeout: timeout, Demo: demo, LockTimeout: lockTimeout,
 		Passphrase: c.env.Getenv("M3KEYS_PASSPHRASE"), APIURL: apiURL}
 	if !demo {
 		home, err := c.storeDir()
@@ -226,9 +233,16 @@ func (c *ctx) openTUI(demo bool) error {
 	return c.env.OpenTUI(opts)
 }
 
+// clipboardFlags adds the clipboard settings to fs: global, and also taken after the commands
+// that copy, so `m3keys copy AK-1 --clip-timeout 10s` works.
+func (c *ctx) clipboardFlags(fs *flag.FlagSet) {
+	fs.Var(&c.clipboard, "clipboard", "clipboard `MODE`: auto, system or osc52 (env M3KEYS_CLIPBOARD; default auto)")
+	fs.Var(&c.clipTimeout, "clip-timeout", "clear the clipboard after this long (a `DURATION`); 0 means never (env M3KEYS_CLIP_TIMEOUT; default 30s)")
+}
+
 // clipboardOptions checks the clipboard settings, for the commands that use the clipboard.
 // The rules are the clipboard package's; the messages name where the value came from.
-func (c *ctx) clipboardOptions() (mode string, timeout time.Duration, err error) {
+func (c *ctx) clipboardOptions() (mode clipboard.Mode, timeout time.Duration, err error) {
 	m, err := clipboard.ParseMode(c.clipboard.value)
 	if err != nil {
 		return "", 0, usageErr("%s=%s is not a clipboard mode — use auto, system or osc52", c.clipboard.source, sanitize.Text(c.clipboard.value, 40))
@@ -236,7 +250,7 @@ func (c *ctx) clipboardOptions() (mode string, timeout time.Duration, err error)
 	if timeout, err = clipboard.ParseTimeout(c.clipTimeout.value); err != nil {
 		return "", 0, usageErr("%s=%s is not a duration of 0 or more — use a value like 30s, or 0 to never clear", c.clipTimeout.source, sanitize.Text(c.clipTimeout.value, 40))
 	}
-	return string(m), timeout, nil
+	return m, timeout, nil
 }
 
 func runDemo(c *ctx, args []string) error {
@@ -258,12 +272,14 @@ func runVersion(c *ctx, args []string) error {
 func System(version string) Env {
 	return Env{
 		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
-		Getenv:      os.Getenv,
-		Terminal:    openTerminal(),
-		StdinIsTTY:  isTerminal(os.Stdin),
-		StdoutIsTTY: isTerminal(os.Stdout),
-		StderrIsTTY: isTerminal(os.Stderr),
-		Now:         time.Now,
-		Version:     version,
+		Getenv:       os.Getenv,
+		Terminal:     openTerminal(),
+		StdinIsTTY:   isTerminal(os.Stdin),
+		StdoutIsTTY:  isTerminal(os.Stdout),
+		StderrIsTTY:  isTerminal(os.Stderr),
+		Now:          time.Now,
+		Version:      version,
+		Clipboard:    systemClipboard,
+		StartClearer: startClearer,
 	}
 }

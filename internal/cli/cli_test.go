@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/m3keys/m3keys/internal/clipboard"
 	"github.com/m3keys/m3keys/internal/importer"
 	"github.com/m3keys/m3keys/keystore"
 )
@@ -53,11 +55,28 @@ type harness struct {
 	// stderrTTY: stderr is a terminal (check shows its progress line)
 	stderrTTY bool
 	openTUI   func(TUIOptions) error // the TUI, faked
+	stdoutTTY bool
+
+	clip       *clipboard.Fake
+	cb         clipboard.Clipboard // when set, the clipboard commands get this instead of clip
+	stdout     io.Writer           // when set, stdout goes here instead of the outcome
+	clipMode   clipboard.Mode // the mode the last command opened the clipboard with
+	clipErr    error          // Env.Clipboard fails with it
+	clearers   []clearerCall
+	clearerErr error // Env.StartClearer fails with it
+	// secretOut: stdout may hold the secret (m3keys secret), and only stdout
+	secretOut bool
+}
+
+// clearerCall is one detached clearer the command would have started.
+type clearerCall struct {
+	hash    clipboard.Hash
+	timeout time.Duration
 }
 
 func newHarness(t *testing.T) *harness {
 	home := filepath.Join(t.TempDir(), "store")
-	return &harness{t: t, home: home, vars: map[string]string{"M3KEYS_HOME": home, "M3KEYS_PASSPHRASE": pass}}
+	return &harness{t: t, home: home, vars: map[string]string{"M3KEYS_HOME": home, "M3KEYS_PASSPHRASE": pass}, clip: &clipboard.Fake{}}
 }
 
 type outcome struct {
@@ -70,13 +89,44 @@ func (h *harness) run(stdin string, args ...string) outcome {
 	var out, errb bytes.Buffer
 	env := Env{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb,
 		Getenv: func(k string) string { return h.vars[k] }, Terminal: h.term, StdinIsTTY: h.tty, StderrIsTTY: h.stderrTTY,
-		Now: func() time.Time { return now }, Version: "test", OpenTUI: h.openTUI}
+		Now: func() time.Time { return now }, Version: "test", OpenTUI: h.openTUI, StdoutIsTTY: h.stdoutTTY,
+		Clipboard: func(m clipboard.Mode) (clipboard.Clipboard, error) {
+			h.clipMode = m
+			if h.clipErr != nil {
+				return nil, h.clipErr
+			}
+			return h.clipboard(), nil
+		},
+		StartClearer: func(cb clipboard.Clipboard, hash clipboard.Hash, timeout time.Duration) error {
+			if cb != h.clipboard() {
+				h.t.Errorf("clearer started for another clipboard: %T", cb)
+			}
+			if h.clearerErr != nil {
+				return h.clearerErr
+			}
+			h.clearers = append(h.clearers, clearerCall{hash, timeout})
+			return nil
+		}}
+	if h.stdout != nil {
+		env.Stdout = h.stdout
+	}
 	code := Run(args, env)
 	o := outcome{code, out.String(), errb.String()}
-	if strings.Contains(o.stdout+o.stderr, secret) {
+	printed := o.stdout + o.stderr
+	if h.secretOut {
+		printed = o.stderr
+	}
+	if strings.Contains(printed, secret) {
 		h.t.Fatalf("m3keys %s printed the secret", strings.Join(args, " "))
 	}
 	return o
+}
+
+func (h *harness) clipboard() clipboard.Clipboard {
+	if h.cb != nil {
+		return h.cb
+	}
+	return h.clip
 }
 
 func (h *harness) mustRun(stdin string, args ...string) outcome {
@@ -311,7 +361,7 @@ func TestVersionAndHelp(t *testing.T) {
 
 func TestSubcommandHelpExitsZero(t *testing.T) {
 	h := newHarness(t)
-	for _, cmd := range []string{"add", "list", "import", "check", "remove", "token", "passwd"} {
+	for _, cmd := range []string{"add", "list", "import", "check", "remove", "token", "passwd", "copy", "secret"} {
 		o := h.run("", cmd, "--help")
 		if o.code != ExitOK || !strings.Contains(o.stderr, "usage: m3keys "+cmd) || strings.Contains(o.stderr, "help requested") {
 			t.Errorf("%s --help: exit %d: %q", cmd, o.code, o.stderr)

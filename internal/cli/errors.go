@@ -76,3 +76,13 @@ func cliAdvice(err error) string {
 	}
 	return ""
 }
+
+// failure turns err, whose text may carry its own " — advice", into one message with code:
+// prefix and err's what, then err's advice, else the fallback advice.
+func failure(code int, prefix string, err error, advice string) error {
+	what, own, _ := strings.Cut(err.Error(), " — ")
+	if own != "" {
+		advice = own
+	}
+	return &exitError{code: code, msg: prefix + what, advice: advice}
+}

@@ -3,20 +3,33 @@ package cli
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/m3keys/m3keys/authclient"
+	"github.com/m3keys/m3keys/internal/clipboard"
 	"github.com/m3keys/m3keys/internal/sanitize"
 	"github.com/m3keys/m3keys/keystore"
 )
 
-// runToken prints only the token on stdout, for curl -H "Authorization: Bearer $(m3keys token ID)".
+// runToken prints only the token on stdout, for curl -H "Authorization: Bearer $(m3keys token ID)",
+// or copies it to the clipboard; a token expires, so it may be handed out any number of times.
 func runToken(c *ctx, args []string) error {
-	pos, err := c.parse(c.flags("token", "KEY_ID"), args, 1)
+	fs := c.flags("token", "KEY_ID [--copy [--clipboard MODE] [--clip-timeout DUR]]")
+	c.clipboardFlags(fs)
+	toClipboard := fs.Bool("copy", false, "copy the token to the clipboard, cleared after --clip-timeout, instead of printing it")
+	pos, err := c.parse(fs, args, 1)
 	if err != nil {
 		return err
 	}
 	if err := keystore.ValidateKeyID(pos[0]); err != nil {
 		return err
+	}
+	var cb clipboard.Clipboard
+	var timeout time.Duration
+	if *toClipboard {
+		if cb, timeout, err = c.openClipboard(); err != nil {
+			return err
+		}
 	}
 	s, err := c.openStore()
 	if err != nil {
@@ -36,7 +49,19 @@ func runToken(c *ctx, args []string) error {
 		AccessKeyID: ref.Key.AccessKeyID, Secret: ref.Key.Secret.Reveal()}, false)
 	switch r.Class {
 	case authclient.Valid:
-		fmt.Fprintln(c.env.Stdout, r.BearerToken())
+		if cb == nil {
+			fmt.Fprintln(c.env.Stdout, r.BearerToken())
+			return nil
+		}
+		h, err := cb.Write(r.BearerToken())
+		if err != nil {
+			return failure(ExitUsage, "the token was not copied: ", err, installAdvice)
+		}
+		note := ""
+		if r.ExpiresIn > 0 {
+			note = "the token expires in " + shortDuration(r.ExpiresIn.Round(time.Second))
+		}
+		c.copied(cb, h, timeout, "copied a Bearer token for "+sanitize.Line(pos[0]), note)
 		return nil
 	case authclient.Undetermined:
 		return &exitError{code: ExitUncertain, msg: "no token: " + sanitize.Line(r.Message), advice: "try again when m3ter can be reached"}

@@ -1,0 +1,97 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/m3keys/m3keys/internal/clipboard"
+	"github.com/m3keys/m3keys/internal/sanitize"
+)
+
+// installAdvice is what to do when no clipboard works here.
+const installAdvice = "install xclip or wl-clipboard, or run with --clipboard osc52"
+
+// openClipboard checks the clipboard settings and opens the clipboard they name, before anything
+// is marked or fetched, so a clipboard that cannot work costs nothing.
+func (c *ctx) openClipboard() (clipboard.Clipboard, time.Duration, error) {
+	mode, timeout, err := c.clipboardOptions()
+	if err != nil {
+		return nil, 0, err
+	}
+	if c.env.Clipboard == nil {
+		return nil, 0, usageErr("this build has no clipboard — pipe the secret instead: m3keys secret KEY_ID | …")
+	}
+	cb, err := c.env.Clipboard(mode)
+	if err != nil {
+		return nil, 0, failure(ExitUsage, "cannot use the clipboard: ", err, installAdvice)
+	}
+	return cb, timeout, nil
+}
+
+// copied starts the clearer and says on stderr, in one line, what was copied and when it goes.
+func (c *ctx) copied(cb clipboard.Clipboard, h clipboard.Hash, timeout time.Duration, what, note string) {
+	if cb.Mode() == clipboard.OSC52 {
+		what += " through the terminal (OSC 52)"
+	}
+	when := "the clipboard clears in " + shortDuration(timeout)
+	switch {
+	case timeout == 0:
+		when = "the clipboard is never cleared (--clip-timeout 0): clear it yourself once pasted"
+	case c.env.StartClearer == nil:
+		when = "the clipboard will not be cleared: this build cannot clear it later; clear it yourself once pasted"
+	default:
+		if err := c.env.StartClearer(cb, h, timeout); err != nil {
+			when = "the clipboard will not be cleared: " + sanitize.Line(err.Error()) + "; clear it yourself once pasted"
+		}
+	}
+	if note != "" {
+		when += "; " + note
+	}
+	fmt.Fprintf(c.env.Stderr, "m3keys: %s — %s\n", what, when)
+}
+
+// shortDuration is 30s, 2m or 1h30m rather than Go's 2m0s.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
+var errNoTerminalForOSC52 = errors.New("OSC 52 sends the clipboard through the terminal, and there is none — " +
+	"run m3keys on a terminal, or install xclip or wl-clipboard and run with --clipboard system")
+
+// systemClipboard is the real Env.Clipboard. OSC 52 goes to /dev/tty, which stays open for the
+// life of the process: the detached clearer inherits it to clear the clipboard later.
+func systemClipboard(mode clipboard.Mode) (clipboard.Clipboard, error) {
+	opts := clipboard.Options{}
+	f, err := os.OpenFile("/dev/tty", os.O_WRONLY, 0)
+	if err == nil && term.IsTerminal(int(f.Fd())) {
+		opts.Terminal = f
+	} else if err == nil {
+		f.Close()
+	}
+	cb := clipboard.New(mode, opts)
+	if cb.Mode() == clipboard.OSC52 && opts.Terminal == nil {
+		return nil, errNoTerminalForOSC52
+	}
+	return cb, nil
+}
+
+// startClearer is the real Env.StartClearer: a detached copy of this program.
+func startClearer(cb clipboard.Clipboard, h clipboard.Hash, timeout time.Duration) error {
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("the m3keys program that would clear it cannot be found: %v", err)
+	}
+	return clipboard.StartClearer(exe, cb, h, timeout)
+}
