@@ -60,8 +60,8 @@ type harness struct {
 	clip       *clipboard.Fake
 	cb         clipboard.Clipboard // when set, the clipboard commands get this instead of clip
 	stdout     io.Writer           // when set, stdout goes here instead of the outcome
-	clipMode   clipboard.Mode // the mode the last command opened the clipboard with
-	clipErr    error          // Env.Clipboard fails with it
+	clipMode   clipboard.Mode      // the mode the last command opened the clipboard with
+	clipErr    error               // Env.Clipboard fails with it
 	clearers   []clearerCall
 	clearerErr error // Env.StartClearer fails with it
 	// secretOut: stdout may hold the secret (m3keys secret), and only stdout
