@@ -111,6 +111,7 @@ func (h *cliHarness) run(r cliRun) (stdout string) {
 		cmd.Stdin = term.follower
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
 	}
+	began := time.Now()
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
@@ -119,9 +120,11 @@ func (h *cliHarness) run(r cliRun) (stdout string) {
 			t.Errorf("%s: %v", name, err)
 			break
 		}
-		term.waitEchoOn(5 * time.Second)
 	}
 	err := cmd.Wait()
+	if d := time.Since(began); d > 2*time.Second {
+		t.Logf("%s took %v", name, d.Round(100*time.Millisecond))
+	}
 	code := cmd.ProcessState.ExitCode()
 	var exit *exec.ExitError
 	if err != nil && !errors.As(err, &exit) {
@@ -185,6 +188,19 @@ func trapProxy(t *testing.T) (string, *atomic.Int64) {
 		}
 	}()
 	return "http://" + l.Addr().String(), &n
+}
+
+// holdLock takes the store's lock as another m3keys would (flock), until the returned func.
+func holdLock(t *testing.T, path string) func() {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		t.Fatalf("taking the lock: %v", err)
+	}
+	return func() { f.Close() }
 }
 
 // TestCLINeverLeaks runs every command, on its success and its error paths, and fails if
@@ -252,7 +268,12 @@ func TestCLINeverLeaks(t *testing.T) {
 	run(0, "m3keys", "version")
 	run(0, "usage", "--help")
 	run(0, "usage", "help")
-	for _, c := range []string{"list", "add", "import", "inactivate", "activate", "remove", "check", "token", "passwd", "demo", "version"} {
+	usage := h.run(cliRun{args: []string{"--help"}, code: 0}) + h.lastStderr
+	for _, c := range []string{"list", "add", "import", "inactivate", "activate", "remove", "check", "token", "passwd", "demo", "version", "copy", "secret"} {
+		if !strings.Contains(usage, "m3keys "+c) {
+			t.Logf("not covered: %s (not in this build)", c)
+			continue
+		}
 		run(0, "usage: m3keys "+c, c, "--help")
 	}
 	run(2, "unknown command", "frobnicate")
@@ -380,6 +401,13 @@ func TestCLINeverLeaks(t *testing.T) {
 	run(2, "", "remove", "AK-NOPE")
 	run(2, "", "remove")
 
+	// Another m3keys holds the store: the wait is bounded and says so, with a secret on stdin.
+	unlock := holdLock(t, filepath.Join(store, "lock"))
+	run(2, "", "--lock-timeout", "1s", "list")
+	h.run(cliRun{args: append([]string{"--lock-timeout", "1s"}, add("AK-LOCKED", "billing")...), stdin: sec.marker() + "\n", code: 2})
+	unlock()
+	run(2, "", "--lock-timeout", "forever", "list")
+
 	// On a terminal: a secret typed at a hidden prompt, then passwd (the real work factor from here on).
 	h.run(cliRun{args: []string{"add", "--org", orgC, "--user", "tty-user", "--key-id", "AK-TTY"}, code: 0, want: "added AK-TTY",
 		terminal: []prompt{{"API Secret for AK-TTY", m["AK-TTY"]}}})
@@ -388,8 +416,10 @@ func TestCLINeverLeaks(t *testing.T) {
 		terminal: []prompt{{"New passphrase: ", newPass}, {"Repeat new passphrase: ", newPass + "x"}}})
 	h.run(cliRun{args: []string{"passwd"}, code: 0, want: "passphrase changed",
 		terminal: []prompt{{"New passphrase: ", newPass}, {"Repeat new passphrase: ", newPass}}})
-	h.run(cliRun{args: []string{"check", "--org", orgC}, code: 0, env: map[string]string{"M3KEYS_PASSPHRASE": newPass}})
-	h.run(cliRun{args: []string{"list"}, code: 2, want: "passphrase"}) // the old one
+	h.env["M3KEYS_PASSPHRASE"] = newPass
+	h.run(cliRun{args: []string{"passwd", "--new-identity"}, code: 0,
+		terminal: []prompt{{"New passphrase: ", newPass}, {"Repeat new passphrase: ", newPass}}})
+	run(0, "AK-TTY", "list") // the new passphrase opens the new identity
 
 	// The first add creates a store.
 	h.run(cliRun{args: add("AK-FRESH", "fresh-user"), stdin: m["AK-FRESH"] + "\n", code: 0,

@@ -18,6 +18,7 @@ type pty struct {
 	mu               sync.Mutex
 	out              bytes.Buffer // everything the child wrote to the terminal
 	done             chan struct{}
+	answered         int // how much of out the prompts answered so far take
 }
 
 func openPTY() (*pty, error) {
@@ -81,26 +82,21 @@ func (p *pty) echoOff() bool {
 	return tio.Lflag&syscall.ECHO == 0
 }
 
-// answer waits for the child to show prompt and switch echo off, then types line: typed
-// before that, the line would be echoed back and show up in the terminal's output.
+// answer waits for the child to show prompt (after the prompts answered so far) and
+// switch echo off, then types line: typed before that, the line would be echoed back and
+// show up in the terminal's output.
 func (p *pty) answer(prompt, line string, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	for {
-		seen := bytes.Count(p.output(), []byte(prompt))
-		if seen > 0 && p.echoOff() {
+		out := p.output()
+		if i := bytes.Index(out[p.answered:], []byte(prompt)); i >= 0 && p.echoOff() {
+			p.answered += i + len(prompt)
 			_, err := p.leader.Write([]byte(line + "\n"))
 			return err
 		}
 		if time.Now().After(deadline) {
 			return fmt.Errorf("no hidden prompt %q within %v", prompt, timeout)
 		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
-// waitEchoOn waits until the hidden read has ended, so the next answer waits for the next prompt.
-func (p *pty) waitEchoOn(timeout time.Duration) {
-	for deadline := time.Now().Add(timeout); p.echoOff() && time.Now().Before(deadline); {
 		time.Sleep(10 * time.Millisecond)
 	}
 }

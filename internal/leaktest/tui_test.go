@@ -172,6 +172,24 @@ func TestTUINeverLeaks(t *testing.T) {
 			time.Sleep(20 * time.Millisecond)
 		}
 	}
+	// waitStatus waits for the status line that gives a key's test result.
+	waitStatus := func(id, result string) {
+		t.Helper()
+		deadline := time.Now().Add(15 * time.Second)
+		for {
+			drain()
+			v, _ := f.lastFrame()
+			for _, line := range strings.Split(v, "\n") {
+				if strings.HasPrefix(strings.TrimSpace(line), id+":") && strings.Contains(line, result) {
+					return
+				}
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no status line for %s %s", id, result)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
 	press := func(keys ...string) {
 		for _, k := range keys {
 			tm.Send(keyMsg(k))
@@ -202,12 +220,12 @@ func TestTUINeverLeaks(t *testing.T) {
 	// One organization: test each key, add keys, toggle, history.
 	press("home", "enter")
 	waitFor("AK-VALID")
-	press("t")
-	waitFor("valid")
-	press("down", "t")
-	waitFor("rejected")
 	press("a") // billing has two keys
 	waitFor("already has two")
+	press("t")
+	waitStatus("AK-VALID", "valid")
+	press("down", "t")
+	waitStatus("AK-REJ", "rejected")
 	press("down", "a") // reports
 	waitFor("New access key for reports")
 	tm.Type("AK-TYPED")
@@ -224,7 +242,7 @@ func TestTUINeverLeaks(t *testing.T) {
 	press("enter", "enter")
 	waitFor("added AK-TYPED")
 	press("t")
-	waitFor("valid")
+	waitStatus("AK-TYPED", "valid")
 	press("down", "down", "a") // spare, no keys
 	waitFor("New access key for spare")
 	tm.Type("AK-PASTED")
@@ -238,7 +256,7 @@ func TestTUINeverLeaks(t *testing.T) {
 	press("enter")
 	waitFor("added AK-PASTED")
 	press("t")
-	waitFor("valid")
+	waitStatus("AK-PASTED", "valid")
 	press("s")
 	waitFor("INACTIVE?")
 	press("y")
@@ -256,7 +274,7 @@ func TestTUINeverLeaks(t *testing.T) {
 	press("end", "enter")
 	waitFor("AK-DOWN")
 	press("t")
-	waitFor("undetermined")
+	waitStatus("AK-DOWN", "undetermined")
 	press("esc", "q")
 	tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
 	drain()
