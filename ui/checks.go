@@ -27,6 +27,7 @@ type checkRun struct {
 	queued   map[string]bool
 	seen     map[string]bool // every key of this run: queued, in flight or done
 	orgs     []string        // the organizations tested, in the order asked
+	left     map[string]int  // by organization: its keys queued or in flight
 	done     int
 	total    int
 	counts   map[authclient.Class]int
@@ -63,17 +64,19 @@ func (a *App) startChecks(msg testKeysMsg) tea.Cmd {
 		a.c.checks.cancelAll()
 		ctx, cancel := context.WithCancel(context.Background())
 		*r = checkRun{id: r.id + 1, ctx: ctx, cancel: cancel, inFlight: map[string]bool{},
-			queued: map[string]bool{}, seen: map[string]bool{}, counts: map[authclient.Class]int{}}
+			queued: map[string]bool{}, seen: map[string]bool{}, left: map[string]int{}, counts: map[authclient.Class]int{}}
 		cmds = append(cmds, a.after(spinInterval, spinFrameMsg{run: r.id}))
 	}
 	added := 0
+	refs := keyRefs(a.c.doc)
 	for _, id := range msg.keyIDs {
-		ref, ok := a.c.doc.Key(id)
+		ref, ok := refs[id]
 		if !ok || r.seen[id] {
 			continue
 		}
 		r.seen[id] = true
 		r.queued[id] = true
+		r.left[ref.Org.ID]++
 		r.total++
 		added++
 		if !slices.Contains(r.orgs, ref.Org.ID) {
@@ -91,6 +94,37 @@ func (a *App) startChecks(msg testKeysMsg) tea.Cmd {
 		cmds = append(cmds, a.setStatus(what+" already in this test run ("+r.progress()+")", false))
 	}
 	return tea.Batch(append(cmds, a.dispatchChecks())...)
+}
+
+// keyRefs finds every key of the document in one walk, so queueing n keys costs O(n).
+func keyRefs(d *keystore.Document) map[string]keystore.KeyRef {
+	refs := map[string]keystore.KeyRef{}
+	for oi := range d.Organizations {
+		o := &d.Organizations[oi]
+		for ui := range o.ServiceUsers {
+			u := &o.ServiceUsers[ui]
+			for ki := range u.Keys {
+				refs[u.Keys[ki].AccessKeyID] = keystore.KeyRef{Org: o, User: u, Key: &u.Keys[ki]}
+			}
+		}
+	}
+	return refs
+}
+
+// resultShown updates what a new result of this organization changes on screen, and no
+// more: a run over 10,000 keys must not rebuild every row for every result.
+// Screens not shown are rebuilt when shown; an organization's row shows "testing" until
+// its last key is done.
+func (a *App) resultShown(orgID string) {
+	if a.current == screenOrgs && a.c.checks.left[orgID] == 0 {
+		a.orgs.refreshOrg(orgID)
+	}
+	if a.org.orgID == orgID && (a.org.only || a.org.filter.active()) { // a result can move a key in or out
+		a.org.refresh()
+	}
+	if a.current == screenHistory {
+		a.history.refresh()
+	}
 }
 
 func (a *App) dispatchChecks() tea.Cmd {
@@ -111,7 +145,7 @@ func (a *App) checkCmd(ctx context.Context, run int, job checkJob) tea.Cmd {
 	checker, verify := a.c.deps.Checker, a.c.deps.Verify
 	return func() tea.Msg {
 		res := checker.Check(ctx, job.key, verify)
-		return checkDoneMsg{run: run, keyID: job.key.AccessKeyID, result: res, cancelled: ctx.Err() != nil}
+		return checkDoneMsg{run: run, orgID: job.orgID, keyID: job.key.AccessKeyID, result: res, cancelled: ctx.Err() != nil}
 	}
 }
 
@@ -122,12 +156,13 @@ func (a *App) checkDone(msg checkDoneMsg) tea.Cmd {
 		return nil
 	}
 	delete(r.inFlight, msg.keyID)
+	r.left[msg.orgID]--
 	r.done++
 	r.counts[msg.result.Class]++
 	r.last = msg
 	a.c.results[msg.keyID] = msg.result
 	cmds := []tea.Cmd{a.takeResult(msg.keyID, msg.result), a.dispatchChecks()}
-	a.rebuild()
+	a.resultShown(msg.orgID)
 	if !r.running() {
 		failing := r.counts[authclient.Rejected]+r.counts[authclient.Forbidden] > 0
 		cmds = append(cmds, a.setStatusAbout(r.orgs, r.summary(a.c), failing))
@@ -196,6 +231,6 @@ func (r *checkRun) cancelAll() {
 // stop cancels the checks in flight and ends the run with the results in hand.
 func (r *checkRun) stop() {
 	r.cancelAll()
-	r.queue, r.inFlight, r.queued = nil, map[string]bool{}, map[string]bool{}
+	r.queue, r.inFlight, r.queued, r.left = nil, map[string]bool{}, map[string]bool{}, map[string]int{}
 	r.total = r.done
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/m3keys/m3keys/authclient"
+	"github.com/m3keys/m3keys/internal/lastcheck"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -18,6 +19,7 @@ type common struct {
 
 	store Store
 	doc   *keystore.Document
+	docTx *keystore.Tx // edits doc in memory (results not saved yet); its index is built once per doc
 
 	checks  checkRun
 	results map[string]authclient.Result // the last live result of this session, by Access Key ID
@@ -34,6 +36,17 @@ func (c *common) now() time.Time { return c.deps.Clock() }
 func (c *common) spinner() string {
 	frames := spinner.MiniDot.Frames
 	return frames[c.frame%len(frames)]
+}
+
+// setDoc replaces the document on screen.
+func (c *common) setDoc(d *keystore.Document) { c.doc, c.docTx = d, nil }
+
+// show records a live result in the document on screen, as lastcheck would in the store.
+func (c *common) show(r checkRecord) {
+	if c.docTx == nil {
+		c.docTx = c.doc.Edit(c.now())
+	}
+	_ = lastcheck.Record(c.docTx, r.keyID, r.result, r.at) // the save says what went wrong
 }
 
 func (c *common) org(id string) *keystore.Organization {

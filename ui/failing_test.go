@@ -38,7 +38,7 @@ func withHealthyOrg(t *testing.T) (*harness, *keystore.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.app.c.doc = store.Document()
+	h.app.c.setDoc(store.Document())
 	h.app.rebuild()
 	h.send(tea.WindowSizeMsg{Width: 100, Height: 30})
 	return h, store
@@ -132,7 +132,7 @@ func TestOrgsHelpListsTestKeysThatWork(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	h.app.c.doc = store.Document()
+	h.app.c.setDoc(store.Document())
 	h.app.rebuild()
 	h.press("end")
 	h.press("?")

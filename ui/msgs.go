@@ -79,6 +79,7 @@ type (
 	flushChecksMsg struct{}
 	checkDoneMsg   struct {
 		run       int
+		orgID     string
 		keyID     string
 		result    authclient.Result
 		cancelled bool // on quit: not worth recording

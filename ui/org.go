@@ -86,7 +86,7 @@ func (s *orgScreen) refresh() {
 		header := len(s.lines)
 		for ki := range u.Keys {
 			k := &u.Keys[ki]
-			if (s.only && !s.c.failing(k)) || (!whole && !s.filter.matches(append(s.c.keyWords(k), k.AccessKeyID)...)) {
+			if (s.only && !s.c.failing(k)) || (!whole && !s.filter.matches(k.AccessKeyID) && !s.filter.matches(s.c.keyWords(k)...)) {
 				continue
 			}
 			s.keyIDWidth = max(s.keyIDWidth, lipgloss.Width(clean(u.Keys[ki].AccessKeyID)))

@@ -72,6 +72,20 @@ func (s *orgsScreen) refresh() {
 	s.selectID(selected)
 }
 
+// refreshOrg re-summarizes one organization's row after one of its keys changed.
+func (s *orgsScreen) refreshOrg(id string) {
+	if s.only || s.filter.active() { // the row may come or go
+		s.refresh()
+		return
+	}
+	o := s.c.org(id)
+	for i := range s.rows {
+		if s.rows[i].id == id && o != nil {
+			s.rows[i] = s.summarize(o)
+		}
+	}
+}
+
 // selectID puts the cursor on the organization with this ID, or on the first row.
 func (s *orgsScreen) selectID(id string) {
 	s.cursor = 0
@@ -101,6 +115,7 @@ func (s *orgsScreen) matches(o *keystore.Organization) bool {
 func (s *orgsScreen) summarize(o *keystore.Organization) orgRow {
 	r := orgRow{id: o.ID, name: o.Name, users: len(o.ServiceUsers), oldest: -1}
 	r.active, r.total = o.KeyCount()
+	r.keyIDs = make([]string, 0, r.total)
 	for _, u := range o.ServiceUsers {
 		for i := range u.Keys {
 			k := &u.Keys[i]

@@ -128,7 +128,7 @@ func TestOrgsDelete(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	h.app.c.doc = store.Document() // changed behind the TUI's back, as another m3keys would
+	h.app.c.setDoc(store.Document()) // changed behind the TUI's back, as another m3keys would
 	h.app.rebuild()
 	h.press("end", "d")
 	h.wantView("Delete organization Empty?")

@@ -76,7 +76,7 @@ func (a *App) finished(id int, doc *keystore.Document) {
 	if doc == nil {
 		return
 	}
-	a.c.doc = doc
+	a.c.setDoc(doc)
 	a.showUnsaved()
 	a.rebuild()
 }
@@ -85,7 +85,7 @@ func (a *App) finished(id int, doc *keystore.Document) {
 func (a *App) showUnsaved() {
 	for _, list := range [][]checkRecord{a.saves.flushing, a.saves.unsaved} {
 		for _, r := range list {
-			_ = lastcheck.Record(a.c.doc.Edit(r.at), r.keyID, r.result, r.at) // the save says what went wrong
+			a.c.show(r)
 		}
 	}
 }
@@ -132,7 +132,7 @@ func (a *App) saved(msg savedMsg) tea.Cmd {
 func (a *App) takeResult(keyID string, res authclient.Result) tea.Cmd {
 	r := checkRecord{keyID: keyID, result: res, at: a.c.now()}
 	a.saves.unsaved = append(a.saves.unsaved, r)
-	_ = lastcheck.Record(a.c.doc.Edit(r.at), r.keyID, r.result, r.at)
+	a.c.show(r)
 	if !a.c.checks.running() {
 		return a.flushChecks()
 	}

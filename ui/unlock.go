@@ -183,7 +183,8 @@ func (a *App) unlocked(msg unlockedMsg) tea.Cmd {
 	if msg.gen != a.gen || a.current != screenUnlock {
 		return nil
 	}
-	a.c.store, a.c.doc = msg.store, msg.doc
+	a.c.store = msg.store
+	a.c.setDoc(msg.doc)
 	a.unlock = newUnlockScreen(a.c, true) // forget the typed passphrase
 	a.orgs = newOrgsScreen(a.c)
 	a.show(screenOrgs)

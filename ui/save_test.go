@@ -1,0 +1,76 @@
+package ui
+
+import (
+	"testing"
+	"time"
+
+	"github.com/m3keys/m3keys/keystore"
+)
+
+// addKeyTyped opens the add-key form for new-integration with a key typed in, focus on the last field.
+func addKeyTyped(t *testing.T) (*harness, *keystore.Store) {
+	t.Helper()
+	h, store := openAcme(t)
+	h.selectRow("new-integration")
+	h.press("a")
+	h.typeText("AK-NEW-1")
+	h.press("tab")
+	h.typeText(testSecret)
+	h.press("tab")
+	return h, store
+}
+
+var lockTimeout = &keystore.LockTimeoutError{Path: "/s/lock", PID: 4242, Timeout: 10 * time.Second}
+
+// Issue 7 item 3: a save that waits for another m3keys says so after a second, and when
+// it gives up the form stays open with what was typed and why.
+func TestSaveWaitingForTheLockThenFailing(t *testing.T) {
+	h, store := addKeyTyped(t)
+	h.app.c.store = failingStore{Store: store, err: lockTimeout}
+	_, save := h.app.Update(keyMsg("enter")) // the save is in flight until its command runs
+	h.wantNotView("waiting for another m3keys")
+	h.send(saveSlowMsg{id: h.app.saves.next})
+	h.wantView("waiting for another m3keys…")
+	h.run(save)
+	h.wantNotView("waiting for another m3keys")
+	if h.app.current != screenAddKey {
+		t.Fatalf("the form closed on a failed save:\n%s", h.view())
+	}
+	h.wantView("another m3keys (pid 4242) is using the store")
+	if got := h.app.addKey.form.value(fieldKeyID); got != "AK-NEW-1" {
+		t.Errorf("the typed key ID is gone: %q", got)
+	}
+	h.app.c.store = store // the other m3keys is done: enter again saves
+	h.press("enter")
+	h.wantView("added AK-NEW-1 to new-integration")
+}
+
+// A change is never dropped silently: esc while it waits leaves the form, and the
+// outcome is told on the screen the user went to.
+func TestSaveFailingAfterEscSaysWhatWasNotSaved(t *testing.T) {
+	h, store := addKeyTyped(t)
+	h.app.c.store = failingStore{Store: store, err: lockTimeout}
+	_, save := h.app.Update(keyMsg("enter"))
+	h.press("esc")
+	if h.app.current != screenOrg {
+		t.Fatal("esc did not leave the form")
+	}
+	h.run(save)
+	h.wantView("not saved: add key AK-NEW-1 to new-integration", "another m3keys (pid 4242) is using the store")
+}
+
+func TestSaveSucceedingAfterEscSaysSo(t *testing.T) {
+	h, _ := addKeyTyped(t)
+	_, save := h.app.Update(keyMsg("enter"))
+	h.press("esc")
+	h.run(save)
+	h.wantView("saved: added AK-NEW-1 to new-integration", "AK-NEW-1")
+}
+
+// A slow notice for a save already finished is ignored.
+func TestSaveSlowNoticeAfterTheSaveIsIgnored(t *testing.T) {
+	h, _ := openAcme(t)
+	h.press("s", "y")
+	h.send(saveSlowMsg{id: h.app.saves.next})
+	h.wantNotView("waiting for another m3keys")
+}
