@@ -2,6 +2,7 @@ package main_test
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -117,6 +118,72 @@ func TestTUIEndToEnd(t *testing.T) {
 	}
 	if len(ref.User.Keys) != 2 {
 		t.Errorf("billing-sync has %d keys, want 2", len(ref.User.Keys))
+	}
+}
+
+// TestTUISaveWaitsForAnotherM3keys holds the store's lock as another m3keys would:
+// a change waits, the status bar says what for, and it is saved once the lock is free.
+func TestTUISaveWaitsForAnotherM3keys(t *testing.T) {
+	lipgloss.SetColorProfile(termenv.Ascii)
+	const (
+		orgID      = "3f1c2a4e-5b6d-4e7f-8a9b-0c1d2e3f4a5b"
+		passphrase = "lock test passphrase"
+	)
+	dir := filepath.Join(t.TempDir(), "store")
+	store, err := keystore.Create(dir, passphrase)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sec, _ := keystore.NewSecret("lock-test-secret")
+	sec2, _ := keystore.NewSecret("lock-test-secret-2")
+	if err := store.Update(func(tx *keystore.Tx) error {
+		return errors.Join(
+			tx.AddOrg(keystore.NewOrg{ID: orgID, Name: "Acme lock", APIURL: "https://api.m3ter.com"}),
+			tx.AddUser(orgID, "ops"),
+			tx.AddKey(orgID, "ops", keystore.NewKey{AccessKeyID: "AK-ONE", Secret: sec}),
+			tx.AddKey(orgID, "ops", keystore.NewKey{AccessKeyID: "AK-TWO", Secret: sec2}),
+		)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	tm := teatest.NewTestModel(t, ui.New(ui.Deps{Vault: ui.NewVault(dir), Passphrase: passphrase}),
+		teatest.WithInitialTermSize(100, 30))
+	waitFor := func(what string) {
+		t.Helper()
+		var seen bytes.Buffer
+		teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+			seen.Write(b)
+			return strings.Contains(seen.String(), what)
+		}, teatest.WithDuration(8*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+	}
+	waitFor("Acme lock")
+	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	waitFor("AK-ONE")
+
+	lock, err := os.OpenFile(filepath.Join(dir, keystore.LockFile), os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Close()
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
+		t.Fatal(err)
+	}
+	tm.Type("s")
+	waitFor("Make AK-ONE INACTIVE?")
+	tm.Type("y")
+	waitFor("waiting for another m3keys")
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_UN); err != nil {
+		t.Fatal(err)
+	}
+	waitFor("AK-ONE is INACTIVE")
+	tm.Type("q")
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	reopened, err := keystore.Open(dir, passphrase)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ref, _ := reopened.Document().Key("AK-ONE"); ref.Key.Status != keystore.Inactive {
+		t.Fatalf("the change made while another m3keys held the lock was lost: %s", ref.Key.Status)
 	}
 }
 
