@@ -36,7 +36,8 @@ func (c *ctx) openClipboard() (clipboard.Clipboard, time.Duration, error) {
 // copied starts the clearer and says on stderr, in one line, what was copied and when it goes.
 func (c *ctx) copied(cb clipboard.Clipboard, h clipboard.Hash, timeout time.Duration, what, note string) {
 	if cb.Mode() == clipboard.OSC52 {
-		what += " through the terminal (OSC 52)"
+		// OSC 52 cannot be read back: only the user can tell whether the terminal took it.
+		what += " through the terminal (OSC 52: if nothing pastes, the terminal does not allow it; in tmux, set -g set-clipboard on)"
 	}
 	when := "the clipboard clears in " + shortDuration(timeout)
 	switch {

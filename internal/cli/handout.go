@@ -73,7 +73,7 @@ func runSecret(c *ctx, args []string) error {
 		return err
 	}
 	if c.env.StdoutIsTTY {
-		return usageErr("m3keys secret writes only to a pipe or a file, and stdout is a terminal, where the secret would stay on screen — "+
+		return usageErr("stdout is a terminal: secret writes the API secret only to a pipe or a file, never to the screen — "+
 			"pipe it to where it goes: m3keys secret %s | gh secret set M3TER_API_SECRET, or use m3keys copy %s", keyID, keyID)
 	}
 	// A reader that went away must fail the write (EPIPE), not kill m3keys before the mark is

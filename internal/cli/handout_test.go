@@ -161,7 +161,7 @@ func TestCopyClipboardSettings(t *testing.T) {
 	h.clip.Blind = true // as OSC 52 is
 	o := h.mustRun("", "--clipboard", "osc52", "--clip-timeout", "2m", "copy", "AK-1")
 	if h.clipMode != clipboard.OSC52 || len(h.clearers) != 1 || h.clearers[0].timeout != 2*time.Minute ||
-		!strings.Contains(o.stderr, "through the terminal (OSC 52) — the clipboard clears in 2m;") {
+		!strings.Contains(o.stderr, "through the terminal (OSC 52: if nothing pastes, the terminal does not allow it; in tmux, set -g set-clipboard on) — the clipboard clears in 2m;") {
 		t.Errorf("mode %q, clearers %v, stderr %q", h.clipMode, h.clearers, o.stderr)
 	}
 	h.clip.Blind = false
