@@ -79,7 +79,7 @@ func systemClipboard(mode clipboard.Mode) (clipboard.Clipboard, error) {
 	if err == nil && term.IsTerminal(int(f.Fd())) {
 		opts.Terminal = f
 	} else if err == nil {
-		f.Close()
+		_ = f.Close()
 	}
 	cb := clipboard.New(mode, opts)
 	if cb.Mode() == clipboard.OSC52 && opts.Terminal == nil {
