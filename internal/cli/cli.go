@@ -69,7 +69,7 @@ func commands() []command {
 		{"activate", "KEY_ID", "make a key ACTIVE", runActivate},
 		{"remove", "KEY_ID", "remove an INACTIVE key", runRemove},
 		{"check", "[--org ID] [--json] [--timeout DUR] [--concurrency N] [--rate N] [--max-age DUR] [--fail-on-stale] [--no-verify]", "test ACTIVE keys live against m3ter", runCheck},
-		{"copy", "KEY_ID", "hand the API secret out once, to the clipboard, cleared after --clip-timeout", runCopy},
+		{"copy", copyArgs, "hand the API secret out once, to the clipboard, cleared after --clip-timeout", runCopy},
 		{"secret", "KEY_ID", "hand the API secret out once, to a pipe or a file (never a terminal), with no newline", runSecret},
 		{"token", "KEY_ID [--copy]", "print a Bearer token on stdout, or copy it to the clipboard", runToken},
 		{"passwd", "[--new-identity]", "change the passphrase; --new-identity also re-encrypts the store to a fresh identity", runPasswd},

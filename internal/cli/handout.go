@@ -17,10 +17,12 @@ import (
 // audit. handOut marks it in the store first, then delivers it, and takes the mark back when the
 // delivery fails, so a crash can lose a hand-out but never hand a secret out twice.
 
+const copyArgs = "KEY_ID [--clipboard MODE] [--clip-timeout DUR]"
+
 // runCopy hands the API secret out to the clipboard and returns at once, like pass -c: a detached
 // m3keys clears the clipboard after --clip-timeout if it still holds the secret.
 func runCopy(c *ctx, args []string) error {
-	fs := c.flags("copy", "KEY_ID [--clipboard MODE] [--clip-timeout DUR]")
+	fs := c.flags("copy", copyArgs)
 	c.clipboardFlags(fs)
 	pos, err := c.parse(fs, args, 1)
 	if err != nil {
@@ -60,7 +62,8 @@ func runSecret(c *ctx, args []string) error {
 			"what they read as it is, and a newline would become part of the secret.\n"+
 			"A second hand-out (secret or copy) is refused; rotate the key for a new secret.\n\n"+
 			"  m3keys secret AK-1 | gh secret set M3TER_API_SECRET\n"+
-			"  m3keys secret AK-1 > secret.txt && kubectl create secret generic m3ter --from-file=api-secret=secret.txt")
+			"  m3keys secret AK-1 | kubectl create secret generic m3ter --from-file=api-secret=/dev/stdin\n"+
+			"  m3keys secret AK-1 | vault kv put secret/m3ter api_secret=-\n\noptions:")
 		fs.SetOutput(c.env.Stderr)
 		fs.PrintDefaults()
 	}
