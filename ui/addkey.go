@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/m3keys/m3keys/internal/textcut"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -101,8 +102,8 @@ func (s *addKeyScreen) view(w, h int) string {
 		}
 	}
 	lines := []string{
-		st.BoxTitle.Render(truncate("New access key for "+clean(s.user)+slots, w)),
-		st.Dim.Render(truncate("Organization "+clean(s.orgID), w)),
+		st.BoxTitle.Render(textcut.End("New access key for "+clean(s.user)+slots, w)),
+		st.Dim.Render(textcut.End("Organization "+clean(s.orgID), w)),
 		"",
 		s.form.view(st, w),
 	}

@@ -14,6 +14,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/m3keys/m3keys/authclient"
+	"github.com/m3keys/m3keys/internal/textcut"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -430,9 +431,9 @@ func (a *App) header(w int) string {
 	// the progress stays; long crumbs give way to it
 	room := w - lipgloss.Width(right) - 1
 	if right == "" || room < len("m3keys") {
-		return truncate(left, w)
+		return textcut.End(left, w)
 	}
-	left = truncate(left, room)
+	left = textcut.End(left, room)
 	return left + strings.Repeat(" ", w-lipgloss.Width(left)-lipgloss.Width(right)) + st.Right.Render(right)
 }
 
@@ -444,7 +445,7 @@ func (a *App) footer(w int) []string {
 	st := a.c.styles
 	var lines []string
 	if a.saves.waiting() {
-		lines = append(lines, st.Warn.Render(truncate("waiting for another m3keys… (it holds the store's lock)", w)))
+		lines = append(lines, st.Warn.Render(textcut.End("waiting for another m3keys… (it holds the store's lock)", w)))
 	}
 	if a.status.text != "" {
 		style := st.Info
@@ -496,5 +497,5 @@ func (a *App) helpLine(w int) string {
 			return line
 		}
 	}
-	return truncate(strings.Join(tail, ""), w)
+	return textcut.End(strings.Join(tail, ""), w)
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/m3keys/m3keys/authclient"
 	"github.com/m3keys/m3keys/internal/lastcheck"
+	"github.com/m3keys/m3keys/internal/textcut"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -94,7 +95,7 @@ func (f *filter) enableKeys(k *KeyMap) {
 func (f *filter) view(w int) string {
 	in := f.input // a copy: drawing changes nothing
 	in.Width = max(1, w-3)
-	return truncate(in.View(), w)
+	return textcut.End(in.View(), w)
 }
 
 // failing is what `f` keeps: an ACTIVE key whose last check was rejected, forbidden or
@@ -145,9 +146,9 @@ func listTop(st Styles, f *filter, only bool, summary string, w int) string {
 	}
 	room := max(1, w-lipgloss.Width(mark))
 	if f.active() {
-		return truncate(f.view(room)+mark, w)
+		return textcut.End(f.view(room)+mark, w)
 	}
-	return truncate(st.Dim.Render(truncate(summary, room))+mark, w)
+	return textcut.End(st.Dim.Render(textcut.End(summary, room))+mark, w)
 }
 
 func failingHelp(only bool) string {

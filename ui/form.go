@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/m3keys/m3keys/internal/textcut"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -157,7 +158,7 @@ func (f *form) view(st Styles, w int) string {
 		if fl.fixed {
 			value = st.Dim.Render(clean(fl.input.Value()))
 		}
-		lines = append(lines, marker+label.Render(pad(truncate(fl.label, labelW), labelW))+"  "+truncate(value, inputW))
+		lines = append(lines, marker+label.Render(textcut.Pad(textcut.End(fl.label, labelW), labelW))+"  "+textcut.End(value, inputW))
 	}
 	if h := f.fields[f.focus].hint; h != "" {
 		lines = append(lines, "", st.Dim.Render(lipgloss.NewStyle().Width(w).Render(h)))

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/m3keys/m3keys/internal/sanitize"
+	"github.com/m3keys/m3keys/internal/textcut"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -22,7 +23,7 @@ func clean(s string) string { return sanitize.Text(s, maxNameRunes) }
 const maxIDCells = 40
 
 // shortID is an Access Key ID made safe and short enough for a sentence.
-func shortID(id string) string { return truncateMiddle(clean(id), maxIDCells) }
+func shortID(id string) string { return textcut.Middle(clean(id), maxIDCells) }
 
 // message is how server text and stored check messages are made safe to render.
 func message(s string) string { return sanitize.Text(s, maxMessageRunes) }

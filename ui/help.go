@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/lipgloss"
+	"github.com/m3keys/m3keys/internal/textcut"
 )
 
 // helpView lists every key that works on the current screen, in as many columns as the height needs.
@@ -21,7 +22,7 @@ func helpView(c *common, s screen, w, h int) string {
 	for i := 0; i < len(entries); i += rows {
 		var lines []string
 		for _, e := range entries[i:min(i+rows, len(entries))] {
-			lines = append(lines, st.HelpKey.Render(pad(e.Key, keyW))+" "+st.HelpDesc.Render(e.Desc))
+			lines = append(lines, st.HelpKey.Render(textcut.Pad(e.Key, keyW))+" "+st.HelpDesc.Render(e.Desc))
 		}
 		cols = append(cols, strings.Join(lines, "\n"))
 	}

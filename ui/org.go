@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/m3keys/m3keys/authclient"
 	"github.com/m3keys/m3keys/internal/lastcheck"
+	"github.com/m3keys/m3keys/internal/textcut"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -394,9 +395,9 @@ func (s *orgScreen) line(o *keystore.Organization, l orgLine, widths []int, w in
 		info += " · no keys — press a to add one"
 	}
 	if selected {
-		return st.Selected.Render(truncate("› "+clean(u.Name)+info, w))
+		return st.Selected.Render(textcut.End("› "+clean(u.Name)+info, w))
 	}
-	return truncate("  "+st.UserHeader.Render(clean(u.Name))+st.Dim.Render(info), w)
+	return textcut.End("  "+st.UserHeader.Render(clean(u.Name))+st.Dim.Render(info), w)
 }
 
 func (s *orgScreen) keyCells(k *keystore.AccessKey) []cell {
@@ -461,7 +462,7 @@ func (s *orgScreen) detail(w int) string {
 	if len(lines) > detailLines { // say that there is more
 		lines = lines[:detailLines]
 		last := strings.TrimRight(lines[detailLines-1], " ")
-		lines[detailLines-1] = truncate(last, w-1) + "…"
+		lines[detailLines-1] = textcut.End(last, w-1) + "…"
 	}
 	return st.Dim.Render(fitLines(strings.Join(lines, "\n"), w, detailLines))
 }

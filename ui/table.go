@@ -4,7 +4,7 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/lipgloss"
-	"github.com/charmbracelet/x/ansi"
+	"github.com/m3keys/m3keys/internal/textcut"
 )
 
 // column is one table column: it never gets narrower than min unless the
@@ -103,9 +103,9 @@ func fitCell(c cell, w int) string {
 		}
 	}
 	if c.middle {
-		s = truncateMiddle(s, w)
+		s = textcut.Middle(s, w)
 	}
-	s = pad(truncate(s, w), w)
+	s = textcut.Pad(textcut.End(s, w), w)
 	if c.style != nil {
 		return c.style.Render(s)
 	}
@@ -120,34 +120,6 @@ func headerCells(cols []column) []cell {
 	return cells
 }
 
-// truncate cuts s (which may hold styling) to w cells, ending in "…" when cut.
-func truncate(s string, w int) string {
-	if w <= 0 {
-		return ""
-	}
-	if lipgloss.Width(s) <= w {
-		return s
-	}
-	return ansi.Truncate(s, w, "…")
-}
-
-// truncateMiddle cuts plain s to w cells keeping both ends: "AK-PROD…2026A".
-func truncateMiddle(s string, w int) string {
-	width := lipgloss.Width(s)
-	if width <= w || w < 5 {
-		return truncate(s, w)
-	}
-	tail := (w - 1) / 2
-	return ansi.Truncate(s, w-1-tail, "") + "…" + ansi.TruncateLeft(s, width-tail, "")
-}
-
-func pad(s string, w int) string {
-	if n := w - lipgloss.Width(s); n > 0 {
-		return s + strings.Repeat(" ", n)
-	}
-	return s
-}
-
 // fitLines makes exactly h lines, each cut to w cells: what a screen region must be.
 func fitLines(s string, w, h int) string {
 	lines := strings.Split(s, "\n")
@@ -155,7 +127,7 @@ func fitLines(s string, w, h int) string {
 		lines = lines[:h]
 	}
 	for i := range lines {
-		lines[i] = truncate(lines[i], w)
+		lines[i] = textcut.End(lines[i], w)
 	}
 	for len(lines) < h {
 		lines = append(lines, "")

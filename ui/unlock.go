@@ -8,6 +8,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/m3keys/m3keys/internal/textcut"
 )
 
 // unlockScreen asks for the passphrase, or on first run for a new one, twice.
@@ -135,7 +136,7 @@ func (s *unlockScreen) view(w, h int) string {
 	var b strings.Builder
 	if s.exists {
 		b.WriteString(st.BoxTitle.Render("Unlock your keystore") + "\n")
-		b.WriteString(st.Dim.Render(truncate("Your access keys are encrypted with your passphrase.", inner)) + "\n\n")
+		b.WriteString(st.Dim.Render(textcut.End("Your access keys are encrypted with your passphrase.", inner)) + "\n\n")
 	} else {
 		b.WriteString(st.BoxTitle.Render("Create your keystore") + "\n")
 		intro := "No keystore yet. It will hold your m3ter access keys, encrypted, in:"

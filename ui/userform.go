@@ -2,6 +2,7 @@ package ui
 
 import (
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/m3keys/m3keys/internal/textcut"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -49,5 +50,5 @@ func (s *userFormScreen) crumbs() []string {
 
 func (s *userFormScreen) view(w, h int) string {
 	st := s.c.styles
-	return st.BoxTitle.Render(truncate("New service user in "+orgLabel(s.c.org(s.orgID)), w)) + "\n\n" + s.form.view(st, w)
+	return st.BoxTitle.Render(textcut.End("New service user in "+orgLabel(s.c.org(s.orgID)), w)) + "\n\n" + s.form.view(st, w)
 }
