@@ -4,11 +4,11 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/m3keys/m3keys/internal/textcut"
+	"github.com/m3keys/m3keys/keystore"
 )
 
 // unlockScreen asks for the passphrase, or on first run for a new one, twice.
@@ -22,14 +22,10 @@ type unlockScreen struct {
 
 const maxPassphrase = 1024
 
-// minNewPassphrase is the shortest passphrase a new store takes, in characters, as in the
-// CLI; stores made with a shorter one keep opening with it.
-const minNewPassphrase = 8
-
 func newUnlockScreen(c *common, exists bool) unlockScreen {
 	fields := []field{secretField("Passphrase", "", maxPassphrase)}
 	if !exists {
-		fields[0].hint = fmt.Sprintf("Choose a passphrase of at least %d characters: it encrypts every key stored here and cannot be recovered.", minNewPassphrase)
+		fields[0].hint = fmt.Sprintf("Choose a passphrase of at least %d characters: it encrypts every key stored here and cannot be recovered.", keystore.MinPassphraseLength)
 		fields = append(fields, secretField("Confirm", "Type the same passphrase again.", maxPassphrase))
 	}
 	s := unlockScreen{c: c, exists: exists, form: newForm(fields...)}
@@ -88,11 +84,11 @@ func (s *unlockScreen) submit() {
 
 // newPassphraseProblem says what is wrong with a new passphrase, or "".
 func newPassphraseProblem(pass string) string {
-	switch n := utf8.RuneCountInString(pass); {
-	case n == 0:
-		return fmt.Sprintf("type a passphrase first: at least %d characters", minNewPassphrase)
-	case n < minNewPassphrase:
-		return fmt.Sprintf("too short: %d characters — a new passphrase needs at least %d", n, minNewPassphrase)
+	if pass == "" {
+		return fmt.Sprintf("type a passphrase first: at least %d characters", keystore.MinPassphraseLength)
+	}
+	if err := keystore.ValidateNewPassphrase(pass); err != nil {
+		return err.Error()
 	}
 	return ""
 }
