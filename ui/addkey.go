@@ -63,7 +63,7 @@ func (s *addKeyScreen) submit() {
 		s.form.fail(err)
 		return
 	}
-	s.c.emit(changeMsg{apply: add, selectKey: keyID, what: "add key " + shortID(keyID) + " to " + clean(user),
+	s.form.send(s.c, changeMsg{apply: add, selectKey: keyID, what: "add key " + shortID(keyID) + " to " + clean(user),
 		done: "added " + shortID(keyID) + " to " + clean(user) + " — press t to test it"})
 }
 

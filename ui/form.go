@@ -29,6 +29,9 @@ type form struct {
 	fields []field
 	focus  int
 	err    string
+	// saving is set when the form's change went to the store: enter is off until
+	// the answer (see enableKeys), so a change is not submitted twice.
+	saving bool
 }
 
 func newField(label, hint, value string, limit int, names ...string) field {
@@ -112,6 +115,7 @@ func (f *form) update(msg tea.Msg, k *KeyMap) (submit bool, cmd tea.Cmd) {
 
 // fail shows err as a plain sentence and moves to the field it names, if any.
 func (f *form) fail(err error) {
+	f.saving = false
 	f.err = plain(err)
 	var v *keystore.ValidationError
 	if !errors.As(err, &v) {
@@ -129,11 +133,18 @@ func (f *form) fail(err error) {
 
 func (f *form) say(msg string) { f.err = msg }
 
+// send hands the form's change to the root to save, and waits for its answer.
+func (f *form) send(c *common, change changeMsg) {
+	f.saving = true
+	c.emit(change)
+}
+
 func (f *form) clear(i int) { f.fields[i].input.SetValue("") }
 
 // enableKeys turns on the keys a form understands.
 func (f *form) enableKeys(k *KeyMap, cancel string) {
 	k.only(&k.NextField, &k.PrevField, &k.Submit, &k.Back)
+	k.Submit.SetEnabled(!f.saving)
 	describe(&k.Submit, "next / save")
 	describe(&k.Back, cancel)
 }

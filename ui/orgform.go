@@ -54,7 +54,7 @@ func (s *orgFormScreen) submit() {
 		s.form.fail(err)
 		return
 	}
-	s.c.emit(changeMsg{apply: apply, what: what, done: done, selectOrg: o.ID})
+	s.form.send(s.c, changeMsg{apply: apply, what: what, done: done, selectOrg: o.ID})
 }
 
 func (s *orgFormScreen) enableKeys(k *KeyMap) {

@@ -74,3 +74,30 @@ func TestSaveSlowNoticeAfterTheSaveIsIgnored(t *testing.T) {
 	h.send(saveSlowMsg{id: h.app.saves.next})
 	h.wantNotView("waiting for another m3keys")
 }
+
+// A form whose save is in flight takes enter as nothing: the change is submitted once,
+// and enter works again when the save is refused.
+func TestFormSubmitsOnceWhileSaving(t *testing.T) {
+	h, store := addKeyTyped(t)
+	h.app.c.store = failingStore{Store: store, err: lockTimeout}
+	_, save := h.app.Update(keyMsg("enter"))
+	_, again := h.app.Update(keyMsg("enter"))
+	if n := len(h.app.saves.inFlight); n != 1 {
+		t.Fatalf("%d saves in flight after enter twice, want 1", n)
+	}
+	if again != nil {
+		t.Error("the second enter started something")
+	}
+	if h.app.c.keys.Submit.Enabled() {
+		t.Error("enter is advertised while the save is in flight")
+	}
+	h.run(save)
+	if h.app.addKey.form.saving || !h.app.c.keys.Submit.Enabled() {
+		t.Fatal("enter does not work again after the save was refused")
+	}
+	h.app.c.store = store
+	h.press("enter")
+	if h.app.current != screenOrg {
+		t.Fatalf("the form did not save on a second try:\n%s", h.view())
+	}
+}

@@ -34,7 +34,7 @@ func (s *userFormScreen) submit() {
 		s.form.fail(err)
 		return
 	}
-	s.c.emit(changeMsg{apply: apply, selectUser: name, what: "add service user " + clean(name), done: "added service user " + clean(name) + " — press a to add its key"})
+	s.form.send(s.c, changeMsg{apply: apply, selectUser: name, what: "add service user " + clean(name), done: "added service user " + clean(name) + " — press a to add its key"})
 }
 
 func (s *userFormScreen) enableKeys(k *KeyMap) {
