@@ -54,17 +54,20 @@ func (d Deps) withDefaults() Deps {
 	return d
 }
 
-// NewVault is the real keystore in dir.
-func NewVault(dir string) Vault { return dirVault(dir) }
+// NewVault is the real keystore in dir; opts (the lock timeout) apply to opening it and every save.
+func NewVault(dir string, opts ...keystore.Option) Vault { return dirVault{dir: dir, opts: opts} }
 
-type dirVault string
+type dirVault struct {
+	dir  string
+	opts []keystore.Option
+}
 
-func (v dirVault) Exists() bool { return keystore.Exists(string(v)) }
+func (v dirVault) Exists() bool { return keystore.Exists(v.dir) }
 
-func (v dirVault) Dir() string { return string(v) }
+func (v dirVault) Dir() string { return v.dir }
 
 func (v dirVault) Unlock(passphrase string) (Store, error) {
-	s, err := keystore.Open(string(v), passphrase)
+	s, err := keystore.Open(v.dir, passphrase, v.opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -72,7 +75,7 @@ func (v dirVault) Unlock(passphrase string) (Store, error) {
 }
 
 func (v dirVault) Create(passphrase string) (Store, error) {
-	s, err := keystore.Create(string(v), passphrase)
+	s, err := keystore.Create(v.dir, passphrase, v.opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -80,6 +83,6 @@ func (v dirVault) Create(passphrase string) (Store, error) {
 }
 
 var (
-	_ Vault = dirVault("")
+	_ Vault = dirVault{}
 	_ Store = (*keystore.Store)(nil)
 )

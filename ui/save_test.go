@@ -1,6 +1,10 @@
 package ui
 
 import (
+	"errors"
+	"os"
+	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 
@@ -99,5 +103,36 @@ func TestFormSubmitsOnceWhileSaving(t *testing.T) {
 	h.press("enter")
 	if h.app.current != screenOrg {
 		t.Fatalf("the form did not save on a second try:\n%s", h.view())
+	}
+}
+
+// NewVault passes its options to the store: a save waits only as long as the lock timeout given.
+func TestVaultPassesTheLockTimeout(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "store")
+	if _, err := keystore.Create(dir, passphrase); err != nil {
+		t.Fatal(err)
+	}
+	s, err := NewVault(dir, keystore.WithLockTimeout(50*time.Millisecond)).Unlock(passphrase)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lock, err := os.OpenFile(filepath.Join(dir, keystore.LockFile), os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Close()
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	err = s.Update(func(tx *keystore.Tx) error {
+		return tx.AddOrg(keystore.NewOrg{ID: orgA, APIURL: keystore.DefaultAPIURL})
+	})
+	var timeout *keystore.LockTimeoutError
+	if !errors.As(err, &timeout) {
+		t.Fatalf("save with the lock held: %v, want a lock timeout", err)
+	}
+	if took := time.Since(start); took > 2*time.Second {
+		t.Fatalf("the save waited %v: the lock timeout was not passed", took)
 	}
 }
