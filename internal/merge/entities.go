@@ -105,7 +105,7 @@ func present[T any](m *merger, w where, what string, e trio[T], merge func(b, o,
 	if side == removedBy {
 		if settled {
 			detail := what + " removed on one side and " + change + " on the other: the removal was chosen"
-			if ids := keyIDs(kept); len(ids) > 0 {
+			if ids := keyIDs(kept); len(ids) > 0 && what != "access key" {
 				detail += "; access keys removed with it: " + strings.Join(ids, ", ")
 			}
 			m.record(w, detail)
