@@ -98,7 +98,7 @@ func (c *Client) once(ctx context.Context, newRequest func(ctx context.Context) 
 	}
 	// Closing an unread body drops the connection instead of draining it,
 	// so an oversized body costs no more than what was read.
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	r := response{status: resp.StatusCode, header: resp.Header, latency: time.Since(start)}
 	if err != nil {

@@ -114,7 +114,7 @@ func openStoreFile(path string, flag int, own owner) (*os.File, error) {
 		err = own.check(path, fi)
 	}
 	if err != nil {
-		f.Close()
+		_ = f.Close()
 		return nil, err
 	}
 	return f, nil
@@ -127,7 +127,7 @@ func readStoreFile(path string, own owner) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read-only
 	tooLarge := fmt.Errorf("%w: %s is larger than any m3keys store (over %d MiB), so it is not one", ErrCorrupt, path, maxFileSize>>20)
 	if fi, err := f.Stat(); err != nil {
 		return nil, err
@@ -165,7 +165,7 @@ func openLockFile(path string, own owner) (*os.File, error) {
 		err = own.check(path, fi)
 	}
 	if err != nil {
-		f.Close()
+		_ = f.Close()
 		return nil, err
 	}
 	return f, nil
@@ -179,7 +179,7 @@ func writeFile(path string, data []byte, own owner) error {
 	if err != nil {
 		return fmt.Errorf("cannot save %s: %w", path, err)
 	}
-	defer pf.Cleanup()
+	defer func() { _ = pf.Cleanup() }() // no-op after a successful replace
 	if own.chown {
 		if err := pf.Chown(own.uid, own.gid); err != nil {
 			return fmt.Errorf("cannot save %s: %w", path, err)
@@ -199,7 +199,7 @@ func syncDir(dir string) error {
 	if err != nil {
 		return err
 	}
-	defer d.Close()
+	defer func() { _ = d.Close() }()
 	return d.Sync()
 }
 

@@ -48,13 +48,13 @@ func lockDir(dir string, own owner, o options) (*dirLock, error) {
 			break
 		}
 		if !errors.Is(err, syscall.EWOULDBLOCK) && !errors.Is(err, syscall.EINTR) {
-			f.Close()
+			_ = f.Close()
 			return nil, fmt.Errorf("cannot lock %s: %w", path, err)
 		}
 		waited := time.Since(start)
 		if waited >= o.lockTimeout {
 			pid := holderPID(f)
-			f.Close()
+			_ = f.Close()
 			return nil, &LockTimeoutError{Path: path, PID: pid, Timeout: o.lockTimeout}
 		}
 		if !noticed && waited >= o.noticeAfter && o.lockNotice != nil {
@@ -73,7 +73,7 @@ func lockDir(dir string, own owner, o options) (*dirLock, error) {
 func (l *dirLock) Unlock() {
 	_ = l.f.Truncate(0)
 	_ = syscall.Flock(int(l.f.Fd()), syscall.LOCK_UN)
-	l.f.Close()
+	_ = l.f.Close()
 }
 
 // holderPID reads the pid the holder wrote, or 0.

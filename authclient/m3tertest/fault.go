@@ -110,7 +110,7 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, f *Fault) bo
 		}
 	case f.Disconnect:
 		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
-			conn.Close()
+			_ = conn.Close()
 		}
 	case f.RedirectTo != "":
 		w.Header().Set("Location", f.RedirectTo)

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/m3keys/m3keys/authclient"
-	"github.com/m3keys/m3keys/internal/importer"
 	"github.com/m3keys/m3keys/internal/lastcheck"
 	"github.com/m3keys/m3keys/internal/sanitize"
 	"github.com/m3keys/m3keys/internal/textcut"
@@ -146,7 +145,7 @@ func runCheck(c *ctx, args []string) error {
 	}
 	doc := s.Document()
 	if o.org != "" {
-		org, ok := importer.FindOrg(doc, o.org)
+		org, ok := doc.Org(o.org)
 		if !ok {
 			return usageErr("no organization %s in the store — run m3keys list to see the IDs", sanitize.Line(o.org))
 		}

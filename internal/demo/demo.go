@@ -25,7 +25,7 @@ type Setup struct {
 // Close stops the fake m3ter and deletes the throwaway store.
 func (s *Setup) Close() {
 	s.server.Close()
-	os.RemoveAll(filepath.Dir(s.Dir))
+	_ = os.RemoveAll(filepath.Dir(s.Dir)) // best effort: the demo store is throwaway
 }
 
 type sampleKey struct {
