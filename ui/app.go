@@ -64,6 +64,7 @@ type App struct {
 	help    help.Model
 	status  status
 	saves   saves
+	clip    clipState
 
 	width, height int
 	pending       []tea.Msg
@@ -93,6 +94,7 @@ func New(deps Deps) *App {
 		keys:    DefaultKeyMap(),
 		styles:  newStyles(),
 		results: map[string]authclient.Result{},
+		tokens:  map[string]heldToken{},
 		send:    func(msg tea.Msg) { a.pending = append(a.pending, msg) },
 	}
 	a.help = help.New()
@@ -168,6 +170,18 @@ func (a *App) handle(msg tea.Msg) tea.Cmd {
 	case clearStatusMsg:
 		a.clearStatus(msg)
 		return nil
+	case copySecretMsg:
+		return a.copySecret(msg)
+	case copyTokenMsg:
+		return a.copyToken(msg)
+	case clipCopiedMsg:
+		return a.copied(msg)
+	case clipTickMsg:
+		return a.clipTick(msg)
+	case clipClearedMsg:
+		return a.clipCleared(msg)
+	case Hangup:
+		return a.hangup()
 	}
 	return nil
 }
@@ -447,6 +461,9 @@ func (a *App) footer(w int) []string {
 	if a.saves.waiting() {
 		lines = append(lines, st.Warn.Render(textcut.End("waiting for another m3keys… (it holds the store's lock)", w)))
 	}
+	if c := a.clipLine(); c != "" {
+		lines = append(lines, st.Warn.Render(textcut.End(c, w)))
+	}
 	if a.status.text != "" {
 		style := st.Info
 		if a.status.isErr {
@@ -459,7 +476,7 @@ func (a *App) footer(w int) []string {
 			}
 			lines = append(lines, style.Render(strings.TrimRight(l, " ")))
 		}
-	} else {
+	} else if !a.clip.pending.Held() { // the countdown takes the empty status line
 		lines = append(lines, "")
 	}
 	return append(lines, a.helpLine(w))

@@ -161,6 +161,7 @@ func (a *App) checkDone(msg checkDoneMsg) tea.Cmd {
 	r.counts[msg.result.Class]++
 	r.last = msg
 	a.c.results[msg.keyID] = msg.result
+	a.holdToken(msg.keyID, msg.result)
 	cmds := []tea.Cmd{a.takeResult(msg.keyID, msg.result), a.dispatchChecks()}
 	a.resultShown(msg.orgID)
 	if !r.running() {

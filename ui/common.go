@@ -23,6 +23,7 @@ type common struct {
 
 	checks  checkRun
 	results map[string]authclient.Result // the last live result of this session, by Access Key ID
+	tokens  map[string]heldToken         // Bearer tokens of this session, by Access Key ID, for y
 	frame   int                          // spinner frame
 
 	// send delivers an intent to the root right after the current Update.

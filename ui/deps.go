@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/m3keys/m3keys/authclient"
+	"github.com/m3keys/m3keys/internal/clipboard"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -27,6 +28,13 @@ type Checker interface {
 	Check(ctx context.Context, k authclient.Key, verify bool) authclient.Result
 }
 
+// Clipboard is where c and y hand a secret or a token out (a clipboard.Clipboard).
+type Clipboard interface {
+	Write(text string) (clipboard.Hash, error)
+	ClearIfUnchanged(h clipboard.Hash) (cleared bool, err error)
+	Mode() clipboard.Mode
+}
+
 // Deps is everything the TUI needs from outside; main passes the real ones, tests pass fakes.
 type Deps struct {
 	Vault   Vault
@@ -37,6 +45,10 @@ type Deps struct {
 	Passphrase string
 	MaxAge     time.Duration // keys older than this are stale; keystore.DefaultMaxAge when zero
 	Verify     bool          // also call users/me after getting a token
+	// Clipboard takes what c and y copy; without one they are off.
+	Clipboard Clipboard
+	// ClipTimeout is how long a copy stays on the clipboard (--clip-timeout); 0 means until quit.
+	ClipTimeout time.Duration
 	// DefaultAPIURL prefills the API URL of a new organization ($M3KEYS_API_URL or m3ter's default).
 	DefaultAPIURL string
 }
@@ -83,6 +95,7 @@ func (v dirVault) Create(passphrase string) (Store, error) {
 }
 
 var (
-	_ Vault = dirVault{}
-	_ Store = (*keystore.Store)(nil)
+	_ Vault     = dirVault{}
+	_ Store     = (*keystore.Store)(nil)
+	_ Clipboard = clipboard.Clipboard(nil)
 )

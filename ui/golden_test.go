@@ -115,6 +115,18 @@ func TestGolden(t *testing.T) {
 			h.press("s", "y")
 			return h
 		}},
+		{"org_copied", func(t *testing.T) *harness { // the SECRET column and the countdown
+			h := open(t)
+			h.selectRow("AK-BILLING-NEW")
+			h.press("c")
+			return h
+		}},
+		{"org_copy_refused", func(t *testing.T) *harness {
+			h := open(t)
+			h.selectRow("AK-REPORTS")
+			h.press("c")
+			return h
+		}},
 		{"help", func(t *testing.T) *harness {
 			h := open(t)
 			h.press("?")

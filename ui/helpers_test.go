@@ -13,6 +13,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/m3keys/m3keys/authclient"
+	"github.com/m3keys/m3keys/internal/clipboard"
 	"github.com/m3keys/m3keys/keystore"
 	"github.com/muesli/termenv"
 )
@@ -163,7 +164,8 @@ func unlocked(t testing.TB) (*harness, *keystore.Store) {
 	t.Helper()
 	vault, store := newTestStore(t)
 	sample(t, store)
-	h := newHarness(t, Deps{Vault: fixedVault{vault, store}, Checker: &fakeChecker{}, Passphrase: passphrase})
+	h := newHarness(t, Deps{Vault: fixedVault{vault, store}, Checker: &fakeChecker{}, Passphrase: passphrase,
+		Clipboard: &clipboard.Fake{}, ClipTimeout: 30 * time.Second})
 	if h.app.current != screenOrgs {
 		t.Fatalf("not on the organizations screen after unlocking:\n%s", h.view())
 	}
@@ -173,8 +175,14 @@ func unlocked(t testing.TB) (*harness, *keystore.Store) {
 func (h *harness) send(msg tea.Msg) {
 	h.t.Helper()
 	_, cmd := h.app.Update(msg)
-	if v := h.app.View(); strings.Contains(v, testSecret) || strings.Contains(flat(v), testSecret) {
+	v := h.app.View()
+	if strings.Contains(v, testSecret) || strings.Contains(flat(v), testSecret) {
 		h.t.Fatalf("a secret is on screen after %#v:\n%s", msg, v)
+	}
+	for id, tok := range h.app.c.tokens {
+		if t := tok.result.BearerToken(); t != "" && (strings.Contains(v, t) || strings.Contains(flat(v), t)) {
+			h.t.Fatalf("the Bearer token of %s is on screen after %T (not shown here)", id, msg)
+		}
 	}
 	h.run(cmd)
 }

@@ -13,7 +13,8 @@ type KeyMap struct {
 	Open, Back, Quit, ForceQuit, Help, Filter, Failing key.Binding
 
 	New, Edit, AddKey, Toggle, Delete, Test, TestAll, History key.Binding
-	// The copy-once secret (c), the Bearer token copy (y) and the rotation wizard (r) go here.
+	Copy, CopyToken                                           key.Binding // the secret, once (c); a Bearer token (y)
+	// The rotation wizard (r) goes here.
 
 	NextField, PrevField, Submit key.Binding
 	Yes, No                      key.Binding
@@ -46,6 +47,8 @@ func DefaultKeyMap() *KeyMap {
 		Test:      b([]string{"t"}, "t", "test key"),
 		TestAll:   b([]string{"T"}, "T", "test all ACTIVE"),
 		History:   b([]string{"h"}, "h", "history"),
+		Copy:      b([]string{"c"}, "c", "copy secret (once)"),
+		CopyToken: b([]string{"y"}, "y", "copy token"),
 		NextField: b([]string{"tab", "down"}, "tab/↓", "next field"),
 		PrevField: b([]string{"shift+tab", "up"}, "shift+tab/↑", "previous field"),
 		Submit:    b([]string{"enter"}, "enter", "next / save"),
@@ -59,7 +62,7 @@ func (k *KeyMap) all() []*key.Binding {
 		&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top, &k.Bottom,
 		&k.Open, &k.Back, &k.Quit, &k.ForceQuit, &k.Help, &k.Filter, &k.Failing,
 		&k.New, &k.Edit, &k.AddKey, &k.Toggle, &k.Delete, &k.Test, &k.TestAll, &k.History,
-		&k.NextField, &k.PrevField, &k.Submit, &k.Yes, &k.No,
+		&k.Copy, &k.CopyToken, &k.NextField, &k.PrevField, &k.Submit, &k.Yes, &k.No,
 	}
 }
 
@@ -87,7 +90,7 @@ func (k *KeyMap) listKeys() []*key.Binding {
 // ShortHelp is the one-line help at the bottom, actions first; the root adds `? help` at its end.
 func (k *KeyMap) ShortHelp() []key.Binding {
 	return []key.Binding{
-		k.Yes, k.No, k.Submit, k.NextField, k.Open, k.New, k.Edit, k.AddKey, k.Toggle, k.Delete,
+		k.Yes, k.No, k.Submit, k.NextField, k.Open, k.New, k.Edit, k.AddKey, k.Copy, k.CopyToken, k.Toggle, k.Delete,
 		k.Test, k.TestAll, k.Failing, k.History, k.Filter, k.Back, k.Quit,
 	}
 }
@@ -96,7 +99,7 @@ func (k *KeyMap) ShortHelp() []key.Binding {
 func (k *KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.NextField, k.PrevField},
-		{k.Open, k.Submit, k.New, k.Edit, k.AddKey, k.Toggle, k.Delete, k.Test, k.TestAll, k.Failing, k.History, k.Filter},
+		{k.Open, k.Submit, k.New, k.Edit, k.AddKey, k.Toggle, k.Delete, k.Test, k.TestAll, k.Copy, k.CopyToken, k.Failing, k.History, k.Filter},
 		{k.Yes, k.No, k.Back, k.Help, k.Quit, k.ForceQuit},
 	}
 }
@@ -104,7 +107,7 @@ func (k *KeyMap) FullHelp() [][]key.Binding {
 func keyIs(msg tea.KeyMsg, b key.Binding) bool { return key.Matches(msg, b) }
 
 // helpEntries are the enabled bindings of FullHelp for the help overlay, with
-// pairs that belong together (up/down, page up/down, first/last, q/ctrl+c) shown as one.
+// pairs that belong together (up/down, page up/down, first/last, q/ctrl+c, c/y) shown as one.
 func (k *KeyMap) helpEntries() []key.Help {
 	pairs := map[*key.Binding]struct {
 		other *key.Binding
@@ -115,13 +118,14 @@ func (k *KeyMap) helpEntries() []key.Help {
 		&k.Top:       {&k.Bottom, key.Help{Key: "g/G", Desc: "first/last"}},
 		&k.Quit:      {&k.ForceQuit, key.Help{Key: "q/ctrl+c", Desc: "quit"}},
 		&k.NextField: {&k.PrevField, key.Help{Key: "tab/⇧tab", Desc: "next/previous field"}},
+		&k.Copy:      {&k.CopyToken, key.Help{Key: "c/y", Desc: "copy secret/token"}},
 	}
 	merged := map[*key.Binding]bool{}
 	var out []key.Help
 	var ordered []*key.Binding
 	for _, group := range [][]*key.Binding{
 		{&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top, &k.Bottom, &k.NextField, &k.PrevField},
-		{&k.Open, &k.Submit, &k.New, &k.Edit, &k.AddKey, &k.Toggle, &k.Delete, &k.Test, &k.TestAll, &k.Failing, &k.History, &k.Filter},
+		{&k.Open, &k.Submit, &k.New, &k.Edit, &k.AddKey, &k.Toggle, &k.Delete, &k.Test, &k.TestAll, &k.Copy, &k.CopyToken, &k.Failing, &k.History, &k.Filter},
 		{&k.Yes, &k.No, &k.Back, &k.Help, &k.Quit, &k.ForceQuit},
 	} {
 		ordered = append(ordered, group...)

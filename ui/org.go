@@ -211,6 +211,12 @@ func (s *orgScreen) act(msg tea.KeyMsg) {
 		s.askToggle(u, key)
 	case keyIs(msg, k.Delete):
 		s.askRemove(u, key)
+	case keyIs(msg, k.Copy) && key.SecretCopied():
+		s.c.send(statusMsg{text: handedOut(key.AccessKeyID, key.SecretCopiedAt, s.c.now()), isErr: true})
+	case keyIs(msg, k.Copy):
+		s.c.emit(copySecretMsg{keyID: key.AccessKeyID})
+	case keyIs(msg, k.CopyToken):
+		s.c.emit(copyTokenMsg{keyID: key.AccessKeyID})
 	}
 }
 
@@ -300,6 +306,13 @@ func (s *orgScreen) enableKeys(k *KeyMap) {
 	}
 	if key != nil {
 		on = append(on, &k.Test, &k.Toggle, &k.Delete)
+		if s.c.deps.Clipboard != nil {
+			on = append(on, &k.Copy, &k.CopyToken)
+			describe(&k.Copy, "copy secret (once)")
+			if key.SecretCopied() { // still answers: when it was handed out, and what to do
+				describe(&k.Copy, "secret copied already")
+			}
+		}
 		describe(&k.Toggle, "inactivate")
 		if key.Status == keystore.Inactive {
 			describe(&k.Toggle, "activate")

@@ -30,6 +30,7 @@ type saves struct {
 	closing  bool          // quit asked for: quit once everything is saved
 	// quitFailed says a quit gave up on a failed save: ctrl+c now quits without it.
 	quitFailed bool
+	hangup     bool // the terminal is gone: quit even when a save fails
 }
 
 // checkRecord is one live result taken in, to be recorded as the key's last check.
@@ -193,33 +194,56 @@ func (a *App) checksSaved(msg checksSavedMsg) tea.Cmd {
 	return nil
 }
 
-// quit saves what is in hand first: a change in flight, results not saved yet.
-// ctrl+c while that waits, or after it failed, quits at once.
+// Hangup ends the TUI as q does, clearing the clipboard and saving what is in hand, but for
+// good: a save that fails does not keep it open. main sends it on SIGHUP, SIGTERM and SIGINT.
+type Hangup struct{}
+
+func (a *App) hangup() tea.Cmd {
+	a.saves.hangup = true
+	return a.quit(false)
+}
+
+// quit clears the clipboard and saves what is in hand first: a change in flight, results
+// not saved yet. ctrl+c while that waits, or after a save failed, quits at once.
 func (a *App) quit(force bool) tea.Cmd {
 	a.c.checks.stop()
-	if !a.saves.busy() || (force && (a.saves.closing || a.saves.quitFailed)) {
+	if force && (a.saves.closing || a.saves.quitFailed) {
+		a.quitting = true
+		return tea.Quit
+	}
+	clear := a.clearClipboard(false)
+	if !a.busy() {
 		a.quitting = true
 		return tea.Quit
 	}
 	a.saves.closing = true
-	return tea.Batch(a.flushChecks(), a.setStatus("saving before quitting…", false))
+	say := "saving before quitting…"
+	if !a.saves.busy() {
+		say = "clearing the clipboard before quitting…"
+	}
+	return tea.Batch(clear, a.flushChecks(), a.setStatus(say, false))
 }
 
-// closed finishes a quit that waited for saves: it quits once nothing is left to save,
-// and gives up quitting, saying what was not saved, when a save failed.
+// busy says whether quitting has to wait: a save, a copy or a clear in flight, results not saved.
+func (a *App) busy() bool {
+	return a.saves.busy() || a.clip.copying || a.clip.clearing > 0
+}
+
+// closed finishes a quit that waited: it quits once nothing is left to do, and gives up
+// quitting, saying what was not saved, when a save failed (unless the terminal is gone).
 func (a *App) closed(err error, what string) (tea.Cmd, bool) {
 	s := &a.saves
 	if !s.closing {
 		return nil, false
 	}
-	if err != nil {
+	if err != nil && !s.hangup {
 		s.closing, s.quitFailed = false, true
 		return a.setStatus("not saved: "+what+" — press q to try again, or ctrl+c to quit without it: "+plain(err), true), true
 	}
-	if len(s.inFlight) > 0 {
+	if len(s.inFlight) > 0 || a.clip.copying || a.clip.clearing > 0 {
 		return nil, true
 	}
-	if len(s.unsaved) > 0 {
+	if len(s.unsaved) > 0 && err == nil {
 		return a.flushChecks(), true
 	}
 	a.quitting = true

@@ -1,0 +1,309 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/m3keys/m3keys/authclient"
+	"github.com/m3keys/m3keys/internal/clipboard"
+	"github.com/m3keys/m3keys/internal/sanitize"
+	"github.com/m3keys/m3keys/keystore"
+)
+
+// A secret leaves the store once, as m3ter's Console shows it once: c marks it in the store,
+// then writes the clipboard, and takes the mark back when the write fails. y copies a Bearer
+// token, any number of times. Either way only a hash of what was copied is kept (a
+// clipboard.Pending), and the clipboard is cleared after the timeout, when the next copy
+// replaces it, and on quit — if it still holds what m3keys put there.
+
+// installAdvice is what to do when no clipboard works here.
+const installAdvice = "install xclip or wl-clipboard, or run with --clipboard osc52"
+
+// tokenMargin: a held token expiring sooner than this is fetched afresh for y.
+const tokenMargin = 5 * time.Minute
+
+// clipState is what the root knows about the clipboard.
+type clipState struct {
+	pending clipboard.Pending
+	what    string // "secret of AK-1", for the countdown
+	left    time.Duration
+	seq     int  // bumped by every copy: ticks of an older one are dropped
+	copying bool // a copy is in flight: one at a time, so two never clear each other's
+	// clearing counts clears in flight; quitting waits for them.
+	clearing int
+}
+
+// heldToken is a Bearer token from this session's tests (or y), kept in memory only.
+type heldToken struct {
+	result  authclient.Result
+	expires time.Time
+}
+
+type (
+	copySecretMsg struct{ keyID string }
+	copyTokenMsg  struct{ keyID string }
+	// clipCopiedMsg is the end of a copy: what went to the clipboard (a hash), or why nothing did.
+	clipCopiedMsg struct {
+		id          int // the save's, for a secret; 0 for a token
+		keyID       string
+		secret      bool
+		hash        clipboard.Hash
+		err         error // nothing was copied
+		written     bool  // the write was tried: err is the clipboard's
+		rollbackErr error // the mark could not be taken back
+		prevCleared bool  // the previous copy was cleared first
+		doc         *keystore.Document
+		fetched     *authclient.Result // a token fetched for this copy
+	}
+	clipTickMsg    struct{ seq int }
+	clipClearedMsg struct {
+		cleared bool
+		err     error
+		onTime  bool // the timeout ran out (rather than a quit)
+	}
+)
+
+// copySecret marks the secret as handed out, clears the previous copy, writes the
+// clipboard and, when that fails, takes the mark back: all in one command.
+func (a *App) copySecret(msg copySecretMsg) tea.Cmd {
+	if cmd, ok := a.clipboardReady(); !ok {
+		return cmd
+	}
+	store, cb, prev, keyID := a.c.store, a.c.deps.Clipboard, a.clip.pending, msg.keyID
+	a.clip.copying = true
+	var id int
+	id, cmd := a.track(func() tea.Msg {
+		out := clipCopiedMsg{id: id, keyID: keyID, secret: true}
+		var secret string
+		out.err = store.Update(func(tx *keystore.Tx) error {
+			if ref, ok := tx.Key(keyID); ok {
+				secret = ref.Key.Secret.Reveal()
+			}
+			return tx.MarkSecretCopied(keyID) // refuses a key that is gone, or handed out already
+		})
+		if out.err == nil {
+			_, _ = prev.ClearIfUnchanged() // the next copy replaces it: a failure to clear changes nothing here
+			out.prevCleared, out.written = true, true
+			out.hash, out.err = cb.Write(secret)
+			if out.err != nil {
+				why := "clipboard: " + sanitize.Line(out.err.Error())
+				out.rollbackErr = store.Update(func(tx *keystore.Tx) error { return tx.UnmarkSecretCopied(keyID, why) })
+			}
+		}
+		out.doc = store.Document()
+		return out
+	})
+	return cmd
+}
+
+// copyToken copies the Bearer token of this session's last successful test of the key,
+// or a fresh one when there is none or it expires within tokenMargin.
+func (a *App) copyToken(msg copyTokenMsg) tea.Cmd {
+	if cmd, ok := a.clipboardReady(); !ok {
+		return cmd
+	}
+	ref, ok := a.c.doc.Key(msg.keyID)
+	if !ok || a.c.deps.Checker == nil {
+		return nil
+	}
+	held, fresh := a.c.tokens[msg.keyID]
+	fresh = fresh && held.expires.Sub(a.c.now()) > tokenMargin
+	checker, cb, prev, keyID := a.c.deps.Checker, a.c.deps.Clipboard, a.clip.pending, msg.keyID
+	key := authclient.Key{OrgID: ref.Org.ID, APIURL: ref.Org.APIURL, AccessKeyID: keyID, Secret: ref.Key.Secret.Reveal()}
+	a.clip.copying = true
+	cmds := []tea.Cmd{func() tea.Msg {
+		out := clipCopiedMsg{keyID: keyID}
+		res := held.result
+		if !fresh {
+			res = checker.Check(context.Background(), key, false)
+			out.fetched = &res
+			if res.BearerToken() == "" {
+				out.err = noTokenError{res}
+				return out
+			}
+		}
+		_, _ = prev.ClearIfUnchanged()
+		out.prevCleared, out.written = true, true
+		out.hash, out.err = cb.Write(res.BearerToken())
+		return out
+	}}
+	if !fresh {
+		cmds = append(cmds, a.setStatus("getting a Bearer token for "+shortID(keyID)+"…", false))
+	}
+	return tea.Batch(cmds...)
+}
+
+// clipboardReady says whether a copy may start now, and why not.
+func (a *App) clipboardReady() (tea.Cmd, bool) {
+	switch {
+	case a.c.deps.Clipboard == nil || a.c.store == nil:
+		return nil, false
+	case a.clip.copying:
+		return a.setStatus("still copying — try again in a moment", false), false
+	case a.saves.closing:
+		return nil, false
+	}
+	return nil, true
+}
+
+// noTokenError is a fresh token m3ter did not issue.
+type noTokenError struct{ res authclient.Result }
+
+func (e noTokenError) Error() string { return "no token: " + message(e.res.Message) }
+
+// copied takes a copy's outcome in: the new pending copy and its countdown, or why nothing was copied.
+func (a *App) copied(msg clipCopiedMsg) tea.Cmd {
+	a.clip.copying = false
+	if msg.id != 0 {
+		a.finished(msg.id, msg.doc)
+	}
+	if msg.fetched != nil && msg.fetched.BearerToken() != "" {
+		a.holdToken(msg.keyID, *msg.fetched)
+	}
+	if msg.prevCleared {
+		a.clip.pending, a.clip.what = clipboard.Pending{}, ""
+	}
+	var cmds []tea.Cmd
+	if msg.err != nil {
+		cmds = append(cmds, a.setStatus(copyFailure(msg, a.c.doc, a.c.now()), true))
+	} else {
+		cmds = append(cmds, a.hold(msg))
+	}
+	if a.saves.closing { // quit was asked while copying: clear what was just copied, then go
+		cmds = append(cmds, a.clearClipboard(false))
+		if cmd, closing := a.closed(nil, ""); closing {
+			cmds = append(cmds, cmd)
+		}
+	}
+	return tea.Batch(cmds...)
+}
+
+// hold starts the countdown of a copy that worked.
+func (a *App) hold(msg clipCopiedMsg) tea.Cmd {
+	now := a.c.now()
+	a.clip.seq++
+	a.clip.pending = clipboard.NewPending(a.c.deps.Clipboard, msg.hash, now, a.c.deps.ClipTimeout)
+	a.clip.what = "Bearer token for " + shortID(msg.keyID)
+	if msg.secret {
+		a.clip.what = "secret of " + shortID(msg.keyID)
+	}
+	a.clip.left, _ = a.clip.pending.Remaining(now)
+	var cmds []tea.Cmd
+	if a.c.deps.ClipTimeout > 0 {
+		cmds = append(cmds, a.after(time.Second, clipTickMsg{seq: a.clip.seq}))
+	}
+	if a.c.deps.Clipboard.Mode() == clipboard.OSC52 {
+		// OSC 52 cannot be read back: only the user can tell whether the terminal took it.
+		cmds = append(cmds, a.setStatus("copied through the terminal (OSC 52): if nothing pastes, the terminal does not allow it; in tmux, set -g set-clipboard on", false))
+	} else {
+		a.status.text = "" // the countdown says it
+	}
+	return tea.Batch(cmds...)
+}
+
+// copyFailure says why nothing was copied, and what to do.
+func copyFailure(msg clipCopiedMsg, doc *keystore.Document, now time.Time) string {
+	id := shortID(msg.keyID)
+	what := "the Bearer token for " + id
+	if msg.secret {
+		what = "the secret of " + id
+	}
+	var nt noTokenError
+	switch {
+	case errors.Is(msg.err, keystore.ErrSecretAlreadyCopied):
+		at := now
+		if ref, ok := doc.Key(msg.keyID); ok {
+			at = ref.Key.SecretCopiedAt
+		}
+		return handedOut(msg.keyID, at, now)
+	case errors.As(msg.err, &nt):
+		return id + ": " + nt.Error() + " — press t to test the key"
+	case msg.rollbackErr != nil:
+		return fmt.Sprintf("%s was not copied (%s), and the store still says it was handed out: %s — the secret never left m3keys; "+
+			"for one that can be handed out, add a new key in the m3ter Console, then retire this one", what, plain(msg.err), plain(msg.rollbackErr))
+	case !msg.written:
+		return what + " was not copied: " + plain(msg.err)
+	}
+	s := what + " was not copied: " + sanitize.Text(msg.err.Error(), maxMessageRunes)
+	if !strings.Contains(s, "--clipboard") {
+		s += " — " + installAdvice
+	}
+	if msg.secret {
+		s += "; nothing was handed out"
+	}
+	return s
+}
+
+// handedOut refuses a second hand-out, with the date of the first and the way to a new secret.
+func handedOut(keyID string, at, now time.Time) string {
+	return "the secret of " + shortID(keyID) + " was handed out on " + at.In(now.Location()).Format("2006-01-02 15:04") +
+		" — m3keys hands a secret out once, as the m3ter Console shows it once; for a new secret, " +
+		"add a new key in the m3ter Console, then retire this one"
+}
+
+// holdToken keeps a token of this session for y, with when it expires.
+func (a *App) holdToken(keyID string, res authclient.Result) {
+	if res.BearerToken() == "" || res.ExpiresIn <= 0 {
+		return
+	}
+	a.c.tokens[keyID] = heldToken{result: res, expires: a.c.now().Add(res.ExpiresIn)}
+}
+
+// clipTick counts down once a second, and clears the clipboard when the time is up.
+func (a *App) clipTick(msg clipTickMsg) tea.Cmd {
+	if msg.seq != a.clip.seq || !a.clip.pending.Held() {
+		return nil
+	}
+	now := a.c.now()
+	if a.clip.pending.Due(now) && !a.clip.copying {
+		return a.clearClipboard(true)
+	}
+	a.clip.left, _ = a.clip.pending.Remaining(now)
+	return a.after(time.Second, msg)
+}
+
+// clearClipboard empties the clipboard in a command if it still holds our copy, and
+// forgets the copy; nil when nothing is held.
+func (a *App) clearClipboard(onTime bool) tea.Cmd {
+	p := a.clip.pending
+	if !p.Held() {
+		return nil
+	}
+	a.clip.pending, a.clip.what = clipboard.Pending{}, ""
+	a.clip.clearing++
+	return func() tea.Msg {
+		cleared, err := p.ClearIfUnchanged()
+		return clipClearedMsg{cleared: cleared, err: err, onTime: onTime}
+	}
+}
+
+func (a *App) clipCleared(msg clipClearedMsg) tea.Cmd {
+	a.clip.clearing--
+	if cmd, closing := a.closed(nil, ""); closing {
+		return cmd
+	}
+	switch {
+	case msg.err != nil:
+		return a.setStatus("could not clear the clipboard: "+plain(msg.err)+" — clear it yourself", true)
+	case !msg.onTime:
+		return nil
+	case msg.cleared:
+		return a.setStatus("clipboard cleared", false)
+	}
+	return a.setStatus("clipboard left alone: it holds something else now", false)
+}
+
+// clipLine is the countdown for the status bar, "" when nothing is held.
+func (a *App) clipLine() string {
+	if !a.clip.pending.Held() {
+		return ""
+	}
+	if a.c.deps.ClipTimeout <= 0 {
+		return a.clip.what + " copied — the clipboard is cleared when you quit (--clip-timeout 0)"
+	}
+	return a.clip.what + " copied — clipboard clears in " + duration(a.clip.left)
+}
