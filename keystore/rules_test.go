@@ -325,3 +325,23 @@ func TestFutureCreationDateRefused(t *testing.T) {
 		t.Fatalf("got %v, want a validation error", err)
 	}
 }
+
+// A full history must not be copied on every event: an import of n rows would copy it n times.
+func TestHistoryAppendDoesNotCopyEveryEvent(t *testing.T) {
+	d := &Document{Version: CurrentVersion}
+	tx := d.Edit(t0)
+	for range MaxHistory {
+		tx.record("org.add", orgA, "", "", "")
+	}
+	allocs := testing.AllocsPerRun(20, func() {
+		for range 100 {
+			tx.record("key.check", orgA, "ci", "k1", "valid")
+		}
+	})
+	if allocs > 5 {
+		t.Errorf("%.0f allocations per 100 events on a full history, want a few", allocs)
+	}
+	if len(d.History) != MaxHistory || d.History[0].Action != "key.check" {
+		t.Errorf("history holds %d events, oldest %q; want the last %d", len(d.History), d.History[0].Action, MaxHistory)
+	}
+}

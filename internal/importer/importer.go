@@ -303,10 +303,9 @@ func Apply(tx *keystore.Tx, rows []Row, defaultAPIURL string) error {
 // one) and its service user when they are new.
 func Add(tx *keystore.Tx, r Row, defaultAPIURL string) error {
 	org := keystore.NewOrg{ID: r.OrgID, Name: r.OrgName, APIURL: r.APIURL}
-	if stored, exists := FindOrg(tx.Doc(), r.OrgID); exists {
-		// The stored spelling: AAAA… beside aaaa… is one organization, not a second one.
-		org.ID, r.OrgID = stored.ID, stored.ID
-	} else if org.APIURL == "" {
+	// The keystore compares IDs canonical (AAAA… and aaaa… are one organization) and by index,
+	// so an import of n rows costs O(n).
+	if _, exists := tx.Org(r.OrgID); !exists && org.APIURL == "" {
 		org.APIURL = defaultAPIURL
 	}
 	if err := tx.EnsureOrg(org); err != nil {
@@ -318,13 +317,9 @@ func Add(tx *keystore.Tx, r Row, defaultAPIURL string) error {
 	return tx.AddKey(r.OrgID, r.ServiceUser, keystore.NewKey{AccessKeyID: r.AccessKeyID, Secret: r.Secret, Status: r.Status, CreatedAt: r.CreatedAt})
 }
 
-// FindOrg finds an organization by its ID in any letter case: IDs are UUIDs, and m3ter's
-// Console and API do not agree on a case.
+// FindOrg finds an organization by its ID in any letter case.
+//
+// Deprecated: Document.Org compares IDs canonical itself; use it.
 func FindOrg(doc *keystore.Document, id string) (*keystore.Organization, bool) {
-	for i := range doc.Organizations {
-		if strings.EqualFold(doc.Organizations[i].ID, id) {
-			return &doc.Organizations[i], true
-		}
-	}
-	return nil, false
+	return doc.Org(id)
 }

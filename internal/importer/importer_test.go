@@ -267,7 +267,13 @@ func TestApplyTreatsAnOrgIDInAnyCaseAsOneOrganization(t *testing.T) {
 	if len(d.Organizations) != 2 {
 		t.Errorf("%d organizations, want 2", len(d.Organizations))
 	}
-	if o, ok := FindOrg(d, strings.ToUpper(fresh)); !ok || len(o.ServiceUsers) != 1 || len(o.ServiceUsers[0].Keys) != 2 {
-		t.Errorf("FindOrg in upper case: ok=%v", ok)
+	if o, ok := d.Org(strings.ToUpper(fresh)); !ok || len(o.ServiceUsers) != 1 || len(o.ServiceUsers[0].Keys) != 2 {
+		t.Errorf("Org in upper case: ok=%v", ok)
+	}
+	// Stored canonical, whichever spelling came first, so users/me is asked with it.
+	for _, o := range d.Organizations {
+		if o.ID != strings.ToLower(o.ID) {
+			t.Errorf("organization stored as %s, want lower case", o.ID)
+		}
 	}
 }

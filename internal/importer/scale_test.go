@@ -1,0 +1,189 @@
+package importer
+
+import (
+	"bytes"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/m3keys/m3keys/keystore"
+)
+
+const scalePass = "correct horse battery staple"
+
+// layout spreads rows over organizations: perOrg rows each, two keys per service user
+// (MaxKeysPerUser), so one organization of 100k rows holds 50k service users.
+type layout struct {
+	name   string
+	perOrg int
+}
+
+var layouts = []layout{{"one-org", 0}, {"spread", 20}}
+
+func (l layout) orgOf(i int) int {
+	if l.perOrg == 0 {
+		return 0
+	}
+	return i / l.perOrg
+}
+
+// csvRows is an import of n rows; organization IDs alternate letter case, as m3ter's tools do.
+func (l layout) csvRows(n int) []byte {
+	var b bytes.Buffer
+	b.WriteString("org_id,service_user,access_key_id,api_secret,org_name\n")
+	for i := 0; i < n; i++ {
+		id := fmt.Sprintf("0000000a-0000-4000-8000-%012x", l.orgOf(i))
+		if i%2 == 1 {
+			id = fmt.Sprintf("0000000A-0000-4000-8000-%012X", l.orgOf(i))
+		}
+		fmt.Fprintf(&b, "%s,svc-%d,AK-%07d-abcdefghij,%s-%d,Org %d\n", id, i/2, i, secret, i, l.orgOf(i))
+	}
+	return b.Bytes()
+}
+
+// checkStored fails unless every one of the n rows is stored once, in its organization and
+// under its service user, and the store holds nothing else.
+func (l layout) checkStored(tb testing.TB, doc *keystore.Document, n int) {
+	tb.Helper()
+	where := map[string]string{}
+	for _, o := range doc.Organizations {
+		for _, u := range o.ServiceUsers {
+			for _, k := range u.Keys {
+				where[k.AccessKeyID] = o.ID + "/" + u.Name
+			}
+		}
+	}
+	if len(where) != n {
+		tb.Fatalf("%d keys stored for %d rows", len(where), n)
+	}
+	for i := 0; i < n; i++ {
+		want := fmt.Sprintf("0000000a-0000-4000-8000-%012x/svc-%d", l.orgOf(i), i/2)
+		if got := where[fmt.Sprintf("AK-%07d-abcdefghij", i)]; got != want {
+			tb.Fatalf("row %d stored under %q, want %q", i+2, got, want)
+		}
+	}
+}
+
+// importRows is what m3keys import does: parse, then apply every row in one saved change.
+func importRows(tb testing.TB, s *keystore.Store, in []byte) {
+	tb.Helper()
+	rows, err := ParseCSV(bytes.NewReader(in))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := s.Update(func(tx *keystore.Tx) error { return Apply(tx, rows, keystore.DefaultAPIURL) }); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+func newScaleStore(tb testing.TB) (*keystore.Store, string) {
+	tb.Helper()
+	dir := filepath.Join(tb.TempDir(), fmt.Sprintf("store-%d", time.Now().UnixNano()))
+	s, err := keystore.Create(dir, scalePass)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s, dir
+}
+
+// BenchmarkImport times import (parse, apply, save), load (Open) and one later save
+// (a recorded check) at 1k, 10k and 100k rows; ns/row should stay about flat.
+//
+//	go test -run '^$' -bench . -benchtime 2x ./internal/importer
+func BenchmarkImport(b *testing.B) {
+	for _, l := range layouts {
+		for _, n := range []int{1000, 10000, 100000} {
+			in := l.csvRows(n)
+			b.Run(fmt.Sprintf("%s/import/rows=%d", l.name, n), func(b *testing.B) {
+				runs := 0
+				for b.Loop() {
+					b.StopTimer()
+					s, _ := newScaleStore(b)
+					b.StartTimer()
+					importRows(b, s, in)
+					b.StopTimer()
+					l.checkStored(b, s.Document(), n)
+					b.StartTimer()
+					runs++
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(runs*n), "ns/row")
+			})
+			b.Run(fmt.Sprintf("%s/load/rows=%d", l.name, n), func(b *testing.B) {
+				s, dir := newScaleStore(b)
+				importRows(b, s, in)
+				runs := 0
+				var opened *keystore.Store
+				for b.Loop() {
+					var err error
+					if opened, err = keystore.Open(dir, scalePass); err != nil {
+						b.Fatal(err)
+					}
+					runs++
+				}
+				l.checkStored(b, opened.Document(), n)
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(runs*n), "ns/row")
+			})
+			b.Run(fmt.Sprintf("%s/save/rows=%d", l.name, n), func(b *testing.B) {
+				s, _ := newScaleStore(b)
+				importRows(b, s, in)
+				runs := 0
+				for b.Loop() {
+					runs++
+					err := s.Update(func(tx *keystore.Tx) error {
+						return tx.RecordCheck("AK-0000000-abcdefghij", keystore.Check{At: time.Now(), Result: "valid", LatencyMs: int64(runs)})
+					})
+					if err != nil {
+						b.Fatal(err)
+					}
+				}
+				if ref, ok := s.Document().Key("AK-0000000-abcdefghij"); !ok || ref.Key.LastCheck == nil || ref.Key.LastCheck.LatencyMs != int64(runs) {
+					b.Fatal("the last check was not saved")
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(runs*n), "ns/row")
+			})
+		}
+	}
+}
+
+// An import's cost per row must not grow with its size: before lookups were indexed, every
+// row scanned every stored key, service user and organization, and copied the history.
+// Timed in memory (no disk), best of several runs, so a busy machine does not fail it.
+func TestApplyCostPerRowStaysFlat(t *testing.T) {
+	if testing.Short() {
+		t.Skip("times imports of 50,000 rows")
+	}
+	const small, large = 2000, 50000
+	for _, l := range layouts {
+		t.Run(l.name, func(t *testing.T) {
+			perRow := func(n, tries int) time.Duration {
+				rows, err := ParseCSV(bytes.NewReader(l.csvRows(n)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				best := time.Duration(1 << 62)
+				for range tries {
+					d := &keystore.Document{Version: keystore.CurrentVersion}
+					start := time.Now()
+					if err := Apply(d.Edit(start), rows, keystore.DefaultAPIURL); err != nil {
+						t.Fatal(err)
+					}
+					best = min(best, time.Since(start))
+					l.checkStored(t, d, n)
+				}
+				return best / time.Duration(n)
+			}
+			var msg string
+			for range 3 { // a ratio above 4 three times over is growth, not a busy machine
+				a, b := perRow(small, 5), perRow(large, 1)
+				ratio := float64(b) / float64(a)
+				msg = fmt.Sprintf("%v per row at %d rows, %v at %d (%.1f×)", a, small, b, large, ratio)
+				if ratio <= 4 {
+					t.Log(msg)
+					return
+				}
+			}
+			t.Errorf("%s — an import grows faster than its rows", msg)
+		})
+	}
+}
