@@ -2,6 +2,7 @@
 package main
 
 import (
+	"errors"
 	"os"
 	"os/signal"
 	"syscall"
@@ -13,6 +14,7 @@ import (
 	"github.com/m3keys/m3keys/internal/cli"
 	"github.com/m3keys/m3keys/internal/clipboard"
 	"github.com/m3keys/m3keys/internal/demo"
+	"github.com/m3keys/m3keys/keystore"
 	"github.com/m3keys/m3keys/ui"
 )
 
@@ -39,12 +41,20 @@ func openTUI(o cli.TUIOptions) error {
 	signal.Notify(hangup, syscall.SIGHUP, syscall.SIGTERM, os.Interrupt)
 	defer signal.Stop(hangup)
 
+	mode, err := clipboard.ParseMode(o.Clipboard)
+	if err != nil {
+		return err
+	}
+	lock := keystore.WithLockTimeout(o.LockTimeout)
 	deps := ui.Deps{
 		Checker:       &authclient.Batch{Client: authclient.New(authclient.Options{UserAgent: "m3keys/" + version})},
 		Passphrase:    o.Passphrase,
 		Verify:        true,
 		DefaultAPIURL: o.APIURL,
-		Vault:         ui.NewVault(o.Home),
+		Vault:         ui.NewVault(o.Home, lock),
+		// OSC 52 goes to the terminal bubbletea draws on.
+		Clipboard:   clipboard.New(mode, clipboard.Options{Terminal: os.Stdout}),
+		ClipTimeout: o.ClipTimeout,
 	}
 	if o.Demo {
 		d, err := demo.New(time.Now())
@@ -53,7 +63,7 @@ func openTUI(o cli.TUIOptions) error {
 		}
 		defer d.Close()
 		deps.Demo, deps.Passphrase, deps.DefaultAPIURL = true, demo.Passphrase, d.APIURL
-		deps.Vault = ui.NewVault(d.Dir)
+		deps.Vault = ui.NewVault(d.Dir, lock)
 	}
 	p := tea.NewProgram(ui.New(deps), tea.WithAltScreen())
 	done := make(chan struct{})
@@ -61,10 +71,22 @@ func openTUI(o cli.TUIOptions) error {
 	go func() {
 		select {
 		case <-hangup:
-			p.Quit()
+			// Through Update, so results are saved and the clipboard cleared; a save waits for the
+			// lock at most o.LockTimeout, and a second signal or that bound ends it regardless.
+			p.Send(ui.Hangup{})
+			select {
+			case <-hangup:
+			case <-time.After(o.LockTimeout + 5*time.Second):
+			case <-done:
+				return
+			}
+			p.Kill()
 		case <-done:
 		}
 	}()
-	_, err := p.Run()
+	_, err = p.Run()
+	if errors.Is(err, tea.ErrProgramKilled) {
+		return nil
+	}
 	return err
 }

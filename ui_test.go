@@ -3,10 +3,12 @@ package main_test
 import (
 	"bytes"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -16,6 +18,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest"
 	"github.com/m3keys/m3keys/authclient"
 	"github.com/m3keys/m3keys/authclient/m3tertest"
+	"github.com/m3keys/m3keys/internal/clipboard"
 	"github.com/m3keys/m3keys/keystore"
 	"github.com/m3keys/m3keys/ui"
 	"github.com/muesli/termenv"
@@ -227,5 +230,136 @@ func TestDemoCleansUpWhenTheTerminalGoesAway(t *testing.T) {
 	}
 	if left := demoDirs(); len(left) != 0 {
 		t.Errorf("demo store left behind after a hang-up: %v\n%s", left, out.String())
+	}
+}
+
+// recordingClipboard is a clipboard.Fake that also remembers what was written, so a test
+// can look for it in everything sent to the terminal (without ever printing it).
+type recordingClipboard struct {
+	*clipboard.Fake
+	mu      sync.Mutex
+	written []string
+}
+
+func (r *recordingClipboard) Write(text string) (clipboard.Hash, error) {
+	r.mu.Lock()
+	r.written = append(r.written, text)
+	r.mu.Unlock()
+	return r.Fake.Write(text)
+}
+
+func (r *recordingClipboard) texts() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string{}, r.written...)
+}
+
+// copyTUI is the real program model on a temp-dir keystore with one key on a fake m3ter,
+// unlocked and on that organization's screen, with a recording fake clipboard.
+func copyTUI(t *testing.T, secret string) (tm *teatest.TestModel, cb *recordingClipboard, dir string, waitFor func(string), all *bytes.Buffer) {
+	t.Helper()
+	keystore.TestOnlySetWorkFactor(10)
+	lipgloss.SetColorProfile(termenv.Ascii)
+	const orgID, passphrase = "3f1c2a4e-5b6d-4e7f-8a9b-0c1d2e3f4a5b", "copy test passphrase"
+	srv := m3tertest.NewServer()
+	t.Cleanup(srv.Close)
+	srv.AddKey(m3tertest.Key{AccessKeyID: "AK-E2E", Secret: secret, OrgID: orgID, ServiceUserID: "su-1", Admin: true})
+	dir = filepath.Join(t.TempDir(), "store")
+	store, err := keystore.Create(dir, passphrase)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sec, _ := keystore.NewSecret(secret)
+	if err := store.Update(func(tx *keystore.Tx) error {
+		return errors.Join(
+			tx.AddOrg(keystore.NewOrg{ID: orgID, Name: "Acme copy", APIURL: srv.URL}),
+			tx.AddUser(orgID, "billing-sync"),
+			tx.AddKey(orgID, "billing-sync", keystore.NewKey{AccessKeyID: "AK-E2E", Secret: sec}),
+		)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	cb = &recordingClipboard{Fake: &clipboard.Fake{}}
+	tm = teatest.NewTestModel(t, ui.New(ui.Deps{
+		Vault: ui.NewVault(dir), Passphrase: passphrase, Verify: true,
+		Checker:   authclient.New(authclient.Options{Timeout: 5 * time.Second}),
+		Clipboard: cb, ClipTimeout: 30 * time.Second,
+	}), teatest.WithInitialTermSize(100, 30))
+	all = &bytes.Buffer{}
+	waitFor = func(what string) {
+		t.Helper()
+		var seen bytes.Buffer
+		teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+			seen.Write(b)
+			all.Write(b)
+			return strings.Contains(seen.String(), what)
+		}, teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+	}
+	waitFor("Acme copy")
+	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	waitFor("AK-E2E")
+	return tm, cb, dir, waitFor, all
+}
+
+// TestTUICopySecretOnce: c puts the secret on the clipboard and marks it in the store, a
+// second c is refused, and quitting clears the clipboard.
+func TestTUICopySecretOnce(t *testing.T) {
+	const secret = "E2E-copy-secret-never-on-screen"
+	tm, cb, dir, waitFor, _ := copyTUI(t, secret)
+	tm.Type("c")
+	waitFor("clipboard clears in")
+	if !cb.Holds(secret) {
+		t.Fatal("the clipboard does not hold the secret after c")
+	}
+	tm.Type("c")
+	waitFor("was handed out on")
+	if cb.Writes() != 1 {
+		t.Fatalf("%d clipboard writes after c twice, want 1", cb.Writes())
+	}
+	tm.Type("q")
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	if !cb.Empty() {
+		t.Fatal("quitting left the secret on the clipboard")
+	}
+	reopened, err := keystore.Open(dir, "copy test passphrase")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ref, _ := reopened.Document().Key("AK-E2E"); !ref.Key.SecretCopied() {
+		t.Fatal("the store does not say the secret was handed out")
+	}
+}
+
+// TestTUINeverShowsTheSecretOrTheToken copies the secret and tokens, tests, opens help and
+// quits: nothing sent to the terminal holds anything that went to the clipboard.
+func TestTUINeverShowsTheSecretOrTheToken(t *testing.T) {
+	const secret = "E2E-token-test-secret-never-on-screen"
+	tm, cb, _, waitFor, all := copyTUI(t, secret)
+	tm.Type("y")
+	waitFor("Bearer token for AK-E2E copied")
+	tm.Type("t")
+	waitFor("✓ valid")
+	tm.Type("c")
+	waitFor("secret of AK-E2E copied")
+	tm.Type("y")
+	waitFor("Bearer token for AK-E2E copied")
+	tm.Type("?")
+	waitFor("Keys on this screen")
+	tm.Type("q") // closes help
+	tm.Type("q")
+	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second))
+	rest, _ := io.ReadAll(tm.FinalOutput(t))
+	all.Write(rest)
+	texts := cb.texts()
+	if len(texts) != 3 {
+		t.Fatalf("%d clipboard writes, want 3 (token, secret, token)", len(texts))
+	}
+	for i, s := range texts {
+		if strings.Contains(all.String(), s) || strings.Contains(final.View(), s) {
+			t.Fatalf("clipboard write %d (secret or token) was sent to the terminal", i+1)
+		}
+	}
+	if !cb.Empty() {
+		t.Fatal("quitting left a token on the clipboard")
 	}
 }
