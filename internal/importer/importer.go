@@ -316,10 +316,3 @@ func Add(tx *keystore.Tx, r Row, defaultAPIURL string) error {
 	}
 	return tx.AddKey(r.OrgID, r.ServiceUser, keystore.NewKey{AccessKeyID: r.AccessKeyID, Secret: r.Secret, Status: r.Status, CreatedAt: r.CreatedAt})
 }
-
-// FindOrg finds an organization by its ID in any letter case.
-//
-// Deprecated: Document.Org compares IDs canonical itself; use it.
-func FindOrg(doc *keystore.Document, id string) (*keystore.Organization, bool) {
-	return doc.Org(id)
-}

@@ -19,7 +19,7 @@ import (
 // users/me again. Every other result replaces the last: a rejected key is dead whatever
 // users/me said before, and a token for another organization says so from its claims.
 func Record(tx *keystore.Tx, keyID string, r authclient.Result, at time.Time) error {
-	ref, ok := tx.Doc().Key(keyID)
+	ref, ok := tx.Key(keyID)
 	if !ok {
 		return nil
 	}
