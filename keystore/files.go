@@ -51,7 +51,7 @@ func checkStore(dir string, o options) (owner, error) {
 	if fi.Mode().Perm()&0o077 != 0 {
 		return owner{}, fmt.Errorf("%w: %s has mode %04o — run: chmod 700 %s", ErrPermissions, dir, fi.Mode().Perm(), dir)
 	}
-	for _, name := range []string{IdentityFile, DocumentFile, BackupFile, LockFile} {
+	for _, name := range []string{IdentityFile, DocumentFile, BackupFile, LockFile, RecipientsFile, TrustFile} {
 		path := filepath.Join(dir, name)
 		fi, err := os.Lstat(path)
 		if errors.Is(err, fs.ErrNotExist) {
@@ -204,7 +204,7 @@ func syncDir(dir string) error {
 }
 
 // tempPattern matches renameio's temp files for our files: "." + name + a decimal number.
-var tempPattern = regexp.MustCompile(`^\.(identity\.age|keystore\.age|keystore\.age\.bak)[0-9]+$`)
+var tempPattern = regexp.MustCompile(`^\.(identity\.age|keystore\.age|keystore\.age\.bak|recipients\.txt|recipients\.trusted)[0-9]+$`)
 
 // removeStaleTemps deletes temp files left by a save that was killed. The caller holds
 // the lock, so no save of ours is under way.

@@ -13,6 +13,7 @@ type options struct {
 	lockNotice  func(LockWait)
 	noticeAfter time.Duration
 	uid         func() int // the current user, injectable so tests can play a non-root user
+	afterSave   func(summary string) error
 }
 
 // DefaultLockTimeout is how long a Store waits for another process to release the lock.

@@ -193,13 +193,16 @@ func (s *Store) Update(change func(*Tx) error) error {
 		return err
 	}
 	// Writing an unchanged document would also overwrite the backup with the current version.
-	if !bytes.Equal(plain, s.lastPlain) {
-		if err := s.write(plain); err != nil {
-			return err
-		}
+	if bytes.Equal(plain, s.lastPlain) {
+		s.commit(next)
+		return nil
+	}
+	prev := s.current()
+	if err := s.write(plain); err != nil {
+		return err
 	}
 	s.commit(next)
-	return nil
+	return s.afterSave(prev, next)
 }
 
 // ChangePassphrase re-encrypts the identity only; the document is untouched.
@@ -242,6 +245,9 @@ func (s *Store) refresh() error {
 			"keep it aside and restore the backup: mv %s %s.foreign && cp %s %s", ErrCorrupt, DocumentFile, BackupFile, DocumentFile,
 			path, path, filepath.Join(s.dir, BackupFile), path)
 	}
+	if errors.Is(err, ErrWrongIdentity) && IsTeam(s.dir) {
+		return s.notMember()
+	}
 	if err != nil {
 		return err
 	}
@@ -265,29 +271,30 @@ func (s *Store) backupIsOurs() bool {
 }
 
 // write encrypts and atomically replaces keystore.age, keeping the previous file as the backup.
-// The caller holds the lock.
+// A team store's document is encrypted to its trusted recipients. The caller holds the lock.
 func (s *Store) write(plain []byte) error {
-	enc, err := encrypt(plain, s.identity.Recipient())
+	recipients, err := s.recipients()
+	if err != nil {
+		return err
+	}
+	enc, err := encrypt(plain, recipients...)
 	if err != nil {
 		return err
 	}
 	if s.beforeIO != nil {
 		s.beforeIO()
 	}
-	removeStaleTemps(s.dir)
-	path := filepath.Join(s.dir, DocumentFile)
-	prev, err := readStoreFile(path, s.own)
-	switch {
-	case err == nil:
-		if err := writeFile(filepath.Join(s.dir, BackupFile), prev, s.own); err != nil {
-			return err
-		}
-	case !errors.Is(err, fs.ErrNotExist):
-		return err
-	}
-	if err := writeFile(path, enc, s.own); err != nil {
+	if err := replaceDocument(s.dir, enc, s.own); err != nil {
 		return err
 	}
 	s.lastRead, s.lastPlain = enc, plain
 	return nil
+}
+
+// recipients is who a save encrypts to: the identity alone, or a team's trusted members.
+func (s *Store) recipients() ([]age.Recipient, error) {
+	if !IsTeam(s.dir) {
+		return []age.Recipient{s.identity.Recipient()}, nil
+	}
+	return teamRecipients(s.dir, s.own, s.identity.Recipient().String())
 }

@@ -1,0 +1,170 @@
+package keystore
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+)
+
+// WithAfterSave has a team store call fn after every save that changed keystore.age (or
+// recipients.txt), under the store's lock, with a one-line summary of the change built from
+// its history events: never a secret. A team store's sync engine commits there, so every
+// change is a local commit. fn's error is reported after the save, which stays done.
+func WithAfterSave(fn func(summary string) error) Option {
+	return func(o *options) { o.afterSave = fn }
+}
+
+// afterSave runs the WithAfterSave hook for a change from prev to next in a team store.
+func (s *Store) afterSave(prev, next *Document) error {
+	if s.opts.afterSave == nil || !IsTeam(s.dir) {
+		return nil
+	}
+	if err := s.opts.afterSave(Summary(newEvents(prev.History, next.History))); err != nil {
+		return fmt.Errorf("the change is saved, but not committed to the team's git repository: %w — m3keys sync commits it", err)
+	}
+	return nil
+}
+
+// newEvents is the suffix of next that prev does not hold; history is capped, so prev's
+// oldest events may be gone from next.
+func newEvents(prev, next []Event) []Event {
+	for drop := 0; drop <= len(prev); drop++ {
+		kept := prev[drop:]
+		if len(kept) <= len(next) && eventsEqual(kept, next[:len(kept)]) {
+			return next[len(kept):]
+		}
+	}
+	return next
+}
+
+func eventsEqual(a, b []Event) bool {
+	for i := range a {
+		if !a[i].At.Equal(b[i].At) || a[i].Action != b[i].Action || a[i].OrgID != b[i].OrgID ||
+			a[i].ServiceUser != b[i].ServiceUser || a[i].AccessKeyID != b[i].AccessKeyID || a[i].Detail != b[i].Detail {
+			return false
+		}
+	}
+	return true
+}
+
+// maxSummaryEvents bounds a commit message's subject; an import of 1,000 rows says how many more.
+const maxSummaryEvents = 3
+
+// Summary says what events did, in one line, for a commit message: the action and where,
+// never a detail (free text) and never a secret.
+func Summary(events []Event) string {
+	if len(events) == 0 {
+		return "m3keys: save"
+	}
+	parts := make([]string, 0, maxSummaryEvents+1)
+	for i, e := range events {
+		if i == maxSummaryEvents {
+			parts = append(parts, fmt.Sprintf("and %d more", len(events)-i))
+			break
+		}
+		where := []string{e.Action}
+		for _, f := range []string{e.AccessKeyID, quoted(e.ServiceUser), short(e.OrgID)} {
+			if f != "" {
+				where = append(where, f)
+			}
+		}
+		if strings.HasPrefix(e.Action, "member.") {
+			where = append(where, e.Detail) // a member's name
+		}
+		parts = append(parts, strings.Join(where, " "))
+	}
+	return strings.Join(parts, "; ")
+}
+
+func quoted(s string) string {
+	if s == "" {
+		return ""
+	}
+	return fmt.Sprintf("%q", s)
+}
+
+// short is an organization ID's first block, enough to tell organizations apart in a log.
+func short(orgID string) string {
+	if i := strings.IndexByte(orgID, '-'); i > 0 {
+		return "org " + orgID[:i]
+	}
+	return orgID
+}
+
+// notMember explains a team store that does not open with this identity.
+func (s *Store) notMember() error {
+	self := s.identity.Recipient().String()
+	rs, err := readRecipients(s.dir, s.own)
+	if err == nil && !rs.Has(self) {
+		return fmt.Errorf("%w yet — send this to a member: m3keys team add NAME %s; then run m3keys sync", ErrNotMember, self)
+	}
+	return fmt.Errorf("%w: %s was written before you were added — run m3keys sync", ErrNotMember, DocumentFile)
+}
+
+// Reload re-reads keystore.age after a sync changed it, so Document shows the merged version.
+func (s *Store) Reload() error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	lock, err := s.lock()
+	if err != nil {
+		return err
+	}
+	defer lock.Unlock()
+	return s.refresh()
+}
+
+// SetRecipients makes the store a team store encrypted to rs from now on: it applies change
+// (nil for none; a removal flags keys exposed, say), re-encrypts keystore.age to rs, writes
+// recipients.txt and records rs as trusted, since this member chose it. rs must name this
+// member. A pending recipient change from a sync must be trusted first.
+func (s *Store) SetRecipients(rs Recipients, change func(*Tx) error) error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	if !rs.Has(s.identity.Recipient().String()) {
+		return fmt.Errorf("%w: the new list leaves you out — ask another member to remove you", ErrNotMember)
+	}
+	recipients, err := rs.ageRecipients()
+	if err != nil {
+		return err
+	}
+	lock, err := s.lock()
+	if err != nil {
+		return err
+	}
+	defer lock.Unlock()
+	if err := s.refresh(); err != nil {
+		return err
+	}
+	if IsTeam(s.dir) {
+		if _, err := s.recipients(); err != nil {
+			return err
+		}
+	}
+	prev := s.current()
+	next := prev.Clone()
+	if change != nil {
+		if err := change(next.Edit(s.now())); err != nil {
+			return err
+		}
+	}
+	plain, err := encodeDocument(next)
+	if err != nil {
+		return err
+	}
+	enc, err := encrypt(plain, recipients...)
+	if err != nil {
+		return err
+	}
+	if err := replaceDocument(s.dir, enc, s.own); err != nil {
+		return err
+	}
+	s.lastRead, s.lastPlain = enc, plain
+	s.commit(next)
+	if err := writeFile(filepath.Join(s.dir, RecipientsFile), rs.Marshal(), s.own); err != nil {
+		return err
+	}
+	if err := writeFile(filepath.Join(s.dir, TrustFile), rs.Marshal(), s.own); err != nil {
+		return err
+	}
+	return s.afterSave(prev, next)
+}
