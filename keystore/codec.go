@@ -17,6 +17,10 @@ type wireDocument struct {
 	Secrets map[string]string `json:"secrets"`
 }
 
+// EncodeDocument is the JSON keystore.age holds for d, secrets included, as DecodeDocument
+// reads it: for tools that merge documents (internal/merge) and their tests. Keep it in memory.
+func EncodeDocument(d *Document) ([]byte, error) { return encodeDocument(d) }
+
 func encodeDocument(d *Document) ([]byte, error) {
 	w := wireDocument{Document: *d, Secrets: map[string]string{}}
 	w.Version = CurrentVersion
@@ -87,8 +91,12 @@ func (d *Document) attachSecrets(secrets map[string]string) error {
 				return fmt.Errorf("%w: service user %q appears twice in %s", ErrCorrupt, u.Name, o.ID)
 			}
 			users[u.Name] = true
-			if len(u.Keys) > MaxKeysPerUser {
+			// Only a team merge may leave more keys than m3ter allows, and it says so.
+			if u.OverLimit() && !u.OverLimitAfterMerge {
 				return fmt.Errorf("%w: service user %q has %d keys", ErrCorrupt, u.Name, len(u.Keys))
+			}
+			if !u.OverLimit() {
+				u.OverLimitAfterMerge = false
 			}
 			for ki := range u.Keys {
 				k := &u.Keys[ki]

@@ -44,6 +44,9 @@ func invalid(field, format string, args ...any) error {
 
 // Advice says what a user can do about err, or "" when there is nothing to add.
 func Advice(err error) string {
+	if a := rotationAdvice(err); a != "" {
+		return a
+	}
 	var v *ValidationError
 	switch {
 	case errors.As(err, &v):

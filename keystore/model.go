@@ -2,6 +2,7 @@ package keystore
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -37,6 +38,10 @@ type ServiceUser struct {
 	ID       string      `json:"id,omitempty"` // learned from users/me
 	Keys     []AccessKey `json:"keys"`
 	Rotation *Rotation   `json:"rotation,omitempty"`
+	// OverLimitAfterMerge lets a team store's merge keep every key when two members each
+	// added one: the user then holds more than MaxKeysPerUser keys, and only inactivate and
+	// remove are allowed on it until it is back to MaxKeysPerUser, which clears the flag.
+	OverLimitAfterMerge bool `json:"overLimitAfterMerge,omitempty"`
 }
 
 // AccessKey is one key pair. The secret is written to disk only through the document codec.
@@ -47,7 +52,12 @@ type AccessKey struct {
 	CreatedAt      time.Time `json:"createdAt"`
 	InactivatedAt  time.Time `json:"inactivatedAt,omitzero"`
 	SecretCopiedAt time.Time `json:"secretCopiedAt,omitzero"`
-	LastCheck      *Check    `json:"lastCheck,omitempty"`
+	// DeployedTo is where the integration reads the key (free text), so a rotation knows what to update.
+	DeployedTo string `json:"deployedTo,omitempty"`
+	// Exposed: someone who should no longer read the secret could (a team member removed): rotate it.
+	Exposed   bool      `json:"exposed,omitempty"`
+	ExposedAt time.Time `json:"exposedAt,omitzero"`
+	LastCheck *Check    `json:"lastCheck,omitempty"`
 }
 
 // Check is the outcome of the last live test of a key.
@@ -58,14 +68,28 @@ type Check struct {
 	HTTPStatus int       `json:"httpStatus"`
 	LatencyMs  int64     `json:"latencyMs"`
 	Message    string    `json:"message"`
+	// WhileInactive: the key was INACTIVE when checked, so valid means m3ter still accepts a
+	// key meant to be dead, and rejected is the healthy answer (retired).
+	WhileInactive bool `json:"whileInactive,omitempty"`
+	// WrongServiceUser is the m3ter service user ID users/me named when it was not the one
+	// learned for the key's service user: the key was perhaps generated for another user.
+	WrongServiceUser string `json:"wrongServiceUser,omitempty"`
 }
 
-// Rotation is the stored progress of a rotation wizard, so it can be resumed.
+// Rotation is the stored progress of a rotation wizard, so it can be resumed (see rotation.go).
 type Rotation struct {
-	Step      int       `json:"step"`
-	OldKeyID  string    `json:"oldKeyId,omitempty"`
-	NewKeyID  string    `json:"newKeyId,omitempty"`
-	StartedAt time.Time `json:"startedAt"`
+	Step      RotationStep `json:"step"`                // the step to do next
+	FreeKeyID string       `json:"freeKeyId,omitempty"` // removed to make room for the new key, when the user held two
+	OldKeyID  string       `json:"oldKeyId,omitempty"`  // the key the new one replaces, retired at StepRetire
+	NewKeyID  string       `json:"newKeyId,omitempty"`
+	StartedAt time.Time    `json:"startedAt"`
+	// When each step finished.
+	FreedAt    time.Time `json:"freedAt,omitzero"`
+	AddedAt    time.Time `json:"addedAt,omitzero"`
+	ProvedAt   time.Time `json:"provedAt,omitzero"`
+	DeployedAt time.Time `json:"deployedAt,omitzero"`
+	RetiredAt  time.Time `json:"retiredAt,omitzero"`
+	RemovedAt  time.Time `json:"removedAt,omitzero"`
 }
 
 // Event is one history entry. It never holds a secret.
@@ -156,9 +180,31 @@ func (u *ServiceUser) ActiveKeys() int {
 // MaxKeysPerUser keys, so a screen can refuse before asking for a new key.
 func (u *ServiceUser) FreeSlot() error {
 	if len(u.Keys) >= MaxKeysPerUser {
-		return fmt.Errorf("%w: %s holds %s and %s", ErrKeyLimit, u.Name, u.Keys[0].AccessKeyID, u.Keys[1].AccessKeyID)
+		ids := make([]string, len(u.Keys))
+		for i := range u.Keys {
+			ids[i] = u.Keys[i].AccessKeyID
+		}
+		last := len(ids) - 1
+		return fmt.Errorf("%w: %s holds %s and %s", ErrKeyLimit, u.Name, strings.Join(ids[:last], ", "), ids[last])
 	}
 	return nil
+}
+
+// OverLimit reports whether the user holds more keys than m3ter allows (after a team merge).
+func (u *ServiceUser) OverLimit() bool { return len(u.Keys) > MaxKeysPerUser }
+
+// Retired reports whether the key is INACTIVE and m3ter rejected it on a check made since:
+// the proof that it is dead.
+func (k *AccessKey) Retired() bool {
+	c := k.LastCheck
+	return k.Status == Inactive && c != nil && c.WhileInactive && c.Result == "rejected" && !c.At.Before(k.InactivatedAt)
+}
+
+// StillAccepted reports whether the key is INACTIVE and m3ter still accepted it on a check
+// made since: it must be inactivated in the m3ter Console.
+func (k *AccessKey) StillAccepted() bool {
+	c := k.LastCheck
+	return k.Status == Inactive && c != nil && c.WhileInactive && c.Result == "valid" && !c.At.Before(k.InactivatedAt)
 }
 
 // KeyCount is the number of keys across the organization's service users.

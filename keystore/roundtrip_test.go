@@ -119,7 +119,7 @@ func runTxProgram(t *testing.T, prog []byte) {
 		now = now.Add(time.Duration(next()) * time.Minute)
 		tx := c.Edit(now)
 		var err error
-		switch next() % 12 {
+		switch next() % 22 {
 		case 0:
 			err = tx.AddOrg(NewOrg{ID: str(), Name: str(), APIURL: str()})
 		case 1:
@@ -146,9 +146,34 @@ func runTxProgram(t *testing.T, prog []byte) {
 		case 9:
 			err = tx.SetUserID(str(), str(), str())
 		case 10:
-			err = tx.SetRotation(str(), str(), &Rotation{Step: next(), OldKeyID: str(), NewKeyID: str(), StartedAt: now.In(time.FixedZone("X", 3600))})
+			err = tx.SetRotation(str(), str(), &Rotation{Step: RotationStep(next()), OldKeyID: str(), NewKeyID: str(), StartedAt: now.In(time.FixedZone("X", 3600))})
 		case 11:
 			err = tx.Record(str(), str(), str(), str(), str())
+		case 12:
+			err = tx.SetDeployedTo(str(), str())
+		case 13:
+			err = tx.MarkExposed([]string{str(), str()}, str())
+		case 14:
+			err = tx.SawServiceUser(str(), str())
+		case 15:
+			err = tx.StartRotation(str(), str())
+		case 16:
+			err = tx.RotationFreeSlot(str(), str())
+		case 17:
+			s, _ := NewSecret(str())
+			err = tx.RotationAddNewKey(str(), str(), str(), s, str())
+		case 18:
+			err = tx.RotationProved(str(), str())
+		case 19:
+			err = []func(string, string) error{tx.RotationDeployed, tx.RotationRetireOld, tx.FinishRotation, tx.CancelRotation}[next()%4](str(), str())
+		case 20:
+			err = tx.RotationRemoveOld(str(), str(), next()%2 == 0)
+		case 21:
+			s, serr := NewSecret(str())
+			if serr != nil {
+				continue
+			}
+			err = tx.AddKey(str(), str(), NewKey{AccessKeyID: str(), Secret: s, DeployedTo: str()})
 		}
 		if err != nil {
 			continue

@@ -233,6 +233,7 @@ type NewKey struct {
 	Secret      Secret
 	Status      Status    // ACTIVE when empty
 	CreatedAt   time.Time // now when zero
+	DeployedTo  string    // where the integration reads it; optional
 }
 
 // AddKey stores a key pair for a service user, enforcing the two-key limit and unique IDs.
@@ -248,6 +249,11 @@ func (tx *Tx) AddKey(orgID, user string, k NewKey) error {
 	}
 	if k.Status != Active && k.Status != Inactive {
 		return invalid("status", "must be ACTIVE or INACTIVE")
+	}
+	if k.DeployedTo != "" {
+		if err := ValidateDeployedTo(k.DeployedTo); err != nil {
+			return err
+		}
 	}
 	if k.CreatedAt.IsZero() {
 		k.CreatedAt = tx.now
@@ -271,7 +277,7 @@ func (tx *Tx) AddKey(orgID, user string, k NewKey) error {
 	if err := u.FreeSlot(); err != nil {
 		return err
 	}
-	key := AccessKey{AccessKeyID: k.AccessKeyID, Secret: k.Secret, Status: k.Status, CreatedAt: k.CreatedAt.UTC()}
+	key := AccessKey{AccessKeyID: k.AccessKeyID, Secret: k.Secret, Status: k.Status, CreatedAt: k.CreatedAt.UTC(), DeployedTo: k.DeployedTo}
 	if k.Status == Inactive {
 		key.InactivatedAt = tx.now
 	}
@@ -298,7 +304,15 @@ func (tx *Tx) SetStatus(keyID string, status Status, force bool) error {
 		}
 		ref.Key.InactivatedAt = tx.now
 	case Active:
+		if ref.User.OverLimit() {
+			return fmt.Errorf("%w: %s holds %d keys", ErrOverLimit, ref.User.Name, len(ref.User.Keys))
+		}
 		ref.Key.InactivatedAt = time.Time{}
+		if c := ref.Key.LastCheck; c != nil && c.WhileInactive { // its retired reading was about an INACTIVE key
+			cp := *c
+			cp.WhileInactive = false
+			ref.Key.LastCheck = &cp
+		}
 	default:
 		return invalid("status", "must be ACTIVE or INACTIVE")
 	}
@@ -321,6 +335,67 @@ func (tx *Tx) RemoveKey(keyID string) error {
 	ref.User.Keys = append(keys[:p.key:p.key], keys[p.key+1:]...)
 	tx.removedKey(keyID, p.org, p.user)
 	tx.record("key.remove", ref.Org.ID, ref.User.Name, keyID, "")
+	if ref.User.OverLimitAfterMerge && !ref.User.OverLimit() {
+		ref.User.OverLimitAfterMerge = false
+		tx.record("user.within-limit", ref.Org.ID, ref.User.Name, "", fmt.Sprintf("back to %d keys: no longer over the limit after merge", len(ref.User.Keys)))
+	}
+	return nil
+}
+
+// MaxDeployedTo is the length of a key's deployed-to note, in characters.
+const MaxDeployedTo = 200
+
+// ValidateDeployedTo checks a deployed-to note: 1–200 printable characters, like a name.
+func ValidateDeployedTo(text string) error {
+	if text == "" {
+		return invalid("deployed-to note", "must be 1 to %d characters", MaxDeployedTo)
+	}
+	return validate.PrintableText("deployed-to note", text, MaxDeployedTo)
+}
+
+// SetDeployedTo notes where the integration reads the key; empty text clears the note.
+func (tx *Tx) SetDeployedTo(keyID, text string) error {
+	if text != "" {
+		if err := ValidateDeployedTo(text); err != nil {
+			return err
+		}
+	}
+	ref, err := tx.key(keyID)
+	if err != nil {
+		return err
+	}
+	if ref.Key.DeployedTo == text {
+		return nil
+	}
+	ref.Key.DeployedTo = text
+	detail := "deployed to " + text
+	if text == "" {
+		detail = "deployed-to note cleared"
+	}
+	tx.record("key.deployed-to", ref.Org.ID, ref.User.Name, keyID, detail)
+	return nil
+}
+
+// MarkExposed flags keys someone who should not read their secrets could read (a team member
+// removed): they must be rotated. Every ID must be stored; detail (why) goes to history.
+func (tx *Tx) MarkExposed(keyIDs []string, detail string) error {
+	if err := validate.Text("exposure detail", detail, maxDetail); err != nil {
+		return err
+	}
+	refs := make([]KeyRef, 0, len(keyIDs))
+	for _, id := range keyIDs {
+		ref, err := tx.key(id)
+		if err != nil {
+			return err
+		}
+		refs = append(refs, ref)
+	}
+	for _, ref := range refs {
+		if !ref.Key.Exposed {
+			ref.Key.Exposed, ref.Key.ExposedAt = true, tx.now
+		}
+		tx.record("key.exposed", ref.Org.ID, ref.User.Name, ref.Key.AccessKeyID, detail)
+	}
 	return nil
 }
 
@@ -368,9 +443,16 @@ func (tx *Tx) RecordCheck(keyID string, c Check) error {
 		return err
 	}
 	c.At = at
+	if err := validate.PrintableText("wrong service user", c.WrongServiceUser, 100); err != nil {
+		return err
+	}
 	ref, err := tx.key(keyID)
 	if err != nil {
 		return err
+	}
+	c.WhileInactive = ref.Key.Status == Inactive
+	if prev := ref.Key.LastCheck; prev != nil && c.WrongServiceUser == "" {
+		c.WrongServiceUser = prev.WrongServiceUser // until users/me names the learned user again (SawServiceUser)
 	}
 	// History records a change of outcome, not every check, so checks cannot push real changes out.
 	if prev := ref.Key.LastCheck; prev == nil || prev.Result != c.Result {
@@ -380,11 +462,50 @@ func (tx *Tx) RecordCheck(keyID string, c Check) error {
 	return nil
 }
 
+// SawServiceUser records the m3ter service user ID that users/me named for a key's check.
+// The first one learned becomes the service user's ID; a different one later does not
+// overwrite it but flags the key's last check (WrongServiceUser) and says so in history:
+// the key was perhaps generated for another service user.
+func (tx *Tx) SawServiceUser(keyID, m3terID string) error {
+	if m3terID == "" {
+		return nil
+	}
+	if err := validate.PrintableText("service user ID", m3terID, 100); err != nil {
+		return err
+	}
+	ref, err := tx.key(keyID)
+	if err != nil {
+		return err
+	}
+	if ref.User.ID == "" {
+		return tx.SetUserID(ref.Org.ID, ref.User.Name, m3terID)
+	}
+	c := ref.Key.LastCheck
+	if c == nil {
+		return nil
+	}
+	wrong := ""
+	if m3terID != ref.User.ID {
+		wrong = m3terID
+	}
+	if c.WrongServiceUser == wrong {
+		return nil
+	}
+	cp := *c
+	cp.WrongServiceUser = wrong
+	ref.Key.LastCheck = &cp
+	if wrong != "" {
+		tx.record("key.wrong-user", ref.Org.ID, ref.User.Name, keyID,
+			fmt.Sprintf("users/me named m3ter service user %s, but %s was learned for %s: generated for the wrong service user?", wrong, ref.User.ID, ref.User.Name))
+	}
+	return nil
+}
+
 // SetRotation stores (or, with nil, clears) a service user's rotation progress.
 func (tx *Tx) SetRotation(orgID, user string, r *Rotation) error {
 	if r != nil {
 		cp := *r
-		for _, id := range []string{cp.OldKeyID, cp.NewKeyID} {
+		for _, id := range []string{cp.FreeKeyID, cp.OldKeyID, cp.NewKeyID} {
 			if id != "" {
 				if err := ValidateKeyID(id); err != nil {
 					return err

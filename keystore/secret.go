@@ -1,6 +1,7 @@
 package keystore
 
 import (
+	"crypto/subtle"
 	"fmt"
 	"strings"
 )
@@ -31,6 +32,11 @@ func (s Secret) Reveal() string {
 		return ""
 	}
 	return *s.value
+}
+
+// Equal reports whether two secrets are the same, in time that does not depend on where they differ.
+func (s Secret) Equal(o Secret) bool {
+	return subtle.ConstantTimeCompare([]byte(s.Reveal()), []byte(o.Reveal())) == 1
 }
 
 // IsZero reports whether no secret is set.

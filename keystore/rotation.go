@@ -1,0 +1,373 @@
+package keystore
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// RotationStep is where a rotation stands: the step to do next. It is stored, so the
+// wizard resumes where it was left, also after a restart or from another terminal.
+type RotationStep int
+
+const (
+	StepFreeSlot RotationStep = 1 // remove a key to make room (only when the user holds two): RotationFreeSlot
+	StepNewKey   RotationStep = 2 // store the key generated in the Console: RotationAddNewKey
+	StepProve    RotationStep = 3 // its last check must be a full valid for this service user: RotationProved
+	StepDeploy   RotationStep = 4 // the integration runs on the new key: RotationDeployed
+	StepRetire   RotationStep = 5 // old key INACTIVE (RotationRetireOld), proven rejected and removed (RotationRemoveOld)
+	StepDone     RotationStep = 6 // FinishRotation records the rotation and clears its progress
+)
+
+func (s RotationStep) String() string {
+	switch s {
+	case StepFreeSlot:
+		return "free a slot"
+	case StepNewKey:
+		return "new key"
+	case StepProve:
+		return "prove it"
+	case StepDeploy:
+		return "deploy it"
+	case StepRetire:
+		return "retire the old key"
+	case StepDone:
+		return "done"
+	}
+	return fmt.Sprintf("step %d", int(s))
+}
+
+// Rotation errors: each step refuses with one of them when its precondition does not hold.
+var (
+	ErrRotationInProgress = errors.New("a rotation of this service user is already in progress")
+	ErrNoRotation         = errors.New("no rotation of this service user is in progress")
+	ErrRotationStep       = errors.New("the rotation is at another step")
+	ErrRotationStale      = errors.New("the rotation's keys are no longer stored as they were")
+	ErrNothingToRotate    = errors.New("service user has no access key to rotate")
+	ErrNotProved          = errors.New("the new key is not proven valid")
+	ErrWrongServiceUser   = errors.New("the key belongs to another m3ter service user")
+	ErrNotRetired         = errors.New("m3ter has not rejected the old key since it was made INACTIVE")
+	ErrPopupOrgMismatch   = errors.New("the Organization ID from m3ter's popup is not this organization's")
+	ErrOverLimit          = errors.New("service user is over the limit after merge")
+)
+
+// rotationAdvice is Advice for the rotation errors (and ErrOverLimit), or "".
+func rotationAdvice(err error) string {
+	switch {
+	case errors.Is(err, ErrRotationInProgress):
+		return "resume it (r), or cancel it first; nothing done so far is lost"
+	case errors.Is(err, ErrNoRotation):
+		return "start one with r on the service user"
+	case errors.Is(err, ErrRotationStep):
+		return "resume the rotation (r): it continues at its stored step"
+	case errors.Is(err, ErrRotationStale):
+		return "the store was changed meanwhile (another terminal?); cancel the rotation — what was done stays — check the keys, and start again"
+	case errors.Is(err, ErrNothingToRotate):
+		return "add the key m3ter's Console generated instead (a)"
+	case errors.Is(err, ErrNotProved):
+		return "test the new key (t, or m3keys check KEY_ID) until it is valid; if m3ter rejects it, check the pasted ID and secret"
+	case errors.Is(err, ErrWrongServiceUser):
+		return "the key was generated for another service user: inactivate and delete it in the Console, then generate one under this service user"
+	case errors.Is(err, ErrNotRetired):
+		return "inactivate it in the m3ter Console and test it again (t) until m3ter rejects it, or confirm twice to remove it anyway"
+	case errors.Is(err, ErrPopupOrgMismatch):
+		return "the key was generated in another organization: generate it in this one, or add it there"
+	case errors.Is(err, ErrOverLimit):
+		return "inactivate and remove keys until two remain (m3keys inactivate, m3keys remove)"
+	}
+	return ""
+}
+
+// StartRotation begins a rotation of the user's key. With two keys, the one to remove first is
+// the INACTIVE one, else the older, and the other is the key to replace; with one, it is replaced.
+func (tx *Tx) StartRotation(orgID, user string) error {
+	o, u, err := tx.rotationUser(orgID, user)
+	if err != nil {
+		return err
+	}
+	switch {
+	case u.Rotation != nil:
+		return fmt.Errorf("%w: %s is at step %d (%s)", ErrRotationInProgress, u.Name, u.Rotation.Step, u.Rotation.Step)
+	case u.OverLimit():
+		return fmt.Errorf("%w: %s holds %d keys", ErrOverLimit, u.Name, len(u.Keys))
+	case len(u.Keys) == 0:
+		return fmt.Errorf("%w: %s", ErrNothingToRotate, u.Name)
+	}
+	r := &Rotation{Step: StepNewKey, OldKeyID: u.Keys[0].AccessKeyID, StartedAt: tx.now}
+	detail := "replacing " + r.OldKeyID
+	if len(u.Keys) == MaxKeysPerUser {
+		free, old := keyToFree(u.Keys[0], u.Keys[1])
+		r.Step, r.FreeKeyID, r.OldKeyID = StepFreeSlot, free, old
+		detail = "replacing " + old + "; removing " + free + " first to make room"
+	}
+	u.Rotation = r
+	tx.record("rotation.start", o.ID, u.Name, r.OldKeyID, detail)
+	return nil
+}
+
+// keyToFree picks the key to remove for room: the INACTIVE one, else the older; the other stays.
+func keyToFree(a, b AccessKey) (free, keep string) {
+	switch {
+	case a.Status == Inactive && b.Status != Inactive:
+		return a.AccessKeyID, b.AccessKeyID
+	case b.Status == Inactive && a.Status != Inactive:
+		return b.AccessKeyID, a.AccessKeyID
+	case b.CreatedAt.Before(a.CreatedAt):
+		return b.AccessKeyID, a.AccessKeyID
+	}
+	return a.AccessKeyID, b.AccessKeyID
+}
+
+// RotationFreeSlot makes the key chosen to free INACTIVE and removes it (step 1).
+func (tx *Tx) RotationFreeSlot(orgID, user string) error {
+	o, u, r, err := tx.rotationAt(orgID, user, StepFreeSlot)
+	if err != nil {
+		return err
+	}
+	if _, err := rotationKey(u, r.OldKeyID, "the key to replace"); err != nil {
+		return err
+	}
+	detail := "removed " + r.FreeKeyID
+	if k, ok := userKey(u, r.FreeKeyID); ok {
+		if err := tx.SetStatus(k.AccessKeyID, Inactive, false); err != nil {
+			return err
+		}
+		if err := tx.RemoveKey(r.FreeKeyID); err != nil {
+			return err
+		}
+		if u, err = tx.user(o.ID, user); err != nil { // RemoveKey moved the user's keys
+			return err
+		}
+	} else if err := u.FreeSlot(); err != nil {
+		return fmt.Errorf("%w: %s, the key to free, is gone but %s still holds two keys", ErrRotationStale, r.FreeKeyID, u.Name)
+	} else {
+		detail = r.FreeKeyID + " was already removed"
+	}
+	return tx.advance(o, u, StepNewKey, func(r *Rotation) { r.FreedAt = tx.now }, "rotation.free-slot", r.FreeKeyID, detail)
+}
+
+// RotationAddNewKey stores the key generated in the Console (step 2). popupOrgID, the Organization
+// ID the Console's popup shows, is optional; when given it must be this organization's.
+func (tx *Tx) RotationAddNewKey(orgID, user, keyID string, secret Secret, popupOrgID string) error {
+	o, u, r, err := tx.rotationAt(orgID, user, StepNewKey)
+	if err != nil {
+		return err
+	}
+	if popupOrgID != "" {
+		if err := ValidateOrgID(popupOrgID); err != nil {
+			return err
+		}
+		if CanonicalOrgID(popupOrgID) != o.ID {
+			return fmt.Errorf("%w: the popup shows %s, the key is being added to %s", ErrPopupOrgMismatch, CanonicalOrgID(popupOrgID), o.ID)
+		}
+	}
+	if _, err := rotationKey(u, r.OldKeyID, "the key to replace"); err != nil {
+		return err
+	}
+	if err := tx.AddKey(o.ID, u.Name, NewKey{AccessKeyID: keyID, Secret: secret}); err != nil {
+		return err
+	}
+	return tx.advance(o, u, StepProve, func(r *Rotation) { r.NewKeyID, r.AddedAt = keyID, tx.now }, "rotation.new-key", keyID, "added "+keyID)
+}
+
+// RotationProved accepts the new key's last check as proof (step 3): a full valid (users/me
+// asked) made since it was added, naming the m3ter service user learned for this user.
+func (tx *Tx) RotationProved(orgID, user string) error {
+	o, u, r, err := tx.rotationAt(orgID, user, StepProve)
+	if err != nil {
+		return err
+	}
+	k, err := rotationKey(u, r.NewKeyID, "the new key")
+	if err != nil {
+		return err
+	}
+	c := k.LastCheck
+	switch {
+	case c == nil || c.At.Before(r.AddedAt):
+		return fmt.Errorf("%w: %s has not been tested", ErrNotProved, k.AccessKeyID)
+	case c.WrongServiceUser != "":
+		return fmt.Errorf("%w: users/me named m3ter service user %s for %s, but %s is %s", ErrWrongServiceUser, c.WrongServiceUser, k.AccessKeyID, u.Name, u.ID)
+	case c.Result != "valid":
+		return fmt.Errorf("%w: %s was %s on its last test", ErrNotProved, k.AccessKeyID, c.Result)
+	case !c.Verified:
+		return fmt.Errorf("%w: %s got a token, but users/me was not asked (a token-only test)", ErrNotProved, k.AccessKeyID)
+	}
+	return tx.advance(o, u, StepDeploy, func(r *Rotation) { r.ProvedAt = tx.now }, "rotation.proved", k.AccessKeyID, "valid on "+c.At.Format(time.RFC3339))
+}
+
+// RotationDeployed records that the integration runs on the new key (step 4). The new key
+// takes the old key's deployed-to note when it has none of its own.
+func (tx *Tx) RotationDeployed(orgID, user string) error {
+	o, u, r, err := tx.rotationAt(orgID, user, StepDeploy)
+	if err != nil {
+		return err
+	}
+	k, err := rotationKey(u, r.NewKeyID, "the new key")
+	if err != nil {
+		return err
+	}
+	if k.Status != Active {
+		return fmt.Errorf("%w: the new key %s was made INACTIVE", ErrRotationStale, k.AccessKeyID)
+	}
+	if old, ok := userKey(u, r.OldKeyID); ok && k.DeployedTo == "" && old.DeployedTo != "" {
+		if err := tx.SetDeployedTo(k.AccessKeyID, old.DeployedTo); err != nil {
+			return err
+		}
+	}
+	return tx.advance(o, u, StepRetire, func(r *Rotation) { r.DeployedAt = tx.now }, "rotation.deployed", k.AccessKeyID, "the integration runs on "+k.AccessKeyID)
+}
+
+// RotationRetireOld makes the old key INACTIVE (step 5, first half); it may be called again.
+func (tx *Tx) RotationRetireOld(orgID, user string) error {
+	o, u, r, err := tx.rotationAt(orgID, user, StepRetire)
+	if err != nil {
+		return err
+	}
+	k, err := rotationKey(u, r.OldKeyID, "the old key")
+	if err != nil {
+		return err
+	}
+	if nk, ok := userKey(u, r.NewKeyID); !ok || nk.Status != Active {
+		return fmt.Errorf("%w: the new key %s is not stored as ACTIVE any more", ErrRotationStale, r.NewKeyID)
+	}
+	if err := tx.SetStatus(k.AccessKeyID, Inactive, false); err != nil {
+		return err
+	}
+	return tx.advance(o, u, StepRetire, func(r *Rotation) { r.RetiredAt = tx.now }, "rotation.retire", r.OldKeyID, "made INACTIVE here")
+}
+
+// RotationRemoveOld removes the INACTIVE old key (step 5, second half): only once m3ter rejected
+// it on a check since it was made INACTIVE, or when the user confirmed twice to remove it anyway.
+func (tx *Tx) RotationRemoveOld(orgID, user string, confirmedTwice bool) error {
+	o, u, r, err := tx.rotationAt(orgID, user, StepRetire)
+	if err != nil {
+		return err
+	}
+	k, err := rotationKey(u, r.OldKeyID, "the old key")
+	if err != nil {
+		return err
+	}
+	if k.Status != Inactive {
+		return fmt.Errorf("%w: make the old key %s INACTIVE first", ErrRotationStep, k.AccessKeyID)
+	}
+	detail := "removed: m3ter rejects it"
+	if !k.Retired() {
+		if !confirmedTwice {
+			why := "not tested since it was made INACTIVE"
+			if k.StillAccepted() {
+				why = "m3ter still accepts it"
+			}
+			return fmt.Errorf("%w: %s — %s", ErrNotRetired, k.AccessKeyID, why)
+		}
+		detail = "removed without proof that m3ter rejects it (confirmed twice)"
+	}
+	retiredAt := k.InactivatedAt
+	if err := tx.RemoveKey(k.AccessKeyID); err != nil {
+		return err
+	}
+	if u, err = tx.user(o.ID, user); err != nil {
+		return err
+	}
+	return tx.advance(o, u, StepDone, func(r *Rotation) {
+		if r.RetiredAt.IsZero() {
+			r.RetiredAt = retiredAt
+		}
+		r.RemovedAt = tx.now
+	}, "rotation.remove-old", r.OldKeyID, detail)
+}
+
+// FinishRotation records the rotation in history (both key IDs, when each step finished)
+// and clears its progress (step 6).
+func (tx *Tx) FinishRotation(orgID, user string) error {
+	o, u, r, err := tx.rotationAt(orgID, user, StepDone)
+	if err != nil {
+		return err
+	}
+	parts := []string{fmt.Sprintf("replaced %s with %s", r.OldKeyID, r.NewKeyID)}
+	if r.FreeKeyID != "" {
+		parts = append(parts, "removed "+r.FreeKeyID+" for room")
+	}
+	for _, s := range []struct {
+		what string
+		at   time.Time
+	}{{"started", r.StartedAt}, {"slot freed", r.FreedAt}, {"added", r.AddedAt}, {"proved", r.ProvedAt},
+		{"deployed", r.DeployedAt}, {"retired", r.RetiredAt}, {"removed", r.RemovedAt}, {"done", tx.now}} {
+		if !s.at.IsZero() {
+			parts = append(parts, s.what+" "+s.at.UTC().Format(time.RFC3339))
+		}
+	}
+	u.Rotation = nil
+	tx.record("rotation.done", o.ID, u.Name, r.NewKeyID, strings.Join(parts, "; "))
+	return nil
+}
+
+// CancelRotation leaves a rotation at any step: what was done stays done, the progress is cleared.
+func (tx *Tx) CancelRotation(orgID, user string) error {
+	o, u, err := tx.rotationUser(orgID, user)
+	if err != nil {
+		return err
+	}
+	if u.Rotation == nil {
+		return fmt.Errorf("%w: %s", ErrNoRotation, u.Name)
+	}
+	r := u.Rotation
+	u.Rotation = nil
+	tx.record("rotation.cancel", o.ID, u.Name, r.NewKeyID, fmt.Sprintf("cancelled at step %d (%s); what was done stays", r.Step, r.Step))
+	return nil
+}
+
+func (tx *Tx) rotationUser(orgID, user string) (*Organization, *ServiceUser, error) {
+	oi, ui, err := tx.userPos(orgID, user)
+	if err != nil {
+		return nil, nil, err
+	}
+	o := &tx.doc.Organizations[oi]
+	return o, &o.ServiceUsers[ui], nil
+}
+
+// rotationAt finds the user's rotation and refuses unless it is at step.
+func (tx *Tx) rotationAt(orgID, user string, step RotationStep) (*Organization, *ServiceUser, Rotation, error) {
+	o, u, err := tx.rotationUser(orgID, user)
+	if err != nil {
+		return nil, nil, Rotation{}, err
+	}
+	if u.Rotation == nil {
+		return nil, nil, Rotation{}, fmt.Errorf("%w: %s (cancelled or finished from another terminal?)", ErrNoRotation, u.Name)
+	}
+	if u.Rotation.Step != step {
+		return nil, nil, Rotation{}, fmt.Errorf("%w: %s is at step %d (%s), not %d (%s)", ErrRotationStep, u.Name, u.Rotation.Step, u.Rotation.Step, step, step)
+	}
+	return o, u, *u.Rotation, nil
+}
+
+// advance stores the rotation's next step with set applied, and records it.
+func (tx *Tx) advance(o *Organization, u *ServiceUser, next RotationStep, set func(*Rotation), action, keyID, detail string) error {
+	if u.Rotation == nil {
+		return fmt.Errorf("%w: %s", ErrNoRotation, u.Name)
+	}
+	r := *u.Rotation
+	set(&r)
+	r.Step = next
+	u.Rotation = &r
+	tx.record(action, o.ID, u.Name, keyID, detail)
+	return nil
+}
+
+// userKey finds one of the user's keys.
+func userKey(u *ServiceUser, id string) (*AccessKey, bool) {
+	for i := range u.Keys {
+		if u.Keys[i].AccessKeyID == id {
+			return &u.Keys[i], true
+		}
+	}
+	return nil, false
+}
+
+// rotationKey is userKey that refuses, naming the key's part in the rotation, when it is gone.
+func rotationKey(u *ServiceUser, id, role string) (*AccessKey, error) {
+	if k, ok := userKey(u, id); ok {
+		return k, nil
+	}
+	return nil, fmt.Errorf("%w: %s %s is no longer stored under %s (removed from another terminal?)", ErrRotationStale, role, id, u.Name)
+}
