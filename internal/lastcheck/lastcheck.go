@@ -11,8 +11,10 @@ import (
 	"github.com/m3keys/m3keys/keystore"
 )
 
-// Record stores r as the key's last check, and the service user's m3ter ID when users/me
-// named it. A key removed meanwhile is skipped: the result has nowhere to go.
+// Record stores r as the key's last check, and the m3ter service user users/me named: learned
+// for the service user the first time, else compared with the learned one, and a key that names
+// another one flagged (keystore's SawServiceUser). A key removed meanwhile is skipped: the
+// result has nowhere to go. Whether the key was INACTIVE when checked is the keystore's to note.
 //
 // A token-only valid (check --no-verify) is weaker evidence than a result users/me gave:
 // it never replaces one, so a key users/me refused does not turn healthy without asking
@@ -29,7 +31,7 @@ func Record(tx *keystore.Tx, keyID string, r authclient.Result, at time.Time) er
 	err := tx.RecordCheck(keyID, keystore.Check{At: at.UTC(), Result: string(r.Class), Verified: r.Verified,
 		HTTPStatus: r.HTTPStatus, LatencyMs: r.Latency().Milliseconds(), Message: sanitize.Line(r.Message)})
 	if err == nil && r.Class == authclient.Valid && r.ServiceUserID != "" {
-		err = tx.SetUserID(ref.Org.ID, ref.User.Name, sanitize.Text(r.ServiceUserID, 100))
+		err = tx.SawServiceUser(keyID, sanitize.Text(r.ServiceUserID, 100))
 	}
 	return err
 }
@@ -52,9 +54,19 @@ func Mark(result string) string {
 // valid says so down to its shortest form ("✓ token only"); a forbidden whose deciding
 // answer was a 200 (the token's orgId claim, or users/me naming another organization)
 // is "! wrong org", since "! forbidden 200" reads as a contradiction.
+//
+// A check made while the key was INACTIVE reads the other way round: rejected is healthy,
+// "✓ retired (rejected)", and valid is a warning, "! still accepted". A valid whose users/me
+// named another m3ter service user than the one learned is "! wrong service user?".
 func Forms(c *keystore.Check, now time.Time) []string {
 	if c == nil {
 		return []string{"untested"}
+	}
+	switch {
+	case Retired(c):
+		return []string{"✓ retired (rejected) " + Ago(c.At, now), "✓ retired (rejected)", "✓ retired"}
+	case StillAccepted(c), WrongServiceUser(c):
+		return []string{Label(c) + " " + Ago(c.At, now), Label(c)}
 	}
 	short := Label(c)
 	mid := short
@@ -86,6 +98,12 @@ func Label(c *keystore.Check) string {
 	switch {
 	case c == nil:
 		return "untested"
+	case Retired(c):
+		return "✓ retired (rejected)"
+	case StillAccepted(c):
+		return "! still accepted"
+	case WrongServiceUser(c):
+		return "! wrong service user?"
 	case WrongOrg(c):
 		return "! wrong org"
 	case authclient.Class(c.Result) == authclient.Valid && !c.Verified:
@@ -99,6 +117,32 @@ func Label(c *keystore.Check) string {
 // users/me may mean that too, or a missing permission; it stays "forbidden".
 func WrongOrg(c *keystore.Check) bool {
 	return c != nil && authclient.Class(c.Result) == authclient.Forbidden && c.HTTPStatus == 200
+}
+
+// Retired reports whether the check found an INACTIVE key rejected: the healthy state of a retired key.
+func Retired(c *keystore.Check) bool {
+	return c != nil && c.WhileInactive && authclient.Class(c.Result) == authclient.Rejected
+}
+
+// StillAccepted reports whether the check found an INACTIVE key still accepted by m3ter:
+// it must be inactivated in the Console.
+func StillAccepted(c *keystore.Check) bool {
+	return c != nil && c.WhileInactive && authclient.Class(c.Result) == authclient.Valid
+}
+
+// WrongServiceUser reports whether users/me named another m3ter service user than the one
+// learned for the key's service user, on a check the key passed.
+func WrongServiceUser(c *keystore.Check) bool {
+	return c != nil && c.WrongServiceUser != "" && authclient.Class(c.Result) == authclient.Valid
+}
+
+// Failing reports whether the check calls for action: rejected or forbidden (but a retired
+// key's rejection is healthy), or an INACTIVE key m3ter still accepts.
+func Failing(c *keystore.Check) bool {
+	if c == nil || Retired(c) {
+		return false
+	}
+	return StillAccepted(c) || authclient.Class(c.Result).Failing()
 }
 
 // Text is the longest form.

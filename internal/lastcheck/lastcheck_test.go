@@ -26,6 +26,10 @@ func TestForms(t *testing.T) {
 		{&keystore.Check{At: now.Add(-72 * time.Hour), Result: "forbidden"}, []string{"! forbidden 3d ago", "! forbidden"}},
 		{&keystore.Check{At: now.Add(-5 * time.Minute), Result: "undetermined"}, []string{"? undetermined 5m ago", "? undetermined"}},
 		{&keystore.Check{At: now, Result: "\x1b[31mvalid"}, []string{"? valid just now", "? valid"}},
+		{&keystore.Check{At: now.Add(-2 * time.Hour), Result: "rejected", HTTPStatus: 401, WhileInactive: true}, []string{"✓ retired (rejected) 2h ago", "✓ retired (rejected)", "✓ retired"}},
+		{&keystore.Check{At: now.Add(-2 * time.Hour), Result: "valid", Verified: true, HTTPStatus: 200, WhileInactive: true}, []string{"! still accepted 2h ago", "! still accepted"}},
+		{&keystore.Check{At: now.Add(-2 * time.Hour), Result: "valid", Verified: true, HTTPStatus: 200, WrongServiceUser: "su-2"}, []string{"! wrong service user? 2h ago", "! wrong service user?"}},
+		{&keystore.Check{At: now.Add(-2 * time.Hour), Result: "rejected", HTTPStatus: 401, WrongServiceUser: "su-2"}, []string{"✗ rejected 401 2h ago", "✗ rejected 401", "✗ rejected"}},
 	}
 	for _, c := range cases {
 		if got := Forms(c.check, now); !slices.Equal(got, c.want) {
@@ -129,10 +133,81 @@ func TestLabel(t *testing.T) {
 		{&keystore.Check{Result: "forbidden", Verified: true, HTTPStatus: 403}, "! forbidden"},
 		{&keystore.Check{Result: "forbidden", Verified: true, HTTPStatus: 200}, "! wrong org"},
 		{&keystore.Check{Result: "undetermined", HTTPStatus: 429}, "? undetermined"},
+		{&keystore.Check{Result: "rejected", HTTPStatus: 401, WhileInactive: true}, "✓ retired (rejected)"},
+		{&keystore.Check{Result: "valid", Verified: true, WhileInactive: true}, "! still accepted"},
+		{&keystore.Check{Result: "valid", Verified: true, WrongServiceUser: "su-2"}, "! wrong service user?"},
 	}
 	for _, c := range cases {
 		if got := Label(c.check); got != c.want {
 			t.Errorf("Label(%+v) = %q, want %q", c.check, got, c.want)
 		}
+	}
+}
+
+func TestFailing(t *testing.T) {
+	cases := []struct {
+		check *keystore.Check
+		want  bool
+	}{
+		{nil, false},
+		{&keystore.Check{Result: "valid", Verified: true}, false},
+		{&keystore.Check{Result: "rejected"}, true},
+		{&keystore.Check{Result: "rejected", WhileInactive: true}, false},
+		{&keystore.Check{Result: "valid", WhileInactive: true}, true},
+		{&keystore.Check{Result: "forbidden", WhileInactive: true}, true},
+		{&keystore.Check{Result: "undetermined", WhileInactive: true}, false},
+	}
+	for _, c := range cases {
+		if got := Failing(c.check); got != c.want {
+			t.Errorf("Failing(%+v) = %v, want %v", c.check, got, c.want)
+		}
+	}
+}
+
+// TestRecordLearnsTheServiceUserOnceAndFlagsAnother: a key whose users/me names another m3ter
+// service user is flagged; the learned ID stays.
+func TestRecordLearnsTheServiceUserOnceAndFlagsAnother(t *testing.T) {
+	d, tx := docWithKey(t)
+	s, _ := keystore.NewSecret("s2")
+	if err := tx.AddKey(d.Organizations[0].ID, "ci", keystore.NewKey{AccessKeyID: "k2", Secret: s}); err != nil {
+		t.Fatal(err)
+	}
+	valid := func(id string) authclient.Result {
+		return authclient.Result{Class: authclient.Valid, Verified: true, HTTPStatus: 200, ServiceUserID: id}
+	}
+	if err := Record(tx, "k1", valid("su-1"), now); err != nil {
+		t.Fatal(err)
+	}
+	if err := Record(tx, "k2", valid("su-2"), now); err != nil {
+		t.Fatal(err)
+	}
+	ref, _ := d.Key("k2")
+	if ref.User.ID != "su-1" || ref.Key.LastCheck.WrongServiceUser != "su-2" || Label(ref.Key.LastCheck) != "! wrong service user?" {
+		t.Fatalf("user id %q, check %+v", ref.User.ID, ref.Key.LastCheck)
+	}
+	if h := d.History[len(d.History)-1]; h.Action != "key.wrong-user" {
+		t.Fatalf("not in history: %+v", h)
+	}
+}
+
+// TestRecordOfAnInactiveKey: the stored check reads as retired or still accepted.
+func TestRecordOfAnInactiveKey(t *testing.T) {
+	d, tx := docWithKey(t)
+	if err := tx.SetStatus("k1", keystore.Inactive, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := Record(tx, "k1", authclient.Result{Class: authclient.Valid, Verified: true, HTTPStatus: 200}, now); err != nil {
+		t.Fatal(err)
+	}
+	ref, _ := d.Key("k1")
+	if Text(ref.Key.LastCheck, now) != "! still accepted just now" || !Failing(ref.Key.LastCheck) {
+		t.Fatalf("still accepted reads %q", Text(ref.Key.LastCheck, now))
+	}
+	if err := Record(tx, "k1", authclient.Result{Class: authclient.Rejected, HTTPStatus: 401}, later); err != nil {
+		t.Fatal(err)
+	}
+	ref, _ = d.Key("k1")
+	if Text(ref.Key.LastCheck, later) != "✓ retired (rejected) just now" || Failing(ref.Key.LastCheck) {
+		t.Fatalf("retired reads %q", Text(ref.Key.LastCheck, later))
 	}
 }
