@@ -1,0 +1,430 @@
+package team
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/m3keys/m3keys/internal/merge"
+	"github.com/m3keys/m3keys/keystore"
+)
+
+// Sync errors: Sync stops, saves nothing, and its Result says why.
+var (
+	ErrConflicts = errors.New("sync stopped: the two sides changed the same thing differently")
+	ErrUntrusted = errors.New("sync stopped: the team's recipient list changed and is not trusted yet")
+	ErrNoRemote  = errors.New("this team store has no remote")
+	ErrPushRace  = errors.New("others kept pushing while this sync merged")
+)
+
+// DefaultTries bounds fetch-merge-push rounds when pushes are rejected because someone pushed meanwhile.
+const DefaultTries = 5
+
+// SyncOptions are a sync's inputs.
+type SyncOptions struct {
+	// Unlock gives the member's identity; it is called only when both sides changed and the
+	// documents must be decrypted to be merged.
+	Unlock func() (*keystore.Member, error)
+	// Choose settles conflicts by their short ID (Conflict.ID); All settles every other one.
+	Choose map[string]merge.Side
+	All    merge.Side
+	Now    func() time.Time
+	Lock   []keystore.Option // how to wait for the store's lock
+	Tries  int               // DefaultTries when 0
+}
+
+// Conflict is a merge conflict as a member settles it: ID is short, for the command line.
+type Conflict struct {
+	ID string
+	merge.Conflict
+}
+
+func (c Conflict) String() string { return c.ID + "  " + c.Conflict.String() }
+
+// ShortID is the command-line name of a merge conflict.
+func ShortID(c merge.Conflict) string {
+	sum := sha256.Sum256([]byte(c.ID))
+	return hex.EncodeToString(sum[:4])
+}
+
+// Result is what a sync did.
+type Result struct {
+	Committed     bool // uncommitted changes were committed first
+	Received      int  // commits fast-forwarded from the remote
+	Merged        bool // both sides had changed: the documents were merged
+	Pushed        bool
+	Tries         int
+	Conflicts     []Conflict          // with ErrConflicts
+	OverLimit     []merge.OverLimit   // service users over the limit after the merge
+	Pending       *RecipientChange    // a recipient change waiting for team trust
+	Decisions     int                 // merge decisions recorded in history
+	Resolved      map[string]string   // conflicts settled by Choose/All: short ID → side
+	unusedChoices map[string]struct{} // settled IDs no conflict had
+}
+
+// Sync commits what is uncommitted, fetches, merges the documents when both sides moved, and
+// pushes; a push rejected because someone pushed meanwhile starts over, at most opts.Tries times.
+func Sync(dir string, opts SyncOptions) (Result, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Tries <= 0 {
+		opts.Tries = DefaultTries
+	}
+	e := &syncer{r: repo{dir}, dir: dir, opts: opts}
+	if err := e.check(); err != nil {
+		return Result{}, err
+	}
+	err := e.run()
+	return e.res, err
+}
+
+type syncer struct {
+	r      repo
+	dir    string
+	opts   SyncOptions
+	res    Result
+	member *keystore.Member
+	branch string
+}
+
+func (e *syncer) check() error {
+	if _, err := gitPath(); err != nil {
+		return err
+	}
+	if !keystore.IsTeam(e.dir) || !isRepo(e.dir) {
+		return notTeam(e.dir)
+	}
+	b, err := e.r.branch()
+	if err != nil {
+		return err
+	}
+	e.branch = b
+	return nil
+}
+
+func (e *syncer) upstream() string { return "refs/remotes/origin/" + e.branch }
+
+// run holds the store's lock throughout, so no other m3keys saves, commits or syncs while git
+// works on the repository; a save waits for the sync (and says so after a second).
+func (e *syncer) run() error {
+	held, err := keystore.LockStore(e.dir, e.opts.Lock...)
+	if err != nil {
+		return err
+	}
+	defer held.Unlock()
+	if err := e.recover(); err != nil {
+		return err
+	}
+	hasRemote := e.r.remote() != ""
+	for e.res.Tries = 1; e.res.Tries <= e.opts.Tries; e.res.Tries++ {
+		if hasRemote {
+			if _, err := e.r.run("fetch", "-q", "origin"); err != nil {
+				return err
+			}
+		}
+		ahead, err := e.integrate(held, hasRemote)
+		if err != nil || !hasRemote {
+			if err == nil {
+				err = fmt.Errorf("%w — changes are committed locally; add one: git -C %s remote add origin URL, then m3keys sync", ErrNoRemote, e.dir)
+			}
+			return err
+		}
+		if !ahead {
+			return nil
+		}
+		rejected, err := e.push()
+		if err != nil || !rejected {
+			e.res.Pushed = err == nil
+			return err
+		}
+	}
+	return fmt.Errorf("%w: %d tries — run m3keys sync again", ErrPushRace, e.opts.Tries)
+}
+
+// integrate brings the remote's commits in: it commits what is uncommitted, then
+// fast-forwards or merges. It reports whether there is something to push.
+func (e *syncer) integrate(held *keystore.Held, hasRemote bool) (ahead bool, err error) {
+	committed, err := e.r.commitTracked("m3keys: changes not committed yet")
+	if err != nil {
+		return false, err
+	}
+	e.res.Committed = e.res.Committed || committed
+	if !hasRemote {
+		return false, nil
+	}
+	up := e.upstream()
+	if has, err := e.r.ok("rev-parse", "--verify", "-q", up); err != nil || !has {
+		return err == nil, err // the remote has no branch yet: push ours
+	}
+	counts, err := e.r.run("rev-list", "--left-right", "--count", "HEAD..."+up)
+	if err != nil {
+		return false, err
+	}
+	nAhead, nBehind := parseCounts(counts)
+	switch {
+	case nBehind == 0:
+		return nAhead > 0, e.notePending(up)
+	case nAhead == 0:
+		if err := e.notePending(up); err != nil {
+			return false, err
+		}
+		if _, err := e.r.run("merge", "-q", "--ff-only", up); err != nil {
+			return false, err
+		}
+		e.res.Received += nBehind
+		return false, nil
+	}
+	return true, e.merge(held, up)
+}
+
+// recover clears what a killed git left behind: an index lock. Every m3keys runs git under the
+// store's lock, which we hold, so no git of ours is using it.
+func (e *syncer) recover() error {
+	lock := filepath.Join(e.dir, ".git", "index.lock")
+	if err := os.Remove(lock); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	if _, err := os.Stat(filepath.Join(e.dir, ".git", "MERGE_HEAD")); err == nil {
+		return fmt.Errorf("a git merge is in progress in %s — m3keys merges the store itself: run git -C %s merge --abort, then m3keys sync", e.dir, e.dir)
+	}
+	return nil
+}
+
+func parseCounts(s string) (ahead, behind int) {
+	f := strings.Fields(s)
+	if len(f) == 2 {
+		ahead, _ = strconv.Atoi(f[0])
+		behind, _ = strconv.Atoi(f[1])
+	}
+	return ahead, behind
+}
+
+// push sends HEAD; rejected reports that the remote moved meanwhile.
+func (e *syncer) push() (rejected bool, err error) {
+	_, err = e.r.run("push", "-q", "-u", "origin", "HEAD:refs/heads/"+e.branch)
+	var ge *gitError
+	if errors.As(err, &ge) && (strings.Contains(ge.stderr, "[rejected]") || strings.Contains(ge.stderr, "fetch first") ||
+		strings.Contains(ge.stderr, "non-fast-forward") || strings.Contains(ge.stderr, "[remote rejected]") && strings.Contains(ge.stderr, "lock")) {
+		return true, nil
+	}
+	return false, err
+}
+
+// notePending records a recipient change the member has not trusted, as the work tree will
+// hold it once rev is in.
+func (e *syncer) notePending(rev string) error {
+	change, err := pending(e.r, rev)
+	if err == nil {
+		e.res.Pending = change
+	}
+	return err
+}
+
+// version is one side of a merge: its document and its recipients.
+type version struct {
+	doc        *keystore.Document
+	recipients keystore.Recipients
+}
+
+func (e *syncer) read(rev, what string) (version, error) {
+	var v version
+	data, ok, err := e.r.show(rev, keystore.RecipientsFile)
+	if err != nil {
+		return v, err
+	}
+	if ok {
+		if v.recipients, err = keystore.ParseRecipients(data); err != nil {
+			return v, fmt.Errorf("%s: %w", what, err)
+		}
+	}
+	data, ok, err = e.r.show(rev, keystore.DocumentFile)
+	if err != nil || !ok {
+		if err == nil {
+			err = fmt.Errorf("%w: %s has no %s", keystore.ErrCorrupt, what, keystore.DocumentFile)
+		}
+		return v, err
+	}
+	if e.member == nil {
+		if e.opts.Unlock == nil {
+			return v, errors.New("both sides changed: the merge needs your passphrase")
+		}
+		if e.member, err = e.opts.Unlock(); err != nil {
+			return v, err
+		}
+	}
+	v.doc, err = e.member.DecryptDocument(data, what)
+	return v, err
+}
+
+// merge joins HEAD and up: the documents by identity, the recipient lists as sets; then it
+// writes and commits the result with both parents. It saves nothing on a conflict.
+func (e *syncer) merge(held *keystore.Held, up string) error {
+	head, err := e.r.run("rev-parse", "HEAD")
+	if err != nil {
+		return err
+	}
+	theirsRev, err := e.r.run("rev-parse", up)
+	if err != nil {
+		return err
+	}
+	base := version{doc: &keystore.Document{Version: keystore.CurrentVersion}}
+	if b, err := e.r.run("merge-base", head, theirsRev); err == nil {
+		if base, err = e.read(b, "the merge base ("+abbrev(b)+")"); err != nil {
+			return err
+		}
+	}
+	ours, err := e.read(head, "your version")
+	if err != nil {
+		return err
+	}
+	theirs, err := e.read(theirsRev, "the remote's version ("+abbrev(theirsRev)+")")
+	if err != nil {
+		return err
+	}
+	recipients := mergeRecipients(base.recipients, ours.recipients, theirs.recipients)
+	if change, err := pendingFor(e.r, recipients, theirsRev); err != nil {
+		return err
+	} else if change != nil {
+		e.res.Pending = change
+		return fmt.Errorf("%w — run m3keys team trust to review it, then m3keys sync", ErrUntrusted)
+	}
+	now := e.opts.Now()
+	r, err := e.mergeDocs(base.doc, ours.doc, theirs.doc, now)
+	if err != nil {
+		return err
+	}
+	if !r.Resolved() {
+		for _, c := range r.Conflicts {
+			e.res.Conflicts = append(e.res.Conflicts, Conflict{ID: ShortID(c), Conflict: c})
+		}
+		return ErrConflicts
+	}
+	if len(e.res.unusedChoices) > 0 {
+		return e.unusedChoiceError()
+	}
+	doc := r.Doc
+	for _, ol := range r.OverLimit {
+		if o, ok := doc.Org(ol.OrgID); ok {
+			if u, ok := o.User(ol.User); ok {
+				u.OverLimitAfterMerge = true
+			}
+		}
+	}
+	e.res.OverLimit = r.OverLimit
+	e.res.Decisions = countMergeEvents(doc, now)
+	if err := held.WriteTeamDocument(e.member, doc, recipients); err != nil {
+		return err
+	}
+	if _, err := e.r.run("add", "--", keystore.DocumentFile, keystore.RecipientsFile); err != nil {
+		return err
+	}
+	tree, err := e.r.run("write-tree")
+	if err != nil {
+		return err
+	}
+	msg := fmt.Sprintf("m3keys sync: merge %s into %s", abbrev(theirsRev), abbrev(head))
+	if n := len(r.OverLimit); n > 0 {
+		msg += fmt.Sprintf(" (%d service user(s) over the limit after merge)", n)
+	}
+	commit, err := e.r.run("commit-tree", tree, "-p", head, "-p", theirsRev, "-m", msg)
+	if err != nil {
+		return err
+	}
+	if _, err := e.r.run("update-ref", "-m", "m3keys sync: merge", "HEAD", commit, head); err != nil {
+		return err
+	}
+	e.res.Merged = true
+	return nil
+}
+
+// mergeDocs merges with the member's settlements: by short ID, then All for the rest.
+// Settling one conflict can reveal another, so it merges until no new settlement applies.
+func (e *syncer) mergeDocs(base, ours, theirs *keystore.Document, now time.Time) (merge.Result, error) {
+	choices := merge.Choices{}
+	used := map[string]bool{}
+	e.res.Resolved = map[string]string{}
+	for {
+		r, err := merge.Merge(base, ours, theirs, now, choices)
+		if err != nil {
+			return r, err
+		}
+		settled := false
+		for _, c := range r.Conflicts {
+			id := ShortID(c)
+			side, ok := e.opts.Choose[id]
+			if !ok && e.opts.All != 0 {
+				side, ok = e.opts.All, true
+			}
+			if ok {
+				if _, done := choices[c.ID]; done {
+					continue
+				}
+				choices[c.ID] = side
+				used[id] = true
+				e.res.Resolved[id] = side.String()
+				settled = true
+			}
+		}
+		if !settled {
+			e.res.unusedChoices = map[string]struct{}{}
+			for id := range e.opts.Choose {
+				if !used[id] {
+					e.res.unusedChoices[id] = struct{}{}
+				}
+			}
+			return r, nil
+		}
+	}
+}
+
+func (e *syncer) unusedChoiceError() error {
+	ids := make([]string, 0, len(e.res.unusedChoices))
+	for id := range e.res.unusedChoices {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return fmt.Errorf("no conflict %s in this sync — nothing was saved; run m3keys sync without it to see the conflicts", strings.Join(ids, ", "))
+}
+
+func countMergeEvents(d *keystore.Document, at time.Time) int {
+	n := 0
+	for _, ev := range d.History {
+		if ev.Action == "merge" && ev.At.Equal(at.UTC()) {
+			n++
+		}
+	}
+	return n
+}
+
+func abbrev(rev string) string {
+	if len(rev) > 10 {
+		return rev[:10]
+	}
+	return rev
+}
+
+// mergeRecipients merges recipient lists as sets: an addition on either side is kept, a
+// removal on either side too (a removal is never undone by the other side's silence).
+func mergeRecipients(base, ours, theirs keystore.Recipients) keystore.Recipients {
+	var out keystore.Recipients
+	for _, r := range ours {
+		if base.Has(r.Key) && !theirs.Has(r.Key) {
+			continue // removed by theirs
+		}
+		out = append(out, r)
+	}
+	for _, r := range theirs {
+		if !ours.Has(r.Key) && !base.Has(r.Key) {
+			out = append(out, r) // added by theirs
+		}
+	}
+	return out
+}

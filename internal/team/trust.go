@@ -1,0 +1,119 @@
+package team
+
+import (
+	"strings"
+
+	"github.com/m3keys/m3keys/keystore"
+)
+
+// RecipientChange is a recipient list that differs from the one this member trusts: who was
+// added and who removed, and by which commit and author.
+type RecipientChange struct {
+	Next    keystore.Recipients // the list a save would encrypt to once trusted
+	Added   []Changed
+	Removed []Changed
+}
+
+// Changed is one member added or removed, with the commit that did it.
+type Changed struct {
+	keystore.Recipient
+	Commit, Author, Date string // empty when no commit did it (a change not committed yet)
+}
+
+// Pending is the recipient change this member has not trusted, nil when there is none: the
+// work tree's list merged with the remote's last fetched one, as the next sync will make it.
+func Pending(dir string) (*RecipientChange, error) {
+	if !keystore.IsTeam(dir) || !isRepo(dir) {
+		return nil, notTeam(dir)
+	}
+	r := repo{dir}
+	next, err := keystore.ReadRecipients(dir)
+	if err != nil {
+		return nil, err
+	}
+	up := ""
+	if b, err := r.branch(); err == nil {
+		ref := "refs/remotes/origin/" + b
+		if has, _ := r.ok("rev-parse", "--verify", "-q", ref); has {
+			up = ref
+			if next, err = withRemote(r, next, ref); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return pendingFor(r, next, up)
+}
+
+// Trust records c's list as this member's trusted one.
+func Trust(dir string, c *RecipientChange) error { return keystore.Trust(dir, c.Next) }
+
+// withRemote merges the local list with the one at rev, from their merge base.
+func withRemote(r repo, local keystore.Recipients, rev string) (keystore.Recipients, error) {
+	theirs, err := recipientsAt(r, rev)
+	if err != nil {
+		return nil, err
+	}
+	var base keystore.Recipients
+	if b, err := r.run("merge-base", "HEAD", rev); err == nil {
+		if base, err = recipientsAt(r, b); err != nil {
+			return nil, err
+		}
+	}
+	return mergeRecipients(base, local, theirs), nil
+}
+
+func recipientsAt(r repo, rev string) (keystore.Recipients, error) {
+	data, ok, err := r.show(rev, keystore.RecipientsFile)
+	if err != nil || !ok {
+		return nil, err
+	}
+	return keystore.ParseRecipients(data)
+}
+
+// pending is the change the list at HEAD merged with rev's would be.
+func pending(r repo, rev string) (*RecipientChange, error) {
+	head, err := recipientsAt(r, "HEAD")
+	if err != nil {
+		return nil, err
+	}
+	next, err := withRemote(r, head, rev)
+	if err != nil {
+		return nil, err
+	}
+	return pendingFor(r, next, rev)
+}
+
+// pendingFor compares next with the trusted list, naming the commits (on HEAD or rev) that
+// added or removed each member.
+func pendingFor(r repo, next keystore.Recipients, rev string) (*RecipientChange, error) {
+	trusted, _, err := keystore.ReadTrusted(r.dir)
+	if err != nil {
+		return nil, err
+	}
+	if trusted.SameSet(next) {
+		return nil, nil
+	}
+	added, removed := trusted.Diff(next)
+	c := &RecipientChange{Next: next}
+	for _, rc := range added {
+		c.Added = append(c.Added, r.changedBy(rc, rev))
+	}
+	for _, rc := range removed {
+		c.Removed = append(c.Removed, r.changedBy(rc, rev))
+	}
+	return c, nil
+}
+
+// changedBy finds the newest commit that added or removed rc's key in recipients.txt.
+func (r repo) changedBy(rc keystore.Recipient, rev string) Changed {
+	args := []string{"log", "-1", "--format=%h%x09%an%x09%ad", "--date=short", "-S" + rc.Key, "HEAD"}
+	if rev != "" {
+		args = append(args, rev)
+	}
+	out, err := r.run(append(args, "--", keystore.RecipientsFile)...)
+	ch := Changed{Recipient: rc}
+	if f := strings.Split(out, "\t"); err == nil && len(f) == 3 {
+		ch.Commit, ch.Author, ch.Date = f[0], f[1], f[2]
+	}
+	return ch
+}
