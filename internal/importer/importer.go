@@ -40,7 +40,7 @@ func (c *capped) Read(p []byte) (int, error) {
 }
 
 // Columns, in the documented order; the first four are required.
-var columns = []string{"org_id", "service_user", "access_key_id", "api_secret", "org_name", "api_url", "status", "created_at"}
+var columns = []string{"org_id", "service_user", "access_key_id", "api_secret", "org_name", "api_url", "status", "created_at", "deployed_to"}
 
 const required = 4
 
@@ -55,6 +55,7 @@ type Row struct {
 	APIURL      string // "" when not given: the stored one, or the default for a new organization
 	Status      keystore.Status
 	CreatedAt   time.Time
+	DeployedTo  string // where the integration reads the key; optional
 }
 
 // RowError names where the problem is; it never quotes a value, which could be a secret.
@@ -247,13 +248,16 @@ func newRow(where string, f map[string]string) (Row, error) {
 	fail := func(err error) (Row, error) { return Row{}, &RowError{Where: where, Err: err} }
 	row := Row{Where: where, OrgID: strings.TrimSpace(f["org_id"]), ServiceUser: strings.TrimSpace(f["service_user"]),
 		AccessKeyID: strings.TrimSpace(f["access_key_id"]), OrgName: strings.TrimSpace(f["org_name"]),
-		APIURL: strings.TrimSpace(f["api_url"]), Status: keystore.Status(strings.ToUpper(strings.TrimSpace(f["status"])))}
+		APIURL: strings.TrimSpace(f["api_url"]), DeployedTo: strings.TrimSpace(f["deployed_to"]), Status: keystore.Status(strings.ToUpper(strings.TrimSpace(f["status"])))}
 	checks := []error{keystore.ValidateOrgID(row.OrgID), keystore.ValidateName("service_user", row.ServiceUser), keystore.ValidateKeyID(row.AccessKeyID)}
 	if row.OrgName != "" {
 		checks = append(checks, keystore.ValidateName("org_name", row.OrgName))
 	}
 	if row.APIURL != "" {
 		checks = append(checks, keystore.ValidateAPIURL(row.APIURL))
+	}
+	if row.DeployedTo != "" {
+		checks = append(checks, keystore.ValidateDeployedTo(row.DeployedTo))
 	}
 	for _, err := range checks {
 		if err != nil {
@@ -314,5 +318,5 @@ func Add(tx *keystore.Tx, r Row, defaultAPIURL string) error {
 	if err := tx.EnsureUser(r.OrgID, r.ServiceUser); err != nil {
 		return err
 	}
-	return tx.AddKey(r.OrgID, r.ServiceUser, keystore.NewKey{AccessKeyID: r.AccessKeyID, Secret: r.Secret, Status: r.Status, CreatedAt: r.CreatedAt})
+	return tx.AddKey(r.OrgID, r.ServiceUser, keystore.NewKey{AccessKeyID: r.AccessKeyID, Secret: r.Secret, Status: r.Status, CreatedAt: r.CreatedAt, DeployedTo: r.DeployedTo})
 }

@@ -56,6 +56,8 @@ func TestParseErrorsNameTheLineAndNeverTheValue(t *testing.T) {
 		{"short row", header + org + ",ci,AK-1," + secret + "\n" + org + ",ci\n", "line 3: has 2 fields"},
 		{"bad quote", header + org + ",\"ci,AK-1," + secret + "\n", "line 2"},
 		{"http api url", "org_id,service_user,access_key_id,api_secret,api_url\n" + org + ",ci,AK-1," + secret + ",http://example.com\n", "line 2: API URL"},
+		{"deployed_to too long", "org_id,service_user,access_key_id,api_secret,deployed_to\n" + org + ",ci,AK-1," + secret + "," + strings.Repeat("x", 201) + "\n", "line 2: deployed-to note"},
+		{"deployed_to control", "org_id,service_user,access_key_id,api_secret,deployed_to\n" + org + ",ci,AK-1," + secret + ",\"a\x1bb\"\n", "line 2: deployed-to note"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -274,6 +276,32 @@ func TestApplyTreatsAnOrgIDInAnyCaseAsOneOrganization(t *testing.T) {
 	for _, o := range d.Organizations {
 		if o.ID != strings.ToLower(o.ID) {
 			t.Errorf("organization stored as %s, want lower case", o.ID)
+		}
+	}
+}
+
+func TestDeployedToColumn(t *testing.T) {
+	csvIn := "org_id,service_user,access_key_id,api_secret,deployed_to\n" + org + ",ci,AK-1," + secret + ", vault: kv/billing/m3ter \n" + org + ",ci,AK-2," + secret + ",\n"
+	rows, err := ParseCSV(strings.NewReader(csvIn))
+	if err != nil {
+		t.Fatal(err)
+	}
+	jsonRows, err := ParseJSON(strings.NewReader(`[{"org_id":"` + org + `","service_user":"ci","access_key_id":"AK-3","api_secret":"` + secret + `","deployed_to":"GitHub secret M3TER"}]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &keystore.Document{Version: keystore.CurrentVersion}
+	tx := d.Edit(time.Now())
+	if err := Apply(tx, rows, keystore.DefaultAPIURL); err != nil {
+		t.Fatal(err)
+	}
+	jsonRows[0].ServiceUser = "web"
+	if err := Apply(tx, jsonRows, keystore.DefaultAPIURL); err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[string]string{"AK-1": "vault: kv/billing/m3ter", "AK-2": "", "AK-3": "GitHub secret M3TER"} {
+		if ref, ok := d.Key(id); !ok || ref.Key.DeployedTo != want {
+			t.Errorf("%s deployed to %q, want %q", id, ref.Key.DeployedTo, want)
 		}
 	}
 }
