@@ -63,16 +63,18 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"list", "[--json]", "organizations, service users and keys; never secrets", runList},
-		{"add", "--org ID --user NAME --key-id ID [--org-name NAME] [--api-url URL]", "store a key pair; the secret comes from stdin or a hidden prompt", runAdd},
+		{"add", "--org ID --user NAME --key-id ID [--org-name NAME] [--api-url URL] [--deployed-to TEXT]", "store a key pair; the secret comes from stdin or a hidden prompt", runAdd},
 		{"import", "[--json]", "add many keys from CSV (or JSON) on stdin: all rows or none", runImport},
 		{"inactivate", "KEY_ID [--force]", "make a key INACTIVE", runInactivate},
 		{"activate", "KEY_ID", "make a key ACTIVE", runActivate},
 		{"remove", "KEY_ID", "remove an INACTIVE key", runRemove},
-		{"check", "[--org ID] [--json] [--timeout DUR] [--concurrency N] [--rate N] [--max-age DUR] [--fail-on-stale] [--no-verify]", "test ACTIVE keys live against m3ter", runCheck},
+		{"check", "[KEY_ID...] [--org ID] [--all] [--json] [--timeout DUR] [--concurrency N] [--rate N] [--max-age DUR] [--fail-on-stale] [--no-verify]", "test ACTIVE keys live against m3ter (--all: INACTIVE ones too; KEY_IDs: just those)", runCheck},
 		{"copy", copyArgs, "hand the API secret out once, to the clipboard, cleared after --clip-timeout", runCopy},
 		{"secret", "KEY_ID", "hand the API secret out once, to a pipe or a file (never a terminal), with no newline", runSecret},
 		{"token", "KEY_ID [--copy]", "print a Bearer token on stdout, or copy it to the clipboard", runToken},
 		{"passwd", "[--new-identity]", "change the passphrase; --new-identity also re-encrypts the store to a fresh identity", runPasswd},
+		{"team", teamArgs, "share the store with a team through git, encrypted to every member", runTeam},
+		{"sync", "[--ours ID|all] [--theirs ID|all]", "commit, fetch, merge and push a team store; settle conflicts by ID", runSync},
 		{"demo", "", "the TUI on a throwaway store with sample data and a built-in fake m3ter", runDemo},
 		{"version", "", "print the version", runVersion},
 	}
@@ -176,6 +178,9 @@ func (c *ctx) flags(name, args string) *flag.FlagSet {
 	return fs
 }
 
+// anyNumber is parse's positional count for a command taking any number of arguments.
+const anyNumber = -1
+
 // parse parses a subcommand's flags, allowing flags after positional arguments.
 func (c *ctx) parse(fs *flag.FlagSet, args []string, positional int) ([]string, error) {
 	var pos []string
@@ -194,6 +199,9 @@ func (c *ctx) parse(fs *flag.FlagSet, args []string, positional int) ([]string, 
 		}
 		pos = append(pos, args[0])
 		args = args[1:]
+	}
+	if positional == anyNumber {
+		return pos, nil
 	}
 	if len(pos) != positional {
 		want := "no arguments"

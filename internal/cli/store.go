@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/m3keys/m3keys/internal/sanitize"
+	"github.com/m3keys/m3keys/internal/team"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -90,6 +91,7 @@ func (c *ctx) openStore() (*keystore.Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	opts = append(opts, team.AfterSave(dir)) // a team store commits every save
 	if !keystore.Exists(dir) {
 		return nil, fmt.Errorf("%w: %s", keystore.ErrNoStore, dir)
 	}

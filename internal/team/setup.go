@@ -82,6 +82,10 @@ func Init(s *keystore.Store, dir string, opts InitOptions) error {
 	if err != nil {
 		return err
 	}
+	// The store's own AfterSave committed already; a store just created has none.
+	if _, err := r.commitTracked("member.add " + opts.Name); err != nil {
+		return err
+	}
 	if opts.Remote == "" {
 		return nil
 	}

@@ -1,0 +1,122 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/m3keys/m3keys/internal/merge"
+	"github.com/m3keys/m3keys/internal/sanitize"
+	"github.com/m3keys/m3keys/internal/team"
+	"github.com/m3keys/m3keys/keystore"
+)
+
+// sides collects --ours/--theirs conflict IDs; "all" settles every conflict.
+type sides struct {
+	choose map[string]merge.Side
+	all    merge.Side
+	side   merge.Side
+}
+
+func (s *sides) String() string { return "" }
+
+func (s *sides) Set(v string) error {
+	for _, id := range strings.Split(v, ",") {
+		id = strings.ToLower(strings.TrimSpace(id))
+		switch {
+		case id == "all":
+			s.all = s.side
+		case len(id) == 8 && strings.Trim(id, "0123456789abcdef") == "":
+			if prev, ok := s.choose[id]; ok && prev != s.side {
+				return fmt.Errorf("conflict %s is settled both ways", id)
+			}
+			s.choose[id] = s.side
+		default:
+			return fmt.Errorf("%q is not a conflict ID (8 hex digits, as m3keys sync lists them) or all", sanitize.Text(id, 20))
+		}
+	}
+	return nil
+}
+
+func runSync(c *ctx, args []string) error {
+	fs := c.flags("sync", "[--ours ID|all]... [--theirs ID|all]...")
+	choose := map[string]merge.Side{}
+	ours, theirs := &sides{choose: choose, side: merge.Ours}, &sides{choose: choose, side: merge.Theirs}
+	fs.Var(ours, "ours", "settle the conflict `ID` with your version (repeat, or comma-separate; all for every conflict)")
+	fs.Var(theirs, "theirs", "settle the conflict `ID` with the remote's version (repeat, or comma-separate; all for every conflict)")
+	if _, err := c.parse(fs, args, 0); err != nil {
+		return err
+	}
+	if ours.all != 0 && theirs.all != 0 {
+		return usageErr("--ours all and --theirs all contradict each other — choose one")
+	}
+	dir, err := c.storeDir()
+	if err != nil {
+		return err
+	}
+	opts, err := c.storeOptions()
+	if err != nil {
+		return err
+	}
+	unlock := func() (*keystore.Member, error) {
+		pass, err := c.passphrase("Passphrase for " + dir + " (to merge): ")
+		if err != nil {
+			return nil, err
+		}
+		return keystore.UnlockMember(dir, pass, opts...)
+	}
+	r, err := team.Sync(dir, team.SyncOptions{Unlock: unlock, Choose: choose, All: max(ours.all, theirs.all), Now: c.env.Now, Lock: opts})
+	c.printSync(r)
+	switch {
+	case errors.Is(err, team.ErrConflicts):
+		return refused("sync stopped on %d conflict(s): nothing was saved — settle each: m3keys sync --ours ID or --theirs ID (or --ours all / --theirs all)", len(r.Conflicts))
+	case errors.Is(err, team.ErrUntrusted):
+		return refused("sync stopped: the member list changed — review it with m3keys team trust, then run m3keys sync")
+	}
+	return err
+}
+
+// printSync tells what a sync did, what it needs, and what it could not decide: never a secret.
+func (c *ctx) printSync(r team.Result) {
+	w := c.env.Stdout
+	var did []string
+	if r.Committed {
+		did = append(did, "committed local changes")
+	}
+	if r.Received > 0 {
+		did = append(did, fmt.Sprintf("took in %d commit(s)", r.Received))
+	}
+	if r.Merged {
+		did = append(did, "merged both sides' changes")
+	}
+	if r.Pushed {
+		did = append(did, "pushed")
+	}
+	if r.Tries > 1 && r.Pushed {
+		did = append(did, fmt.Sprintf("after %d tries (others pushed meanwhile)", r.Tries))
+	}
+	if len(did) > 0 {
+		fmt.Fprintln(w, "sync: "+strings.Join(did, ", "))
+	} else if r.Tries > 0 && len(r.Conflicts) == 0 && r.Pending == nil {
+		fmt.Fprintln(w, "sync: up to date")
+	}
+	for id, side := range r.Resolved {
+		fmt.Fprintf(w, "settled %s: %s\n", id, side)
+	}
+	for _, o := range r.OverLimit {
+		fmt.Fprintf(w, "over the limit after merge: service user %q in %s holds %d keys (%s) — inactivate and remove one until it holds %d\n",
+			sanitize.Text(o.User, 100), o.OrgID, len(o.Keys), strings.Join(o.Keys, ", "), keystore.MaxKeysPerUser)
+	}
+	if len(r.Conflicts) > 0 {
+		fmt.Fprintf(w, "%d conflict(s), nothing was saved:\n", len(r.Conflicts))
+		for _, cf := range r.Conflicts {
+			fmt.Fprintf(w, "  %s\n", sanitize.Text(cf.String(), 400))
+		}
+		fmt.Fprintf(w, "settle with: m3keys sync --ours %s  (keep yours)  or  m3keys sync --theirs %s  (keep the remote's)\n",
+			r.Conflicts[0].ID, r.Conflicts[0].ID)
+	}
+	if r.Pending != nil {
+		printChange(c, r.Pending)
+		fmt.Fprintln(w, "saves are refused until you confirm it: m3keys team trust")
+	}
+}

@@ -1,0 +1,312 @@
+package cli
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os/exec"
+	"strings"
+
+	"github.com/m3keys/m3keys/internal/sanitize"
+	"github.com/m3keys/m3keys/internal/team"
+	"github.com/m3keys/m3keys/keystore"
+)
+
+const teamArgs = "init [--remote URL] [--name NAME] | join URL [--name NAME] | add NAME RECIPIENT | remove NAME | list | trust [--yes]"
+
+// runTeam dispatches the team store's subcommands.
+func runTeam(c *ctx, args []string) error {
+	subs := map[string]func(*ctx, []string) error{
+		"init": runTeamInit, "join": runTeamJoin, "add": runTeamAdd, "remove": runTeamRemove,
+		"list": runTeamList, "trust": runTeamTrust,
+	}
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprintln(c.env.Stderr, "usage: m3keys team "+teamArgs)
+		if len(args) == 0 {
+			return usageErr("team needs a subcommand — run m3keys team --help")
+		}
+		return flag.ErrHelp
+	}
+	run, ok := subs[args[0]]
+	if !ok {
+		return usageErr("unknown team subcommand %q — run m3keys team --help", sanitize.Text(args[0], 40))
+	}
+	return run(c, args[1:])
+}
+
+// teamDir is the store directory of a team command.
+func (c *ctx) teamDir() (string, error) { return c.storeDir() }
+
+// memberName is --name, else git's user.name, else $USER.
+func (c *ctx) memberName(flagged string) (string, error) {
+	name := flagged
+	if name == "" {
+		if out, err := exec.Command("git", "config", "user.name").Output(); err == nil {
+			name = strings.TrimSpace(string(out))
+		}
+	}
+	if name == "" {
+		name = c.env.Getenv("USER")
+	}
+	if name == "" {
+		return "", usageErr("who are you in the team? — pass --name NAME")
+	}
+	if err := keystore.ValidateMemberName(name); err != nil {
+		return "", err
+	}
+	return name, nil
+}
+
+func runTeamInit(c *ctx, args []string) error {
+	fs := c.flags("team init", "[--remote URL] [--name NAME]")
+	remote := fs.String("remote", "", "the git `URL` the team shares (GitHub, GitLab, a bare repository on a file share)")
+	name := fs.String("name", "", "your `NAME` in recipients.txt and as the author of commits (default: git's user.name)")
+	if _, err := c.parse(fs, args, 0); err != nil {
+		return err
+	}
+	who, err := c.memberName(*name)
+	if err != nil {
+		return err
+	}
+	dir, err := c.teamDir()
+	if err != nil {
+		return err
+	}
+	s, err := c.openOrCreateStore()
+	if err != nil {
+		return err
+	}
+	if err := team.Init(s, dir, team.InitOptions{Name: who, Remote: *remote}); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.env.Stdout, "team store ready in %s, encrypted to 1 member: %s\n", dir, who)
+	if *remote != "" {
+		fmt.Fprintf(c.env.Stdout, "pushed to %s\n", *remote)
+	} else {
+		fmt.Fprintf(c.env.Stdout, "no remote yet: git -C %s remote add origin URL, then m3keys sync\n", dir)
+	}
+	fmt.Fprintf(c.env.Stdout, "others join with: m3keys team join %s --name NAME\n", orPlaceholder(*remote))
+	return nil
+}
+
+func orPlaceholder(url string) string {
+	if url == "" {
+		return "URL"
+	}
+	return url
+}
+
+func runTeamJoin(c *ctx, args []string) error {
+	fs := c.flags("team join", "URL [--name NAME]")
+	name := fs.String("name", "", "your `NAME` in recipients.txt and as the author of commits (default: git's user.name)")
+	pos, err := c.parse(fs, args, 1)
+	if err != nil {
+		return err
+	}
+	who, err := c.memberName(*name)
+	if err != nil {
+		return err
+	}
+	dir, err := c.teamDir()
+	if err != nil {
+		return err
+	}
+	opts, err := c.storeOptions()
+	if err != nil {
+		return err
+	}
+	pass := c.env.Getenv("M3KEYS_PASSPHRASE")
+	if pass != "" {
+		if err := checkNewPassphrase("M3KEYS_PASSPHRASE, as the passphrase of your identity,", pass, "nothing was created"); err != nil {
+			return err
+		}
+	} else {
+		if c.env.Terminal == nil {
+			return errNoPassphrase
+		}
+		fmt.Fprintf(c.env.Stderr, "m3keys: your identity in %s gets a passphrase of its own\n", dir)
+		if pass, err = c.newPassphrase("nothing was created"); err != nil {
+			return err
+		}
+	}
+	j, err := team.Join(pos[0], dir, who, pass, opts...)
+	if err != nil {
+		return err
+	}
+	w := c.env.Stdout
+	fmt.Fprintf(w, "joined: the team store is in %s\n", dir)
+	if j.Readable {
+		fmt.Fprintln(w, "the store is encrypted to you already: m3keys list shows it")
+		return nil
+	}
+	fmt.Fprintf(w, "your recipient line:\n  %s\n", j.Line())
+	fmt.Fprintf(w, "send it to a member of the team, who runs:\n  %s\n", j.Command())
+	fmt.Fprintln(w, "then run m3keys sync, and m3keys team trust to confirm the member list that adds you")
+	return nil
+}
+
+func runTeamAdd(c *ctx, args []string) error {
+	pos, err := c.parse(c.flags("team add", "NAME RECIPIENT"), args, 2)
+	var e *exitError
+	if errors.As(err, &e) && strings.Contains(e.msg, " takes ") {
+		return usageErr("team add takes two arguments, NAME and RECIPIENT (age1…) — run m3keys team add --help")
+	}
+	if err != nil {
+		return err
+	}
+	return c.changeMembers(func(s *keystore.Store, dir string) (string, error) {
+		if err := team.Add(s, dir, pos[0], pos[1]); err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("added %s: keystore.age is re-encrypted to them", pos[0]), nil
+	})
+}
+
+func runTeamRemove(c *ctx, args []string) error {
+	pos, err := c.parse(c.flags("team remove", "NAME"), args, 1)
+	if err != nil {
+		return err
+	}
+	return c.changeMembers(func(s *keystore.Store, dir string) (string, error) {
+		r, err := team.Remove(s, dir, pos[0])
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("removed %s: new versions of the store are not encrypted to them; they could read every secret until now, "+
+			"so %d key(s) are flagged exposed — rotate them (m3keys check counts them)", pos[0], len(r.Exposed)), nil
+	})
+}
+
+// changeMembers opens the store, changes the recipient list (a commit), and syncs to push it.
+func (c *ctx) changeMembers(change func(*keystore.Store, string) (string, error)) error {
+	dir, err := c.teamDir()
+	if err != nil {
+		return err
+	}
+	s, err := c.openStore()
+	if err != nil {
+		return err
+	}
+	done, err := change(s, dir)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(c.env.Stdout, done)
+	r, err := team.Sync(dir, team.SyncOptions{Unlock: memberOf(s), Now: c.env.Now, Lock: c.lockOptions()})
+	c.printSync(r)
+	if err != nil {
+		return fmt.Errorf("the change is committed here but not shared yet: %w", err)
+	}
+	return nil
+}
+
+func memberOf(s *keystore.Store) func() (*keystore.Member, error) {
+	return func() (*keystore.Member, error) { return s.Member(), nil }
+}
+
+// lockOptions are storeOptions for a sync; a bad --lock-timeout was refused before.
+func (c *ctx) lockOptions() []keystore.Option {
+	opts, _ := c.storeOptions()
+	return opts
+}
+
+func runTeamList(c *ctx, args []string) error {
+	if _, err := c.parse(c.flags("team list", ""), args, 0); err != nil {
+		return err
+	}
+	dir, err := c.teamDir()
+	if err != nil {
+		return err
+	}
+	if !keystore.IsTeam(dir) {
+		return usageErr("%s is not a team store — make it one with m3keys team init, or join one with m3keys team join URL", dir)
+	}
+	rs, err := keystore.ReadRecipients(dir)
+	if err != nil {
+		return err
+	}
+	me := gitConfig(dir, "user.name")
+	fmt.Fprintf(c.env.Stdout, "%d member(s) in %s:\n", len(rs), dir)
+	for _, r := range rs {
+		you := ""
+		if r.Name == me {
+			you = "  (you)"
+		}
+		fmt.Fprintf(c.env.Stdout, "  %-20s %s%s\n", sanitize.Text(r.Name, 100), r.Key, you)
+	}
+	st, err := team.StatusOf(dir)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.env.Stdout, "status: %s\n", st)
+	if st.Untrusted {
+		fmt.Fprintln(c.env.Stdout, "the member list changed: run m3keys team trust to review it")
+	}
+	return nil
+}
+
+func gitConfig(dir, key string) string {
+	out, err := exec.Command("git", "-C", dir, "config", key).Output()
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(out))
+}
+
+func runTeamTrust(c *ctx, args []string) error {
+	fs := c.flags("team trust", "[--yes]")
+	yes := fs.Bool("yes", false, "trust the changed member list without asking (for scripts)")
+	if _, err := c.parse(fs, args, 0); err != nil {
+		return err
+	}
+	dir, err := c.teamDir()
+	if err != nil {
+		return err
+	}
+	change, err := team.Pending(dir)
+	if err != nil {
+		return err
+	}
+	w := c.env.Stdout
+	if change == nil {
+		fmt.Fprintln(w, "the member list is trusted already: nothing to confirm")
+		return nil
+	}
+	printChange(c, change)
+	if !*yes {
+		if c.env.Terminal == nil {
+			return usageErr("nothing was trusted — check the list with the team, then run m3keys team trust --yes")
+		}
+		answer, err := c.env.Terminal.ReadHidden("Encrypt to this member list from now on? Type yes: ")
+		if err != nil {
+			return err
+		}
+		if strings.TrimSpace(strings.ToLower(answer)) != "yes" {
+			return refused("nothing was trusted — saves stay refused until you trust the list")
+		}
+	}
+	if err := team.Trust(dir, change); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "trusted: saves encrypt to these %d member(s); run m3keys sync if a sync stopped for it\n", len(change.Next))
+	return nil
+}
+
+// printChange shows who was added and removed, by which commit and author.
+func printChange(c *ctx, change *team.RecipientChange) {
+	w := c.env.Stdout
+	fmt.Fprintln(w, "the team's member list changed since you last trusted it:")
+	line := func(sign string, ch team.Changed) {
+		by := "not committed yet"
+		if ch.Commit != "" {
+			by = fmt.Sprintf("commit %s by %s, %s", ch.Commit, sanitize.Text(ch.Author, 100), ch.Date)
+		}
+		fmt.Fprintf(w, "  %s %-20s %s  (%s)\n", sign, sanitize.Text(ch.Name, 100), ch.Key, by)
+	}
+	for _, ch := range change.Added {
+		line("+", ch)
+	}
+	for _, ch := range change.Removed {
+		line("-", ch)
+	}
+}

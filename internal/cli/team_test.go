@@ -1,0 +1,133 @@
+package cli
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// teamHarness is one member's m3keys, on a shared bare remote, with git kept away from the
+// machine's configuration.
+func teamHarness(t *testing.T, root, name string) *harness {
+	h := newHarness(t)
+	h.home = filepath.Join(root, name)
+	h.vars["M3KEYS_HOME"] = h.home
+	h.vars["USER"] = name
+	return h
+}
+
+func gitSandbox(t *testing.T) (remote string) {
+	t.Helper()
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git is not installed")
+	}
+	home := t.TempDir()
+	t.Setenv("GIT_CONFIG_NOSYSTEM", "1")
+	t.Setenv("HOME", home)
+	t.Setenv("GIT_CONFIG_GLOBAL", filepath.Join(home, ".gitconfig"))
+	remote = filepath.Join(t.TempDir(), "team.git")
+	if out, err := exec.Command("git", "init", "-q", "--bare", "-b", "main", remote).CombinedOutput(); err != nil {
+		t.Fatalf("git init --bare: %v\n%s", err, out)
+	}
+	return remote
+}
+
+func must(t *testing.T, o outcome, code int, what string) outcome {
+	t.Helper()
+	if o.code != code {
+		t.Fatalf("%s: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", what, o.code, code, o.stdout, o.stderr)
+	}
+	return o
+}
+
+// TestTeamTwoMembersTranscript walks what two members do on one remote: init, join, add,
+// keys added on both sides, sync, over the limit, a member removed.
+func TestTeamTwoMembersTranscript(t *testing.T) {
+	remote := gitSandbox(t)
+	root := t.TempDir()
+	alice, bob := teamHarness(t, root, "alice"), teamHarness(t, root, "bob")
+
+	must(t, alice.run(secret, "add", "--org", org1, "--user", "billing", "--key-id", "AK-1"), 0, "alice add")
+	o := must(t, alice.run("", "team", "init", "--remote", remote, "--name", "alice"), 0, "team init")
+	if !strings.Contains(o.stdout, "m3keys team join "+remote) {
+		t.Errorf("team init does not say how to join:\n%s", o.stdout)
+	}
+	o = must(t, bob.run("", "team", "join", remote, "--name", "bob"), 0, "team join")
+	cmd := regexp.MustCompile(`m3keys team add bob (age1[a-z0-9]+)`).FindStringSubmatch(o.stdout)
+	if cmd == nil || !strings.Contains(o.stdout, cmd[1]+" # bob") {
+		t.Fatalf("team join does not print the recipient line and the command to send:\n%s", o.stdout)
+	}
+	if o := bob.run("", "list"); o.code == 0 || !strings.Contains(o.stderr, "m3keys team add NAME "+cmd[1]) {
+		t.Fatalf("bob's list before being added = %d %q, want a refusal saying what to send", o.code, o.stderr)
+	}
+	must(t, alice.run("", "team", "add", "bob", cmd[1]), 0, "team add")
+	o = must(t, bob.run("", "sync"), 0, "bob's first sync")
+	if !strings.Contains(o.stdout, "+ bob") || !strings.Contains(o.stdout, "by alice") {
+		t.Errorf("bob's sync does not show he was added by alice:\n%s", o.stdout)
+	}
+	if o := bob.run(secret, "add", "--org", org1, "--user", "ingest", "--key-id", "AK-B0"); o.code == 0 || !strings.Contains(o.stderr, "team trust") {
+		t.Fatalf("a save before trusting = %d %q", o.code, o.stderr)
+	}
+	if o := bob.run("", "team", "trust"); o.code == 0 {
+		t.Fatal("team trust without a terminal or --yes trusted")
+	}
+	must(t, bob.run("", "team", "trust", "--yes"), 0, "team trust")
+	o = must(t, bob.run("", "team", "list"), 0, "team list")
+	if !strings.Contains(o.stdout, "2 member(s)") || !strings.Contains(o.stdout, "(you)") || !strings.Contains(o.stdout, "status: in sync") {
+		t.Errorf("team list:\n%s", o.stdout)
+	}
+
+	// Both add a key to billing: over the limit after the merge, both kept.
+	must(t, alice.run(secret+"-A2", "add", "--org", org1, "--user", "billing", "--key-id", "AK-A2"), 0, "alice add AK-A2")
+	must(t, bob.run(secret+"-B2", "add", "--org", org1, "--user", "billing", "--key-id", "AK-B2"), 0, "bob add AK-B2")
+	must(t, alice.run("", "sync"), 0, "alice sync")
+	o = must(t, bob.run("", "sync"), 0, "bob sync")
+	if !strings.Contains(o.stdout, "merged") || !strings.Contains(o.stdout, `over the limit after merge: service user "billing"`) {
+		t.Errorf("bob's merging sync:\n%s", o.stdout)
+	}
+	must(t, alice.run("", "sync"), 0, "alice sync")
+	o = must(t, alice.run("", "list"), 0, "alice list")
+	for _, id := range []string{"AK-1", "AK-A2", "AK-B2"} {
+		if !strings.Contains(o.stdout, id) {
+			t.Errorf("alice lost %s:\n%s", id, o.stdout)
+		}
+	}
+	must(t, alice.run("", "inactivate", "AK-1"), 0, "inactivate")
+	must(t, alice.run("", "remove", "AK-1"), 0, "remove")
+
+	// One inactivates a key while the other inactivates another: both kept.
+	must(t, alice.run("", "sync"), 0, "alice sync")
+	must(t, bob.run("", "sync"), 0, "bob sync")
+	must(t, alice.run("", "inactivate", "AK-A2"), 0, "alice inactivate")
+	must(t, bob.run("", "inactivate", "AK-B2"), 0, "bob inactivate")
+	must(t, alice.run("", "sync"), 0, "alice sync")
+	must(t, bob.run("", "sync"), 0, "bob sync")
+	o = must(t, bob.run("", "list", "--json"), 0, "bob list")
+	if strings.Count(o.stdout, `"INACTIVE"`) != 2 {
+		t.Errorf("bob's keys after both inactivated one:\n%s", o.stdout)
+	}
+
+	// Removing bob: the keys he could read are flagged exposed.
+	o = must(t, alice.run("", "team", "remove", "bob"), 0, "team remove")
+	if !strings.Contains(o.stdout, "flagged exposed") {
+		t.Errorf("team remove does not say keys are exposed:\n%s", o.stdout)
+	}
+	must(t, bob.run("", "sync"), 0, "bob's sync after removal")
+	if o := bob.run("", "list"); o.code == 0 {
+		t.Fatalf("bob still reads the store after being removed:\n%s", o.stdout)
+	}
+
+	log, err := exec.Command("git", "-C", remote, "log", "-p", "--all", "--format=%an %s %b").CombinedOutput()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(log), secret) {
+		t.Fatal("a secret is in the remote's history in clear")
+	}
+	if _, err := os.Stat(filepath.Join(alice.home, ".git")); err != nil {
+		t.Fatal(err)
+	}
+}
