@@ -8,12 +8,13 @@ import (
 )
 
 func runAdd(c *ctx, args []string) error {
-	fs := c.flags("add", "--org ID --user NAME --key-id ID [--org-name NAME] [--api-url URL]")
+	fs := c.flags("add", "--org ID --user NAME --key-id ID [--org-name NAME] [--api-url URL] [--deployed-to TEXT]")
 	org := fs.String("org", "", "the organization ID (a UUID)")
 	user := fs.String("user", "", "the service user's name")
 	keyID := fs.String("key-id", "", "the Access Key ID")
 	orgName := fs.String("org-name", "", "a label for a new organization")
 	apiURL := fs.String("api-url", "", "the API URL of a new organization (default $M3KEYS_API_URL or https://api.m3ter.com); an existing one must match")
+	deployedTo := fs.String("deployed-to", "", "where the integration reads the key (a note for the next rotation, 1–200 characters)")
 	if _, err := c.parse(fs, args, 0); err != nil {
 		return err
 	}
@@ -32,6 +33,9 @@ func runAdd(c *ctx, args []string) error {
 	if *apiURL != "" {
 		checks = append(checks, keystore.ValidateAPIURL(*apiURL))
 	}
+	if *deployedTo != "" {
+		checks = append(checks, keystore.ValidateDeployedTo(*deployedTo))
+	}
 	for _, err := range checks {
 		if err != nil {
 			return err
@@ -49,7 +53,7 @@ func runAdd(c *ctx, args []string) error {
 	if err != nil {
 		return err
 	}
-	row := importer.Row{OrgID: *org, ServiceUser: *user, AccessKeyID: *keyID, Secret: secret, OrgName: *orgName, APIURL: *apiURL, Status: keystore.Active}
+	row := importer.Row{OrgID: *org, ServiceUser: *user, AccessKeyID: *keyID, Secret: secret, OrgName: *orgName, APIURL: *apiURL, Status: keystore.Active, DeployedTo: *deployedTo}
 	if err := s.Update(func(tx *keystore.Tx) error { return importer.Add(tx, row, defaultURL) }); err != nil {
 		return err
 	}

@@ -32,7 +32,16 @@ type checkResult struct {
 	AgeDays     int    `json:"ageDays"`
 	Stale       bool   `json:"stale"`
 	// Verified is false for a token-only check (--no-verify): weaker evidence than a full one.
-	Verified bool `json:"verified"`
+	Verified bool            `json:"verified"`
+	Status   keystore.Status `json:"status"`
+	// InactiveStillAccepted: an INACTIVE key m3ter still accepts (valid): inactivate it in the Console.
+	InactiveStillAccepted bool `json:"inactiveStillAccepted"`
+	// Retired: an INACTIVE key m3ter rejects, as it should: healthy.
+	Retired bool `json:"retired"`
+	// WrongServiceUser: users/me named another m3ter service user than the one learned for this service user.
+	WrongServiceUser bool `json:"wrongServiceUser"`
+	// Exposed: someone who should not read the secret could (a team member removed): rotate it.
+	Exposed bool `json:"exposed"`
 
 	orgLabel string
 }
@@ -43,6 +52,11 @@ type checkSummary struct {
 	Forbidden    int `json:"forbidden"`
 	Undetermined int `json:"undetermined"`
 	Stale        int `json:"stale"`
+	// Retired INACTIVE keys are counted here, not as rejected; still accepted ones also as valid.
+	Retired               int `json:"retired"`
+	InactiveStillAccepted int `json:"inactiveStillAccepted"`
+	WrongServiceUser      int `json:"wrongServiceUser"`
+	Exposed               int `json:"exposed"`
 }
 
 type checkReport struct {
@@ -93,6 +107,8 @@ func (f maxAgeFlag) Set(s string) error {
 
 type checkOptions struct {
 	org         string
+	all         bool     // INACTIVE keys too
+	keyIDs      []string // just these keys, whatever their status
 	json        bool
 	timeout     time.Duration
 	concurrency int
@@ -124,8 +140,9 @@ func (o *checkOptions) validate() error {
 
 func runCheck(c *ctx, args []string) error {
 	o := checkOptions{maxAge: keystore.DefaultMaxAge}
-	fs := c.flags("check", "[--org ID] [--json] [--timeout DUR] [--concurrency N] [--rate N] [--max-age DUR] [--fail-on-stale] [--no-verify]")
+	fs := c.flags("check", "[KEY_ID...] [--org ID] [--all] [--json] [--timeout DUR] [--concurrency N] [--rate N] [--max-age DUR] [--fail-on-stale] [--no-verify]")
 	fs.StringVar(&o.org, "org", "", "check only this organization")
+	fs.BoolVar(&o.all, "all", false, "check INACTIVE keys too (m3ter should reject them)")
 	fs.BoolVar(&o.json, "json", false, "print JSON")
 	fs.DurationVar(&o.timeout, "timeout", authclient.DefaultTimeout, "time limit for each request")
 	fs.IntVar(&o.concurrency, "concurrency", authclient.DefaultConcurrency, "requests in flight at most")
@@ -133,9 +150,11 @@ func runCheck(c *ctx, args []string) error {
 	fs.Var(maxAgeFlag{&o.maxAge}, "max-age", "flag keys older than this as stale, in days (90d) or a duration (2160h)")
 	fs.BoolVar(&o.failOnStale, "fail-on-stale", false, "exit 1 when a key is stale")
 	fs.BoolVar(&o.noVerify, "no-verify", false, "only request a token; skip the users/me call")
-	if _, err := c.parse(fs, args, 0); err != nil {
+	ids, err := c.parse(fs, args, anyNumber)
+	if err != nil {
 		return err
 	}
+	o.keyIDs = ids
 	if err := o.validate(); err != nil {
 		return err
 	}
@@ -151,17 +170,34 @@ func runCheck(c *ctx, args []string) error {
 		}
 		o.org = org.ID
 	}
-	keys, rows := activeKeys(doc, o.org, c.env.Now(), o.maxAge)
+	keys, rows, err := keysToCheck(doc, o, c.env.Now())
+	if err != nil {
+		return err
+	}
 	if len(keys) == 0 {
-		fmt.Fprintln(c.env.Stderr, "m3keys: no ACTIVE keys to check — add one with m3keys add")
+		fmt.Fprintln(c.env.Stderr, "m3keys: no ACTIVE keys to check — add one with m3keys add (check --all includes INACTIVE keys)")
 	}
 	results := c.runBatch(keys, o)
 	report := checkReport{Results: rows}
 	for i, r := range results {
 		fillResult(&report.Results[i], r, !o.noVerify)
-		report.Summary.count(&report.Results[i])
 	}
-	saveErr := s.Update(func(tx *keystore.Tx) error { return recordChecks(tx, keys, results, c.env.Now()) })
+	wrongUser := map[string]bool{}
+	saveErr := s.Update(func(tx *keystore.Tx) error {
+		if err := recordChecks(tx, keys, results, c.env.Now()); err != nil {
+			return err
+		}
+		for _, k := range keys { // the keystore decides what users/me's answer means
+			ref, ok := tx.Key(k.AccessKeyID)
+			wrongUser[k.AccessKeyID] = ok && lastcheck.WrongServiceUser(ref.Key.LastCheck)
+		}
+		return nil
+	})
+	for i := range report.Results {
+		row := &report.Results[i]
+		row.WrongServiceUser = row.Result == string(authclient.Valid) && wrongUser[row.AccessKeyID]
+		report.Summary.count(row)
+	}
 	if o.json {
 		if err := writeJSON(c, report); err != nil {
 			return err
@@ -175,27 +211,46 @@ func runCheck(c *ctx, args []string) error {
 	return checkOutcome(report.Summary, o.failOnStale, o.json)
 }
 
-// activeKeys lists the keys to check, with the rows that will carry their results.
-func activeKeys(doc *keystore.Document, org string, now time.Time, maxAge time.Duration) ([]authclient.Key, []checkResult) {
+// keysToCheck lists the keys to check, with the rows that will carry their results: the named
+// keys whatever their status, else the ACTIVE ones (and with --all the INACTIVE ones too).
+func keysToCheck(doc *keystore.Document, opts checkOptions, now time.Time) ([]authclient.Key, []checkResult, error) {
+	named := map[string]bool{}
+	for _, id := range opts.keyIDs {
+		if err := keystore.ValidateKeyID(id); err != nil {
+			return nil, nil, err
+		}
+		ref, ok := doc.Key(id)
+		if !ok {
+			return nil, nil, usageErr("no access key %s in the store — run m3keys list to see the IDs", sanitize.Line(id))
+		}
+		if opts.org != "" && ref.Org.ID != opts.org {
+			return nil, nil, usageErr("access key %s is not in organization %s — leave out --org to check it", sanitize.Line(id), opts.org)
+		}
+		named[id] = true
+	}
 	var keys []authclient.Key
 	rows := []checkResult{}
 	for _, o := range doc.Organizations {
-		if org != "" && o.ID != org {
+		if opts.org != "" && o.ID != opts.org {
 			continue
 		}
 		for _, u := range o.ServiceUsers {
 			for _, k := range u.Keys {
-				if k.Status != keystore.Active {
+				wanted := k.Status == keystore.Active || opts.all
+				if len(named) > 0 {
+					wanted = named[k.AccessKeyID]
+				}
+				if !wanted {
 					continue
 				}
 				keys = append(keys, authclient.Key{OrgID: o.ID, APIURL: o.APIURL, AccessKeyID: k.AccessKeyID, Secret: k.Secret.Reveal()})
 				rows = append(rows, checkResult{OrgID: o.ID, ServiceUser: u.Name, AccessKeyID: k.AccessKeyID,
-					OrgName: o.Name,
-					AgeDays: k.AgeDays(now), Stale: k.Stale(now, maxAge), orgLabel: orgLabel(&o)})
+					OrgName: o.Name, Status: k.Status, Exposed: k.Exposed,
+					AgeDays: k.AgeDays(now), Stale: k.Stale(now, opts.maxAge), orgLabel: orgLabel(&o)})
 			}
 		}
 	}
-	return keys, rows
+	return keys, rows, nil
 }
 
 func (c *ctx) runBatch(keys []authclient.Key, o checkOptions) []authclient.Result {
@@ -227,6 +282,10 @@ func fillResult(row *checkResult, r authclient.Result, verified bool) {
 	row.LatencyMs = r.Latency().Milliseconds()
 	row.ExpiresIn = int64(r.ExpiresIn / time.Second)
 	row.Message = sanitize.Line(r.Message)
+	if row.Status == keystore.Inactive {
+		row.InactiveStillAccepted = r.Class == authclient.Valid
+		row.Retired = r.Class == authclient.Rejected
+	}
 }
 
 func (s *checkSummary) count(r *checkResult) {
@@ -234,6 +293,10 @@ func (s *checkSummary) count(r *checkResult) {
 	case authclient.Valid:
 		s.Valid++
 	case authclient.Rejected:
+		if r.Retired {
+			s.Retired++
+			break
+		}
 		s.Rejected++
 	case authclient.Forbidden:
 		s.Forbidden++
@@ -242,6 +305,14 @@ func (s *checkSummary) count(r *checkResult) {
 	}
 	if r.Stale {
 		s.Stale++
+	}
+	for _, f := range []struct {
+		on bool
+		n  *int
+	}{{r.InactiveStillAccepted, &s.InactiveStillAccepted}, {r.WrongServiceUser, &s.WrongServiceUser}, {r.Exposed, &s.Exposed}} {
+		if f.on {
+			*f.n++
+		}
 	}
 }
 
@@ -266,8 +337,15 @@ func checkOutcome(s checkSummary, failOnStale, asJSON bool) error {
 	}
 	switch {
 	case s.Rejected+s.Forbidden > 0:
-		return &exitError{code: ExitRefused, msg: keys(s.Rejected+s.Forbidden) + " failing",
-			advice: pick("rotate or fix the keys marked ✗ or !", `see .results[] where .result is "rejected" or "forbidden"; rotate or fix those keys`)}
+		msg := keys(s.Rejected+s.Forbidden) + " failing"
+		if s.InactiveStillAccepted > 0 {
+			msg += ", and " + keys(s.InactiveStillAccepted) + " INACTIVE still accepted by m3ter"
+		}
+		return &exitError{code: ExitRefused, msg: msg,
+			advice: pick("rotate or fix the keys marked ✗ or !", `see .results[] where .result is "rejected" or "forbidden" or .inactiveStillAccepted is true; rotate or fix those keys`)}
+	case s.InactiveStillAccepted > 0:
+		return &exitError{code: ExitRefused, msg: keys(s.InactiveStillAccepted) + " INACTIVE but still accepted by m3ter",
+			advice: pick("inactivate them in the m3ter Console (Settings › Access › Service Users), then check them again", "see .results[] where .inactiveStillAccepted is true; inactivate those keys in the m3ter Console")}
 	case failOnStale && s.Stale > 0:
 		return &exitError{code: ExitRefused, msg: keys(s.Stale) + " stale",
 			advice: pick("rotate the keys marked STALE", "see .results[] where .stale is true") + " (m3keys, then r on the service user)"}
@@ -290,12 +368,27 @@ func keys(n int) string {
 const (
 	userCells, keyCells, resultCells, httpCells, latencyCells, ageCells = 14, 22, 14, 4, 8, 11
 	messageCells                                                        = 74 // after "    ↳ "
+	retiredLabel                                                        = "✓ retired (rejected)"
 )
 
-func checkRow(user, key, result, status, latency, age string) string {
+// columns are the widths of the key and result columns: a table with a retired key gives the
+// result the room "✓ retired (rejected)" needs, out of the key column.
+type columns struct{ key, result int }
+
+func tableColumns(rows []checkResult) columns {
+	for _, r := range rows {
+		if r.Retired {
+			extra := textcut.Width(retiredLabel) - resultCells
+			return columns{key: keyCells - extra, result: resultCells + extra}
+		}
+	}
+	return columns{key: keyCells, result: resultCells}
+}
+
+func (w columns) row(user, key, result, status, latency, age string) string {
 	return "  " + textcut.Pad(textcut.End(user, userCells), userCells) + " " +
-		textcut.Pad(textcut.Middle(key, keyCells), keyCells) + " " +
-		textcut.Pad(textcut.End(result, resultCells), resultCells) + " " +
+		textcut.Pad(textcut.Middle(key, w.key), w.key) + " " +
+		textcut.Pad(textcut.End(result, w.result), w.result) + " " +
 		fmt.Sprintf("%*s %*s ", httpCells, textcut.End(status, httpCells), latencyCells, textcut.End(latency, latencyCells)) +
 		textcut.End(age, ageCells)
 }
@@ -303,7 +396,8 @@ func checkRow(user, key, result, status, latency, age string) string {
 // printCheckTable prints an org heading, one line per key, and the message beneath keys that are not valid.
 func printCheckTable(c *ctx, r checkReport) {
 	out := c.env.Stdout
-	confusable := confusableIDs(r.Results)
+	cols := tableColumns(r.Results)
+	confusable := confusableIDs(r.Results, cols.key)
 	lastOrg := ""
 	for _, row := range r.Results {
 		if row.OrgID != lastOrg {
@@ -315,7 +409,7 @@ func printCheckTable(c *ctx, r checkReport) {
 			} else {
 				fmt.Fprintf(out, "%s  %s\n", row.orgLabel, row.OrgID)
 			}
-			fmt.Fprintln(out, checkRow("SERVICE USER", "ACCESS KEY ID", "RESULT", "HTTP", "LATENCY", "AGE"))
+			fmt.Fprintln(out, cols.row("SERVICE USER", "ACCESS KEY ID", "RESULT", "HTTP", "LATENCY", "AGE"))
 			lastOrg = row.OrgID
 		}
 		status := "-"
@@ -323,18 +417,53 @@ func printCheckTable(c *ctx, r checkReport) {
 			status = strconv.Itoa(row.HTTPStatus)
 		}
 		id := sanitize.Text(row.AccessKeyID, 200)
-		fmt.Fprintln(out, checkRow(sanitize.Text(row.ServiceUser, 100), id, lastcheck.Mark(row.Result)+" "+row.Result,
+		result := lastcheck.Mark(row.Result) + " " + row.Result
+		if row.Retired {
+			result = retiredLabel
+		}
+		fmt.Fprintln(out, cols.row(sanitize.Text(row.ServiceUser, 100), id, result,
 			status, latencyText(row.LatencyMs), checkAgeText(row.AgeDays, row.Stale)))
 		if confusable[id] {
 			printBeneath(out, "whole ID: "+id)
 		}
-		if row.Result != string(authclient.Valid) {
+		if row.Result != string(authclient.Valid) && !row.Retired {
 			printBeneath(out, sanitize.Line(row.Message))
+		}
+		for _, w := range rowWarnings(row) {
+			printBeneath(out, w)
 		}
 	}
 	s := r.Summary
 	fmt.Fprintf(out, "\n%d key(s): %d valid, %d rejected, %d forbidden, %d undetermined; %d stale\n",
 		len(r.Results), s.Valid, s.Rejected, s.Forbidden, s.Undetermined, s.Stale)
+	// The counts apart, on a line of their own so the summary keeps to 80 columns.
+	var apart []string
+	for _, n := range []struct {
+		n    int
+		what string
+	}{{s.Retired, "retired"}, {s.InactiveStillAccepted, "INACTIVE still accepted"}, {s.WrongServiceUser, "wrong service user?"}, {s.Exposed, "exposed — rotate"}} {
+		if n.n > 0 {
+			apart = append(apart, fmt.Sprintf("%d %s", n.n, n.what))
+		}
+	}
+	if len(apart) > 0 {
+		fmt.Fprintln(out, strings.Join(apart, "; "))
+	}
+}
+
+// rowWarnings are the lines beneath a row that call for action besides its result.
+func rowWarnings(row checkResult) []string {
+	var w []string
+	if row.InactiveStillAccepted {
+		w = append(w, "! still accepted by m3ter — inactivate it in the Console")
+	}
+	if row.WrongServiceUser {
+		w = append(w, "! wrong service user? users/me named another m3ter service user than the one learned for "+sanitize.Text(row.ServiceUser, 40))
+	}
+	if row.Exposed {
+		w = append(w, "! exposed — rotate (a removed team member could read its secret)")
+	}
+	return w
 }
 
 // printBeneath prints text under a row, wrapped to the table's width.
@@ -346,7 +475,7 @@ func printBeneath(out io.Writer, text string) {
 
 // confusableIDs are the IDs whose cut form in the table is another ID's too (IDs that differ
 // only in the middle): they are shown whole beneath their row, so no two keys look the same.
-func confusableIDs(rows []checkResult) map[string]bool {
+func confusableIDs(rows []checkResult, keyCells int) map[string]bool {
 	byCut := map[string][]string{}
 	for _, row := range rows {
 		id := sanitize.Text(row.AccessKeyID, 200)

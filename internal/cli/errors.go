@@ -61,7 +61,7 @@ func exitCode(err error) int {
 		errors.Is(err, keystore.ErrLastActiveKey), errors.Is(err, keystore.ErrDuplicateKey),
 		errors.Is(err, keystore.ErrDuplicateOrg), errors.Is(err, keystore.ErrOrgMismatch),
 		errors.Is(err, keystore.ErrDuplicateUser), errors.Is(err, keystore.ErrOrgNotEmpty),
-		errors.Is(err, keystore.ErrSecretAlreadyCopied):
+		errors.Is(err, keystore.ErrSecretAlreadyCopied), errors.Is(err, keystore.ErrOverLimit):
 		return ExitRefused
 	}
 	return ExitUsage

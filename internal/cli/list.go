@@ -8,6 +8,7 @@ import (
 
 	"github.com/m3keys/m3keys/internal/lastcheck"
 	"github.com/m3keys/m3keys/internal/sanitize"
+	"github.com/m3keys/m3keys/internal/textcut"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -23,8 +24,18 @@ type orgJSON struct {
 }
 
 type userJSON struct {
-	Name string    `json:"name"`
-	Keys []keyJSON `json:"keys"`
+	Name                string    `json:"name"`
+	OverLimitAfterMerge bool      `json:"overLimitAfterMerge,omitempty"`
+	Rotation            *rotJSON  `json:"rotation,omitempty"`
+	Keys                []keyJSON `json:"keys"`
+}
+
+// rotJSON is a rotation in progress: its step and keys.
+type rotJSON struct {
+	Step     keystore.RotationStep `json:"step"`
+	StepName string                `json:"stepName"`
+	OldKeyID string                `json:"oldKeyId,omitempty"`
+	NewKeyID string                `json:"newKeyId,omitempty"`
 }
 
 type keyJSON struct {
@@ -34,7 +45,11 @@ type keyJSON struct {
 	AgeDays      int             `json:"ageDays"`
 	Stale        bool            `json:"stale"`
 	SecretCopied bool            `json:"secretCopied"`
-	LastCheck    *keystore.Check `json:"lastCheck"`
+	DeployedTo   string          `json:"deployedTo"`
+	Exposed      bool            `json:"exposed"`
+	// WrongServiceUser: its last check's users/me named another m3ter service user than the one learned.
+	WrongServiceUser bool            `json:"wrongServiceUser"`
+	LastCheck        *keystore.Check `json:"lastCheck"`
 }
 
 func runList(c *ctx, args []string) error {
@@ -69,6 +84,10 @@ func runList(c *ctx, args []string) error {
 				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", org, sanitize.Text(u.Name, 40), sanitize.Line(k.AccessKeyID),
 					k.Status, ageText(k.AgeDays(now), k.Stale(now, maxAge)), secretState(&k), lastcheck.Text(k.LastCheck, now))
 			}
+			// Notes go on lines of their own, so the table keeps its width.
+			for _, n := range userNotes(&u) {
+				fmt.Fprintf(w, "\t  ↳ %s\t\t\t\t\t\n", n)
+			}
 		}
 		if len(o.ServiceUsers) == 0 {
 			fmt.Fprintf(w, "%s\t-\t\t\t\t\t\n", org)
@@ -77,15 +96,40 @@ func runList(c *ctx, args []string) error {
 	return w.Flush()
 }
 
+// userNotes are the lines under a service user's keys: what is wrong or under way.
+func userNotes(u *keystore.ServiceUser) []string {
+	var notes []string
+	if u.OverLimitAfterMerge {
+		notes = append(notes, fmt.Sprintf("over the limit after merge: %d keys — inactivate and remove until 2 remain", len(u.Keys)))
+	}
+	if r := u.Rotation; r != nil {
+		notes = append(notes, fmt.Sprintf("rotation in progress: step %d (%s) — resume with r in m3keys", r.Step, r.Step))
+	}
+	for _, k := range u.Keys {
+		id := textcut.Middle(sanitize.Line(k.AccessKeyID), 24)
+		if k.Exposed {
+			notes = append(notes, id+": exposed — rotate")
+		}
+		if k.DeployedTo != "" {
+			notes = append(notes, id+": deployed to "+textcut.End(sanitize.Line(k.DeployedTo), 50))
+		}
+	}
+	return notes
+}
+
 func listDocument(doc *keystore.Document, now time.Time, maxAge time.Duration) listJSON {
 	out := listJSON{Organizations: []orgJSON{}}
 	for _, o := range doc.Organizations {
 		oj := orgJSON{ID: o.ID, Name: o.Name, APIURL: o.APIURL, ServiceUsers: []userJSON{}}
 		for _, u := range o.ServiceUsers {
-			uj := userJSON{Name: u.Name, Keys: []keyJSON{}}
+			uj := userJSON{Name: u.Name, OverLimitAfterMerge: u.OverLimitAfterMerge, Keys: []keyJSON{}}
+			if r := u.Rotation; r != nil {
+				uj.Rotation = &rotJSON{Step: r.Step, StepName: r.Step.String(), OldKeyID: r.OldKeyID, NewKeyID: r.NewKeyID}
+			}
 			for _, k := range u.Keys {
 				uj.Keys = append(uj.Keys, keyJSON{AccessKeyID: k.AccessKeyID, Status: k.Status, CreatedAt: k.CreatedAt,
-					AgeDays: k.AgeDays(now), Stale: k.Stale(now, maxAge), SecretCopied: k.SecretCopied(), LastCheck: k.LastCheck})
+					AgeDays: k.AgeDays(now), Stale: k.Stale(now, maxAge), SecretCopied: k.SecretCopied(),
+					DeployedTo: k.DeployedTo, Exposed: k.Exposed, WrongServiceUser: lastcheck.WrongServiceUser(k.LastCheck), LastCheck: k.LastCheck})
 			}
 			oj.ServiceUsers = append(oj.ServiceUsers, uj)
 		}
