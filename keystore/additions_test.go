@@ -85,7 +85,7 @@ func TestChecksOfInactiveKeys(t *testing.T) {
 	if err := d.Edit(t0.Add(5)).SetStatus("k1", Active, false); err != nil {
 		t.Fatal(err)
 	}
-	if ref, _ = d.Key("k1"); ref.Key.LastCheck.WhileInactive || ref.Key.Retired() {
+	if ref, _ = d.Key("k1"); ref.Key.Retired() || ref.Key.StillAccepted() {
 		t.Fatal("an ACTIVE key's rejected check still reads as retired")
 	}
 }

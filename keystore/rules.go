@@ -308,11 +308,6 @@ func (tx *Tx) SetStatus(keyID string, status Status, force bool) error {
 			return fmt.Errorf("%w: %s holds %d keys", ErrOverLimit, ref.User.Name, len(ref.User.Keys))
 		}
 		ref.Key.InactivatedAt = time.Time{}
-		if c := ref.Key.LastCheck; c != nil && c.WhileInactive { // its retired reading was about an INACTIVE key
-			cp := *c
-			cp.WhileInactive = false
-			ref.Key.LastCheck = &cp
-		}
 	default:
 		return invalid("status", "must be ACTIVE or INACTIVE")
 	}

@@ -82,7 +82,7 @@ func runList(c *ctx, args []string) error {
 			}
 			for _, k := range u.Keys {
 				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", org, sanitize.Text(u.Name, 40), sanitize.Line(k.AccessKeyID),
-					k.Status, ageText(k.AgeDays(now), k.Stale(now, maxAge)), secretState(&k), lastcheck.Text(k.LastCheck, now))
+					k.Status, ageText(k.AgeDays(now), k.Stale(now, maxAge)), secretState(&k), lastcheck.Text(lastcheck.ForKey(&k), now))
 			}
 			// Notes go on lines of their own, so the table keeps its width.
 			for _, n := range userNotes(&u) {

@@ -145,6 +145,19 @@ func Failing(c *keystore.Check) bool {
 	return StillAccepted(c) || authclient.Class(c.Result).Failing()
 }
 
+// ForKey is the key's last check as it reads for the key now: one made while the key was INACTIVE
+// reads as retired or still accepted only while the key is still INACTIVE. (The stored check is
+// left as it was, so a team merge still sees one check, by its time.) Pass it to Forms and Label.
+func ForKey(k *keystore.AccessKey) *keystore.Check {
+	c := k.LastCheck
+	if c == nil || !c.WhileInactive || k.Status == keystore.Inactive {
+		return c
+	}
+	cp := *c
+	cp.WhileInactive = false
+	return &cp
+}
+
 // Text is the longest form.
 func Text(c *keystore.Check, now time.Time) string { return Forms(c, now)[0] }
 

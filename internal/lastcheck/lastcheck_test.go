@@ -211,3 +211,15 @@ func TestRecordOfAnInactiveKey(t *testing.T) {
 		t.Fatalf("retired reads %q", Text(ref.Key.LastCheck, later))
 	}
 }
+
+func TestForKeyReadsARetiredCheckPlainOnceTheKeyIsActive(t *testing.T) {
+	c := &keystore.Check{At: now, Result: "rejected", HTTPStatus: 401, WhileInactive: true}
+	k := &keystore.AccessKey{Status: keystore.Inactive, LastCheck: c}
+	if Label(ForKey(k)) != "✓ retired (rejected)" {
+		t.Fatalf("INACTIVE: %q", Label(ForKey(k)))
+	}
+	k.Status = keystore.Active
+	if Label(ForKey(k)) != "✗ rejected" || !c.WhileInactive {
+		t.Fatalf("ACTIVE again: %q (stored check changed: %v)", Label(ForKey(k)), !c.WhileInactive)
+	}
+}

@@ -295,10 +295,12 @@ func (m *merger) oneLocationPerKey(doc, ours *keystore.Document) {
 func (m *merger) overLimit(doc *keystore.Document) []OverLimit {
 	var over []OverLimit
 	for _, o := range doc.Organizations {
-		for _, u := range o.ServiceUsers {
+		for ui := range o.ServiceUsers {
+			u := &o.ServiceUsers[ui]
 			if len(u.Keys) <= keystore.MaxKeysPerUser {
 				continue
 			}
+			u.OverLimitAfterMerge = true // the keystore loads it so, and allows only inactivate and remove
 			ids := make([]string, len(u.Keys))
 			for i, k := range u.Keys {
 				ids[i] = k.AccessKeyID

@@ -1,7 +1,6 @@
 package merge
 
 import (
-	"crypto/subtle"
 	"fmt"
 	"reflect"
 	"slices"
@@ -102,8 +101,7 @@ func equal(a, b any) bool { return same(reflect.ValueOf(a), reflect.ValueOf(b)) 
 func same(a, b reflect.Value) bool {
 	switch a.Type() {
 	case secretType:
-		x, y := a.Interface().(keystore.Secret).Reveal(), b.Interface().(keystore.Secret).Reveal()
-		return subtle.ConstantTimeCompare([]byte(x), []byte(y)) == 1
+		return a.Interface().(keystore.Secret).Equal(b.Interface().(keystore.Secret))
 	case timeType:
 		return a.Interface().(time.Time).Equal(b.Interface().(time.Time))
 	}

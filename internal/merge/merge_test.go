@@ -1,7 +1,6 @@
 package merge_test
 
 import (
-	"encoding/json"
 	"reflect"
 	"strings"
 	"testing"
@@ -464,22 +463,10 @@ func TestAmbiguousDocumentIsRefused(t *testing.T) {
 	}
 }
 
-// wire is the document as keystore.age holds it (the codec's JSON with its secrets map), for
-// keystore.DecodeDocument: keystore exports no encoder, so the test writes the same shape.
+// wire is the document as keystore.age holds it, for keystore.DecodeDocument.
 func wire(t testing.TB, d *keystore.Document) []byte {
 	t.Helper()
-	secrets := map[string]string{}
-	for _, o := range d.Organizations {
-		for _, u := range o.ServiceUsers {
-			for _, k := range u.Keys {
-				secrets[k.AccessKeyID] = k.Secret.Reveal()
-			}
-		}
-	}
-	data, err := json.Marshal(struct {
-		*keystore.Document
-		Secrets map[string]string `json:"secrets"`
-	}{d, secrets})
+	data, err := keystore.EncodeDocument(d)
 	must(t, err)
 	return data
 }
