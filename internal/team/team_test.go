@@ -1,8 +1,10 @@
 package team_test
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -28,6 +30,7 @@ func TestMain(m *testing.M) {
 	if os.Getenv("TEAM_TEST_CHILD") == "sync" {
 		// The process SIGKILL interrupts: syncs until killed.
 		dir := os.Getenv("TEAM_TEST_DIR")
+		fmt.Println("start")
 		for {
 			_, err := team.Sync(dir, team.SyncOptions{Unlock: unlock(dir)})
 			if err != nil {
@@ -511,8 +514,10 @@ func TestSyncKilledLeavesOpenableStoreAndConsistentRepo(t *testing.T) {
 	}
 	_, ms := newTeam(t, "bob")
 	alice, bob := ms[0], ms[1]
-	delays := []time.Duration{0, 2 * time.Millisecond, 5 * time.Millisecond, 10 * time.Millisecond,
-		20 * time.Millisecond, 40 * time.Millisecond, 80 * time.Millisecond}
+	delays := []time.Duration{0, 1 * time.Millisecond, 3 * time.Millisecond, 6 * time.Millisecond, 10 * time.Millisecond,
+		15 * time.Millisecond, 20 * time.Millisecond, 30 * time.Millisecond, 45 * time.Millisecond, 70 * time.Millisecond, 100 * time.Millisecond, 150 * time.Millisecond,
+		200 * time.Millisecond, 300 * time.Millisecond, 500 * time.Millisecond}
+	interrupted := 0
 	for i, d := range delays {
 		alice.addKey(fmt.Sprintf("a%d", i), fmt.Sprintf("AK-A%d", i))
 		alice.mustSync()
@@ -520,12 +525,27 @@ func TestSyncKilledLeavesOpenableStoreAndConsistentRepo(t *testing.T) {
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
 		cmd.Env = append(os.Environ(), "TEAM_TEST_CHILD=sync", "TEAM_TEST_DIR="+bob.dir)
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // its git too, as a closed terminal would
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
+		lines := bufio.NewReader(stdout)
+		if line, err := lines.ReadString('\n'); line != "start\n" {
+			t.Fatalf("child: %q, %v", line, err)
+		}
 		time.Sleep(d)
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) // it may have finished a round or more: that is fine too
+		rest, _ := io.ReadAll(lines)
 		_ = cmd.Wait()
+		for wait := 0; syscall.Kill(-cmd.Process.Pid, 0) == nil && wait < 200; wait++ {
+			time.Sleep(time.Millisecond) // its git, reparented, may take a moment to die
+		}
+		if !strings.Contains(string(rest), "synced") {
+			interrupted++
+		}
 		fsck(t, bob.dir)
 		if _, err := keystore.Open(bob.dir, pass); err != nil {
 			t.Fatalf("after a kill at %s the store does not open: %v", d, err)
@@ -537,6 +557,10 @@ func TestSyncKilledLeavesOpenableStoreAndConsistentRepo(t *testing.T) {
 			}
 		}
 	}
+	if interrupted == 0 || interrupted == len(delays) {
+		t.Fatalf("%d of %d syncs were killed before they finished: the kills do not span a sync", interrupted, len(delays))
+	}
+	t.Logf("%d of %d syncs killed before they finished", interrupted, len(delays))
 }
 
 func TestSingleStoreNeedsNoGit(t *testing.T) {
