@@ -73,6 +73,7 @@ func runList(c *ctx, args []string) error {
 		return nil
 	}
 	w := tabwriter.NewWriter(c.env.Stdout, 0, 0, 2, ' ', 0)
+	var notes []string // beneath the table, so they do not widen its columns
 	fmt.Fprintln(w, "ORGANIZATION\tSERVICE USER\tACCESS KEY ID\tSTATUS\tAGE\tSECRET\tLAST CHECK")
 	for _, o := range doc.Organizations {
 		org := orgLabel(&o)
@@ -84,16 +85,24 @@ func runList(c *ctx, args []string) error {
 				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", org, sanitize.Text(u.Name, 40), sanitize.Line(k.AccessKeyID),
 					k.Status, ageText(k.AgeDays(now), k.Stale(now, maxAge)), secretState(&k), lastcheck.Text(lastcheck.ForKey(&k), now))
 			}
-			// Notes go on lines of their own, so the table keeps its width.
 			for _, n := range userNotes(&u) {
-				fmt.Fprintf(w, "\t  ↳ %s\t\t\t\t\t\n", n)
+				notes = append(notes, org+" / "+sanitize.Text(u.Name, 40)+" — "+n)
 			}
 		}
 		if len(o.ServiceUsers) == 0 {
 			fmt.Fprintf(w, "%s\t-\t\t\t\t\t\n", org)
 		}
 	}
-	return w.Flush()
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	if len(notes) > 0 {
+		fmt.Fprintln(c.env.Stdout, "\nNOTES")
+		for _, n := range notes {
+			fmt.Fprintln(c.env.Stdout, "  "+n)
+		}
+	}
+	return nil
 }
 
 // userNotes are the lines under a service user's keys: what is wrong or under way.
