@@ -4,16 +4,14 @@ import (
 	"fmt"
 	"strings"
 
-	tea "github.com/charmbracelet/bubbletea"
 	"github.com/m3keys/m3keys/internal/textcut"
 	"github.com/m3keys/m3keys/keystore"
 )
 
-// addKeyScreen takes what m3ter's "Generate Access Key" popup shows.
-type addKeyScreen struct {
+// addKeyForm takes what m3ter's "Generate Access Key" popup shows.
+type addKeyForm struct {
 	c           *common
 	orgID, user string
-	form        form
 }
 
 const (
@@ -22,53 +20,38 @@ const (
 	fieldPopupOrg
 )
 
-func newAddKeyScreen(c *common, orgID, user string) addKeyScreen {
+func newAddKeyScreen(c *common, orgID, user string) *formScreen[*addKeyForm] {
 	console := "In the m3ter Console: Settings › Access › Service Users › " + clean(user) +
 		" › Generate Access Key. Paste the Access Key ID it shows."
-	return addKeyScreen{c: c, orgID: orgID, user: user, form: newForm(
+	return newFormScreen(c, &addKeyForm{c: c, orgID: orgID, user: user},
 		newField("Access Key ID", console, "", 128, "access key ID"),
 		secretField("API Secret", "Paste the API Secret: m3ter shows it once. It is stored encrypted and never shown here.", 600, "API secret"),
 		newField("Organization ID", "Optional: the Organization ID the popup shows. It must be this organization's.", "", 64, "organization ID"),
-	)}
+	)
 }
 
-func (s addKeyScreen) update(msg tea.Msg) (addKeyScreen, tea.Cmd) {
-	submit, cmd := s.form.handle(msg, s.c)
-	if submit {
-		s.submit()
-	}
-	return s, cmd
-}
-
-func (s *addKeyScreen) submit() {
-	keyID := s.form.value(fieldKeyID)
+func (s *addKeyForm) submit(f *form) (changeMsg, error) {
+	keyID := f.value(fieldKeyID)
 	if err := keystore.ValidateKeyID(keyID); err != nil {
-		s.form.fail(err)
-		return
+		return changeMsg{}, err
 	}
-	secret, err := keystore.NewSecret(s.form.raw(fieldSecret))
+	secret, err := keystore.NewSecret(f.raw(fieldSecret))
 	if err != nil {
-		s.form.fail(err)
-		return
+		return changeMsg{}, err
 	}
-	if err := s.checkPopupOrg(s.form.value(fieldPopupOrg)); err != nil {
-		s.form.fail(err)
-		return
+	if err := s.checkPopupOrg(f.value(fieldPopupOrg)); err != nil {
+		return changeMsg{}, err
 	}
 	orgID, user := s.orgID, s.user
 	add := func(tx *keystore.Tx) error {
 		return tx.AddKey(orgID, user, keystore.NewKey{AccessKeyID: keyID, Secret: secret})
 	}
-	if err := s.c.dryRun(add); err != nil {
-		s.form.fail(err)
-		return
-	}
-	s.form.send(s.c, changeMsg{apply: add, selectKey: keyID, what: "add key " + shortID(keyID) + " to " + clean(user),
-		done: "added " + shortID(keyID) + " to " + clean(user) + " — press t to test it"})
+	return changeMsg{apply: add, selectKey: keyID, what: "add key " + shortID(keyID) + " to " + clean(user),
+		done: "added " + shortID(keyID) + " to " + clean(user) + " — press t to test it"}, nil
 }
 
 // checkPopupOrg makes sure a key pasted from another organization's popup is not stored here.
-func (s *addKeyScreen) checkPopupOrg(id string) error {
+func (s *addKeyForm) checkPopupOrg(id string) error {
 	if id == "" {
 		return nil
 	}
@@ -82,18 +65,15 @@ func (s *addKeyScreen) checkPopupOrg(id string) error {
 	return nil
 }
 
-func (s *addKeyScreen) enableKeys(k *KeyMap) {
-	s.form.enableKeys(k, "cancel")
-	if s.form.focus == s.form.lastEditable() {
-		describe(&k.Submit, "save key")
-	}
-}
+func (s *addKeyForm) saveHelp() string { return "save key" }
 
-func (s *addKeyScreen) crumbs() []string {
+func (s *addKeyForm) about() string { return s.orgID }
+
+func (s *addKeyForm) crumbs() []string {
 	return []string{"Organizations", orgLabel(s.c.org(s.orgID)), "Add key"}
 }
 
-func (s *addKeyScreen) view(w, h int) string {
+func (s *addKeyForm) heading(w int) []string {
 	st := s.c.styles
 	slots := ""
 	if o := s.c.org(s.orgID); o != nil {
@@ -101,11 +81,9 @@ func (s *addKeyScreen) view(w, h int) string {
 			slots = fmt.Sprintf(" (slot %d/%d)", len(u.Keys)+1, keystore.MaxKeysPerUser)
 		}
 	}
-	lines := []string{
+	return []string{
 		st.BoxTitle.Render(textcut.End("New access key for "+clean(s.user)+slots, w)),
 		st.Dim.Render(textcut.End("Organization "+clean(s.orgID), w)),
 		"",
-		s.form.view(st, w),
 	}
-	return strings.Join(lines, "\n")
 }

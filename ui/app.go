@@ -4,7 +4,6 @@
 package ui
 
 import (
-	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -15,59 +14,24 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/m3keys/m3keys/authclient"
 	"github.com/m3keys/m3keys/internal/textcut"
-	"github.com/m3keys/m3keys/keystore"
 )
 
-type screenID int
-
-const (
-	screenUnlock screenID = iota
-	screenOrgs
-	screenOrg
-	screenAddKey
-	screenOrgForm
-	screenUserForm
-	screenHistory
-)
-
-type overlayID int
-
-const (
-	overlayNone overlayID = iota
-	overlayHelp
-	overlayConfirm
-)
-
-// screen is what the root needs from every screen besides its typed update.
-type screen interface {
-	view(w, h int) string
-	enableKeys(k *KeyMap)
-	crumbs() []string
-}
-
-// App is the root model: it owns the screens, overlays, status bar and size.
+// App is the root model: it owns the stack of screens, the overlay, the status bar,
+// the size and everything shared (the document, saves, checks, the clipboard).
 type App struct {
-	c       *common
-	current screenID
-	gen     int // bumped on every screen change; results for an older gen are dropped
+	c      *common
+	stack  []entry
+	over   *entry // help or a confirmation, over the top screen
+	nextID int
+	sender *entry // the screen whose update runs: what it sends carries its ticket
 
-	unlock   unlockScreen
-	orgs     orgsScreen
-	org      orgScreen
-	addKey   addKeyScreen
-	orgForm  orgFormScreen
-	userForm userFormScreen
-	history  historyScreen
-
-	overlay overlayID
-	confirm confirmOverlay
-	help    help.Model
-	status  status
-	saves   saves
-	clip    clipState
+	help   help.Model
+	status status
+	saves  saves
+	clip   clipState
 
 	width, height int
-	pending       []tea.Msg
+	pending       []intent
 	quitting      bool
 
 	// after schedules msg after d: tea.Tick in the program, replaceable in tests.
@@ -95,61 +59,57 @@ func New(deps Deps) *App {
 		styles:  newStyles(),
 		results: map[string]authclient.Result{},
 		tokens:  map[string]heldToken{},
-		send:    func(msg tea.Msg) { a.pending = append(a.pending, msg) },
+		send:    a.send,
 	}
 	a.help = help.New()
 	a.help.ShortSeparator = " · "
 	a.help.Styles.ShortKey = a.c.styles.HelpKey
 	a.help.Styles.ShortDesc = a.c.styles.HelpDesc
 	a.help.Styles.ShortSeparator = a.c.styles.HelpDesc
-	a.unlock = newUnlockScreen(a.c, deps.Vault != nil && deps.Vault.Exists())
-	a.syncKeys()
+	a.reset(newUnlockScreen(a.c, deps.Vault != nil && deps.Vault.Exists()))
+	a.settle()
 	return a
 }
 
-// Init unlocks with $M3KEYS_PASSPHRASE right away when it was given and a store exists.
+// Init lets the first screen start: unlock tries $M3KEYS_PASSPHRASE right away.
 func (a *App) Init() tea.Cmd {
-	if a.c.deps.Passphrase != "" && a.unlock.exists {
-		a.unlock.busy = true
-		return a.unlockCmd(a.c.deps.Passphrase, false, true)
-	}
-	return nil
+	cmd := a.deliver(&a.stack[0], startMsg{})
+	a.settle()
+	return cmd
 }
 
-// Update dispatches each message to the method that handles it.
+// startMsg is the first message the first screen gets, from Init.
+type startMsg struct{}
+
+// Update dispatches each message to the method that handles it, then the intents the
+// screens sent while handling it.
 func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	cmd := a.handle(msg)
-	cmds := []tea.Cmd{cmd}
+	cmds := []tea.Cmd{a.handle(msg)}
 	for len(a.pending) > 0 {
 		next := a.pending[0]
 		a.pending = a.pending[1:]
-		cmds = append(cmds, a.handle(next))
+		cmds = append(cmds, a.intent(next))
 	}
-	a.syncKeys()
+	a.settle()
 	return a, tea.Batch(cmds...)
+}
+
+// settle enables the keys that work now and gives the screens their room.
+func (a *App) settle() {
+	a.syncKeys()
+	a.layout()
+	a.syncKeys() // a new size can change what is selected
 }
 
 func (a *App) handle(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
-		a.resize(msg.Width, msg.Height)
+		a.width, a.height = msg.Width, msg.Height
 		return nil
 	case tea.KeyMsg:
 		return a.key(msg)
-	case unlockMsg:
-		return a.unlockCmd(msg.passphrase, msg.create, false)
-	case unlockedMsg:
-		return a.unlocked(msg)
-	case unlockFailedMsg:
-		return a.unlockFailed(msg)
-	case openOrgMsg, openHistoryMsg, openAddKeyMsg, openUserFormMsg, openOrgFormMsg, goBackMsg:
-		a.navigate(msg)
-		return nil
-	case askMsg:
-		a.ask(msg)
-		return nil
-	case changeMsg:
-		return a.saveCmd(msg)
+	case routedMsg:
+		return a.route(msg.to, msg.msg)
 	case savedMsg:
 		return a.saved(msg)
 	case checksSavedMsg:
@@ -159,21 +119,13 @@ func (a *App) handle(msg tea.Msg) tea.Cmd {
 		return nil
 	case flushChecksMsg:
 		return a.flushDue()
-	case testKeysMsg:
-		return a.startChecks(msg)
 	case checkDoneMsg:
 		return a.checkDone(msg)
 	case spinFrameMsg:
 		return a.spinFrame(msg)
-	case statusMsg:
-		return a.setStatus(msg.text, msg.isErr)
 	case clearStatusMsg:
 		a.clearStatus(msg)
 		return nil
-	case copySecretMsg:
-		return a.copySecret(msg)
-	case copyTokenMsg:
-		return a.copyToken(msg)
 	case clipCopiedMsg:
 		return a.copied(msg)
 	case clipTickMsg:
@@ -186,181 +138,65 @@ func (a *App) handle(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-// key handles the global keys, then the overlay or the screen.
+// intent carries out what a screen asked for.
+func (a *App) intent(in intent) tea.Cmd {
+	switch msg := in.msg.(type) {
+	case pushMsg:
+		a.push(msg.s)
+	case popMsg:
+		return a.pop(msg)
+	case replaceMsg:
+		a.replace(msg.s)
+	case openedMsg:
+		return a.opened(msg)
+	case askMsg:
+		a.ask(msg)
+	case changeMsg:
+		return a.saveCmd(msg, in.from)
+	case testKeysMsg:
+		return a.startChecks(msg, in.from)
+	case statusMsg:
+		return a.setStatus(msg.text, msg.isErr)
+	case copySecretMsg:
+		return a.copySecret(msg, in.from)
+	case copyTokenMsg:
+		return a.copyToken(msg, in.from)
+	}
+	return nil
+}
+
+// key handles the global keys, then hands the key to the overlay or the top screen.
 func (a *App) key(msg tea.KeyMsg) tea.Cmd {
 	k := a.c.keys
 	switch {
 	case keyIs(msg, k.ForceQuit):
 		return a.quit(true)
-	case a.overlay == overlayHelp:
-		a.overlay = overlayNone
-		return nil
-	case a.overlay == overlayConfirm:
-		return a.answer(msg)
 	case keyIs(msg, k.Help):
-		a.overlay = overlayHelp
+		a.cover(newHelpScreen(a.c, a.top()))
 		return nil
 	case keyIs(msg, k.Quit):
 		return a.quit(false)
 	}
-	return a.delegate(msg)
-}
-
-// delegate hands a message to the current screen's own update.
-func (a *App) delegate(msg tea.Msg) tea.Cmd {
-	var cmd tea.Cmd
-	switch a.current {
-	case screenUnlock:
-		a.unlock, cmd = a.unlock.update(msg)
-	case screenOrgs:
-		a.orgs, cmd = a.orgs.update(msg)
-	case screenOrg:
-		a.org, cmd = a.org.update(msg)
-	case screenAddKey:
-		a.addKey, cmd = a.addKey.update(msg)
-	case screenOrgForm:
-		a.orgForm, cmd = a.orgForm.update(msg)
-	case screenUserForm:
-		a.userForm, cmd = a.userForm.update(msg)
-	case screenHistory:
-		a.history, cmd = a.history.update(msg)
-	}
-	return cmd
-}
-
-func (a *App) screen() screen {
-	switch a.current {
-	case screenOrgs:
-		return &a.orgs
-	case screenOrg:
-		return &a.org
-	case screenAddKey:
-		return &a.addKey
-	case screenOrgForm:
-		return &a.orgForm
-	case screenUserForm:
-		return &a.userForm
-	case screenHistory:
-		return &a.history
-	}
-	return &a.unlock
-}
-
-func (a *App) resize(w, h int) {
-	a.width, a.height = w, h
+	return a.deliver(a.focused(), msg)
 }
 
 // syncKeys enables exactly the keys that work right now, so help never lists a dead one.
 func (a *App) syncKeys() {
-	k := a.c.keys
-	switch a.overlay {
-	case overlayHelp:
-		k.only(&k.Back)
-		describe(&k.Back, "close help")
-	case overlayConfirm:
-		k.only(&k.Yes, &k.No)
-	default:
-		a.screen().enableKeys(k)
-	}
+	a.focused().s.enableKeys(a.c.keys)
 }
 
-// navigate switches screens; only the root does that.
-func (a *App) navigate(msg tea.Msg) {
-	switch msg := msg.(type) {
-	case openOrgMsg:
-		a.org = newOrgScreen(a.c, msg.orgID)
-		a.show(screenOrg)
-	case openHistoryMsg:
-		a.history = newHistoryScreen(a.c, msg.orgID)
-		a.show(screenHistory)
-	case openAddKeyMsg:
-		a.addKey = newAddKeyScreen(a.c, msg.orgID, msg.user)
-		a.show(screenAddKey)
-	case openUserFormMsg:
-		a.userForm = newUserFormScreen(a.c, msg.orgID)
-		a.show(screenUserForm)
-	case openOrgFormMsg:
-		a.orgForm = newOrgFormScreen(a.c, msg.orgID)
-		a.show(screenOrgForm)
-	case goBackMsg:
-		a.show(a.parent())
-	}
-}
-
-func (a *App) parent() screenID {
-	switch a.current {
-	case screenAddKey, screenUserForm, screenHistory:
-		return screenOrg
-	case screenOrg, screenOrgForm:
-		return screenOrgs
-	}
-	return a.current
-}
-
-// show switches to screen s; the message of the screen left goes with it.
-func (a *App) show(s screenID) {
-	a.current = s
-	a.gen++
-	a.status.text = ""
-	a.rebuild()
-}
-
-// rebuild lets the list screens rebuild from the document on screen. It never reads
-// the store: saves bring the new document back in their messages.
-func (a *App) rebuild() {
-	if a.c.doc == nil {
-		return
-	}
-	a.orgs.refresh()
-	if a.org.orgID != "" {
-		a.org.refresh()
-	}
-	if a.current == screenHistory {
-		a.history.refresh()
-	}
-}
-
-func (a *App) ask(msg askMsg) {
-	a.confirm = confirmOverlay{question: msg.question, detail: msg.detail, yes: msg.yes}
-	a.overlay = overlayConfirm
-}
-
-func (a *App) answer(msg tea.KeyMsg) tea.Cmd {
-	k := a.c.keys
-	switch {
-	case keyIs(msg, k.Yes):
-		a.overlay = overlayNone
-		a.c.send(a.confirm.yes)
-	case keyIs(msg, k.No):
-		a.overlay = overlayNone
-		return a.setStatus("nothing changed", false)
-	}
+// opened takes the unlocked store: the organizations screen replaces the unlock screen,
+// and with it the typed passphrase.
+func (a *App) opened(msg openedMsg) tea.Cmd {
+	a.c.store = msg.store
+	a.c.setDoc(msg.doc)
+	a.reset(newOrgsScreen(a.c))
 	return nil
 }
 
-// refused shows why the keystore said no: in the form that asked, or in the status bar;
-// the last ACTIVE key gets its second, explicit confirmation.
-func (a *App) refused(msg savedMsg) tea.Cmd {
-	if errors.Is(msg.err, keystore.ErrLastActiveKey) && msg.change.forced != nil {
-		a.ask(askMsg{question: msg.change.forcedQuestion, detail: plain(msg.err), yes: *msg.change.forced})
-		return nil
-	}
-	switch a.current {
-	case screenAddKey:
-		a.addKey.form.fail(msg.err)
-		return nil
-	case screenOrgForm:
-		a.orgForm.form.fail(msg.err)
-		return nil
-	case screenUserForm:
-		a.userForm.form.fail(msg.err)
-		return nil
-	}
-	return a.setStatus(plain(msg.err), true)
-}
-
-func (a *App) isForm() bool {
-	return a.current == screenAddKey || a.current == screenOrgForm || a.current == screenUserForm
+// ask opens a confirmation over the screen that asked.
+func (a *App) ask(msg askMsg) {
+	a.cover(newConfirmScreen(a.c, msg))
 }
 
 // setStatusAbout shows a message about these organizations only where it belongs:
@@ -374,17 +210,8 @@ func (a *App) setStatusAbout(orgIDs []string, text string, isErr bool) tea.Cmd {
 
 // about is the organization the current screen is about, "" for the organizations screen.
 func (a *App) about() string {
-	switch a.current {
-	case screenOrg:
-		return a.org.orgID
-	case screenAddKey:
-		return a.addKey.orgID
-	case screenUserForm:
-		return a.userForm.orgID
-	case screenHistory:
-		return a.history.orgID
-	case screenOrgForm:
-		return a.orgForm.orgID
+	if s, ok := a.top().(aboutOrg); ok {
+		return s.about()
 	}
 	return ""
 }
@@ -416,18 +243,13 @@ func (a *App) View() string {
 	w, h := a.width, a.height
 	footer := a.footer(w)
 	bodyH := max(0, h-1-len(footer))
-	var body string
-	switch a.overlay {
-	case overlayHelp:
-		body = helpView(a.c, a.screen(), w, bodyH)
-	case overlayConfirm:
-		body = a.confirm.view(a.c.styles, w, bodyH)
-	default:
-		body = a.screen().view(w, bodyH)
-	}
+	body := a.focused().s.view()
 	lines := append([]string{a.header(w), fitLines(body, w, bodyH)}, footer...)
 	return fitLines(strings.Join(lines, "\n"), w, h)
 }
+
+// bodyHeight is the room between the header and the footer.
+func (a *App) bodyHeight() int { return max(0, a.height-1-len(a.footer(a.width))) }
 
 func (a *App) header(w int) string {
 	st := a.c.styles
@@ -435,7 +257,7 @@ func (a *App) header(w int) string {
 	if a.c.deps.Demo {
 		left += " " + st.Badge.Render(" DEMO ")
 	}
-	for _, c := range a.screen().crumbs() {
+	for _, c := range a.top().crumbs() {
 		left += st.Crumb.Render(" › " + c)
 	}
 	right := ""

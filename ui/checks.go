@@ -37,6 +37,7 @@ type checkRun struct {
 type checkJob struct {
 	orgID, user string
 	key         authclient.Key
+	to          ticket // the screen that asked
 }
 
 func (r *checkRun) running() bool { return r.total > 0 && r.done < r.total }
@@ -54,7 +55,7 @@ func (r *checkRun) progress() string {
 }
 
 // startChecks queues the keys of msg, of any organization, and starts as many checks as the limits allow.
-func (a *App) startChecks(msg testKeysMsg) tea.Cmd {
+func (a *App) startChecks(msg testKeysMsg, from ticket) tea.Cmd {
 	if a.c.doc == nil || a.c.deps.Checker == nil {
 		return nil
 	}
@@ -82,7 +83,7 @@ func (a *App) startChecks(msg testKeysMsg) tea.Cmd {
 		if !slices.Contains(r.orgs, ref.Org.ID) {
 			r.orgs = append(r.orgs, ref.Org.ID)
 		}
-		r.queue = append(r.queue, checkJob{orgID: ref.Org.ID, user: ref.User.Name, key: authclient.Key{
+		r.queue = append(r.queue, checkJob{orgID: ref.Org.ID, user: ref.User.Name, to: from, key: authclient.Key{
 			OrgID: ref.Org.ID, APIURL: ref.Org.APIURL, AccessKeyID: id, Secret: ref.Key.Secret.Reveal(),
 		}})
 	}
@@ -111,22 +112,6 @@ func keyRefs(d *keystore.Document) map[string]keystore.KeyRef {
 	return refs
 }
 
-// resultShown updates what a new result of this organization changes on screen, and no
-// more: a run over 10,000 keys must not rebuild every row for every result.
-// Screens not shown are rebuilt when shown; an organization's row shows "testing" until
-// its last key is done.
-func (a *App) resultShown(orgID string) {
-	if a.current == screenOrgs && a.c.checks.left[orgID] == 0 {
-		a.orgs.refreshOrg(orgID)
-	}
-	if a.org.orgID == orgID && (a.org.only || a.org.filter.active()) { // a result can move a key in or out
-		a.org.refresh()
-	}
-	if a.current == screenHistory {
-		a.history.refresh()
-	}
-}
-
 func (a *App) dispatchChecks() tea.Cmd {
 	r := &a.c.checks
 	var cmds []tea.Cmd
@@ -145,11 +130,14 @@ func (a *App) checkCmd(ctx context.Context, run int, job checkJob) tea.Cmd {
 	checker, verify := a.c.deps.Checker, a.c.deps.Verify
 	return func() tea.Msg {
 		res := checker.Check(ctx, job.key, verify)
-		return checkDoneMsg{run: run, orgID: job.orgID, keyID: job.key.AccessKeyID, result: res, cancelled: ctx.Err() != nil}
+		return checkDoneMsg{run: run, to: job.to, orgID: job.orgID, keyID: job.key.AccessKeyID, result: res, cancelled: ctx.Err() != nil}
 	}
 }
 
 // checkDone takes one result in, starts the next check, and reports when the run ends.
+// The screens update what the result changes on them, and no more: a run over 10,000
+// keys must not rebuild every row for every result (an organization's row shows
+// "testing" until its last key is done). The screen that asked gets the result.
 func (a *App) checkDone(msg checkDoneMsg) tea.Cmd {
 	r := &a.c.checks
 	if msg.run != r.id || !r.inFlight[msg.keyID] || msg.cancelled {
@@ -162,8 +150,8 @@ func (a *App) checkDone(msg checkDoneMsg) tea.Cmd {
 	r.last = msg
 	a.c.results[msg.keyID] = msg.result
 	a.holdToken(msg.keyID, msg.result)
-	cmds := []tea.Cmd{a.takeResult(msg.keyID, msg.result), a.dispatchChecks()}
-	a.resultShown(msg.orgID)
+	cmds := []tea.Cmd{a.takeResult(msg.keyID, msg.result), a.dispatchChecks(),
+		a.broadcast(checkedMsg{orgID: msg.orgID, orgDone: r.left[msg.orgID] == 0}), a.route(msg.to, msg)}
 	if !r.running() {
 		failing := r.counts[authclient.Rejected]+r.counts[authclient.Forbidden] > 0
 		cmds = append(cmds, a.setStatusAbout(r.orgs, r.summary(a.c), failing))

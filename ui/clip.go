@@ -49,6 +49,7 @@ type (
 	// clipCopiedMsg is the end of a copy: what went to the clipboard (a hash), or why nothing did.
 	clipCopiedMsg struct {
 		id          int // the save's, for a secret; 0 for a token
+		to          ticket
 		keyID       string
 		secret      bool
 		hash        clipboard.Hash
@@ -69,7 +70,7 @@ type (
 
 // copySecret marks the secret as handed out, clears the previous copy, writes the
 // clipboard and, when that fails, takes the mark back: all in one command.
-func (a *App) copySecret(msg copySecretMsg) tea.Cmd {
+func (a *App) copySecret(msg copySecretMsg, from ticket) tea.Cmd {
 	if cmd, ok := a.clipboardReady(); !ok {
 		return cmd
 	}
@@ -77,7 +78,7 @@ func (a *App) copySecret(msg copySecretMsg) tea.Cmd {
 	a.clip.copying = true
 	var id int
 	id, cmd := a.track(func() tea.Msg {
-		out := clipCopiedMsg{id: id, keyID: keyID, secret: true}
+		out := clipCopiedMsg{id: id, to: from, keyID: keyID, secret: true}
 		var secret string
 		out.err = store.Update(func(tx *keystore.Tx) error {
 			if ref, ok := tx.Key(keyID); ok {
@@ -102,7 +103,7 @@ func (a *App) copySecret(msg copySecretMsg) tea.Cmd {
 
 // copyToken copies the Bearer token of this session's last successful test of the key,
 // or a fresh one when there is none or it expires within tokenMargin.
-func (a *App) copyToken(msg copyTokenMsg) tea.Cmd {
+func (a *App) copyToken(msg copyTokenMsg, from ticket) tea.Cmd {
 	if cmd, ok := a.clipboardReady(); !ok {
 		return cmd
 	}
@@ -116,7 +117,7 @@ func (a *App) copyToken(msg copyTokenMsg) tea.Cmd {
 	key := authclient.Key{OrgID: ref.Org.ID, APIURL: ref.Org.APIURL, AccessKeyID: keyID, Secret: ref.Key.Secret.Reveal()}
 	a.clip.copying = true
 	cmds := []tea.Cmd{func() tea.Msg {
-		out := clipCopiedMsg{keyID: keyID}
+		out := clipCopiedMsg{to: from, keyID: keyID}
 		res := held.result
 		if !fresh {
 			res = checker.Check(context.Background(), key, false)
@@ -155,7 +156,8 @@ type noTokenError struct{ res authclient.Result }
 
 func (e noTokenError) Error() string { return "no token: " + message(e.res.Message) }
 
-// copied takes a copy's outcome in: the new pending copy and its countdown, or why nothing was copied.
+// copied takes a copy's outcome in: the new pending copy and its countdown, or why nothing
+// was copied; the screen that asked gets it too.
 func (a *App) copied(msg clipCopiedMsg) tea.Cmd {
 	a.clip.copying = false
 	if msg.id != 0 {
@@ -176,10 +178,10 @@ func (a *App) copied(msg clipCopiedMsg) tea.Cmd {
 	if a.saves.closing { // quit was asked while copying: clear what was just copied, then go
 		cmds = append(cmds, a.clearClipboard(false))
 		if cmd, closing := a.closed(nil, ""); closing {
-			cmds = append(cmds, cmd)
+			return tea.Batch(append(cmds, cmd)...)
 		}
 	}
-	return tea.Batch(cmds...)
+	return tea.Batch(append(cmds, a.route(msg.to, msg))...)
 }
 
 // hold starts the countdown of a copy that worked.

@@ -26,8 +26,9 @@ type common struct {
 	tokens  map[string]heldToken         // Bearer tokens of this session, by Access Key ID, for y
 	frame   int                          // spinner frame
 
-	// send delivers an intent to the root right after the current Update.
-	send func(tea.Msg)
+	// send queues an intent for the root, right after the current Update, and returns
+	// the ticket its result comes back with.
+	send func(tea.Msg) ticket
 }
 
 const spinInterval = 100 * time.Millisecond
@@ -66,8 +67,18 @@ func (c *common) dryRun(change func(*keystore.Tx) error) error {
 
 func (c *common) stale(k *keystore.AccessKey) bool { return k.Stale(c.now(), c.deps.MaxAge) }
 
-func (c *common) emit(msg tea.Msg) { c.send(msg) }
-
 func (c *common) fail(err error) { c.send(statusMsg{text: plain(err), isErr: true}) }
 
-func (c *common) say(text string) { c.send(statusMsg{text: text}) }
+// push opens s over the screen that sends it.
+func (c *common) push(s screen) { c.send(pushMsg{s: s}) }
+
+func (c *common) pop() { c.send(popMsg{}) }
+
+// report says in the status bar what became of a change this screen asked for.
+func (c *common) report(msg savedMsg) {
+	if msg.err != nil {
+		c.fail(msg.err)
+		return
+	}
+	c.send(statusMsg{text: msg.change.done})
+}

@@ -96,7 +96,7 @@ func TestStatusBelongsToItsScreen(t *testing.T) {
 		h.wantView("already has two access keys")
 		h.selectRow("new-integration")
 		h.press("a")
-		if h.app.current != screenAddKey {
+		if h.current() != screenAddKey {
 			t.Fatal("no form")
 		}
 		h.wantNotView("already has two access keys")

@@ -52,15 +52,6 @@ func (f *filter) matches(texts ...string) bool {
 	return false
 }
 
-// typeKey is a list's handling of a key while its filter is being typed.
-func (f *filter) typeKey(msg tea.Msg, k *KeyMap, narrow func()) tea.Cmd {
-	changed, cmd := f.update(msg, k)
-	if changed {
-		narrow()
-	}
-	return cmd
-}
-
 // update handles a key while typing; changed says the list must be narrowed again.
 func (f *filter) update(msg tea.Msg, k *KeyMap) (changed bool, cmd tea.Cmd) {
 	if key, ok := msg.(tea.KeyMsg); ok {
@@ -92,11 +83,8 @@ func (f *filter) enableKeys(k *KeyMap) {
 	describe(&k.Back, "clear filter")
 }
 
-func (f *filter) view(w int) string {
-	in := f.input // a copy: drawing changes nothing
-	in.Width = max(1, w-3)
-	return textcut.End(in.View(), w)
-}
+// view draws the filter cut to w; its input's width was set in update (list.fit).
+func (f *filter) view(w int) string { return textcut.End(f.input.View(), w) }
 
 // failing is what `f` keeps: an ACTIVE key whose last check was rejected, forbidden or
 // undetermined, or that is stale; an INACTIVE key that m3ter accepted after it was
@@ -139,10 +127,7 @@ func unreachable(c *keystore.Check) bool {
 func listTop(st Styles, f *filter, only bool, summary string, w int) string {
 	mark := ""
 	if only {
-		mark = st.Warn.Render(" [failing only · f shows all]")
-		if w < 50 {
-			mark = st.Warn.Render(" [failing only]")
-		}
+		mark = st.Warn.Render(onlyMark(only, w))
 	}
 	room := max(1, w-lipgloss.Width(mark))
 	if f.active() {
@@ -156,4 +141,15 @@ func failingHelp(only bool) string {
 		return "show all"
 	}
 	return "failing only"
+}
+
+// onlyMark ends a list's first line while f is on.
+func onlyMark(only bool, w int) string {
+	switch {
+	case !only:
+		return ""
+	case w < 50:
+		return " [failing only]"
+	}
+	return " [failing only · f shows all]"
 }

@@ -28,6 +28,7 @@ type field struct {
 type form struct {
 	fields []field
 	focus  int
+	width  int // set by resize, with the inputs' widths
 	err    string
 	// saving is set when the form's change went to the store: enter is off until
 	// the answer (see enableKeys), so a change is not submitted twice.
@@ -82,15 +83,6 @@ func (f *form) nextEditable(from, step int) int {
 
 func (f *form) lastEditable() int { return f.nextEditable(len(f.fields), -1) }
 
-// handle is a form screen's whole key handling: esc goes back, anything else goes to update.
-func (f *form) handle(msg tea.Msg, c *common) (submit bool, cmd tea.Cmd) {
-	if key, ok := msg.(tea.KeyMsg); ok && keyIs(key, c.keys.Back) {
-		c.emit(goBackMsg{})
-		return false, nil
-	}
-	return f.update(msg, c.keys)
-}
-
 // update moves focus or types; it reports true when enter was pressed on the last field.
 func (f *form) update(msg tea.Msg, k *KeyMap) (submit bool, cmd tea.Cmd) {
 	if key, ok := msg.(tea.KeyMsg); ok {
@@ -133,12 +125,6 @@ func (f *form) fail(err error) {
 
 func (f *form) say(msg string) { f.err = msg }
 
-// send hands the form's change to the root to save, and waits for its answer.
-func (f *form) send(c *common, change changeMsg) {
-	f.saving = true
-	c.emit(change)
-}
-
 func (f *form) clear(i int) { f.fields[i].input.SetValue("") }
 
 // enableKeys turns on the keys a form understands.
@@ -149,14 +135,40 @@ func (f *form) enableKeys(k *KeyMap, cancel string) {
 	describe(&k.Back, cancel)
 }
 
-// view draws the fields one per line, the focused field's hint and the last error.
-func (f *form) view(st Styles, w int) string {
-	labelW := 0
+// editable counts the fields that can be typed in.
+func (f *form) editable() int {
+	n := 0
+	for _, fl := range f.fields {
+		if !fl.fixed {
+			n++
+		}
+	}
+	return n
+}
+
+// layout is the width of the labels and of the inputs in a form w cells wide.
+func (f *form) layout(w int) (labelW, inputW int) {
 	for _, fl := range f.fields {
 		labelW = max(labelW, lipgloss.Width(fl.label))
 	}
 	labelW = min(labelW, w/3)
-	inputW := max(4, w-labelW-4)
+	return labelW, max(4, w-labelW-4)
+}
+
+// resize gives the form w cells, and its inputs their share: they scroll what is
+// typed by their width, in update.
+func (f *form) resize(w int) {
+	f.width = w
+	_, inputW := f.layout(w)
+	for i := range f.fields {
+		f.fields[i].input.Width = inputW - 1
+	}
+}
+
+// view draws the fields one per line, the focused field's hint and the last error.
+func (f *form) view(st Styles) string {
+	w := f.width
+	labelW, inputW := f.layout(w)
 	var lines []string
 	for i := range f.fields {
 		fl := &f.fields[i]
@@ -164,7 +176,6 @@ func (f *form) view(st Styles, w int) string {
 		if i == f.focus {
 			label, marker = st.FocusedLabel, "› "
 		}
-		fl.input.Width = inputW - 1
 		value := fl.input.View()
 		if fl.fixed {
 			value = st.Dim.Render(clean(fl.input.Value()))
@@ -178,4 +189,91 @@ func (f *form) view(st Styles, w int) string {
 		lines = append(lines, "", st.FieldError.Render(lipgloss.NewStyle().Width(w).Render(f.err)))
 	}
 	return strings.Join(lines, "\n")
+}
+
+// formSpec is what makes one form screen: its fields are given to newFormScreen, and
+// it says what they save.
+type formSpec interface {
+	// submit checks what was typed and builds the change; an error lands under its field.
+	submit(f *form) (changeMsg, error)
+	// heading is the lines above the fields, in w cells.
+	heading(w int) []string
+	crumbs() []string
+	about() string    // the organization the form is about, "" for a new one
+	saveHelp() string // what enter does on the last field
+}
+
+// formScreen is every form but unlock: esc cancels, enter on the last field checks what
+// was typed (against the keystore's rules too, on a copy), sends the change and waits;
+// a refusal lands in the form, a save closes it and the screen below selects what it saved.
+type formScreen[S formSpec] struct {
+	c    *common
+	spec S
+	form form
+}
+
+func newFormScreen[S formSpec](c *common, spec S, fields ...field) *formScreen[S] {
+	return &formScreen[S]{c: c, spec: spec, form: newForm(fields...)}
+}
+
+func (s *formScreen[S]) update(msg tea.Msg) (screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case savedMsg:
+		s.saved(msg)
+		return s, nil
+	case tea.KeyMsg:
+		if keyIs(msg, s.c.keys.Back) {
+			s.c.pop()
+			return s, nil
+		}
+	case docChangedMsg, checkedMsg:
+		return s, nil
+	}
+	submit, cmd := s.form.update(msg, s.c.keys)
+	if submit {
+		s.submit()
+	}
+	return s, cmd
+}
+
+func (s *formScreen[S]) submit() {
+	change, err := s.spec.submit(&s.form)
+	if err == nil {
+		err = s.c.dryRun(change.apply)
+	}
+	if err != nil {
+		s.form.fail(err)
+		return
+	}
+	s.form.saving = true // enter is off until the answer, so a change is not submitted twice
+	s.c.send(change)
+}
+
+func (s *formScreen[S]) saved(msg savedMsg) {
+	if msg.err != nil {
+		s.form.fail(msg.err)
+		return
+	}
+	s.c.send(popMsg{saved: &msg})
+}
+
+func (s *formScreen[S]) enableKeys(k *KeyMap) {
+	s.form.enableKeys(k, "cancel")
+	if s.form.focus == s.form.lastEditable() {
+		describe(&k.Submit, s.spec.saveHelp())
+	}
+	if s.form.editable() == 1 {
+		k.NextField.SetEnabled(false)
+		k.PrevField.SetEnabled(false)
+	}
+}
+
+func (s *formScreen[S]) crumbs() []string { return s.spec.crumbs() }
+
+func (s *formScreen[S]) about() string { return s.spec.about() }
+
+func (s *formScreen[S]) setSize(w, _ int) { s.form.resize(w) }
+
+func (s *formScreen[S]) view() string {
+	return strings.Join(append(s.spec.heading(s.form.width), s.form.view(s.c.styles)), "\n")
 }

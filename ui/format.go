@@ -58,10 +58,6 @@ func keyAdvice(err error) string {
 	return ""
 }
 
-func ageText(k *keystore.AccessKey, now time.Time) string {
-	return fmt.Sprintf("%dd", k.AgeDays(now))
-}
-
 // count is "1 organization", "2 organizations".
 func count(n int, noun string) string {
 	if n == 1 {

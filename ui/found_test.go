@@ -108,7 +108,7 @@ func TestHeaderKeepsProgressWithLongNames(t *testing.T) {
 	h.press("enter")
 	for _, w := range []int{60, 100} {
 		h.send(tea.WindowSizeMsg{Width: w, Height: 15})
-		h.app.startChecks(testKeysMsg{keyIDs: activeKeyIDs(h.app.c.org(orgA))})
+		h.app.startChecks(testKeysMsg{keyIDs: activeKeyIDs(h.app.c.org(orgA))}, ticket{})
 		if head := strings.Split(h.view(), "\n")[0]; !strings.Contains(head, "testing 0/3") {
 			t.Errorf("at %d columns the header has no progress: %q", w, head)
 		}
@@ -206,7 +206,7 @@ func TestNewOrganizationIsSelected(t *testing.T) {
 	h.press("enter")
 	h.typeText("Zeta")
 	h.press("enter", "enter")
-	if r := h.app.orgs.selected(); r == nil || r.name != "Zeta" {
+	if r := h.orgs().selected(); r == nil || r.name != "Zeta" {
 		t.Fatalf("the new organization is not selected: %+v\n%s", r, h.view())
 	}
 	h.wantView("2 organizations")
@@ -217,7 +217,7 @@ func TestNewOrganizationIsSelected(t *testing.T) {
 // Creating a store said "Unlocking…".
 func TestCreatingSaysCreating(t *testing.T) {
 	h := newHarness(t, Deps{Vault: NewVault(t.TempDir() + "/s")})
-	h.app.unlock.busy = true
+	h.unlock().busy = true
 	h.wantView("Creating…")
 }
 
@@ -225,6 +225,6 @@ func TestCreatingSaysCreating(t *testing.T) {
 func TestHealthWhileTestingFitsNarrow(t *testing.T) {
 	h, _ := unlocked(t)
 	h.send(tea.WindowSizeMsg{Width: 60, Height: 15})
-	h.app.startChecks(testKeysMsg{keyIDs: activeKeyIDs(h.app.c.org(orgA))})
+	h.app.startChecks(testKeysMsg{keyIDs: activeKeyIDs(h.app.c.org(orgA))}, ticket{})
 	h.wantNotView("tes…")
 }

@@ -166,7 +166,7 @@ func unlocked(t testing.TB) (*harness, *keystore.Store) {
 	sample(t, store)
 	h := newHarness(t, Deps{Vault: fixedVault{vault, store}, Checker: &fakeChecker{}, Passphrase: passphrase,
 		Clipboard: &clipboard.Fake{}, ClipTimeout: 30 * time.Second})
-	if h.app.current != screenOrgs {
+	if h.current() != screenOrgs {
 		t.Fatalf("not on the organizations screen after unlocking:\n%s", h.view())
 	}
 	return h, store
@@ -261,8 +261,8 @@ func (h *harness) wantNotView(substrs ...string) {
 // openOrg goes from the organizations screen into the organization named.
 func (h *harness) openOrg(name string) {
 	h.t.Helper()
-	for range len(h.app.orgs.rows) {
-		if r := h.app.orgs.selected(); r != nil && r.name == name {
+	for range len(h.orgs().rows) {
+		if r := h.orgs().selected(); r != nil && r.name == name {
 			h.press("enter")
 			return
 		}
@@ -275,8 +275,8 @@ func (h *harness) openOrg(name string) {
 func (h *harness) selectRow(name string) {
 	h.t.Helper()
 	h.press("home")
-	for range len(h.app.org.lines) {
-		u, k := h.app.org.selected()
+	for range len(h.org().lines) {
+		u, k := h.org().selected()
 		if (k != nil && k.AccessKeyID == name) || (k == nil && u != nil && u.Name == name) {
 			return
 		}
@@ -288,3 +288,78 @@ func (h *harness) selectRow(name string) {
 func resultWith(message string) authclient.Result {
 	return authclient.Result{Class: authclient.Valid, HTTPStatus: 200, Message: message}
 }
+
+// What is on screen, named as the tests named it before the screens went on a stack.
+type screenID int
+
+const (
+	screenOther screenID = iota
+	screenUnlock
+	screenOrgs
+	screenOrg
+	screenAddKey
+	screenOrgForm
+	screenUserForm
+	screenHistory
+)
+
+type overlayID int
+
+const (
+	overlayNone overlayID = iota
+	overlayHelp
+	overlayConfirm
+)
+
+// current is the screen on top of the stack (under an overlay).
+func (h *harness) current() screenID {
+	switch h.app.top().(type) {
+	case *unlockScreen:
+		return screenUnlock
+	case *orgsScreen:
+		return screenOrgs
+	case *orgScreen:
+		return screenOrg
+	case *formScreen[*addKeyForm]:
+		return screenAddKey
+	case *formScreen[*orgForm]:
+		return screenOrgForm
+	case *formScreen[*userForm]:
+		return screenUserForm
+	case *historyScreen:
+		return screenHistory
+	}
+	return screenOther
+}
+
+func (h *harness) overlay() overlayID {
+	if h.app.over == nil {
+		return overlayNone
+	}
+	switch h.app.over.s.(type) {
+	case *helpScreen:
+		return overlayHelp
+	case *confirmScreen:
+		return overlayConfirm
+	}
+	return overlayNone
+}
+
+// topmost is the highest screen of type T on the stack, nil when there is none.
+func topmost[T screen](a *App) T {
+	for i := len(a.stack) - 1; i >= 0; i-- {
+		if s, ok := a.stack[i].s.(T); ok {
+			return s
+		}
+	}
+	var none T
+	return none
+}
+
+func (h *harness) unlock() *unlockScreen            { return topmost[*unlockScreen](h.app) }
+func (h *harness) orgs() *orgsScreen                { return topmost[*orgsScreen](h.app) }
+func (h *harness) org() *orgScreen                  { return topmost[*orgScreen](h.app) }
+func (h *harness) history() *historyScreen          { return topmost[*historyScreen](h.app) }
+func (h *harness) addKey() *formScreen[*addKeyForm] { return topmost[*formScreen[*addKeyForm]](h.app) }
+func (h *harness) orgForm() *formScreen[*orgForm]   { return topmost[*formScreen[*orgForm]](h.app) }
+func (h *harness) userForm() *formScreen[*userForm] { return topmost[*formScreen[*userForm]](h.app) }

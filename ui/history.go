@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/m3keys/m3keys/keystore"
 )
@@ -13,11 +12,9 @@ import (
 type historyScreen struct {
 	c      *common
 	orgID  string
-	filter filter
+	list   list
 	events []int // indices into the document's history, newest first
-	cursor int
-	offset int
-	page   int
+	widths []int
 }
 
 func historyColumns() []column {
@@ -30,59 +27,51 @@ func historyColumns() []column {
 	}
 }
 
-func newHistoryScreen(c *common, orgID string) historyScreen {
-	s := historyScreen{c: c, orgID: orgID, filter: newFilter(), page: 10}
+func newHistoryScreen(c *common, orgID string) *historyScreen {
+	s := &historyScreen{c: c, orgID: orgID, list: newList()}
 	s.refresh()
 	return s
 }
+
+func (s *historyScreen) about() string { return s.orgID }
 
 func (s *historyScreen) refresh() {
 	s.events = s.events[:0]
 	h := s.c.doc.History
 	for i := len(h) - 1; i >= 0; i-- {
 		e := &h[i]
-		if e.OrgID == s.orgID && s.filter.matches(e.Action, e.ServiceUser, e.AccessKeyID, e.Detail) {
+		if e.OrgID == s.orgID && s.list.filter.matches(e.Action, e.ServiceUser, e.AccessKeyID, e.Detail) {
 			s.events = append(s.events, i)
 		}
 	}
-	s.cursor = max(0, min(s.cursor, len(s.events)-1))
+	s.list.setRows(len(s.events), nil)
+	s.list.cursor = max(0, min(s.list.cursor, len(s.events)-1))
+	s.list.fit()
 }
 
-func (s historyScreen) update(msg tea.Msg) (historyScreen, tea.Cmd) {
-	if s.filter.typing {
-		cmd := s.filter.typeKey(msg, s.c.keys, s.refresh) // narrows s: call before returning it
+func (s *historyScreen) update(msg tea.Msg) (screen, tea.Cmd) {
+	if done, cmd := s.list.handle(msg, s.c.keys, s.refresh); done {
 		return s, cmd
 	}
-	key, ok := msg.(tea.KeyMsg)
-	if !ok {
-		return s, nil
-	}
-	k := s.c.keys
-	switch {
-	case moveCursor(key, k, &s.cursor, len(s.events), s.page):
-	case keyIs(key, k.Filter):
-		s.filter.start()
-	case keyIs(key, k.Back) && s.filter.active():
-		s.filter.clear()
+	switch msg := msg.(type) {
+	case tea.KeyMsg:
+		if keyIs(msg, s.c.keys.Back) {
+			s.c.pop()
+		}
+	case docChangedMsg, checkedMsg:
 		s.refresh()
-	case keyIs(key, k.Back):
-		s.c.emit(goBackMsg{})
 	}
 	return s, nil
 }
 
 func (s *historyScreen) enableKeys(k *KeyMap) {
-	if s.filter.typing {
-		s.filter.enableKeys(k)
+	on, done := s.list.enableKeys(k)
+	if done {
 		return
 	}
-	on := []*key.Binding{&k.Filter, &k.Back, &k.Help, &k.Quit}
-	if len(s.events) > 0 {
-		on = append(on, k.listKeys()...)
-	}
-	k.only(on...)
+	k.only(append(on, &k.Back, &k.Help, &k.Quit)...)
 	describe(&k.Back, "back")
-	if s.filter.active() {
+	if s.list.filter.active() {
 		describe(&k.Back, "clear filter")
 	}
 }
@@ -91,24 +80,27 @@ func (s *historyScreen) crumbs() []string {
 	return []string{"Organizations", orgLabel(s.c.org(s.orgID)), "History"}
 }
 
-func (s *historyScreen) view(w, h int) string {
+func (s *historyScreen) setSize(w, h int) {
+	s.widths = fitColumns(historyColumns(), w-2)
+	s.list.resize(w, h-2) // under the count and the column titles
+}
+
+func (s *historyScreen) view() string {
 	st := s.c.styles
+	w := s.list.width
 	top := st.Dim.Render(fmt.Sprintf("%d events, newest first", len(s.events)))
-	if s.filter.active() {
-		top = s.filter.view(w)
+	if s.list.filter.active() {
+		top = s.list.filter.view(w)
 	}
 	lines := []string{top}
 	if len(s.events) == 0 {
 		return strings.Join(append(lines, "", st.Dim.Render("No history for this organization yet.")), "\n")
 	}
-	widths := fitColumns(historyColumns(), w-2)
-	lines = append(lines, "  "+st.ColumnHeader.Render(renderCells(headerCells(historyColumns()), widths)))
-	visible := max(1, h-len(lines))
-	s.page = visible
-	s.offset = window(s.offset, s.cursor, visible, len(s.events))
-	for i := s.offset; i < len(s.events) && i < s.offset+visible; i++ {
+	lines = append(lines, "  "+st.ColumnHeader.Render(renderCells(headerCells(historyColumns()), s.widths)))
+	from, to := s.list.visible()
+	for i := from; i < to; i++ {
 		e := &s.c.doc.History[s.events[i]]
-		lines = append(lines, selectable(st, s.eventCells(e), widths, i == s.cursor))
+		lines = append(lines, selectable(st, s.eventCells(e), s.widths, i == s.list.cursor))
 	}
 	return strings.Join(lines, "\n")
 }

@@ -3,31 +3,44 @@ package ui
 import (
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/m3keys/m3keys/authclient"
 	"github.com/m3keys/m3keys/keystore"
 )
 
-// Intents: a screen asks the root to do something that is not its own business.
+// ticket addresses a result to the screen that asked: its place on the stack (an id
+// never reused) and the number of the request on that screen. The root drops a result
+// whose screen has left the stack; a screen that keeps the ticket of its latest request
+// drops an older one (see ticket.answers).
+type ticket struct{ screen, gen int }
+
+// answers says whether a result addressed to t answers the request that got want.
+func (t ticket) answers(want ticket) bool { return t.screen != 0 && t == want }
+
+// Intents: a screen asks the root to do what is not its own business. c.send stamps
+// each with the ticket of the screen that sent it, so the result comes back there.
 type (
-	openOrgMsg      struct{ orgID string }
-	openHistoryMsg  struct{ orgID string }
-	openAddKeyMsg   struct{ orgID, user string }
-	openUserFormMsg struct{ orgID string }
-	// openOrgFormMsg opens the organization form; an empty orgID means a new one.
-	openOrgFormMsg struct{ orgID string }
-	goBackMsg      struct{}
-	unlockMsg      struct {
-		passphrase string
-		create     bool
+	// pushMsg opens a screen over the current one; esc (popMsg) comes back.
+	pushMsg struct{ s screen }
+	// popMsg closes the screen on top (or the overlay over it). saved is the change the
+	// closing screen saved, for the screen revealed to select and announce.
+	popMsg struct{ saved *savedMsg }
+	// replaceMsg puts a screen in the place of the one on top.
+	replaceMsg struct{ s screen }
+	// openedMsg is an unlocked store: the organizations screen replaces everything.
+	openedMsg struct {
+		store Store
+		doc   *keystore.Document
 	}
 	// testKeysMsg asks for live checks of these keys.
 	testKeysMsg struct {
 		keyIDs []string
 	}
-	// askMsg opens a confirmation; yes is handled as if a screen had sent it.
+	// askMsg opens a confirmation over the screen that sent it; yes is the change to save
+	// on its behalf.
 	askMsg struct {
 		question, detail string
-		yes              any
+		yes              changeMsg
 	}
 	statusMsg struct {
 		text  string
@@ -49,26 +62,33 @@ type changeMsg struct {
 	selectKey, selectUser, selectOrg string
 }
 
-// Results: they carry the screen generation that asked, so a result for a
-// screen already left is dropped.
+// Broadcasts: the root sends them to every screen on the stack.
 type (
-	unlockedMsg struct {
-		gen   int
-		store Store
-		doc   *keystore.Document
+	// docChangedMsg: the document on screen was replaced or changed; rebuild from it.
+	docChangedMsg struct{}
+	// checkedMsg: a live result of this organization was taken in; orgDone when it was
+	// the organization's last key of the run.
+	checkedMsg struct {
+		orgID   string
+		orgDone bool
 	}
-	unlockFailedMsg struct {
-		gen     int
-		err     error
-		fromEnv bool
+)
+
+// Results. The ones the root runs carry the ticket of the screen that asked (to); a
+// screen's own commands come back in a routedMsg the root wraps them in.
+type (
+	routedMsg struct {
+		to  ticket
+		msg tea.Msg
 	}
 	// savedMsg and checksSavedMsg bring the document as saved, read in the command,
 	// so Update never waits for the store.
 	savedMsg struct {
-		id, gen int
-		change  changeMsg
-		err     error
-		doc     *keystore.Document
+		id     int
+		to     ticket
+		change changeMsg
+		err    error
+		doc    *keystore.Document
 	}
 	checksSavedMsg struct {
 		id  int
@@ -79,6 +99,7 @@ type (
 	flushChecksMsg struct{}
 	checkDoneMsg   struct {
 		run       int
+		to        ticket
 		orgID     string
 		keyID     string
 		result    authclient.Result

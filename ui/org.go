@@ -5,7 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/m3keys/m3keys/authclient"
@@ -18,17 +17,15 @@ import (
 // The lines are built when the document changes; View draws only the visible
 // ones, so its cost does not depend on how many keys are off screen.
 type orgScreen struct {
-	c      *common
-	orgID  string
-	filter filter
-	only   bool // failing only (f)
-	lines  []orgLine
-	cursor int // index into lines, always a key or a user without keys
-	offset int
-	page   int
+	c     *common
+	orgID string
+	list  list // over lines; the cursor is always on a key or a user without keys
+	lines []orgLine
 	// counted when the lines are built, so View does not walk every key
 	active, total int
 	keyIDWidth    int // of the longest Access Key ID
+	widths        []int
+	h             int
 }
 
 type lineKind int
@@ -56,12 +53,15 @@ func keyColumns() []column {
 	}
 }
 
-func newOrgScreen(c *common, orgID string) orgScreen {
-	s := orgScreen{c: c, orgID: orgID, filter: newFilter(), page: 10}
+func newOrgScreen(c *common, orgID string) *orgScreen {
+	s := &orgScreen{c: c, orgID: orgID, list: newList()}
 	s.refresh()
-	s.cursor = s.firstKey()
+	s.list.cursor = s.firstKey()
+	s.list.fit()
 	return s
 }
+
+func (s *orgScreen) about() string { return s.orgID }
 
 func (s *orgScreen) organization() *keystore.Organization { return s.c.org(s.orgID) }
 
@@ -70,6 +70,7 @@ func (s *orgScreen) refresh() {
 	o := s.organization()
 	keyID, userName := s.selectedNames()
 	s.lines = s.lines[:0]
+	defer s.layout()
 	if o == nil {
 		return
 	}
@@ -77,9 +78,9 @@ func (s *orgScreen) refresh() {
 	s.keyIDWidth = 0
 	for ui := range o.ServiceUsers {
 		u := &o.ServiceUsers[ui]
-		whole := s.filter.matches(u.Name)
+		whole := s.list.filter.matches(u.Name)
 		if len(u.Keys) == 0 {
-			if whole && !s.only {
+			if whole && !s.list.only {
 				s.lines = append(s.lines, orgLine{kind: lineEmptyUser, user: ui, userName: u.Name})
 			}
 			continue
@@ -87,7 +88,7 @@ func (s *orgScreen) refresh() {
 		header := len(s.lines)
 		for ki := range u.Keys {
 			k := &u.Keys[ki]
-			if (s.only && !s.c.failing(k)) || (!whole && !s.filter.matches(k.AccessKeyID) && !s.filter.matches(s.c.keyWords(k)...)) {
+			if (s.list.only && !s.c.failing(k)) || (!whole && !s.list.filter.matches(k.AccessKeyID) && !s.list.filter.matches(s.c.keyWords(k)...)) {
 				continue
 			}
 			s.keyIDWidth = max(s.keyIDWidth, lipgloss.Width(clean(u.Keys[ki].AccessKeyID)))
@@ -97,15 +98,40 @@ func (s *orgScreen) refresh() {
 			s.lines = append(s.lines, orgLine{kind: lineKey, user: ui, key: ki, userName: u.Name, keyID: u.Keys[ki].AccessKeyID})
 		}
 	}
-	s.cursor = s.find(keyID, userName)
+	s.setRows()
+	s.list.cursor = s.find(keyID, userName)
+}
+
+// setRows tells the list about the lines: the users' headers are passed over.
+func (s *orgScreen) setRows() {
+	header := make([]bool, len(s.lines))
+	for i, l := range s.lines {
+		header[i] = l.kind == lineUser
+	}
+	s.list.setRows(len(s.lines), header)
+}
+
+// layout sizes the columns (the first as wide as the IDs, within reason) and the page.
+func (s *orgScreen) layout() {
+	cols := keyColumns()
+	cols[0].ideal = max(cols[0].min, min(s.keyIDWidth, 40))
+	s.widths = fitColumns(cols, s.list.width-4)
+	if s.h > 0 { // sized
+		s.list.resize(s.list.width, s.h-2-detailLines) // under the summary and the column titles
+	}
+}
+
+func (s *orgScreen) setSize(w, h int) {
+	s.list.width, s.h = w, h
+	s.layout()
 }
 
 // selectedNames are the key ID and user name of the selected line, to find it again.
 func (s *orgScreen) selectedNames() (keyID, user string) {
-	if s.cursor < 0 || s.cursor >= len(s.lines) {
+	if s.list.cursor < 0 || s.list.cursor >= len(s.lines) {
 		return "", ""
 	}
-	l := s.lines[s.cursor]
+	l := s.lines[s.list.cursor]
 	return l.keyID, l.userName
 }
 
@@ -135,29 +161,16 @@ func (s *orgScreen) firstKey() int {
 			return i
 		}
 	}
-	return s.step(-1, 1)
-}
-
-// step finds the next selectable line from i in direction dir, or i itself when there is none.
-func (s *orgScreen) step(i, dir int) int {
-	for j := i + dir; j >= 0 && j < len(s.lines); j += dir {
-		if s.lines[j].kind != lineUser {
-			return j
-		}
-	}
-	if i < 0 {
-		return 0
-	}
-	return i
+	return s.list.step(-1, 1)
 }
 
 // selected is the user and key (nil on a user without keys) under the cursor.
 func (s *orgScreen) selected() (*keystore.ServiceUser, *keystore.AccessKey) {
 	o := s.organization()
-	if o == nil || s.cursor < 0 || s.cursor >= len(s.lines) {
+	if o == nil || s.list.cursor < 0 || s.list.cursor >= len(s.lines) {
 		return nil, nil
 	}
-	l := s.lines[s.cursor]
+	l := s.lines[s.list.cursor]
 	u := &o.ServiceUsers[l.user]
 	if l.kind == lineKey {
 		return u, &u.Keys[l.key]
@@ -165,48 +178,43 @@ func (s *orgScreen) selected() (*keystore.ServiceUser, *keystore.AccessKey) {
 	return u, nil
 }
 
-func (s orgScreen) update(msg tea.Msg) (orgScreen, tea.Cmd) {
-	if s.filter.typing {
-		cmd := s.filter.typeKey(msg, s.c.keys, s.refresh) // narrows s: call before returning it
+func (s *orgScreen) update(msg tea.Msg) (screen, tea.Cmd) {
+	if done, cmd := s.list.handle(msg, s.c.keys, s.refresh); done {
 		return s, cmd
 	}
-	key, ok := msg.(tea.KeyMsg)
-	if !ok {
-		return s, nil
+	switch msg := msg.(type) {
+	case tea.KeyMsg:
+		s.act(msg)
+	case docChangedMsg:
+		s.refresh()
+	case checkedMsg:
+		if msg.orgID == s.orgID && (s.list.only || s.list.filter.active()) { // a result can move a key in or out
+			s.refresh()
+		}
+	case savedMsg:
+		s.saved(msg)
 	}
-	s.act(key)
 	return s, nil
 }
 
 func (s *orgScreen) act(msg tea.KeyMsg) {
 	k := s.c.keys
-	if s.move(msg) {
-		return
-	}
 	u, key := s.selected()
 	switch {
-	case keyIs(msg, k.Back) && s.filter.active():
-		s.filter.clear()
-		s.refresh()
 	case keyIs(msg, k.Back):
-		s.c.emit(goBackMsg{})
-	case keyIs(msg, k.Filter):
-		s.filter.start()
-	case keyIs(msg, k.Failing):
-		s.only = !s.only
-		s.refresh()
+		s.c.pop()
 	case keyIs(msg, k.New):
-		s.c.emit(openUserFormMsg{orgID: s.orgID})
+		s.c.push(newUserFormScreen(s.c, s.orgID))
 	case keyIs(msg, k.History):
-		s.c.emit(openHistoryMsg{orgID: s.orgID})
+		s.c.push(newHistoryScreen(s.c, s.orgID))
 	case keyIs(msg, k.TestAll):
-		s.c.emit(testKeysMsg{keyIDs: activeKeyIDs(s.organization())})
+		s.c.send(testKeysMsg{keyIDs: activeKeyIDs(s.organization())})
 	case u == nil:
 	case keyIs(msg, k.AddKey):
 		s.addKey(u)
 	case key == nil:
 	case keyIs(msg, k.Test):
-		s.c.emit(testKeysMsg{keyIDs: []string{key.AccessKeyID}})
+		s.c.send(testKeysMsg{keyIDs: []string{key.AccessKeyID}})
 	case keyIs(msg, k.Toggle):
 		s.askToggle(u, key)
 	case keyIs(msg, k.Delete):
@@ -214,31 +222,19 @@ func (s *orgScreen) act(msg tea.KeyMsg) {
 	case keyIs(msg, k.Copy) && key.SecretCopied():
 		s.c.send(statusMsg{text: handedOut(key.AccessKeyID, key.SecretCopiedAt, s.c.now()), isErr: true})
 	case keyIs(msg, k.Copy):
-		s.c.emit(copySecretMsg{keyID: key.AccessKeyID})
+		s.c.send(copySecretMsg{keyID: key.AccessKeyID})
 	case keyIs(msg, k.CopyToken):
-		s.c.emit(copyTokenMsg{keyID: key.AccessKeyID})
+		s.c.send(copyTokenMsg{keyID: key.AccessKeyID})
 	}
 }
 
-func (s *orgScreen) move(msg tea.KeyMsg) bool {
-	k := s.c.keys
-	switch {
-	case keyIs(msg, k.Up):
-		s.cursor = s.step(s.cursor, -1)
-	case keyIs(msg, k.Down):
-		s.cursor = s.step(s.cursor, 1)
-	case keyIs(msg, k.PageUp):
-		s.cursor = s.step(max(s.cursor-s.page, 0)+1, -1)
-	case keyIs(msg, k.PageDown):
-		s.cursor = s.step(min(s.cursor+s.page, len(s.lines))-1, 1)
-	case keyIs(msg, k.Top):
-		s.cursor = s.step(-1, 1)
-	case keyIs(msg, k.Bottom):
-		s.cursor = s.step(len(s.lines), -1)
-	default:
-		return false
+// saved selects the row a change (here or in a form closed over this screen) was about.
+func (s *orgScreen) saved(msg savedMsg) {
+	if ch := msg.change; msg.err == nil && (ch.selectKey != "" || ch.selectUser != "") {
+		s.list.cursor = s.find(ch.selectKey, ch.selectUser)
+		s.list.fit()
 	}
-	return true
+	s.c.report(msg)
 }
 
 // addKey opens the form, unless the keystore already refuses a key for this user.
@@ -247,13 +243,13 @@ func (s *orgScreen) addKey(u *keystore.ServiceUser) {
 		s.c.fail(err)
 		return
 	}
-	s.c.emit(openAddKeyMsg{orgID: s.orgID, user: u.Name})
+	s.c.push(newAddKeyScreen(s.c, s.orgID, u.Name))
 }
 
 func (s *orgScreen) askToggle(u *keystore.ServiceUser, k *keystore.AccessKey) {
 	id, user := k.AccessKeyID, clean(u.Name)
 	if k.Status == keystore.Inactive {
-		s.c.emit(askMsg{
+		s.c.send(askMsg{
 			question: "Make " + shortID(id) + " ACTIVE again?",
 			detail:   "Activate it in the m3ter Console too, or checks will keep failing.",
 			yes: changeMsg{what: "make " + shortID(id) + " ACTIVE", done: shortID(id) + " is ACTIVE", selectKey: id, apply: func(tx *keystore.Tx) error {
@@ -266,7 +262,7 @@ func (s *orgScreen) askToggle(u *keystore.ServiceUser, k *keystore.AccessKey) {
 		return func(tx *keystore.Tx) error { return tx.SetStatus(id, keystore.Inactive, force) }
 	}
 	what, done := "make "+shortID(id)+" INACTIVE", shortID(id)+" is INACTIVE — inactivate it in the m3ter Console too"
-	s.c.emit(askMsg{
+	s.c.send(askMsg{
 		question: "Make " + shortID(id) + " INACTIVE?",
 		detail:   "Service user " + user + ". Then inactivate it in the m3ter Console (Settings › Access › Service Users).",
 		yes: changeMsg{
@@ -284,7 +280,7 @@ func (s *orgScreen) askRemove(u *keystore.ServiceUser, k *keystore.AccessKey) {
 		s.c.fail(err)
 		return
 	}
-	s.c.emit(askMsg{
+	s.c.send(askMsg{
 		question: "Remove " + shortID(id) + " from " + clean(u.Name) + "?",
 		detail:   "Its secret is gone for good. Delete it in the m3ter Console too, to free the slot there.",
 		yes:      changeMsg{apply: remove, what: "remove " + shortID(id), done: "removed " + shortID(id) + " — delete it in the m3ter Console too"},
@@ -292,15 +288,12 @@ func (s *orgScreen) askRemove(u *keystore.ServiceUser, k *keystore.AccessKey) {
 }
 
 func (s *orgScreen) enableKeys(k *KeyMap) {
-	if s.filter.typing {
-		s.filter.enableKeys(k)
+	on, done := s.list.enableKeys(k)
+	if done {
 		return
 	}
-	on := []*key.Binding{&k.Filter, &k.Failing, &k.New, &k.History, &k.Back, &k.Help, &k.Quit}
+	on = append(on, &k.Failing, &k.New, &k.History, &k.Back, &k.Help, &k.Quit)
 	u, key := s.selected()
-	if len(s.lines) > 0 {
-		on = append(on, k.listKeys()...)
-	}
 	if u != nil {
 		on = append(on, &k.AddKey)
 	}
@@ -327,9 +320,9 @@ func (s *orgScreen) enableKeys(k *KeyMap) {
 	describe(&k.Delete, "remove key")
 	describe(&k.Test, "test key")
 	describe(&k.TestAll, "test all ACTIVE")
-	describe(&k.Failing, failingHelp(s.only))
+	describe(&k.Failing, failingHelp(s.list.only))
 	describe(&k.Back, "back")
-	if s.filter.active() {
+	if s.list.filter.active() {
 		describe(&k.Back, "clear filter")
 	}
 }
@@ -343,8 +336,9 @@ func (s *orgScreen) crumbs() []string {
 
 const detailLines = 2
 
-func (s *orgScreen) view(w, h int) string {
+func (s *orgScreen) view() string {
 	st := s.c.styles
+	w, h := s.list.width, s.h
 	o := s.organization()
 	if o == nil {
 		return st.Dim.Render("This organization is gone. Press esc to go back.")
@@ -353,22 +347,17 @@ func (s *orgScreen) view(w, h int) string {
 	if len(s.lines) == 0 {
 		empty := "No service users yet. Press n to add one."
 		switch {
-		case s.filter.query() != "":
+		case s.list.filter.query() != "":
 			empty = "Nothing matches the filter. Press esc to clear it."
-		case s.only:
+		case s.list.only:
 			empty = "No failing key here. Press f to show them all."
 		}
 		return strings.Join(append(lines, "", st.Dim.Render(empty)), "\n")
 	}
-	cols := keyColumns()
-	cols[0].ideal = max(cols[0].min, min(s.keyIDWidth, 40)) // as wide as the IDs, within reason
-	widths := fitColumns(cols, w-4)
-	lines = append(lines, "    "+st.ColumnHeader.Render(renderCells(headerCells(cols), widths)))
-	visible := max(1, h-len(lines)-detailLines)
-	s.page = visible
-	s.offset = s.scroll(visible)
-	for i := s.offset; i < len(s.lines) && i < s.offset+visible; i++ {
-		lines = append(lines, s.line(o, s.lines[i], widths, w, i == s.cursor))
+	lines = append(lines, "    "+st.ColumnHeader.Render(renderCells(headerCells(keyColumns()), s.widths)))
+	from, to := s.list.visible()
+	for i := from; i < to; i++ {
+		lines = append(lines, s.line(o, s.lines[i], s.widths, w, i == s.list.cursor))
 	}
 	for len(lines) < h-detailLines {
 		lines = append(lines, "")
@@ -376,22 +365,9 @@ func (s *orgScreen) view(w, h int) string {
 	return strings.Join(append(lines, s.detail(w)), "\n")
 }
 
-// scroll keeps the cursor in view, and with it its user's header when that fits.
-func (s *orgScreen) scroll(visible int) int {
-	top := s.cursor
-	if top > 0 && s.lines[top-1].kind == lineUser {
-		top--
-	}
-	off := s.offset
-	if top < off {
-		off = top
-	}
-	return window(off, s.cursor, visible, len(s.lines))
-}
-
 func (s *orgScreen) summary(o *keystore.Organization, w int) string {
 	parts := []string{count(len(o.ServiceUsers), "user"), fmt.Sprintf("%d/%d keys ACTIVE", s.active, s.total), clean(o.APIURL), clean(o.ID)}
-	return listTop(s.c.styles, &s.filter, s.only, strings.Join(parts, " · "), w)
+	return listTop(s.c.styles, &s.list.filter, s.list.only, strings.Join(parts, " · "), w)
 }
 
 func (s *orgScreen) line(o *keystore.Organization, l orgLine, widths []int, w int, selected bool) string {

@@ -16,19 +16,19 @@ func openAcme(t *testing.T) (*harness, *keystore.Store) {
 
 func TestOrgOpensOnFirstKeyAndSkipsHeaders(t *testing.T) {
 	h, _ := openAcme(t)
-	if _, k := h.app.org.selected(); k == nil || k.AccessKeyID != "AK-BILLING-OLD" {
+	if _, k := h.org().selected(); k == nil || k.AccessKeyID != "AK-BILLING-OLD" {
 		t.Fatalf("opened on %+v", k)
 	}
 	h.press("down", "down")
-	if _, k := h.app.org.selected(); k == nil || k.AccessKeyID != "AK-REPORTS" {
+	if _, k := h.org().selected(); k == nil || k.AccessKeyID != "AK-REPORTS" {
 		t.Fatalf("down twice is on %+v, want AK-REPORTS (skipping the reports header)", k)
 	}
 	h.press("down")
-	if u, k := h.app.org.selected(); k != nil || u.Name != "new-integration" {
+	if u, k := h.org().selected(); k != nil || u.Name != "new-integration" {
 		t.Fatalf("the user without keys is not a row of its own: %+v %+v", u, k)
 	}
 	h.press("down", "up", "up", "up", "up", "up")
-	if _, k := h.app.org.selected(); k == nil || k.AccessKeyID != "AK-BILLING-OLD" {
+	if _, k := h.org().selected(); k == nil || k.AccessKeyID != "AK-BILLING-OLD" {
 		t.Fatalf("up stops at the first key: %+v", k)
 	}
 	h.wantView("billing-sync · 2/2 slots", "reports · 1/2 slots", "new-integration · 0/2 slots",
@@ -50,7 +50,7 @@ func TestOrgRowsShowEveryCheckClass(t *testing.T) {
 func TestOrgAddKeyRefusedOnTheSpotWithTwoKeys(t *testing.T) {
 	h, _ := openAcme(t)
 	h.press("a")
-	if h.app.current != screenOrg {
+	if h.current() != screenOrg {
 		t.Fatal("the add-key form opened for a user with two keys")
 	}
 	h.wantView("already has two access keys", "to rotate: make one key INACTIVE, remove it here and in the m3ter Console")
@@ -60,7 +60,7 @@ func TestOrgAddKey(t *testing.T) {
 	h, store := openAcme(t)
 	h.selectRow("AK-REPORTS")
 	h.press("a")
-	if h.app.current != screenAddKey {
+	if h.current() != screenAddKey {
 		t.Fatalf("a did not open the form:\n%s", h.view())
 	}
 	h.wantView("New access key for reports (slot 2/2)", "Generate Access Key")
@@ -73,17 +73,17 @@ func TestOrgAddKey(t *testing.T) {
 	h.typeText(orgB)
 	h.press("enter")
 	h.wantView("the popup names organization 9d8c7b6a")
-	if h.app.current != screenAddKey || h.app.addKey.form.focus != fieldPopupOrg {
+	if h.current() != screenAddKey || h.addKey().form.focus != fieldPopupOrg {
 		t.Fatal("a key from another organization's popup was not refused at its field")
 	}
-	h.app.addKey.form.clear(fieldPopupOrg)
+	h.addKey().form.clear(fieldPopupOrg)
 	h.typeText(orgA)
 	h.press("enter")
-	if h.app.current != screenOrg {
+	if h.current() != screenOrg {
 		t.Fatalf("form did not close:\n%s", h.view())
 	}
 	h.wantView("added AK-REPORTS-2 to reports", "reports · 2/2 slots")
-	if _, k := h.app.org.selected(); k == nil || k.AccessKeyID != "AK-REPORTS-2" {
+	if _, k := h.org().selected(); k == nil || k.AccessKeyID != "AK-REPORTS-2" {
 		t.Fatalf("the new key is not selected: %+v", k)
 	}
 	ref, _ := store.Document().Key("AK-REPORTS-2")
@@ -103,21 +103,21 @@ func TestOrgAddKeyRefusals(t *testing.T) {
 	h.typeText("s3cret")
 	h.press("enter", "enter")
 	h.wantView("access key ID is already stored")
-	h.app.addKey.form.clear(fieldKeyID)
-	h.app.addKey.form.focusOn(fieldKeyID)
+	h.addKey().form.clear(fieldKeyID)
+	h.addKey().form.focusOn(fieldKeyID)
 	h.typeText("AK-NEW")
-	h.app.addKey.form.clear(fieldSecret)
-	h.app.addKey.form.focusOn(fieldSecret)
+	h.addKey().form.clear(fieldSecret)
+	h.addKey().form.focusOn(fieldSecret)
 	h.typeText("has space")
 	h.press("enter", "enter")
 	h.wantView("API secret: must be printable ASCII without spaces")
 	h.press("esc")
-	if h.app.current != screenOrg {
+	if h.current() != screenOrg {
 		t.Fatal("esc does not cancel the form")
 	}
 	h.press("a")
 	h.typeText("q?")
-	if h.quit || h.app.overlay != overlayNone {
+	if h.quit || h.overlay() != overlayNone {
 		t.Fatal("q or ? in a text field did more than type")
 	}
 }
@@ -128,14 +128,14 @@ func TestOrgNewServiceUser(t *testing.T) {
 	h.typeText(" ")
 	h.press("enter")
 	h.wantView("service user: must be 1 to 100 characters")
-	h.app.userForm.form.clear(0)
+	h.userForm().form.clear(0)
 	h.typeText("reports")
 	h.press("enter")
 	h.wantView("service user already exists")
-	h.app.userForm.form.clear(0)
+	h.userForm().form.clear(0)
 	h.typeText("exports")
 	h.press("enter")
-	if u, k := h.app.org.selected(); h.app.current != screenOrg || k != nil || u.Name != "exports" {
+	if u, k := h.org().selected(); h.current() != screenOrg || k != nil || u.Name != "exports" {
 		t.Fatalf("new user not selected:\n%s", h.view())
 	}
 	o, _ := store.Document().Org(orgA)
@@ -191,7 +191,7 @@ func TestOrgRemoveKey(t *testing.T) {
 	h, store := openAcme(t)
 	h.press("d")
 	h.wantView("access key is ACTIVE", "make it INACTIVE first")
-	if h.app.overlay != overlayNone {
+	if h.overlay() != overlayNone {
 		t.Fatal("asked to remove an ACTIVE key")
 	}
 	h.press("s", "y") // inactivate, then remove
@@ -202,7 +202,7 @@ func TestOrgRemoveKey(t *testing.T) {
 		t.Fatal("not removed")
 	}
 	h.wantView("removed AK-BILLING-OLD", "billing-sync · 1/2 slots")
-	if _, k := h.app.org.selected(); k == nil || k.AccessKeyID != "AK-BILLING-NEW" {
+	if _, k := h.org().selected(); k == nil || k.AccessKeyID != "AK-BILLING-NEW" {
 		t.Fatalf("cursor lost after removal: %+v", k)
 	}
 }
@@ -217,7 +217,7 @@ func TestOrgRemoveSecondKeyKeepsAValidCursor(t *testing.T) {
 		t.Fatal("not removed")
 	}
 	h.wantView("removed AK-BILLING-NEW", "billing-sync · 1/2 slots")
-	if u, _ := h.app.org.selected(); u == nil {
+	if u, _ := h.org().selected(); u == nil {
 		t.Fatal("no row selected after removal")
 	}
 }
@@ -254,7 +254,7 @@ func TestOrgTestAllShowsProgressAndFailures(t *testing.T) {
 
 func TestOrgProgressWhileTesting(t *testing.T) {
 	h, _ := openAcme(t)
-	cmd := h.app.startChecks(testKeysMsg{keyIDs: activeKeyIDs(h.app.c.org(orgA))})
+	cmd := h.app.startChecks(testKeysMsg{keyIDs: activeKeyIDs(h.app.c.org(orgA))}, ticket{})
 	h.wantView("testing 0/3", "testing…")
 	h.run(cmd)
 	h.wantNotView("testing 0/3", "testing…")
@@ -263,12 +263,12 @@ func TestOrgProgressWhileTesting(t *testing.T) {
 func TestOrgStaleResultsAreDropped(t *testing.T) {
 	h, _ := openAcme(t)
 	// A change is never dropped silently: its failure is told wherever the user is now.
-	h.send(savedMsg{gen: h.app.gen - 1, change: changeMsg{what: "add key AK-9 to ops"}, err: errors.New("disk full")})
+	h.send(savedMsg{to: ticket{screen: -1}, change: changeMsg{what: "add key AK-9 to ops"}, err: errors.New("disk full")})
 	h.wantView("not saved: add key AK-9 to ops: disk full")
 	h.send(checkDoneMsg{run: h.app.c.checks.id + 7, keyID: "AK-REPORTS", result: authclient.Result{Class: authclient.Valid}})
 	h.wantNotView("AK-REPORTS: valid")
-	h.send(unlockFailedMsg{gen: 0, err: keystore.ErrWrongPassphrase})
-	if h.app.current != screenOrg {
+	h.send(routedMsg{to: ticket{screen: 1}, msg: unlockFailedMsg{err: keystore.ErrWrongPassphrase}})
+	if h.current() != screenOrg {
 		t.Fatal("a late unlock result moved the screen")
 	}
 }
@@ -283,24 +283,24 @@ func TestOrgStoreErrorsArePlainSentences(t *testing.T) {
 func TestOrgHistory(t *testing.T) {
 	h, _ := openAcme(t)
 	h.press("h")
-	if h.app.current != screenHistory {
+	if h.current() != screenHistory {
 		t.Fatal("h does not open history")
 	}
 	h.wantView("events, newest first", "secret.copy", "key.add")
-	first := h.app.history.events[0]
+	first := h.history().events[0]
 	if ev := h.app.c.doc.History[first]; ev.Action != "secret.copy" {
 		t.Fatalf("newest first? top is %+v", ev)
 	}
 	h.press("j", "G", "g", "/")
 	h.typeText("REPORTS")
 	h.press("enter")
-	for _, i := range h.app.history.events {
+	for _, i := range h.history().events {
 		if ev := h.app.c.doc.History[i]; ev.ServiceUser != "reports" && ev.AccessKeyID != "AK-REPORTS" {
 			t.Fatalf("filter kept %+v", h.app.c.doc.History[i])
 		}
 	}
 	h.press("esc", "esc")
-	if h.app.current != screenOrg {
+	if h.current() != screenOrg {
 		t.Fatal("esc does not go back")
 	}
 }
@@ -312,13 +312,13 @@ func TestOrgFilter(t *testing.T) {
 	h.press("enter")
 	h.wantView("AK-REPORTS")
 	h.wantNotView("AK-BILLING-OLD", "new-integration")
-	if _, k := h.app.org.selected(); k == nil || k.AccessKeyID != "AK-REPORTS" {
+	if _, k := h.org().selected(); k == nil || k.AccessKeyID != "AK-REPORTS" {
 		t.Fatalf("selection not on the match: %+v", k)
 	}
 	h.press("esc")
 	h.wantView("AK-BILLING-OLD")
 	h.press("esc")
-	if h.app.current != screenOrgs {
+	if h.current() != screenOrgs {
 		t.Fatal("esc without filter does not go back")
 	}
 }
@@ -338,13 +338,13 @@ func TestHelpListsOnlyWorkingKeys(t *testing.T) {
 	h, _ := openAcme(t)
 	h.selectRow("new-integration")
 	h.press("?")
-	if h.app.overlay != overlayHelp {
+	if h.overlay() != overlayHelp {
 		t.Fatal("? does not open help")
 	}
 	h.wantView("Keys on this screen", "new service user", "add key", "history", "test all ACTIVE")
 	h.wantNotView("remove key", "test key") // no key selected
 	h.press("x")
-	if h.app.overlay != overlayNone {
+	if h.overlay() != overlayNone {
 		t.Fatal("help does not close")
 	}
 	h.press("q")

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/m3keys/m3keys/authclient"
 	"github.com/m3keys/m3keys/internal/lastcheck"
@@ -16,12 +15,9 @@ import (
 // orgsScreen is the table of organizations.
 type orgsScreen struct {
 	c      *common
-	filter filter
-	only   bool // failing only (f)
+	list   list
 	rows   []orgRow
-	cursor int
-	offset int
-	page   int
+	widths []int
 }
 
 // orgRow is an organization summarized for its table row.
@@ -49,8 +45,8 @@ func orgColumns() []column {
 	}
 }
 
-func newOrgsScreen(c *common) orgsScreen {
-	s := orgsScreen{c: c, filter: newFilter(), page: 10}
+func newOrgsScreen(c *common) *orgsScreen {
+	s := &orgsScreen{c: c, list: newList()}
 	s.refresh()
 	return s
 }
@@ -64,17 +60,18 @@ func (s *orgsScreen) refresh() {
 	s.rows = s.rows[:0]
 	for i := range s.c.doc.Organizations {
 		o := &s.c.doc.Organizations[i]
-		if (s.only && !s.c.orgFailing(o)) || !s.matches(o) {
+		if (s.list.only && !s.c.orgFailing(o)) || !s.matches(o) {
 			continue
 		}
 		s.rows = append(s.rows, s.summarize(o))
 	}
+	s.list.setRows(len(s.rows), nil)
 	s.selectID(selected)
 }
 
 // refreshOrg re-summarizes one organization's row after one of its keys changed.
 func (s *orgsScreen) refreshOrg(id string) {
-	if s.only || s.filter.active() { // the row may come or go
+	if s.list.only || s.list.filter.active() { // the row may come or go
 		s.refresh()
 		return
 	}
@@ -88,23 +85,24 @@ func (s *orgsScreen) refreshOrg(id string) {
 
 // selectID puts the cursor on the organization with this ID, or on the first row.
 func (s *orgsScreen) selectID(id string) {
-	s.cursor = 0
+	s.list.cursor = 0
 	for i, r := range s.rows {
 		if strings.EqualFold(r.id, id) {
-			s.cursor = i
+			s.list.cursor = i
 		}
 	}
+	s.list.fit()
 }
 
 // matches is the `/` filter on an organization: its name, ID and API URL, or the
 // result words of any of its keys (/rejected).
 func (s *orgsScreen) matches(o *keystore.Organization) bool {
-	if s.filter.matches(o.Name, o.ID, o.APIURL) {
+	if s.list.filter.matches(o.Name, o.ID, o.APIURL) {
 		return true
 	}
 	for _, u := range o.ServiceUsers {
 		for i := range u.Keys {
-			if s.filter.matches(s.c.keyWords(&u.Keys[i])...) {
+			if s.list.filter.matches(s.c.keyWords(&u.Keys[i])...) {
 				return true
 			}
 		}
@@ -147,10 +145,10 @@ func (s *orgsScreen) summarize(o *keystore.Organization) orgRow {
 }
 
 func (s *orgsScreen) selected() *orgRow {
-	if s.cursor < 0 || s.cursor >= len(s.rows) {
+	if s.list.cursor < 0 || s.list.cursor >= len(s.rows) {
 		return nil
 	}
-	return &s.rows[s.cursor]
+	return &s.rows[s.list.cursor]
 }
 
 func (s *orgsScreen) selectedID() string {
@@ -160,44 +158,51 @@ func (s *orgsScreen) selectedID() string {
 	return ""
 }
 
-func (s orgsScreen) update(msg tea.Msg) (orgsScreen, tea.Cmd) {
-	if s.filter.typing {
-		cmd := s.filter.typeKey(msg, s.c.keys, s.refresh) // narrows s: call before returning it
+func (s *orgsScreen) update(msg tea.Msg) (screen, tea.Cmd) {
+	if done, cmd := s.list.handle(msg, s.c.keys, s.refresh); done {
 		return s, cmd
 	}
-	key, ok := msg.(tea.KeyMsg)
-	if !ok {
-		return s, nil
+	switch msg := msg.(type) {
+	case tea.KeyMsg:
+		s.key(msg)
+	case docChangedMsg:
+		s.refresh()
+	case checkedMsg:
+		if msg.orgDone {
+			s.refreshOrg(msg.orgID)
+		}
+	case savedMsg:
+		s.saved(msg)
 	}
+	return s, nil
+}
+
+func (s *orgsScreen) key(key tea.KeyMsg) {
 	k := s.c.keys
-	if moveCursor(key, k, &s.cursor, len(s.rows), s.page) {
-		return s, nil
-	}
 	row := s.selected()
 	switch {
-	case keyIs(key, k.Filter):
-		s.filter.start()
-	case keyIs(key, k.Failing):
-		s.only = !s.only
-		s.refresh()
-	case keyIs(key, k.Back):
-		s.filter.clear()
-		s.refresh()
 	case keyIs(key, k.New):
-		s.c.emit(openOrgFormMsg{})
+		s.c.push(newOrgFormScreen(s.c, ""))
 	case keyIs(key, k.TestAll):
 		s.testEvery()
 	case row == nil:
 	case keyIs(key, k.Open):
-		s.c.emit(openOrgMsg{orgID: row.id})
+		s.c.push(newOrgScreen(s.c, row.id))
 	case keyIs(key, k.Edit):
-		s.c.emit(openOrgFormMsg{orgID: row.id})
+		s.c.push(newOrgFormScreen(s.c, row.id))
 	case keyIs(key, k.Delete):
 		s.askDelete(row)
 	case keyIs(key, k.Test):
 		s.testOrg(row)
 	}
-	return s, nil
+}
+
+// saved selects the organization a change (here or in a form closed over this screen) was about.
+func (s *orgsScreen) saved(msg savedMsg) {
+	if id := msg.change.selectOrg; id != "" && msg.err == nil {
+		s.selectID(id)
+	}
+	s.c.report(msg)
 }
 
 func (s *orgsScreen) askDelete(row *orgRow) {
@@ -208,7 +213,7 @@ func (s *orgsScreen) askDelete(row *orgRow) {
 		return
 	}
 	label := orgLabel(s.c.org(id))
-	s.c.emit(askMsg{
+	s.c.send(askMsg{
 		question: "Delete organization " + label + "?",
 		detail:   "It holds no access keys. Its history stays.",
 		yes:      changeMsg{apply: remove, what: "delete organization " + label, done: "deleted organization " + label},
@@ -217,7 +222,7 @@ func (s *orgsScreen) askDelete(row *orgRow) {
 
 // testOrg tests every ACTIVE key of the selected organization (t).
 func (s *orgsScreen) testOrg(row *orgRow) {
-	s.c.emit(testKeysMsg{keyIDs: activeKeyIDs(s.c.org(row.id))})
+	s.c.send(testKeysMsg{keyIDs: activeKeyIDs(s.c.org(row.id))})
 }
 
 // testEvery tests every ACTIVE key of every organization, as one run (T).
@@ -226,7 +231,7 @@ func (s *orgsScreen) testEvery() {
 	for i := range s.c.doc.Organizations {
 		ids = append(ids, activeKeyIDs(&s.c.doc.Organizations[i])...)
 	}
-	s.c.emit(testKeysMsg{keyIDs: ids})
+	s.c.send(testKeysMsg{keyIDs: ids})
 }
 
 func activeKeyIDs(o *keystore.Organization) []string {
@@ -245,13 +250,12 @@ func activeKeyIDs(o *keystore.Organization) []string {
 }
 
 func (s *orgsScreen) enableKeys(k *KeyMap) {
-	if s.filter.typing {
-		s.filter.enableKeys(k)
+	on, done := s.list.enableKeys(k)
+	if done {
 		return
 	}
-	on := []*key.Binding{&k.Filter, &k.Failing, &k.New, &k.Help, &k.Quit}
+	on = append(on, &k.Failing, &k.New, &k.Help, &k.Quit)
 	if len(s.rows) > 0 {
-		on = append(on, k.listKeys()...)
 		on = append(on, &k.Open, &k.Edit, &k.Delete)
 	}
 	if row := s.selected(); row != nil && row.active > 0 {
@@ -260,9 +264,6 @@ func (s *orgsScreen) enableKeys(k *KeyMap) {
 	if s.c.doc != nil && slices.ContainsFunc(s.c.doc.Organizations, func(o keystore.Organization) bool { n, _ := o.KeyCount(); return n > 0 }) {
 		on = append(on, &k.TestAll)
 	}
-	if s.filter.active() {
-		on = append(on, &k.Back)
-	}
 	k.only(on...)
 	describe(&k.Open, "open")
 	describe(&k.New, "new organization")
@@ -270,36 +271,39 @@ func (s *orgsScreen) enableKeys(k *KeyMap) {
 	describe(&k.Delete, "delete")
 	describe(&k.Test, "test organization")
 	describe(&k.TestAll, "test every organization")
-	describe(&k.Failing, failingHelp(s.only))
+	describe(&k.Failing, failingHelp(s.list.only))
 	describe(&k.Back, "clear filter")
 }
 
 func (s *orgsScreen) crumbs() []string { return []string{"Organizations"} }
 
-func (s *orgsScreen) view(w, h int) string {
+func (s *orgsScreen) setSize(w, h int) {
+	s.widths = fitColumns(orgColumns(), w-2)
+	s.list.resize(w, h-2) // under the summary and the column titles
+}
+
+func (s *orgsScreen) view() string {
 	st := s.c.styles
+	w := s.list.width
 	keys := 0
 	for _, r := range s.rows {
 		keys += r.total
 	}
-	lines := []string{listTop(st, &s.filter, s.only, count(len(s.rows), "organization")+" · "+count(keys, "access key"), w)}
+	lines := []string{listTop(st, &s.list.filter, s.list.only, count(len(s.rows), "organization")+" · "+count(keys, "access key"), w)}
 	if len(s.rows) == 0 {
 		empty := "No organizations yet. Press n to add the first one."
 		switch {
-		case s.filter.query() != "":
+		case s.list.filter.query() != "":
 			empty = "No organization matches the filter. Press esc to clear it."
-		case s.only:
+		case s.list.only:
 			empty = "No organization has a failing key. Press f to show them all."
 		}
 		return strings.Join(append(lines, "", st.Dim.Render(empty)), "\n")
 	}
-	widths := fitColumns(orgColumns(), w-2)
-	lines = append(lines, "  "+st.ColumnHeader.Render(renderCells(headerCells(orgColumns()), widths)))
-	visible := max(1, h-len(lines))
-	s.page = visible
-	s.offset = window(s.offset, s.cursor, visible, len(s.rows))
-	for i := s.offset; i < len(s.rows) && i < s.offset+visible; i++ {
-		lines = append(lines, selectable(st, s.orgCells(&s.rows[i]), widths, i == s.cursor))
+	lines = append(lines, "  "+st.ColumnHeader.Render(renderCells(headerCells(orgColumns()), s.widths)))
+	from, to := s.list.visible()
+	for i := from; i < to; i++ {
+		lines = append(lines, selectable(st, s.orgCells(&s.rows[i]), s.widths, i == s.list.cursor))
 	}
 	return strings.Join(lines, "\n")
 }
@@ -369,26 +373,4 @@ func selectable(st Styles, cells []cell, widths []int, selected bool) string {
 		cells[i].style = nil
 	}
 	return st.Selected.Render("› " + renderCells(cells, widths))
-}
-
-// moveCursor handles the list movement keys; it reports whether key was one.
-func moveCursor(key tea.KeyMsg, k *KeyMap, cursor *int, n, page int) bool {
-	switch {
-	case keyIs(key, k.Up):
-		*cursor--
-	case keyIs(key, k.Down):
-		*cursor++
-	case keyIs(key, k.PageUp):
-		*cursor -= page
-	case keyIs(key, k.PageDown):
-		*cursor += page
-	case keyIs(key, k.Top):
-		*cursor = 0
-	case keyIs(key, k.Bottom):
-		*cursor = n - 1
-	default:
-		return false
-	}
-	*cursor = max(0, min(*cursor, n-1))
-	return true
 }

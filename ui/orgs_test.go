@@ -10,20 +10,20 @@ import (
 func TestOrgsMoveAndOpen(t *testing.T) {
 	h, _ := unlocked(t)
 	h.press("j")
-	if got := h.app.orgs.selected().name; got != "Acme staging" {
+	if got := h.orgs().selected().name; got != "Acme staging" {
 		t.Fatalf("j selects %q", got)
 	}
 	h.press("k", "down", "up", "up") // stops at the top
-	if h.app.orgs.cursor != 0 {
-		t.Fatalf("cursor %d", h.app.orgs.cursor)
+	if h.orgs().list.cursor != 0 {
+		t.Fatalf("cursor %d", h.orgs().list.cursor)
 	}
 	h.press("end")
 	h.press("enter")
-	if h.app.current != screenOrg || h.app.org.orgID != orgB {
+	if h.current() != screenOrg || h.org().orgID != orgB {
 		t.Fatalf("enter did not open Acme staging:\n%s", h.view())
 	}
 	h.press("esc")
-	if h.app.current != screenOrgs {
+	if h.current() != screenOrgs {
 		t.Fatal("esc does not go back to the organizations")
 	}
 }
@@ -41,7 +41,7 @@ func TestOrgsFilter(t *testing.T) {
 	h.wantNotView("Acme production")
 	h.press("enter") // keep the filter, back to the list
 	h.press("enter")
-	if h.app.current != screenOrg || h.app.org.orgID != orgB {
+	if h.current() != screenOrg || h.org().orgID != orgB {
 		t.Fatal("enter on the filtered list did not open the match")
 	}
 	h.press("esc", "esc") // back, then clear the filter
@@ -56,22 +56,22 @@ func TestOrgsNewOrganization(t *testing.T) {
 	h, store := unlocked(t)
 	h.app.c.deps.DefaultAPIURL = "https://api.dev.m3ter.com"
 	h.press("n")
-	if h.app.current != screenOrgForm {
+	if h.current() != screenOrgForm {
 		t.Fatal("n does not open the organization form")
 	}
 	h.wantView("https://api.dev.m3ter.com")
 	h.typeText("not-a-uuid")
 	h.press("enter", "enter", "enter")
 	h.wantView("organization ID: must be a UUID")
-	if h.app.current != screenOrgForm || h.app.orgForm.form.focus != fieldOrgID {
+	if h.current() != screenOrgForm || h.orgForm().form.focus != fieldOrgID {
 		t.Fatal("an invalid UUID left the form or the focus elsewhere")
 	}
-	h.app.orgForm.form.clear(fieldOrgID)
+	h.orgForm().form.clear(fieldOrgID)
 	h.typeText("11111111-2222-4333-8444-555555555555")
 	h.press("tab")
 	h.typeText("Acme dev")
 	h.press("enter", "enter")
-	if h.app.current != screenOrgs {
+	if h.current() != screenOrgs {
 		t.Fatalf("form did not close:\n%s", h.view())
 	}
 	h.wantView("Acme dev", "added organization")
@@ -88,7 +88,7 @@ func TestOrgsNewOrganizationDuplicateAndCancel(t *testing.T) {
 	h.press("enter", "enter", "enter")
 	h.wantView("organization already exists")
 	h.press("esc")
-	if h.app.current != screenOrgs || len(store.Document().Organizations) != 2 {
+	if h.current() != screenOrgs || len(store.Document().Organizations) != 2 {
 		t.Fatal("esc did not cancel the form")
 	}
 }
@@ -97,21 +97,21 @@ func TestOrgsEdit(t *testing.T) {
 	h, store := unlocked(t)
 	h.press("e")
 	h.wantView("Edit organization", orgA)
-	if h.app.orgForm.form.focus != fieldOrgName {
+	if h.orgForm().form.focus != fieldOrgName {
 		t.Fatal("edit does not start on the name (the ID cannot change)")
 	}
-	h.app.orgForm.form.clear(fieldOrgName)
+	h.orgForm().form.clear(fieldOrgName)
 	h.typeText("Acme live")
 	h.press("tab")
-	h.app.orgForm.form.clear(fieldAPIURL)
+	h.orgForm().form.clear(fieldAPIURL)
 	h.typeText("http://example.com")
 	h.press("enter")
 	h.wantView("API URL: must use https")
-	h.app.orgForm.form.clear(fieldAPIURL)
+	h.orgForm().form.clear(fieldAPIURL)
 	h.typeText("https://api.m3ter.com")
 	h.press("enter")
 	o, _ := store.Document().Org(orgA)
-	if o.Name != "Acme live" || h.app.current != screenOrgs {
+	if o.Name != "Acme live" || h.current() != screenOrgs {
 		t.Fatalf("not saved: %+v", o)
 	}
 }
@@ -120,7 +120,7 @@ func TestOrgsDelete(t *testing.T) {
 	h, store := unlocked(t)
 	h.press("d")
 	h.wantView("still holds access keys", "remove its access keys first")
-	if h.app.overlay != overlayNone {
+	if h.overlay() != overlayNone {
 		t.Fatal("asked to confirm deleting an organization with keys")
 	}
 	if err := store.Update(func(tx *keystore.Tx) error {
@@ -179,7 +179,7 @@ func TestOrgsKeysOnEmptyStore(t *testing.T) {
 	h.press("enter")
 	for _, k := range []string{"enter", "e", "d", "T", "j", "esc"} {
 		h.press(k)
-		if h.app.current != screenOrgs || h.app.overlay != overlayNone {
+		if h.current() != screenOrgs || h.overlay() != overlayNone {
 			t.Fatalf("%s did something on an empty list", k)
 		}
 	}

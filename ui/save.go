@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -92,41 +93,36 @@ func (a *App) showUnsaved() {
 }
 
 // saveCmd applies a change to the store in a tea.Cmd.
-func (a *App) saveCmd(change changeMsg) tea.Cmd {
-	store, gen := a.c.store, a.gen
+func (a *App) saveCmd(change changeMsg, from ticket) tea.Cmd {
+	store := a.c.store
 	var id int
 	id, cmd := a.track(func() tea.Msg {
 		err := store.Update(change.apply)
-		return savedMsg{id: id, gen: gen, change: change, err: err, doc: store.Document()}
+		return savedMsg{id: id, to: from, change: change, err: err, doc: store.Document()}
 	})
 	return cmd
 }
 
+// saved adopts the document saved and tells the screen that asked, while it is the one
+// on top: a form shows a refusal or closes, a list selects what changed. The last ACTIVE
+// key gets its second, explicit confirmation first.
 func (a *App) saved(msg savedMsg) tea.Cmd {
 	a.finished(msg.id, msg.doc)
 	if cmd, closing := a.closed(msg.err, "the change to "+msg.change.what); closing {
 		return cmd
 	}
-	if msg.gen != a.gen {
-		// The screen that asked is gone; the user still has to know what happened to the change.
+	if msg.to.screen != a.stack[len(a.stack)-1].id {
+		// The screen that asked is gone or covered; the user still has to know what happened to the change.
 		if msg.err != nil {
 			return a.setStatus("not saved: "+msg.change.what+": "+plain(msg.err), true)
 		}
 		return a.setStatus("saved: "+msg.change.done, false)
 	}
-	if msg.err != nil {
-		return a.refused(msg)
+	if errors.Is(msg.err, keystore.ErrLastActiveKey) && msg.change.forced != nil {
+		a.ask(askMsg{question: msg.change.forcedQuestion, detail: plain(msg.err), yes: *msg.change.forced})
+		return nil
 	}
-	if a.isForm() {
-		a.show(a.parent())
-	}
-	if id := msg.change.selectOrg; id != "" && a.current == screenOrgs {
-		a.orgs.selectID(id)
-	}
-	if ch := msg.change; a.current == screenOrg && (ch.selectKey != "" || ch.selectUser != "") {
-		a.org.cursor = a.org.find(ch.selectKey, ch.selectUser)
-	}
-	return a.setStatus(msg.change.done, false)
+	return a.route(msg.to, msg)
 }
 
 // takeResult shows a live result at once and queues it for the next save.

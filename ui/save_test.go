@@ -37,11 +37,11 @@ func TestSaveWaitingForTheLockThenFailing(t *testing.T) {
 	h.wantView("waiting for another m3keys…")
 	h.run(save)
 	h.wantNotView("waiting for another m3keys")
-	if h.app.current != screenAddKey {
+	if h.current() != screenAddKey {
 		t.Fatalf("the form closed on a failed save:\n%s", h.view())
 	}
 	h.wantView("another m3keys (pid 4242) is using the store")
-	if got := h.app.addKey.form.value(fieldKeyID); got != "AK-NEW-1" {
+	if got := h.addKey().form.value(fieldKeyID); got != "AK-NEW-1" {
 		t.Errorf("the typed key ID is gone: %q", got)
 	}
 	h.app.c.store = store // the other m3keys is done: enter again saves
@@ -56,7 +56,7 @@ func TestSaveFailingAfterEscSaysWhatWasNotSaved(t *testing.T) {
 	h.app.c.store = failingStore{Store: store, err: lockTimeout}
 	_, save := h.app.Update(keyMsg("enter"))
 	h.press("esc")
-	if h.app.current != screenOrg {
+	if h.current() != screenOrg {
 		t.Fatal("esc did not leave the form")
 	}
 	h.run(save)
@@ -96,12 +96,12 @@ func TestFormSubmitsOnceWhileSaving(t *testing.T) {
 		t.Error("enter is advertised while the save is in flight")
 	}
 	h.run(save)
-	if h.app.addKey.form.saving || !h.app.c.keys.Submit.Enabled() {
+	if h.addKey().form.saving || !h.app.c.keys.Submit.Enabled() {
 		t.Fatal("enter does not work again after the save was refused")
 	}
 	h.app.c.store = store
 	h.press("enter")
-	if h.app.current != screenOrg {
+	if h.current() != screenOrg {
 		t.Fatalf("the form did not save on a second try:\n%s", h.view())
 	}
 }

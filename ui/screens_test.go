@@ -12,25 +12,25 @@ func TestOrgPagingInALargeOrganization(t *testing.T) {
 	h := &harness{t: t, app: app}
 	h.send(tea.WindowSizeMsg{Width: 80, Height: 24})
 	h.press("pgdown")
-	_, k := app.org.selected()
+	_, k := h.org().selected()
 	if k == nil || k.AccessKeyID == "AK-000000" {
 		t.Fatalf("pgdown did not move: %+v", k)
 	}
 	h.wantView(k.AccessKeyID)
 	h.press("G")
-	if _, k := app.org.selected(); k == nil || k.AccessKeyID != "AK-000299" {
+	if _, k := h.org().selected(); k == nil || k.AccessKeyID != "AK-000299" {
 		t.Fatalf("G is not on the last key: %+v", k)
 	}
 	h.wantView("AK-000299", "user-00149 · 2/2 slots")
 	h.press("pgup", "up")
-	_, k = app.org.selected()
+	_, k = h.org().selected()
 	h.wantView(k.AccessKeyID)
 	h.press("g")
 	h.wantView("AK-000000", "user-00000 · 2/2 slots") // the header of the first key scrolls back in too
 	h.press("/")
 	h.typeText("AK-000123")
 	h.press("enter")
-	if _, k := app.org.selected(); k == nil || k.AccessKeyID != "AK-000123" {
+	if _, k := h.org().selected(); k == nil || k.AccessKeyID != "AK-000123" {
 		t.Fatalf("filter did not select the match: %+v", k)
 	}
 }
@@ -93,7 +93,7 @@ func TestOutsideStringsAreSanitized(t *testing.T) {
 
 func TestSpinnerTurnsOnlyDuringItsRun(t *testing.T) {
 	h, _ := openAcme(t)
-	h.app.startChecks(testKeysMsg{keyIDs: []string{"AK-REPORTS"}})
+	h.app.startChecks(testKeysMsg{keyIDs: []string{"AK-REPORTS"}}, ticket{})
 	run := h.app.c.checks.id
 	before := h.app.c.frame
 	h.app.spinFrame(spinFrameMsg{run: run})

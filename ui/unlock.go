@@ -18,68 +18,121 @@ type unlockScreen struct {
 	exists bool
 	busy   bool
 	form   form
+	w, h   int
 }
+
+// The vault's answer, to the unlock screen that asked.
+type (
+	unlockedMsg struct {
+		store Store
+		doc   *keystore.Document
+	}
+	unlockFailedMsg struct {
+		err     error
+		fromEnv bool
+	}
+)
 
 const maxPassphrase = 1024
 
-func newUnlockScreen(c *common, exists bool) unlockScreen {
+func newUnlockScreen(c *common, exists bool) *unlockScreen {
 	fields := []field{secretField("Passphrase", "", maxPassphrase)}
 	if !exists {
 		fields[0].hint = fmt.Sprintf("Choose a passphrase of at least %d characters: it encrypts every key stored here and cannot be recovered.", keystore.MinPassphraseLength)
 		fields = append(fields, secretField("Confirm", "Type the same passphrase again.", maxPassphrase))
 	}
-	s := unlockScreen{c: c, exists: exists, form: newForm(fields...)}
+	s := &unlockScreen{c: c, exists: exists, form: newForm(fields...)}
 	if v := c.deps.Vault; v != nil {
 		s.dir = v.Dir()
 	}
 	return s
 }
 
-func (s unlockScreen) update(msg tea.Msg) (unlockScreen, tea.Cmd) {
+func (s *unlockScreen) update(msg tea.Msg) (screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case startMsg: // $M3KEYS_PASSPHRASE opens the store without asking
+		if p := s.c.deps.Passphrase; p != "" && s.exists {
+			return s, s.open(p, true)
+		}
+		return s, nil
+	case unlockedMsg:
+		s.c.send(openedMsg(msg))
+		return s, nil
+	case unlockFailedMsg:
+		s.failed(msg)
+		return s, nil
+	case tea.KeyMsg:
+		if s.busy {
+			return s, nil
+		}
+		return s.key(msg)
+	case docChangedMsg, checkedMsg:
+		return s, nil
+	}
 	if s.busy {
 		return s, nil
 	}
-	key, isKey := msg.(tea.KeyMsg)
-	if isKey && keyIs(key, s.c.keys.Back) {
+	_, cmd := s.form.update(msg, s.c.keys) // a paste, say
+	return s, cmd
+}
+
+func (s *unlockScreen) key(key tea.KeyMsg) (screen, tea.Cmd) {
+	if keyIs(key, s.c.keys.Back) {
 		return s, tea.Quit
 	}
 	// A new passphrase too short is refused where it is typed, not after the confirmation.
-	if isKey && !s.exists && s.form.focus == 0 && (keyIs(key, s.c.keys.Submit) || keyIs(key, s.c.keys.NextField)) {
+	if !s.exists && s.form.focus == 0 && (keyIs(key, s.c.keys.Submit) || keyIs(key, s.c.keys.NextField)) {
 		if why := newPassphraseProblem(s.form.raw(0)); why != "" {
 			s.form.say(why)
 			return s, nil
 		}
 		s.form.say("")
 	}
-	submit, cmd := s.form.update(msg, s.c.keys)
+	submit, cmd := s.form.update(key, s.c.keys)
 	if submit {
-		s.submit()
+		return s, s.submit()
 	}
 	return s, cmd
 }
 
-func (s *unlockScreen) submit() {
+func (s *unlockScreen) submit() tea.Cmd {
 	pass := s.form.raw(0)
+	why := ""
 	switch {
 	case pass == "":
 		s.form.say("type your passphrase first")
-		return
+		return nil
 	case !s.exists && newPassphraseProblem(pass) != "":
-		s.form.clear(0)
-		s.form.clear(1)
-		s.form.focusOn(0)
-		s.form.say(newPassphraseProblem(pass))
-		return
+		why = newPassphraseProblem(pass)
 	case !s.exists && pass != s.form.raw(1):
+		why = "the two passphrases differ — type them again"
+	}
+	if why != "" {
 		s.form.clear(0)
 		s.form.clear(1)
 		s.form.focusOn(0)
-		s.form.say("the two passphrases differ — type them again")
-		return
+		s.form.say(why)
+		return nil
 	}
-	s.busy = true
 	s.form.say("")
-	s.c.emit(unlockMsg{passphrase: pass, create: !s.exists})
+	return s.open(pass, false)
+}
+
+// open unlocks (or creates) the store in a tea.Cmd: scrypt takes about a second.
+func (s *unlockScreen) open(pass string, fromEnv bool) tea.Cmd {
+	s.busy = true
+	vault, create := s.c.deps.Vault, !s.exists
+	return func() tea.Msg {
+		open := vault.Unlock
+		if create {
+			open = vault.Create
+		}
+		store, err := open(pass)
+		if err != nil {
+			return unlockFailedMsg{err: err, fromEnv: fromEnv}
+		}
+		return unlockedMsg{store: store, doc: store.Document()}
+	}
 }
 
 // newPassphraseProblem says what is wrong with a new passphrase, or "".
@@ -94,7 +147,11 @@ func newPassphraseProblem(pass string) string {
 }
 
 // failed shows why unlocking did not work and empties the fields for another try.
-func (s *unlockScreen) failed(why string) {
+func (s *unlockScreen) failed(msg unlockFailedMsg) {
+	why := plain(msg.err)
+	if msg.fromEnv {
+		why = "$M3KEYS_PASSPHRASE did not open the keystore: " + why
+	}
 	s.busy = false
 	for i := range s.form.fields {
 		s.form.clear(i)
@@ -125,10 +182,22 @@ func (s *unlockScreen) crumbs() []string {
 	return []string{"Create a keystore"}
 }
 
-func (s *unlockScreen) view(w, h int) string {
+// boxWidth is the unlock box's outer width and the room inside it.
+func boxWidth(w int) (box, inner int) {
+	box = min(w-2, 64)
+	return box, box - 4
+}
+
+func (s *unlockScreen) setSize(w, h int) {
+	s.w, s.h = w, h
+	_, inner := boxWidth(w)
+	s.form.resize(inner)
+}
+
+func (s *unlockScreen) view() string {
 	st := s.c.styles
-	boxW := min(w-2, 64)
-	inner := boxW - 4
+	w, h := s.w, s.h
+	boxW, inner := boxWidth(w)
 	var b strings.Builder
 	if s.exists {
 		b.WriteString(st.BoxTitle.Render("Unlock your keystore") + "\n")
@@ -147,7 +216,7 @@ func (s *unlockScreen) view(w, h int) string {
 		f.fields = slices.Clone(f.fields)
 		f.fields[f.focus].hint = ""
 	}
-	b.WriteString(f.view(st, inner))
+	b.WriteString(f.view(st))
 	if s.busy {
 		busy := "Unlocking…"
 		if !s.exists {
@@ -157,45 +226,4 @@ func (s *unlockScreen) view(w, h int) string {
 	}
 	box := st.Box.Width(boxW - 2).Render(b.String())
 	return lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, box)
-}
-
-// unlockCmd opens (or creates) the store in a tea.Cmd: scrypt takes about a second.
-func (a *App) unlockCmd(pass string, create, fromEnv bool) tea.Cmd {
-	vault, gen := a.c.deps.Vault, a.gen
-	a.unlock.busy = true
-	return func() tea.Msg {
-		open := vault.Unlock
-		if create {
-			open = vault.Create
-		}
-		store, err := open(pass)
-		if err != nil {
-			return unlockFailedMsg{gen: gen, err: err, fromEnv: fromEnv}
-		}
-		return unlockedMsg{gen: gen, store: store, doc: store.Document()}
-	}
-}
-
-func (a *App) unlocked(msg unlockedMsg) tea.Cmd {
-	if msg.gen != a.gen || a.current != screenUnlock {
-		return nil
-	}
-	a.c.store = msg.store
-	a.c.setDoc(msg.doc)
-	a.unlock = newUnlockScreen(a.c, true) // forget the typed passphrase
-	a.orgs = newOrgsScreen(a.c)
-	a.show(screenOrgs)
-	return nil
-}
-
-func (a *App) unlockFailed(msg unlockFailedMsg) tea.Cmd {
-	if msg.gen != a.gen || a.current != screenUnlock {
-		return nil
-	}
-	why := plain(msg.err)
-	if msg.fromEnv {
-		why = "$M3KEYS_PASSPHRASE did not open the keystore: " + why
-	}
-	a.unlock.failed(why)
-	return nil
 }

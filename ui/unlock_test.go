@@ -20,7 +20,7 @@ func TestUnlockTyped(t *testing.T) {
 	h.typeText(passphrase)
 	h.wantNotView(passphrase) // masked
 	h.press("enter")
-	if h.app.current != screenOrgs {
+	if h.current() != screenOrgs {
 		t.Fatalf("still locked:\n%s", h.view())
 	}
 	h.wantView("Acme production")
@@ -32,16 +32,16 @@ func TestUnlockWrongPassphraseStaysWithAClearMessage(t *testing.T) {
 	h := newHarness(t, Deps{Vault: vault, Checker: &fakeChecker{}})
 	h.typeText("wrong passphrase")
 	h.press("enter")
-	if h.app.current != screenUnlock {
+	if h.current() != screenUnlock {
 		t.Fatal("a wrong passphrase unlocked the store")
 	}
 	h.wantView("incorrect passphrase", "type it again")
-	if v := h.app.unlock.form.raw(0); v != "" {
+	if v := h.unlock().form.raw(0); v != "" {
 		t.Errorf("field keeps the wrong passphrase %q", v)
 	}
 	h.typeText(passphrase) // and the next try works
 	h.press("enter")
-	if h.app.current != screenOrgs {
+	if h.current() != screenOrgs {
 		t.Fatalf("second try did not unlock:\n%s", h.view())
 	}
 }
@@ -49,7 +49,7 @@ func TestUnlockWrongPassphraseStaysWithAClearMessage(t *testing.T) {
 func TestUnlockWrongPassphraseFromEnvironmentShowsTheScreen(t *testing.T) {
 	vault, _ := newTestStore(t)
 	h := newHarness(t, Deps{Vault: vault, Checker: &fakeChecker{}, Passphrase: "not it"})
-	if h.app.current != screenUnlock {
+	if h.current() != screenUnlock {
 		t.Fatal("wrong $M3KEYS_PASSPHRASE unlocked the store")
 	}
 	h.wantView("$M3KEYS_PASSPHRASE did not open the keystore", "incorrect passphrase")
@@ -60,7 +60,7 @@ func TestUnlockEmptyPassphraseIsNotTried(t *testing.T) {
 	h := newHarness(t, Deps{Vault: vault})
 	h.press("enter")
 	h.wantView("type your passphrase first")
-	if h.app.unlock.busy {
+	if h.unlock().busy {
 		t.Error("an empty passphrase was sent to the store")
 	}
 }
@@ -77,14 +77,14 @@ func TestCreateStoreOnFirstRun(t *testing.T) {
 	if vault.Exists() {
 		t.Fatal("created a store with mismatched passphrases")
 	}
-	if h.app.unlock.form.focus != 0 {
+	if h.unlock().form.focus != 0 {
 		t.Error("focus did not go back to the first field")
 	}
 	h.typeText("the same one")
 	h.press("tab")
 	h.typeText("the same one")
 	h.press("enter")
-	if !vault.Exists() || h.app.current != screenOrgs {
+	if !vault.Exists() || h.current() != screenOrgs {
 		t.Fatalf("store not created:\n%s", h.view())
 	}
 	h.wantView("No organizations yet")
@@ -94,10 +94,10 @@ func TestUnlockKeys(t *testing.T) {
 	vault, _ := newTestStore(t)
 	h := newHarness(t, Deps{Vault: vault})
 	h.typeText("q?")
-	if h.quit || h.app.overlay != overlayNone {
+	if h.quit || h.overlay() != overlayNone {
 		t.Fatal("q or ? in the passphrase field did more than type")
 	}
-	if got := h.app.unlock.form.raw(0); got != "q?" {
+	if got := h.unlock().form.raw(0); got != "q?" {
 		t.Errorf("field holds %q", got)
 	}
 	h.press("esc")
@@ -136,13 +136,13 @@ func TestCreateStoreRefusesAShortPassphrase(t *testing.T) {
 	}
 	h.press("enter")
 	h.wantView("type a passphrase first: at least 8 characters")
-	if h.app.unlock.form.focus != 0 {
+	if h.unlock().form.focus != 0 {
 		t.Fatal("enter on an empty new passphrase moved on")
 	}
 	h.typeText("seven77")
 	h.press("tab")
 	h.wantView("too short: 7 characters — a new passphrase needs at least 8")
-	if h.app.unlock.form.focus != 0 {
+	if h.unlock().form.focus != 0 {
 		t.Fatal("a short passphrase moved on to the confirmation")
 	}
 	h.press("shift+tab") // round to the confirmation some other way: still refused on submit
@@ -171,7 +171,7 @@ func TestUnlockTakesAnExistingShortPassphrase(t *testing.T) {
 	h := newHarness(t, Deps{Vault: NewVault(dir)})
 	h.typeText("abc")
 	h.press("enter")
-	if h.app.current != screenOrgs {
+	if h.current() != screenOrgs {
 		t.Fatalf("a short passphrase of an existing store was refused:\n%s", h.view())
 	}
 }

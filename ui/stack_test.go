@@ -1,0 +1,185 @@
+package ui
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+// probeScreen is written as a new screen is: one type in one file, and one line that
+// pushes it (here the test sends the pushMsg that line would). t asks the root for a
+// live check, enter runs a command of its own; it keeps what answers its latest request.
+type probeScreen struct {
+	c     *common
+	asks  int
+	asked ticket
+	got   []string
+	w, h  int
+}
+
+type probeMsg string
+
+func newProbeScreen(c *common) *probeScreen { return &probeScreen{c: c} }
+
+func (s *probeScreen) update(msg tea.Msg) (screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.KeyMsg:
+		switch {
+		case keyIs(msg, s.c.keys.Back):
+			s.c.pop()
+		case keyIs(msg, s.c.keys.Test):
+			s.asked = s.c.send(testKeysMsg{keyIDs: []string{probeKey(s.asks)}})
+			s.asks++
+		case keyIs(msg, s.c.keys.Open):
+			return s, func() tea.Msg { return probeMsg("own") }
+		}
+	case checkDoneMsg:
+		if msg.to.answers(s.asked) {
+			s.got = append(s.got, msg.keyID)
+		}
+	case probeMsg:
+		s.got = append(s.got, string(msg))
+	}
+	return s, nil
+}
+
+// probeKey is the key the probe tests next: a new one each time, so a run takes it.
+func probeKey(n int) string { return []string{"AK-REPORTS", "AK-BILLING-OLD", "AK-BILLING-NEW"}[n%3] }
+
+func (s *probeScreen) view() string         { return fmt.Sprintf("probe %v", s.got) }
+func (s *probeScreen) setSize(w, h int)     { s.w, s.h = w, h }
+func (s *probeScreen) crumbs() []string     { return []string{"Probe"} }
+func (s *probeScreen) enableKeys(k *KeyMap) { k.only(&k.Back, &k.Test, &k.Open, &k.Help, &k.Quit) }
+
+// intent hands the root an intent as a screen's update would, and lets it act.
+func (h *harness) intent(msg tea.Msg) {
+	h.app.c.send(msg)
+	h.send(struct{}{})
+}
+
+func TestStackNewScreenIsOneFileAndOneLine(t *testing.T) {
+	h, _ := openAcme(t)
+	probe := newProbeScreen(h.app.c)
+	h.intent(pushMsg{s: probe})
+	if h.app.top() != probe {
+		t.Fatal("not pushed")
+	}
+	h.wantView("m3keys › Probe", "probe []", "esc back")
+
+	// Its requests come back to it, through the root: a live check, and its own command.
+	h.press("t")
+	h.press("enter")
+	if want := []string{"AK-REPORTS", "own"}; !slices.Equal(probe.got, want) {
+		t.Fatalf("got %v, want %v", probe.got, want)
+	}
+
+	// An older request's result is dropped: only the latest one's reaches it.
+	_, first := h.app.Update(keyMsg("t")) // AK-BILLING-OLD, not run yet
+	_, second := h.app.Update(keyMsg("t"))
+	h.run(second)
+	h.run(first)
+	if want := []string{"AK-REPORTS", "own", "AK-BILLING-NEW"}; !slices.Equal(probe.got, want) {
+		t.Fatalf("got %v, want %v (the first request's result is stale)", probe.got, want)
+	}
+
+	// esc pops it, back to the organization.
+	h.press("esc")
+	if h.current() != screenOrg {
+		t.Fatalf("esc did not pop the probe:\n%s", h.view())
+	}
+
+	// Results of a screen already left are dropped: they reach neither it nor the screen below.
+	again := newProbeScreen(h.app.c)
+	h.intent(pushMsg{s: again})
+	_, check := h.app.Update(keyMsg("t"))
+	_, own := h.app.Update(keyMsg("enter"))
+	h.press("esc")
+	h.run(check)
+	h.run(own)
+	if len(again.got) != 0 {
+		t.Fatalf("a screen already left got %v", again.got)
+	}
+	if h.current() != screenOrg {
+		t.Fatal("a stale result moved the screen")
+	}
+	h.wantView("AK-REPORTS: ✓ valid") // the root still took the result in
+}
+
+// View changes nothing: paging, offsets and input widths are set in update, so what a
+// key does never depends on the last frame drawn.
+func TestViewIsPure(t *testing.T) {
+	cases := []struct {
+		name  string
+		setup func(t *testing.T) *harness
+	}{
+		{"unlock", func(t *testing.T) *harness {
+			vault, store := newTestStore(t)
+			sample(t, store)
+			h := newHarness(t, Deps{Vault: vault})
+			h.typeText("typed")
+			return h
+		}},
+		{"create", func(t *testing.T) *harness { return newHarness(t, Deps{Vault: NewVault(t.TempDir() + "/s")}) }},
+		{"orgs", func(t *testing.T) *harness { h, _ := unlocked(t); return h }},
+		{"orgs_filter", func(t *testing.T) *harness { h, _ := unlocked(t); h.press("/"); h.typeText("acme"); return h }},
+		{"org", func(t *testing.T) *harness { h, _ := openAcme(t); h.press("down", "down"); return h }},
+		{"org_large", func(t *testing.T) *harness {
+			h := &harness{t: t, app: orgWithKeys(t, 300)}
+			h.send(tea.WindowSizeMsg{Width: 80, Height: 24})
+			h.press("pgdown", "pgdown", "up")
+			return h
+		}},
+		{"addkey", func(t *testing.T) *harness {
+			h, _ := openAcme(t)
+			h.selectRow("new-integration")
+			h.press("a")
+			h.typeText("AK-A-LONG-KEY-ID-THAT-SCROLLS-IN-ITS-FIELD-0123456789-0123456789")
+			return h
+		}},
+		{"orgform", func(t *testing.T) *harness { h, _ := unlocked(t); h.press("e"); return h }},
+		{"userform", func(t *testing.T) *harness { h, _ := openAcme(t); h.press("n"); return h }},
+		{"history", func(t *testing.T) *harness { h, _ := openAcme(t); h.press("h"); return h }},
+		{"help", func(t *testing.T) *harness { h, _ := openAcme(t); h.press("?"); return h }},
+		{"confirm", func(t *testing.T) *harness { h, _ := openAcme(t); h.press("s"); return h }},
+		{"probe", func(t *testing.T) *harness {
+			h, _ := openAcme(t)
+			h.intent(pushMsg{s: newProbeScreen(h.app.c)})
+			return h
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			h := tc.setup(t)
+			for _, size := range [][2]int{{60, 15}, {80, 24}, {200, 60}} {
+				h.app.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]}) // not h.send: it draws
+				before := snapshot(h.app)
+				first := h.app.View()
+				if second := h.app.View(); second != first {
+					t.Fatalf("%dx%d: two views differ", size[0], size[1])
+				}
+				if after := snapshot(h.app); after != before {
+					t.Fatalf("%dx%d: View changed the model:\nbefore %s\nafter  %s", size[0], size[1], before, after)
+				}
+			}
+		})
+	}
+}
+
+// snapshot prints the root and every screen it holds, values and all.
+func snapshot(a *App) string {
+	s := fmt.Sprintf("%+v", *a)
+	for _, e := range append(slices.Clone(a.stack), derefEntry(a.over)...) {
+		s += fmt.Sprintf("\n%+v %+v", e, reflect.ValueOf(e.s).Elem().Interface())
+	}
+	return s
+}
+
+func derefEntry(e *entry) []entry {
+	if e == nil {
+		return nil
+	}
+	return []entry{*e}
+}
