@@ -92,17 +92,10 @@ func (s *historyScreen) view() string {
 	if s.list.filter.active() {
 		top = s.list.filter.view(w)
 	}
-	lines := []string{top}
-	if len(s.events) == 0 {
-		return strings.Join(append(lines, "", st.Dim.Render("No history for this organization yet.")), "\n")
-	}
-	lines = append(lines, "  "+st.ColumnHeader.Render(renderCells(headerCells(historyColumns()), s.widths)))
-	from, to := s.list.visible()
-	for i := from; i < to; i++ {
-		e := &s.c.doc.History[s.events[i]]
-		lines = append(lines, selectable(st, s.eventCells(e), s.widths, i == s.list.cursor))
-	}
-	return strings.Join(lines, "\n")
+	header := "  " + st.ColumnHeader.Render(renderCells(headerCells(historyColumns()), s.widths))
+	return strings.Join(s.list.draw(st, top, "No history for this organization yet.", header, func(i int, selected bool) string {
+		return selectable(st, s.eventCells(&s.c.doc.History[s.events[i]]), s.widths, selected)
+	}), "\n")
 }
 
 func (s *historyScreen) eventCells(e *keystore.Event) []cell {

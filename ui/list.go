@@ -133,3 +133,29 @@ func (l *list) enableKeys(k *KeyMap) (on []*key.Binding, done bool) {
 	}
 	return on, false
 }
+
+// draw is a list's lines: its first line, then the empty message, or the column titles
+// and the rows on screen.
+func (l *list) draw(st Styles, top, empty, header string, row func(i int, selected bool) string) []string {
+	lines := []string{top}
+	if l.n == 0 {
+		return append(lines, "", st.Dim.Render(empty))
+	}
+	lines = append(lines, header)
+	from, to := l.visible()
+	for i := from; i < to; i++ {
+		lines = append(lines, row(i, i == l.cursor))
+	}
+	return lines
+}
+
+// empty is what an empty list says: that the filter or f hides every row, or that there is none.
+func (l *list) empty(none, noMatch, noFailing string) string {
+	switch {
+	case l.filter.query() != "":
+		return noMatch
+	case l.only:
+		return noFailing
+	}
+	return none
+}

@@ -343,21 +343,14 @@ func (s *orgScreen) view() string {
 	if o == nil {
 		return st.Dim.Render("This organization is gone. Press esc to go back.")
 	}
-	lines := []string{s.summary(o, w)}
+	empty := s.list.empty("No service users yet. Press n to add one.",
+		"Nothing matches the filter. Press esc to clear it.", "No failing key here. Press f to show them all.")
+	header := "    " + st.ColumnHeader.Render(renderCells(headerCells(keyColumns()), s.widths))
+	lines := s.list.draw(st, s.summary(o, w), empty, header, func(i int, selected bool) string {
+		return s.line(o, s.lines[i], s.widths, w, selected)
+	})
 	if len(s.lines) == 0 {
-		empty := "No service users yet. Press n to add one."
-		switch {
-		case s.list.filter.query() != "":
-			empty = "Nothing matches the filter. Press esc to clear it."
-		case s.list.only:
-			empty = "No failing key here. Press f to show them all."
-		}
-		return strings.Join(append(lines, "", st.Dim.Render(empty)), "\n")
-	}
-	lines = append(lines, "    "+st.ColumnHeader.Render(renderCells(headerCells(keyColumns()), s.widths)))
-	from, to := s.list.visible()
-	for i := from; i < to; i++ {
-		lines = append(lines, s.line(o, s.lines[i], s.widths, w, i == s.list.cursor))
+		return strings.Join(lines, "\n")
 	}
 	for len(lines) < h-detailLines {
 		lines = append(lines, "")

@@ -289,23 +289,13 @@ func (s *orgsScreen) view() string {
 	for _, r := range s.rows {
 		keys += r.total
 	}
-	lines := []string{listTop(st, &s.list.filter, s.list.only, count(len(s.rows), "organization")+" · "+count(keys, "access key"), w)}
-	if len(s.rows) == 0 {
-		empty := "No organizations yet. Press n to add the first one."
-		switch {
-		case s.list.filter.query() != "":
-			empty = "No organization matches the filter. Press esc to clear it."
-		case s.list.only:
-			empty = "No organization has a failing key. Press f to show them all."
-		}
-		return strings.Join(append(lines, "", st.Dim.Render(empty)), "\n")
-	}
-	lines = append(lines, "  "+st.ColumnHeader.Render(renderCells(headerCells(orgColumns()), s.widths)))
-	from, to := s.list.visible()
-	for i := from; i < to; i++ {
-		lines = append(lines, selectable(st, s.orgCells(&s.rows[i]), s.widths, i == s.list.cursor))
-	}
-	return strings.Join(lines, "\n")
+	top := listTop(st, &s.list.filter, s.list.only, count(len(s.rows), "organization")+" · "+count(keys, "access key"), w)
+	empty := s.list.empty("No organizations yet. Press n to add the first one.",
+		"No organization matches the filter. Press esc to clear it.", "No organization has a failing key. Press f to show them all.")
+	header := "  " + st.ColumnHeader.Render(renderCells(headerCells(orgColumns()), s.widths))
+	return strings.Join(s.list.draw(st, top, empty, header, func(i int, selected bool) string {
+		return selectable(st, s.orgCells(&s.rows[i]), s.widths, selected)
+	}), "\n")
 }
 
 func (s *orgsScreen) orgCells(r *orgRow) []cell {
