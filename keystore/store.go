@@ -239,14 +239,14 @@ func (s *Store) refresh() error {
 		return nil
 	}
 	plain, err := decrypt(data, s.identity, DocumentFile)
+	if errors.Is(err, ErrWrongIdentity) && IsTeam(s.dir) {
+		return s.notMember()
+	}
 	if errors.Is(err, ErrWrongIdentity) && !hasScryptStanza(data) && s.backupIsOurs() {
 		// The identity is the right one: keystore.age itself is foreign or damaged.
 		return fmt.Errorf("%w: %s is not encrypted to this store's identity but %s is — %s was copied from another store, or its header is damaged; "+
 			"keep it aside and restore the backup: mv %s %s.foreign && cp %s %s", ErrCorrupt, DocumentFile, BackupFile, DocumentFile,
 			path, path, filepath.Join(s.dir, BackupFile), path)
-	}
-	if errors.Is(err, ErrWrongIdentity) && IsTeam(s.dir) {
-		return s.notMember()
 	}
 	if err != nil {
 		return err

@@ -96,7 +96,7 @@ func (s *Store) notMember() error {
 	self := s.identity.Recipient().String()
 	rs, err := readRecipients(s.dir, s.own)
 	if err == nil && !rs.Has(self) {
-		return fmt.Errorf("%w yet — send this to a member: m3keys team add NAME %s; then run m3keys sync", ErrNotMember, self)
+		return fmt.Errorf("%w: you are not in %s (not added yet, or removed) — to be added, send this to a member: m3keys team add NAME %s; then run m3keys sync", ErrNotMember, RecipientsFile, self)
 	}
 	return fmt.Errorf("%w: %s was written before you were added — run m3keys sync", ErrNotMember, DocumentFile)
 }

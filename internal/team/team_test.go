@@ -588,3 +588,24 @@ func fsck(t testing.TB, dir string) {
 	t.Helper()
 	git(t, dir, "fsck", "--strict", "--no-progress")
 }
+
+// A removed member's m3keys says so, rather than calling the store damaged.
+func TestRemovedMemberIsToldWhy(t *testing.T) {
+	_, ms := newTeam(t, "bob")
+	alice, bob := ms[0], ms[1]
+	bob.addKey("ingest", "AK-BOB") // so bob has a backup his identity opens
+	bob.mustSync()
+	alice.mustSync()
+	if _, err := team.Remove(alice.store, alice.dir, "bob"); err != nil {
+		t.Fatal(err)
+	}
+	alice.mustSync()
+	bob.store = nil
+	if _, err := bob.sync(); err != nil {
+		t.Fatal(err)
+	}
+	_, err := keystore.Open(bob.dir, pass)
+	if !errors.Is(err, keystore.ErrNotMember) || errors.Is(err, keystore.ErrCorrupt) || !strings.Contains(err.Error(), "removed") {
+		t.Fatalf("a removed member opening the store = %v", err)
+	}
+}
