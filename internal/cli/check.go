@@ -371,18 +371,25 @@ const (
 	retiredLabel                                                        = "✓ retired (rejected)"
 )
 
-// columns are the widths of the key and result columns: a table with a retired key gives the
-// result the room "✓ retired (rejected)" needs, out of the key column.
+// columns are the widths of the key and result columns: a table with a longer result
+// ("✓ retired (rejected)", "✓ valid (token only)") gives it the room, out of the key column.
 type columns struct{ key, result int }
 
 func tableColumns(rows []checkResult) columns {
+	widest := resultCells
 	for _, r := range rows {
-		if r.Retired {
-			extra := textcut.Width(retiredLabel) - resultCells
-			return columns{key: keyCells - extra, result: resultCells + extra}
-		}
+		widest = max(widest, min(textcut.Width(resultLabel(r)), textcut.Width(retiredLabel)))
 	}
-	return columns{key: keyCells, result: resultCells}
+	extra := widest - resultCells
+	return columns{key: keyCells - extra, result: resultCells + extra}
+}
+
+// resultLabel is a row's RESULT cell, in the TUI's words ("! wrong org", "✓ valid (token only)").
+func resultLabel(r checkResult) string {
+	if r.Retired {
+		return retiredLabel
+	}
+	return lastcheck.Label(&keystore.Check{Result: r.Result, HTTPStatus: r.HTTPStatus, Verified: r.Verified})
 }
 
 func (w columns) row(user, key, result, status, latency, age string) string {
@@ -417,11 +424,7 @@ func printCheckTable(c *ctx, r checkReport) {
 			status = strconv.Itoa(row.HTTPStatus)
 		}
 		id := sanitize.Text(row.AccessKeyID, 200)
-		result := lastcheck.Mark(row.Result) + " " + row.Result
-		if row.Retired {
-			result = retiredLabel
-		}
-		fmt.Fprintln(out, cols.row(sanitize.Text(row.ServiceUser, 100), id, result,
+		fmt.Fprintln(out, cols.row(sanitize.Text(row.ServiceUser, 100), id, resultLabel(row),
 			status, latencyText(row.LatencyMs), checkAgeText(row.AgeDays, row.Stale)))
 		if confusable[id] {
 			printBeneath(out, "whole ID: "+id)

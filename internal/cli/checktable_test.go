@@ -114,3 +114,21 @@ func TestCheckJSONStaleSummaryNamesTheField(t *testing.T) {
 		t.Errorf("exit %d %q", o.code, o.stderr)
 	}
 }
+
+// The table uses the TUI's words: a token for another organization is "wrong org", not
+// "forbidden 200"; a token-only valid says so.
+func TestCheckTableSaysWrongOrgAndTokenOnly(t *testing.T) {
+	h, fake := checkFixture(t)
+	if o := h.add("AK-OTHER", "other"); o.code != 0 {
+		t.Fatalf("add: %s", o.stderr)
+	}
+	fake.AddKey(m3tertest.Key{AccessKeyID: "AK-OTHER", Secret: secret, OrgID: org2, ServiceUserID: "su-o", ServiceUserName: "other", Admin: true})
+	o := h.run("", "check")
+	if !strings.Contains(o.stdout, "! wrong org") || strings.Contains(o.stdout, "forbidden     200") {
+		t.Errorf("a token for another organization does not read \"! wrong org\":\n%s", o.stdout)
+	}
+	o = h.run("", "check", "--no-verify", "AK-GOOD")
+	if !strings.Contains(o.stdout, "✓ valid (token only)") {
+		t.Errorf("a token-only check does not say so:\n%s", o.stdout)
+	}
+}

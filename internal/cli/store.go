@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"time"
-	"unicode/utf8"
 
 	"github.com/m3keys/m3keys/internal/sanitize"
 	"github.com/m3keys/m3keys/internal/team"
@@ -127,13 +126,11 @@ func (c *ctx) newPassphrase(unchanged string) (string, error) {
 	return pass, nil
 }
 
-// minPassphrase is the shortest new passphrase, in characters; stores made with a shorter
-// one before this rule keep opening.
-const minPassphrase = 8
-
+// checkNewPassphrase applies the store's rule for new passphrases; stores made with a
+// shorter one before the rule keep opening.
 func checkNewPassphrase(what, pass, unchanged string) error {
-	if utf8.RuneCountInString(pass) < minPassphrase {
-		return usageErr("%s is too short: it needs at least %d characters — %s; choose a longer one", what, minPassphrase, unchanged)
+	if keystore.ValidateNewPassphrase(pass) != nil {
+		return usageErr("%s is too short: it needs at least %d characters — %s; choose a longer one", what, keystore.MinPassphraseLength, unchanged)
 	}
 	return nil
 }
