@@ -1,0 +1,124 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/m3keys/m3keys/authclient"
+	"github.com/m3keys/m3keys/internal/lastcheck"
+	"github.com/m3keys/m3keys/internal/textcut"
+	"github.com/m3keys/m3keys/keystore"
+)
+
+// The organization screen's rows and the detail under them.
+
+func (s *orgScreen) line(o *keystore.Organization, l orgLine, widths []int, w int, selected bool) string {
+	st := s.c.styles
+	u := &o.ServiceUsers[l.user]
+	if l.kind == lineKey {
+		return "  " + selectable(st, s.keyCells(&u.Keys[l.key]), widths, selected)
+	}
+	info := fmt.Sprintf(" · %d/%d slots", len(u.Keys), keystore.MaxKeysPerUser)
+	if u.ID != "" {
+		info += " · m3ter id " + clean(u.ID)
+	}
+	if l.kind == lineEmptyUser {
+		info += " · no keys — press a to add one"
+	}
+	if selected {
+		return st.Selected.Render(textcut.End("› "+clean(u.Name)+info, w))
+	}
+	return textcut.End("  "+st.UserHeader.Render(clean(u.Name))+st.Dim.Render(info), w)
+}
+
+func (s *orgScreen) keyCells(k *keystore.AccessKey) []cell {
+	st := &s.c.styles
+	status := styled(&st.Good, string(k.Status))
+	if k.Status != keystore.Active {
+		status = styled(&st.Dim, string(k.Status))
+	}
+	secret := styled(&st.Warn, "copy once")
+	if k.SecretCopied() {
+		secret = styled(&st.Dim, "copied "+k.SecretCopiedAt.Format("2006-01-02"), "copied")
+	}
+	return []cell{
+		idCell(clean(k.AccessKeyID)),
+		status,
+		ageCell(k.AgeDays(s.c.now()), s.c.stale(k), st),
+		secret,
+		s.checkCell(k),
+	}
+}
+
+func (s *orgScreen) checkCell(k *keystore.AccessKey) cell {
+	st := &s.c.styles
+	switch {
+	case s.c.checks.testing(k.AccessKeyID):
+		return styled(&st.Warn, s.c.spinner()+" testing…")
+	case s.c.checks.waiting(k.AccessKeyID):
+		return styled(&st.Dim, "… queued")
+	}
+	return lastCheckCell(k.LastCheck, s.c.now(), st)
+}
+
+// lastCheckCell is `✓ valid 184ms 2h ago`, `✗ rejected 401`, `! forbidden`, `? undetermined`,
+// shrinking to a shorter form when the column is narrow.
+func lastCheckCell(c *keystore.Check, now time.Time, st *Styles) cell {
+	style := &st.Unknown
+	switch {
+	case c == nil:
+		style = &st.Dim
+	case authclient.Class(c.Result) == authclient.Valid:
+		style = &st.Good
+	case authclient.Class(c.Result).Failing():
+		style = &st.Bad
+	}
+	return styled(style, lastcheck.Forms(c, now)...)
+}
+
+// detail says more about the selected row: the last live result, or what to do next.
+func (s *orgScreen) detail(w int) string {
+	st := s.c.styles
+	u, k := s.selected()
+	var text string
+	switch {
+	case u == nil:
+		return ""
+	case k == nil:
+		text = clean(u.Name) + " has no keys yet. Press a to add the one m3ter's Console generated."
+	default:
+		text = shortID(k.AccessKeyID) + ": " + s.checkSentence(k) + s.staleHint(u, k)
+	}
+	lines := strings.Split(lipgloss.NewStyle().Width(w).Render(text), "\n")
+	if len(lines) > detailLines { // say that there is more
+		lines = lines[:detailLines]
+		last := strings.TrimRight(lines[detailLines-1], " ")
+		lines[detailLines-1] = textcut.End(last, w-1) + "…"
+	}
+	return st.Dim.Render(fitLines(strings.Join(lines, "\n"), w, detailLines))
+}
+
+// staleHint says how to replace a stale ACTIVE key with the keys that exist today.
+func (s *orgScreen) staleHint(u *keystore.ServiceUser, k *keystore.AccessKey) string {
+	if k.Status != keystore.Active || !s.c.stale(k) {
+		return ""
+	}
+	days := fmt.Sprintf(" · stale (%dd, over %dd)", k.AgeDays(s.c.now()), int(s.c.deps.MaxAge/(24*time.Hour)))
+	if u.FreeSlot() != nil {
+		return days + ": make the other key INACTIVE (s), remove it (d), add a new one (a)"
+	}
+	return days + ": add a new key (a), deploy it, make this one INACTIVE (s)"
+}
+
+func (s *orgScreen) checkSentence(k *keystore.AccessKey) string {
+	if res, ok := s.c.results[k.AccessKeyID]; ok {
+		return resultSentence(res)
+	}
+	c := k.LastCheck
+	if c == nil {
+		return "never tested — press t to test it"
+	}
+	return "last check " + lastcheck.Ago(c.At, s.c.now()) + ": " + checkWords(c) + fmt.Sprintf(" · %dms", c.LatencyMs)
+}
