@@ -10,6 +10,9 @@ import (
 	"github.com/m3keys/m3keys/keystore"
 )
 
+// branch is the team store's one branch.
+const branch = "main"
+
 // gitignore keeps each member's own files out of git: the identity, the lock, backups, the
 // trust file and the temp files of a save in progress.
 const gitignore = `# m3keys team store: only keystore.age and recipients.txt are shared
@@ -61,7 +64,7 @@ func Init(s *keystore.Store, dir string, opts InitOptions) error {
 	if isRepo(dir) {
 		return fmt.Errorf("%s is a git repository already — m3keys keeps a team store's repository itself; move .git away first", dir)
 	}
-	if _, err := r.run("init", "-q", "-b", "main"); err != nil {
+	if _, err := r.run("init", "-q", "-b", branch); err != nil {
 		return err
 	}
 	if err := configure(r, opts.Name); err != nil {
@@ -143,7 +146,13 @@ func Join(url, dir, name, passphrase string, opts ...keystore.Option) (Joined, e
 		return Joined{}, err
 	}
 	r := repo{dir}
-	if _, err := r.runIn(parent, "clone", "-q", "--", url, dir); err != nil {
+	// The team's branch by name: a bare repository made with plain `git init --bare` names
+	// master as its HEAD, and a clone of it would check nothing out.
+	if _, err := r.runIn(parent, "clone", "-q", "--branch", branch, "--", url, dir); err != nil {
+		if strings.Contains(err.Error(), "not found in upstream") {
+			return Joined{}, fmt.Errorf("%w: %s has no %s branch — a member runs m3keys team init --remote %s first; then remove %s and join again",
+				ErrNotTeam, url, branch, url, dir)
+		}
 		return Joined{}, err
 	}
 	if err := os.Chmod(dir, 0o700); err != nil {

@@ -71,7 +71,8 @@ func git(t testing.TB, dir string, args ...string) string {
 // bareRemote is the team's shared repository, a bare one on disk.
 func bareRemote(t testing.TB) string {
 	dir := filepath.Join(t.TempDir(), "remote.git")
-	git(t, t.TempDir(), "init", "-q", "--bare", "-b", "main", dir)
+	// A plain bare repository, as on a file share: its HEAD names master, not the team's branch.
+	git(t, t.TempDir(), "init", "-q", "--bare", dir)
 	return dir
 }
 
