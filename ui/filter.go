@@ -114,7 +114,7 @@ func (c *common) orgFailing(o *keystore.Organization) bool {
 // keyWords are what `/` matches on a key besides its ID: its last check as shown
 // ("✗ rejected 401 2h ago", "untested"). Staleness is f's business: "/sta" still finds staging.
 func (c *common) keyWords(k *keystore.AccessKey) []string {
-	return []string{lastcheck.Text(k.LastCheck, c.now())}
+	return []string{lastcheck.Text(lastcheck.ForKey(k), c.now())}
 }
 
 // unreachable is an undetermined check that got no answer at all (network, timeout, TLS).

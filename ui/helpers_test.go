@@ -36,11 +36,33 @@ const (
 
 func clock() time.Time { return testNow }
 
-// fakeChecker answers from a table of results by Access Key ID; valid otherwise.
+// fakeChecker answers from a table of results by Access Key ID; valid otherwise, with
+// users/me naming the key's m3ter service user (see serviceUserOf).
 type fakeChecker struct {
 	mu      sync.Mutex
 	results map[string]authclient.Result
-	calls   []authclient.Key
+	// users is the m3ter service user of keys the sample does not have (a key a test adds).
+	users map[string]string
+	calls []authclient.Key
+}
+
+// sampleServiceUsers are the m3ter service users of the sample's keys: one per service user,
+// as in m3ter (billing-sync's two keys are one user's; its id is the one the goldens show).
+var sampleServiceUsers = map[string]string{
+	"AK-BILLING-OLD": "su-AK-BILLING-NEW",
+	"AK-BILLING-NEW": "su-AK-BILLING-NEW",
+}
+
+// serviceUserOf is the m3ter service user users/me names for a key: the sample's, a test's,
+// else a user of its own.
+func (f *fakeChecker) serviceUserOf(keyID string) string {
+	if id, ok := f.users[keyID]; ok {
+		return id
+	}
+	if id, ok := sampleServiceUsers[keyID]; ok {
+		return id
+	}
+	return "su-" + keyID
 }
 
 func (f *fakeChecker) Check(_ context.Context, k authclient.Key, _ bool) authclient.Result {
@@ -51,7 +73,7 @@ func (f *fakeChecker) Check(_ context.Context, k authclient.Key, _ bool) authcli
 		return r
 	}
 	return authclient.Result{Class: authclient.Valid, Verified: true, HTTPStatus: 200, TokenLatency: 120 * time.Millisecond,
-		VerifyLatency: 64 * time.Millisecond, ExpiresIn: 5 * time.Hour, ServiceUserID: "su-" + k.AccessKeyID,
+		VerifyLatency: 64 * time.Millisecond, ExpiresIn: 5 * time.Hour, ServiceUserID: f.serviceUserOf(k.AccessKeyID),
 		Message: "token works for the organization"}
 }
 

@@ -14,7 +14,8 @@ type KeyMap struct {
 
 	New, Edit, AddKey, Toggle, Delete, Test, TestAll, History key.Binding
 	Copy, CopyToken                                           key.Binding // the secret, once (c); a Bearer token (y)
-	// The rotation wizard (r) goes here.
+	Rotate, Deployed                                          key.Binding // the rotation wizard (r); a key's deployed-to note (e)
+	Sync, Ours, Theirs, OursAll, TheirsAll                    key.Binding // a team store: S syncs; a conflict keeps yours or theirs
 
 	NextField, PrevField, Submit key.Binding
 	Yes, No                      key.Binding
@@ -49,6 +50,13 @@ func DefaultKeyMap() *KeyMap {
 		History:   b([]string{"h"}, "h", "history"),
 		Copy:      b([]string{"c"}, "c", "copy secret (once)"),
 		CopyToken: b([]string{"y"}, "y", "copy token"),
+		Rotate:    b([]string{"r"}, "r", "rotate key"),
+		Deployed:  b([]string{"e"}, "e", "edit deployed to"),
+		Sync:      b([]string{"S"}, "S", "sync"),
+		Ours:      b([]string{"o"}, "o", "keep yours"),
+		Theirs:    b([]string{"t"}, "t", "keep theirs"),
+		OursAll:   b([]string{"O"}, "O", "all yours"),
+		TheirsAll: b([]string{"T"}, "T", "all theirs"),
 		NextField: b([]string{"tab", "down"}, "tab/↓", "next field"),
 		PrevField: b([]string{"shift+tab", "up"}, "shift+tab/↑", "previous field"),
 		Submit:    b([]string{"enter"}, "enter", "next / save"),
@@ -62,7 +70,8 @@ func (k *KeyMap) all() []*key.Binding {
 		&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top, &k.Bottom,
 		&k.Open, &k.Back, &k.Quit, &k.ForceQuit, &k.Help, &k.Filter, &k.Failing,
 		&k.New, &k.Edit, &k.AddKey, &k.Toggle, &k.Delete, &k.Test, &k.TestAll, &k.History,
-		&k.Copy, &k.CopyToken, &k.NextField, &k.PrevField, &k.Submit, &k.Yes, &k.No,
+		&k.Copy, &k.CopyToken, &k.Rotate, &k.Deployed, &k.NextField, &k.PrevField, &k.Submit, &k.Yes, &k.No,
+		&k.Sync, &k.Ours, &k.Theirs, &k.OursAll, &k.TheirsAll,
 	}
 }
 
@@ -90,8 +99,8 @@ func (k *KeyMap) listKeys() []*key.Binding {
 // ShortHelp is the one-line help at the bottom, actions first; the root adds `? help` at its end.
 func (k *KeyMap) ShortHelp() []key.Binding {
 	return []key.Binding{
-		k.Yes, k.No, k.Submit, k.NextField, k.Open, k.New, k.Edit, k.AddKey, k.Copy, k.CopyToken, k.Toggle, k.Delete,
-		k.Test, k.TestAll, k.Failing, k.History, k.Filter, k.Back, k.Quit,
+		k.Yes, k.No, k.Submit, k.NextField, k.Ours, k.Theirs, k.OursAll, k.TheirsAll, k.Open, k.Sync, k.New, k.Edit, k.AddKey, k.Copy, k.CopyToken, k.Toggle, k.Delete,
+		k.Test, k.TestAll, k.Deployed, k.Failing, k.History, k.Filter, k.Back, k.Quit,
 	}
 }
 
@@ -99,7 +108,8 @@ func (k *KeyMap) ShortHelp() []key.Binding {
 func (k *KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.NextField, k.PrevField},
-		{k.Open, k.Submit, k.New, k.Edit, k.AddKey, k.Toggle, k.Delete, k.Test, k.TestAll, k.Copy, k.CopyToken, k.Failing, k.History, k.Filter},
+		{k.Open, k.Submit, k.New, k.Edit, k.AddKey, k.Rotate, k.Toggle, k.Delete, k.Test, k.TestAll, k.Copy, k.CopyToken, k.Deployed, k.Failing, k.History, k.Filter},
+		{k.Ours, k.Theirs, k.OursAll, k.TheirsAll, k.Sync},
 		{k.Yes, k.No, k.Back, k.Help, k.Quit, k.ForceQuit},
 	}
 }
@@ -119,13 +129,16 @@ func (k *KeyMap) helpEntries() []key.Help {
 		&k.Quit:      {&k.ForceQuit, key.Help{Key: "q/ctrl+c", Desc: "quit"}},
 		&k.NextField: {&k.PrevField, key.Help{Key: "tab/⇧tab", Desc: "next/previous field"}},
 		&k.Copy:      {&k.CopyToken, key.Help{Key: "c/y", Desc: "copy secret/token"}},
+		&k.Ours:      {&k.Theirs, key.Help{Key: "o/t", Desc: "keep yours/theirs"}},
+		&k.OursAll:   {&k.TheirsAll, key.Help{Key: "O/T", Desc: "all yours/theirs"}},
 	}
 	merged := map[*key.Binding]bool{}
 	var out []key.Help
 	var ordered []*key.Binding
 	for _, group := range [][]*key.Binding{
 		{&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top, &k.Bottom, &k.NextField, &k.PrevField},
-		{&k.Open, &k.Submit, &k.New, &k.Edit, &k.AddKey, &k.Toggle, &k.Delete, &k.Test, &k.TestAll, &k.Copy, &k.CopyToken, &k.Failing, &k.History, &k.Filter},
+		{&k.Open, &k.Submit, &k.New, &k.Edit, &k.AddKey, &k.Rotate, &k.Toggle, &k.Delete, &k.Test, &k.TestAll, &k.Copy, &k.CopyToken, &k.Deployed, &k.Failing, &k.History, &k.Filter},
+		{&k.Ours, &k.Theirs, &k.OursAll, &k.TheirsAll, &k.Sync},
 		{&k.Yes, &k.No, &k.Back, &k.Help, &k.Quit, &k.ForceQuit},
 	} {
 		ordered = append(ordered, group...)

@@ -208,7 +208,11 @@ func (s *orgScreen) act(msg tea.KeyMsg) {
 	case u == nil:
 	case keyIs(msg, k.AddKey):
 		s.addKey(u)
+	case keyIs(msg, k.Rotate):
+		s.c.push(newRotateScreen(s.c, s.orgID, u.Name))
 	case key == nil:
+	case keyIs(msg, k.Deployed):
+		s.c.push(newDeployedToScreen(s.c, s.orgID, key))
 	case keyIs(msg, k.Test):
 		s.c.send(testKeysMsg{keyIDs: []string{key.AccessKeyID}})
 	case keyIs(msg, k.Toggle):
@@ -292,9 +296,16 @@ func (s *orgScreen) enableKeys(k *KeyMap) {
 	u, key := s.selected()
 	if u != nil {
 		on = append(on, &k.AddKey)
+		if len(u.Keys) > 0 || u.Rotation != nil {
+			on = append(on, &k.Rotate)
+			describe(&k.Rotate, "rotate key")
+			if u.Rotation != nil {
+				describe(&k.Rotate, "resume rotation")
+			}
+		}
 	}
 	if key != nil {
-		on = append(on, &k.Test, &k.Toggle, &k.Delete)
+		on = append(on, &k.Test, &k.Toggle, &k.Delete, &k.Deployed)
 		if s.c.deps.Clipboard != nil {
 			on = append(on, &k.Copy, &k.CopyToken)
 			describe(&k.Copy, "copy secret (once)")

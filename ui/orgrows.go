@@ -14,6 +14,10 @@ import (
 
 // The organization screen's rows and the detail under them.
 
+// overLimit marks a service user a team sync left with more than two keys: the keystore
+// refuses every other change to it.
+const overLimit = "over the limit after merge — inactivate and remove one"
+
 func (s *orgScreen) line(o *keystore.Organization, l orgLine, widths []int, w int, selected bool) string {
 	st := s.c.styles
 	u := &o.ServiceUsers[l.user]
@@ -21,16 +25,23 @@ func (s *orgScreen) line(o *keystore.Organization, l orgLine, widths []int, w in
 		return "  " + selectable(st, s.keyCells(&u.Keys[l.key]), widths, selected)
 	}
 	info := fmt.Sprintf(" · %d/%d slots", len(u.Keys), keystore.MaxKeysPerUser)
+	if r := u.Rotation; r != nil {
+		info += fmt.Sprintf(" · rotating: step %d/6", r.Step)
+	}
 	if u.ID != "" {
 		info += " · m3ter id " + clean(u.ID)
 	}
 	if l.kind == lineEmptyUser {
 		info += " · no keys — press a to add one"
 	}
-	if selected {
-		return st.Selected.Render(textcut.End("› "+clean(u.Name)+info, w))
+	over := ""
+	if u.OverLimit() {
+		over = " · " + overLimit
 	}
-	return textcut.End("  "+st.UserHeader.Render(clean(u.Name))+st.Dim.Render(info), w)
+	if selected {
+		return st.Selected.Render(textcut.End("› "+clean(u.Name)+info+over, w))
+	}
+	return textcut.End("  "+st.UserHeader.Render(clean(u.Name))+st.Dim.Render(info)+st.Bad.Render(over), w)
 }
 
 func (s *orgScreen) keyCells(k *keystore.AccessKey) []cell {
@@ -40,7 +51,10 @@ func (s *orgScreen) keyCells(k *keystore.AccessKey) []cell {
 		status = styled(&st.Dim, string(k.Status))
 	}
 	secret := styled(&st.Warn, "copy once")
-	if k.SecretCopied() {
+	switch {
+	case k.Exposed:
+		secret = styled(&st.Bad, "exposed — rotate", "exposed")
+	case k.SecretCopied():
 		secret = styled(&st.Dim, "copied "+k.SecretCopiedAt.Format("2006-01-02"), "copied")
 	}
 	return []cell{
@@ -60,20 +74,24 @@ func (s *orgScreen) checkCell(k *keystore.AccessKey) cell {
 	case s.c.checks.waiting(k.AccessKeyID):
 		return styled(&st.Dim, "… queued")
 	}
-	return lastCheckCell(k.LastCheck, s.c.now(), st)
+	return lastCheckCell(lastcheck.ForKey(k), s.c.now(), st)
 }
 
 // lastCheckCell is `✓ valid 184ms 2h ago`, `✗ rejected 401`, `! forbidden`, `? undetermined`,
-// shrinking to a shorter form when the column is narrow.
+// `✓ retired (rejected)`, `! still accepted`, shrinking to a shorter form when the column is
+// narrow. Pass lastcheck.ForKey(k): a retired key's rejection is healthy, and an INACTIVE key
+// m3ter still accepts, or one users/me names another service user for, is a warning.
 func lastCheckCell(c *keystore.Check, now time.Time, st *Styles) cell {
 	style := &st.Unknown
 	switch {
 	case c == nil:
 		style = &st.Dim
-	case authclient.Class(c.Result) == authclient.Valid:
-		style = &st.Good
-	case authclient.Class(c.Result).Failing():
+	case lastcheck.StillAccepted(c), lastcheck.WrongServiceUser(c):
+		style = &st.Warn
+	case lastcheck.Failing(c):
 		style = &st.Bad
+	case lastcheck.Retired(c), authclient.Class(c.Result) == authclient.Valid:
+		style = &st.Good
 	}
 	return styled(style, lastcheck.Forms(c, now)...)
 }
@@ -89,7 +107,17 @@ func (s *orgScreen) detail(w int) string {
 	case k == nil:
 		text = clean(u.Name) + " has no keys yet. Press a to add the one m3ter's Console generated."
 	default:
-		text = shortID(k.AccessKeyID) + ": " + s.checkSentence(k) + s.staleHint(u, k)
+		where := ""
+		if k.DeployedTo != "" {
+			where = " (deployed to " + clean(k.DeployedTo) + ")"
+		}
+		text = shortID(k.AccessKeyID) + where + ": " + s.checkSentence(k) + s.staleHint(u, k)
+		if k.Exposed {
+			text = shortID(k.AccessKeyID) + ": exposed — rotate: a removed team member could read its secret · " + s.checkSentence(k)
+		}
+	}
+	if u.OverLimit() {
+		text = clean(u.Name) + " is " + overLimit + " (make a key INACTIVE with s, then d)"
 	}
 	lines := strings.Split(lipgloss.NewStyle().Width(w).Render(text), "\n")
 	if len(lines) > detailLines { // say that there is more
@@ -113,10 +141,16 @@ func (s *orgScreen) staleHint(u *keystore.ServiceUser, k *keystore.AccessKey) st
 }
 
 func (s *orgScreen) checkSentence(k *keystore.AccessKey) string {
-	if res, ok := s.c.results[k.AccessKeyID]; ok {
+	c := lastcheck.ForKey(k)
+	switch {
+	case lastcheck.StillAccepted(c):
+		return checkWords(c) + " by m3ter " + lastcheck.Ago(c.At, s.c.now()) + " — inactivate it in the m3ter Console, then press t"
+	case lastcheck.WrongServiceUser(c):
+		return checkWords(c) + " users/me named m3ter service user " + clean(c.WrongServiceUser) + " — was it generated for another service user?"
+	}
+	if res, ok := s.c.results[k.AccessKeyID]; ok && !lastcheck.Retired(c) {
 		return resultSentence(res)
 	}
-	c := k.LastCheck
 	if c == nil {
 		return "never tested — press t to test it"
 	}
