@@ -63,7 +63,7 @@ func openTUI(o cli.TUIOptions) error {
 		}
 		defer d.Close()
 		deps.Demo, deps.Passphrase, deps.DefaultAPIURL = true, demo.Passphrase, d.APIURL
-		deps.Vault = ui.NewVault(d.Dir, lock)
+		deps.Vault = d.Vault(ui.NewVault(d.Dir, lock)) // the demo's Console: keys added or made INACTIVE here are in its m3ter
 	}
 	p := tea.NewProgram(ui.New(deps), tea.WithAltScreen())
 	done := make(chan struct{})

@@ -17,9 +17,10 @@ const Passphrase = "demo"
 
 // Setup is a ready demo: its store directory, the fake m3ter's URL, and Close to remove both.
 type Setup struct {
-	Dir    string
-	APIURL string
-	server *m3tertest.Server
+	Dir     string
+	APIURL  string
+	server  *m3tertest.Server
+	console *console
 }
 
 // Close stops the fake m3ter and deletes the throwaway store.
@@ -56,7 +57,7 @@ func New(now time.Time) (*Setup, error) {
 	}
 	dir := filepath.Join(tmp, "store")
 	server := m3tertest.NewServer()
-	setup := &Setup{Dir: dir, APIURL: server.URL, server: server}
+	setup := &Setup{Dir: dir, APIURL: server.URL, server: server, console: newConsole(server)}
 	// A little latency, so the spinners are visible.
 	server.AddFault(m3tertest.Fault{Endpoint: m3tertest.TokenEndpoint, Latency: 300 * time.Millisecond})
 	store, err := keystore.Create(dir, Passphrase)

@@ -2,12 +2,14 @@ package demo
 
 import (
 	"context"
+	"errors"
 	"os"
 	"testing"
 	"time"
 
 	"github.com/m3keys/m3keys/authclient"
 	"github.com/m3keys/m3keys/keystore"
+	"github.com/m3keys/m3keys/ui"
 )
 
 func TestMain(m *testing.M) {
@@ -62,5 +64,42 @@ func TestDemoShowsEveryCase(t *testing.T) {
 	d.Close()
 	if _, err := os.Stat(d.Dir); !os.IsNotExist(err) {
 		t.Errorf("demo store left behind: %v", err)
+	}
+}
+
+// TestDemoConsoleFollowsTheStore: in the demo, a key added in m3keys is one the Console
+// generated, and a key made INACTIVE is inactivated there: the fake m3ter follows.
+func TestDemoConsoleFollowsTheStore(t *testing.T) {
+	d, err := New(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	st, err := d.Vault(ui.NewVault(d.Dir)).Unlock(Passphrase)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := authclient.New(authclient.Options{})
+	check := func(id, secret string) authclient.Result {
+		return client.Check(context.Background(), authclient.Key{OrgID: acme, APIURL: d.APIURL, AccessKeyID: id, Secret: secret}, true)
+	}
+	if r := check("AK-ACME-SYNC-2027A", "any-new-secret"); r.Class != authclient.Rejected {
+		t.Fatalf("a key never added is %s", r.Class)
+	}
+	sec, _ := keystore.NewSecret("any-new-secret")
+	if err := st.Update(func(tx *keystore.Tx) error {
+		return errors.Join(tx.SetStatus("AK-ACME-SYNC-2025B", keystore.Inactive, false), tx.RemoveKey("AK-ACME-SYNC-2025B"),
+			tx.AddKey(acme, "billing-sync", keystore.NewKey{AccessKeyID: "AK-ACME-SYNC-2027A", Secret: sec}))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if r := check("AK-ACME-SYNC-2027A", "any-new-secret"); r.Class != authclient.Valid || r.ServiceUserID != "su-101" {
+		t.Fatalf("the added key is %s for %q, want valid for billing-sync's su-101", r.Class, r.ServiceUserID)
+	}
+	if err := st.Update(func(tx *keystore.Tx) error { return tx.SetStatus("AK-ACME-SYNC-2026A", keystore.Inactive, false) }); err != nil {
+		t.Fatal(err)
+	}
+	if r := check("AK-ACME-SYNC-2026A", "demo-secret-acme-sync-a"); r.Class != authclient.Rejected {
+		t.Fatalf("a key made INACTIVE is %s, want rejected", r.Class)
 	}
 }
