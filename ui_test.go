@@ -363,3 +363,173 @@ func TestTUINeverShowsTheSecretOrTheToken(t *testing.T) {
 		t.Fatal("quitting left a token on the clipboard")
 	}
 }
+
+// rotationTUI is the real program model on a temp-dir keystore whose billing-sync holds two
+// keys on a fake m3ter, on that organization's screen. newModel starts the program again on
+// the same store, as after a restart.
+type rotationTUI struct {
+	t       *testing.T
+	srv     *m3tertest.Server
+	dir     string
+	cb      *recordingClipboard
+	tm      *teatest.TestModel
+	all     bytes.Buffer
+	orgID   string
+	newKey  string
+	secrets []string // never on the terminal
+}
+
+func newRotationTUI(t *testing.T) *rotationTUI {
+	t.Helper()
+	keystore.TestOnlySetWorkFactor(10)
+	lipgloss.SetColorProfile(termenv.Ascii)
+	r := &rotationTUI{t: t, orgID: "3f1c2a4e-5b6d-4e7f-8a9b-0c1d2e3f4a5b", newKey: "AK-ROT-NEW",
+		secrets: []string{"rot-secret-older-never-shown", "rot-secret-old-never-shown", "rot-secret-new-never-shown"}}
+	r.srv = m3tertest.NewServer()
+	t.Cleanup(r.srv.Close)
+	r.dir = filepath.Join(t.TempDir(), "store")
+	store, err := keystore.Create(r.dir, "rotation passphrase")
+	if err != nil {
+		t.Fatal(err)
+	}
+	older, _ := keystore.NewSecret(r.secrets[0])
+	old, _ := keystore.NewSecret(r.secrets[1])
+	for i, id := range []string{"AK-ROT-OLDER", "AK-ROT-OLD"} {
+		r.srv.AddKey(m3tertest.Key{AccessKeyID: id, Secret: r.secrets[i], OrgID: r.orgID, ServiceUserID: "su-1", Admin: true})
+	}
+	if err := store.Update(func(tx *keystore.Tx) error {
+		return errors.Join(
+			tx.AddOrg(keystore.NewOrg{ID: r.orgID, Name: "Acme rotation", APIURL: r.srv.URL}),
+			tx.AddUser(r.orgID, "billing-sync"),
+			tx.AddKey(r.orgID, "billing-sync", keystore.NewKey{AccessKeyID: "AK-ROT-OLDER", Secret: older, CreatedAt: time.Now().Add(-200 * 24 * time.Hour)}),
+			tx.AddKey(r.orgID, "billing-sync", keystore.NewKey{AccessKeyID: "AK-ROT-OLD", Secret: old, CreatedAt: time.Now().Add(-20 * 24 * time.Hour)}),
+		)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	r.newModel()
+	return r
+}
+
+func (r *rotationTUI) newModel() {
+	r.cb = &recordingClipboard{Fake: &clipboard.Fake{}}
+	r.tm = teatest.NewTestModel(r.t, ui.New(ui.Deps{
+		Vault: ui.NewVault(r.dir), Passphrase: "rotation passphrase", Verify: true,
+		Checker:   authclient.New(authclient.Options{Timeout: 5 * time.Second}),
+		Clipboard: r.cb, ClipTimeout: 30 * time.Second,
+	}), teatest.WithInitialTermSize(100, 30))
+	r.waitFor("Acme rotation")
+	r.key(tea.KeyEnter)
+	r.waitFor("AK-ROT-OLD")
+}
+
+func (r *rotationTUI) waitFor(what string) {
+	r.t.Helper()
+	var seen bytes.Buffer
+	teatest.WaitFor(r.t, r.tm.Output(), func(b []byte) bool {
+		seen.Write(b)
+		r.all.Write(b)
+		return strings.Contains(seen.String(), what)
+	}, teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+}
+
+func (r *rotationTUI) key(k tea.KeyType) { r.tm.Send(tea.KeyMsg{Type: k}) }
+
+// press types runes, then waits for what the screen must say.
+func (r *rotationTUI) press(keys, want string) {
+	r.t.Helper()
+	r.tm.Type(keys)
+	r.waitFor(want)
+}
+
+func (r *rotationTUI) enter(want string) {
+	r.t.Helper()
+	r.key(tea.KeyEnter)
+	r.waitFor(want)
+}
+
+// toProve starts the rotation, frees the slot and adds the new key: step 3 tests it at once.
+func (r *rotationTUI) toProve() {
+	r.t.Helper()
+	r.press("r", "Press enter to start")
+	r.enter("step 1/6: free a slot")
+	r.enter("Make AK-ROT-OLDER INACTIVE?")
+	r.press("y", "enter remove AK-ROT-OLDER")
+	r.enter("Remove AK-ROT-OLDER from billing-sync?")
+	r.press("y", "step 2/6: new key")
+	r.tm.Type(r.newKey)
+	r.key(tea.KeyTab)
+	r.tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(r.secrets[2] + "\n"), Paste: true})
+	r.key(tea.KeyEnter) // to the optional Organization ID
+	r.key(tea.KeyEnter) // add
+}
+
+func (r *rotationTUI) quit() {
+	r.t.Helper()
+	r.tm.Type("q")
+	final := r.tm.FinalModel(r.t, teatest.WithFinalTimeout(5*time.Second))
+	for _, s := range r.secrets {
+		if strings.Contains(final.View(), s) || strings.Contains(r.all.String(), s) {
+			r.t.Fatal("a secret was sent to the terminal")
+		}
+	}
+}
+
+func (r *rotationTUI) user() *keystore.ServiceUser {
+	r.t.Helper()
+	s, err := keystore.Open(r.dir, "rotation passphrase")
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	o, _ := s.Document().Org(r.orgID)
+	u, _ := o.User("billing-sync")
+	return u
+}
+
+// TestTUIRotation rotates a key start to finish against a fake m3ter: free a slot, add, prove,
+// deploy (copy once), retire (m3ter rejects the old key once it is inactivated in the Console), done.
+func TestTUIRotation(t *testing.T) {
+	r := newRotationTUI(t)
+	r.srv.AddKey(m3tertest.Key{AccessKeyID: r.newKey, Secret: r.secrets[2], OrgID: r.orgID, ServiceUserID: "su-1", Admin: true})
+	r.toProve()
+	r.waitFor("step 4/6: deploy it") // proven: valid, for billing-sync's m3ter user
+
+	r.press("c", "was handed out on")
+	if got := r.cb.texts(); len(got) != 1 || got[0] != r.secrets[2] {
+		t.Fatal("the new key's secret was not copied, once")
+	}
+	r.enter("Does the integration run on AK-ROT-NEW now?")
+	r.press("y", "step 5/6: retire the old key")
+	r.enter("Make AK-ROT-OLD INACTIVE?")
+	r.press("y", "Not tested since it was made INACTIVE")
+	r.press("t", "m3ter still accepts AK-ROT-OLD")
+	r.srv.RemoveKey("AK-ROT-OLD") // the user inactivates it in the Console
+	r.press("t", "m3ter rejects AK-ROT-OLD")
+	r.enter("Remove AK-ROT-OLD?")
+	r.press("y", "step 6/6: done")
+	r.enter("Rotated billing-sync's key")
+	r.quit()
+
+	u := r.user()
+	if u.Rotation != nil || len(u.Keys) != 1 || u.Keys[0].AccessKeyID != r.newKey || !u.Keys[0].SecretCopied() {
+		t.Fatalf("after the rotation billing-sync is %+v", u)
+	}
+}
+
+// TestTUIRotationResumesAfterRestart quits at step 3 (m3ter does not know the new key yet),
+// starts the program again on the same store, and resumes at step 3.
+func TestTUIRotationResumesAfterRestart(t *testing.T) {
+	r := newRotationTUI(t)
+	r.toProve()
+	r.waitFor("is not proven valid")
+	r.quit()
+	if u := r.user(); u.Rotation == nil || u.Rotation.Step != keystore.StepProve {
+		t.Fatalf("rotation stored as %+v", u.Rotation)
+	}
+
+	r.srv.AddKey(m3tertest.Key{AccessKeyID: r.newKey, Secret: r.secrets[2], OrgID: r.orgID, ServiceUserID: "su-1", Admin: true})
+	r.newModel() // the organization screen marks billing-sync "rotating: step 3/6" (see ui's TestRotateResumesAfterReopen)
+	r.press("r", "step 3/6: prove it")
+	r.press("t", "step 4/6: deploy it")
+	r.quit()
+}
