@@ -515,14 +515,14 @@ func TestSyncKilledLeavesOpenableStoreAndConsistentRepo(t *testing.T) {
 	}
 	_, ms := newTeam(t, "bob")
 	alice, bob := ms[0], ms[1]
-	delays := []time.Duration{0, 1 * time.Millisecond, 3 * time.Millisecond, 6 * time.Millisecond, 10 * time.Millisecond,
-		15 * time.Millisecond, 20 * time.Millisecond, 30 * time.Millisecond, 45 * time.Millisecond, 70 * time.Millisecond, 100 * time.Millisecond, 150 * time.Millisecond,
-		200 * time.Millisecond, 300 * time.Millisecond, 500 * time.Millisecond}
-	interrupted := 0
-	for i, d := range delays {
-		alice.addKey(fmt.Sprintf("a%d", i), fmt.Sprintf("AK-A%d", i))
+	// A child sync that both sides moved for, killed after d (for d < 0: once it has synced);
+	// whether it finished, and how long it ran.
+	round := 0
+	syncKilledAfter := func(d time.Duration) (finished bool, took time.Duration) {
+		alice.addKey(fmt.Sprintf("a%d", round), fmt.Sprintf("AK-A%d", round))
 		alice.mustSync()
-		bob.addKey(fmt.Sprintf("b%d", i), fmt.Sprintf("AK-B%d", i))
+		bob.addKey(fmt.Sprintf("b%d", round), fmt.Sprintf("AK-B%d", round))
+		round++
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
 		cmd.Env = append(os.Environ(), "TEAM_TEST_CHILD=sync", "TEAM_TEST_DIR="+bob.dir)
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // its git too, as a closed terminal would
@@ -537,14 +537,35 @@ func TestSyncKilledLeavesOpenableStoreAndConsistentRepo(t *testing.T) {
 		if line, err := lines.ReadString('\n'); line != "start\n" {
 			t.Fatalf("child: %q, %v", line, err)
 		}
-		time.Sleep(d)
+		started := time.Now()
+		if d >= 0 {
+			time.Sleep(d)
+		} else if line, _ := lines.ReadString('\n'); line != "synced\n" { // the child syncs until killed
+			t.Fatalf("child: %q", line)
+		}
+		took = time.Since(started)
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) // it may have finished a round or more: that is fine too
 		rest, _ := io.ReadAll(lines)
 		_ = cmd.Wait()
 		for wait := 0; syscall.Kill(-cmd.Process.Pid, 0) == nil && wait < 200; wait++ {
 			time.Sleep(time.Millisecond) // its git, reparented, may take a moment to die
 		}
-		if !strings.Contains(string(rest), "synced") {
+		return d < 0 || strings.Contains(string(rest), "synced"), took
+	}
+	// Kills spread over the time a whole sync takes on this machine now, so they span one
+	// however loaded the machine is.
+	if finished, _ := syncKilledAfter(-1); !finished {
+		t.Fatal("a sync that was not killed did not finish")
+	}
+	_, whole := syncKilledAfter(-1)
+	var delays []time.Duration
+	for _, f := range []float64{0, 0.01, 0.03, 0.06, 0.1, 0.15, 0.2, 0.3, 0.45, 0.6, 0.75, 0.9, 1.2, 2, 3} {
+		delays = append(delays, time.Duration(f*float64(whole)))
+	}
+	interrupted := 0
+	for _, d := range delays {
+		i := round
+		if finished, _ := syncKilledAfter(d); !finished {
 			interrupted++
 		}
 		fsck(t, bob.dir)
@@ -561,7 +582,7 @@ func TestSyncKilledLeavesOpenableStoreAndConsistentRepo(t *testing.T) {
 	if interrupted == 0 || interrupted == len(delays) {
 		t.Fatalf("%d of %d syncs were killed before they finished: the kills do not span a sync", interrupted, len(delays))
 	}
-	t.Logf("%d of %d syncs killed before they finished", interrupted, len(delays))
+	t.Logf("%d of %d syncs killed before they finished (a whole sync took %s)", interrupted, len(delays), whole)
 }
 
 func TestSingleStoreNeedsNoGit(t *testing.T) {
