@@ -14,6 +14,7 @@ import (
 	"github.com/m3keys/m3keys/internal/cli"
 	"github.com/m3keys/m3keys/internal/clipboard"
 	"github.com/m3keys/m3keys/internal/demo"
+	"github.com/m3keys/m3keys/internal/team"
 	"github.com/m3keys/m3keys/keystore"
 	"github.com/m3keys/m3keys/ui"
 )
@@ -51,7 +52,8 @@ func openTUI(o cli.TUIOptions) error {
 		Passphrase:    o.Passphrase,
 		Verify:        true,
 		DefaultAPIURL: o.APIURL,
-		Vault:         ui.NewVault(o.Home, lock),
+		Vault:         ui.NewVault(o.Home, lock, team.AfterSave(o.Home)), // a team store commits every save
+		Team:          ui.NewTeam(o.Home, lock),
 		// OSC 52 goes to the terminal bubbletea draws on.
 		Clipboard:   clipboard.New(mode, clipboard.Options{Terminal: os.Stdout}),
 		ClipTimeout: o.ClipTimeout,
@@ -63,7 +65,7 @@ func openTUI(o cli.TUIOptions) error {
 		}
 		defer d.Close()
 		deps.Demo, deps.Passphrase, deps.DefaultAPIURL = true, demo.Passphrase, d.APIURL
-		deps.Vault = d.Vault(ui.NewVault(d.Dir, lock)) // the demo's Console: keys added or made INACTIVE here are in its m3ter
+		deps.Vault, deps.Team = d.Vault(ui.NewVault(d.Dir, lock)), nil // the demo's Console: keys added or made INACTIVE here are in its m3ter
 	}
 	p := tea.NewProgram(ui.New(deps), tea.WithAltScreen())
 	done := make(chan struct{})

@@ -111,9 +111,15 @@ func (a *App) handle(msg tea.Msg) tea.Cmd {
 	case routedMsg:
 		return a.route(msg.to, msg.msg)
 	case savedMsg:
-		return a.saved(msg)
+		return tea.Batch(a.saved(msg), a.teamStatus(false))
 	case checksSavedMsg:
-		return a.checksSaved(msg)
+		return tea.Batch(a.checksSaved(msg), a.teamStatus(false))
+	case teamStatusMsg:
+		return a.teamStatusRead(msg)
+	case syncedMsg:
+		return a.synced(msg)
+	case syncSpinMsg:
+		return a.syncSpin()
 	case saveSlowMsg:
 		a.saveSlow(msg)
 		return nil
@@ -161,6 +167,8 @@ func (a *App) intent(in intent) tea.Cmd {
 		return a.copySecret(msg, in.from)
 	case copyTokenMsg:
 		return a.copyToken(msg, in.from)
+	case syncMsg:
+		return a.startSync(msg.choices)
 	}
 	return nil
 }
@@ -176,6 +184,8 @@ func (a *App) key(msg tea.KeyMsg) tea.Cmd {
 		return nil
 	case keyIs(msg, k.Quit):
 		return a.quit(false)
+	case keyIs(msg, k.Sync):
+		return a.startSync(SyncChoices{})
 	}
 	return a.deliver(a.focused(), msg)
 }
@@ -191,7 +201,7 @@ func (a *App) opened(msg openedMsg) tea.Cmd {
 	a.c.store = msg.store
 	a.c.setDoc(msg.doc)
 	a.reset(newOrgsScreen(a.c))
-	return nil
+	return a.teamStatus(true) // a team store syncs as it opens
 }
 
 // ask opens a confirmation over the screen that asked.
@@ -264,6 +274,7 @@ func (a *App) header(w int) string {
 	if p := a.c.checks.progress(); p != "" {
 		right = a.c.spinner() + " " + p
 	}
+	right = joinRight(right, a.teamBadge())
 	// the progress stays; long crumbs give way to it
 	room := w - lipgloss.Width(right) - 1
 	if right == "" || room < len("m3keys") {

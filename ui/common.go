@@ -25,6 +25,7 @@ type common struct {
 	results map[string]authclient.Result // the last live result of this session, by Access Key ID
 	tokens  map[string]heldToken         // Bearer tokens of this session, by Access Key ID, for y
 	frame   int                          // spinner frame
+	team    teamState                    // a team store's badge and sync (sync.go)
 
 	// send queues an intent for the root, right after the current Update, and returns
 	// the ticket its result comes back with.

@@ -51,6 +51,9 @@ type Deps struct {
 	ClipTimeout time.Duration
 	// DefaultAPIURL prefills the API URL of a new organization ($M3KEYS_API_URL or m3ter's default).
 	DefaultAPIURL string
+	// Team is the store's git side (NewTeam); nil, or a store that is not a team store, shows
+	// no badge and no S.
+	Team Team
 }
 
 func (d Deps) withDefaults() Deps {

@@ -293,6 +293,7 @@ func (s *orgScreen) enableKeys(k *KeyMap) {
 		return
 	}
 	on = append(on, &k.Failing, &k.New, &k.History, &k.Back, &k.Help, &k.Quit)
+	on = append(on, s.c.syncKey(k)...)
 	u, key := s.selected()
 	if u != nil {
 		on = append(on, &k.AddKey)

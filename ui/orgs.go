@@ -28,6 +28,7 @@ type orgRow struct {
 	// Last checks of ACTIVE keys: rejected or forbidden; undetermined, of which
 	// unreachable (no answer at all), the newest at unsureAt; never tested.
 	failing, undetermined, unreachable, untested int
+	exposed                                      int // ACTIVE keys a removed team member could read
 	unsureAt                                     time.Time
 	oldest                                       int // days, of the oldest key
 	stale                                        bool
@@ -124,6 +125,9 @@ func (s *orgsScreen) summarize(o *keystore.Organization) orgRow {
 			r.stale = r.stale || s.c.stale(k)
 			if k.Status != keystore.Active {
 				continue
+			}
+			if k.Exposed {
+				r.exposed++
 			}
 			switch c := k.LastCheck; {
 			case c == nil:
@@ -255,6 +259,7 @@ func (s *orgsScreen) enableKeys(k *KeyMap) {
 		return
 	}
 	on = append(on, &k.Failing, &k.New, &k.Help, &k.Quit)
+	on = append(on, s.c.syncKey(k)...)
 	if len(s.rows) > 0 {
 		on = append(on, &k.Open, &k.Edit, &k.Delete)
 	}
@@ -324,8 +329,12 @@ func (s *orgsScreen) health(r *orgRow) cell {
 	switch {
 	case r.active == 0:
 		return styled(&st.Dim, "–")
+	case r.failing > 0 && r.exposed > 0:
+		return styled(&st.Bad, fmt.Sprintf("✗ %d failing, ! %d exposed", r.failing, r.exposed), fmt.Sprintf("✗ %d ! %d exposed", r.failing, r.exposed), fmt.Sprintf("✗ %d ! %d", r.failing, r.exposed))
 	case r.failing > 0:
 		return styled(&st.Bad, fmt.Sprintf("✗ %d failing", r.failing), fmt.Sprintf("✗ %d", r.failing))
+	case r.exposed > 0:
+		return styled(&st.Bad, fmt.Sprintf("! %d exposed — rotate", r.exposed), fmt.Sprintf("! %d exposed", r.exposed), fmt.Sprintf("! %d", r.exposed))
 	case r.undetermined > 0:
 		word := "undetermined"
 		if r.unreachable == r.undetermined {

@@ -79,26 +79,8 @@ func runSync(c *ctx, args []string) error {
 // printSync tells what a sync did, what it needs, and what it could not decide: never a secret.
 func (c *ctx) printSync(r team.Result) {
 	w := c.env.Stdout
-	var did []string
-	if r.Committed {
-		did = append(did, "committed local changes")
-	}
-	if r.Received > 0 {
-		did = append(did, fmt.Sprintf("took in %d commit(s)", r.Received))
-	}
-	if r.Merged {
-		did = append(did, "merged both sides' changes")
-	}
-	if r.Pushed {
-		did = append(did, "pushed")
-	}
-	if r.Tries > 1 && r.Pushed {
-		did = append(did, fmt.Sprintf("after %d tries (others pushed meanwhile)", r.Tries))
-	}
-	if len(did) > 0 {
-		fmt.Fprintln(w, "sync: "+strings.Join(did, ", "))
-	} else if r.Tries > 0 && len(r.Conflicts) == 0 && r.Pending == nil {
-		fmt.Fprintln(w, "sync: up to date")
+	if did := r.Summary(); did != "" {
+		fmt.Fprintln(w, "sync: "+did)
 	}
 	for id, side := range r.Resolved {
 		fmt.Fprintf(w, "settled %s: %s\n", id, side)

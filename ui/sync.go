@@ -1,0 +1,235 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/m3keys/m3keys/internal/merge"
+	"github.com/m3keys/m3keys/internal/sanitize"
+	"github.com/m3keys/m3keys/internal/team"
+	"github.com/m3keys/m3keys/keystore"
+)
+
+// Team is a team store's git side (internal/team): the badge, sync, and trust of a member
+// list that a sync brought. Every method runs git, so the TUI calls them in a tea.Cmd only.
+type Team interface {
+	Status() (team.Status, error)
+	// Sync syncs and, when it saved something, reloads s.
+	Sync(s Store, c SyncChoices) (team.Result, error)
+	Trust(c *team.RecipientChange) error
+}
+
+// SyncChoices settle a sync's conflicts: by short ID (team.Conflict.ID), then All for the rest.
+type SyncChoices struct {
+	Choose map[string]merge.Side
+	All    merge.Side
+}
+
+// NewTeam is the team store in dir; opts (the lock timeout) bound a sync's wait for the store.
+// A store that is not a team store reports so in its Status, and the TUI shows nothing of it.
+func NewTeam(dir string, opts ...keystore.Option) Team { return teamDir{dir: dir, opts: opts} }
+
+type teamDir struct {
+	dir  string
+	opts []keystore.Option
+}
+
+// memberStore is the unlocked store as a sync needs it: its member identity, to decrypt the
+// versions it merges (no second passphrase), and a reload to show what the sync brought.
+type memberStore interface {
+	Member() *keystore.Member
+	Reload() error
+}
+
+func (t teamDir) Status() (team.Status, error) { return team.StatusOf(t.dir) }
+
+func (t teamDir) Trust(c *team.RecipientChange) error { return team.Trust(t.dir, c) }
+
+func (t teamDir) Sync(s Store, c SyncChoices) (team.Result, error) {
+	ms, ok := s.(memberStore)
+	if !ok {
+		return team.Result{}, team.ErrNotTeam
+	}
+	r, err := team.Sync(t.dir, team.SyncOptions{
+		Unlock: func() (*keystore.Member, error) { return ms.Member(), nil },
+		Choose: c.Choose, All: c.All, Lock: t.opts,
+	})
+	if err == nil {
+		err = ms.Reload()
+	}
+	return r, err
+}
+
+var _ memberStore = (*keystore.Store)(nil)
+
+// teamState is what the root knows of the team store: the badge and the sync in flight.
+type teamState struct {
+	on       bool   // a team store: the badge shows and S works
+	badge    string // team.Status.String(): in sync, 2 ahead, trust needed…
+	conflict bool   // the last sync stopped on conflicts
+	syncing  bool
+	asked    int // status requests so far: an older answer is dropped
+}
+
+type (
+	// syncMsg asks the root for a sync (S, or a screen that settled what stopped the last one).
+	syncMsg struct{ choices SyncChoices }
+	// teamStatusMsg is the badge read in a command; then a sync, the one when the store opens.
+	teamStatusMsg struct {
+		asked    int
+		status   team.Status
+		err      error
+		thenSync bool
+	}
+	// syncedMsg brings what a sync did and the document as it left it.
+	syncedMsg struct {
+		res team.Result
+		err error
+		doc *keystore.Document
+	}
+	syncSpinMsg struct{}
+)
+
+// syncKey is S where the screen offers it: on a team store only.
+func (c *common) syncKey(k *KeyMap) []*key.Binding {
+	if !c.team.on {
+		return nil
+	}
+	return []*key.Binding{&k.Sync}
+}
+
+// teamStatus reads the badge in a command (it runs git), and syncs afterwards when asked to.
+func (a *App) teamStatus(thenSync bool) tea.Cmd {
+	t := a.c.deps.Team
+	if t == nil || (!thenSync && !a.c.team.on) {
+		return nil
+	}
+	a.c.team.asked++
+	asked := a.c.team.asked
+	return func() tea.Msg {
+		st, err := t.Status()
+		return teamStatusMsg{asked: asked, status: st, err: err, thenSync: thenSync}
+	}
+}
+
+func (a *App) teamStatusRead(msg teamStatusMsg) tea.Cmd {
+	if msg.asked != a.c.team.asked {
+		return nil
+	}
+	t := &a.c.team
+	t.on, t.badge = msg.status.Team, msg.status.String()
+	if msg.err != nil {
+		return a.setStatus("team store: "+plain(msg.err), true)
+	}
+	if msg.thenSync && t.on && msg.status.HasRemote {
+		return a.startSync(SyncChoices{})
+	}
+	return nil
+}
+
+// startSync runs a sync in a command; the store's lock keeps saves waiting meanwhile.
+func (a *App) startSync(c SyncChoices) tea.Cmd {
+	t, store := a.c.deps.Team, a.c.store
+	switch {
+	case t == nil || store == nil || !a.c.team.on:
+		return nil
+	case a.c.team.syncing:
+		return a.setStatus("a sync is running already", false)
+	}
+	a.c.team.syncing = true
+	sync := func() tea.Msg {
+		res, err := t.Sync(store, c)
+		return syncedMsg{res: res, err: err, doc: store.Document()}
+	}
+	return tea.Batch(sync, a.after(spinInterval, syncSpinMsg{}))
+}
+
+func (a *App) syncSpin() tea.Cmd {
+	if !a.c.team.syncing {
+		return nil
+	}
+	a.c.frame++
+	return a.after(spinInterval, syncSpinMsg{})
+}
+
+// synced shows what a sync brought, and opens what it needs from the member: a choice per
+// conflict, or the trust of a changed member list.
+func (a *App) synced(msg syncedMsg) tea.Cmd {
+	t := &a.c.team
+	t.syncing = false
+	t.conflict = errors.Is(msg.err, team.ErrConflicts)
+	if msg.err == nil && msg.doc != nil {
+		a.c.setDoc(msg.doc)
+		a.showUnsaved()
+		a.rebuild()
+	}
+	cmds := []tea.Cmd{a.teamStatus(false)}
+	res := msg.res
+	switch {
+	case t.conflict && len(res.Conflicts) > 0:
+		a.over = nil
+		a.open(newConflictsScreen(a.c, res.Conflicts))
+		cmds = append(cmds, a.setStatus(fmt.Sprintf("sync stopped on %s: nothing was saved — keep yours (o) or theirs (t) for each, then enter syncs again",
+			count(len(res.Conflicts), "conflict")), true))
+	case res.Pending != nil:
+		a.over = nil
+		a.open(newTrustScreen(a.c, res.Pending))
+		cmds = append(cmds, a.setStatus("the team's member list changed: saves are refused until you trust it — review it, then y", true))
+	case msg.err != nil:
+		cmds = append(cmds, a.setStatus("sync: "+plain(msg.err), true))
+	default:
+		cmds = append(cmds, a.setStatus(syncSentence(res), len(res.OverLimit) > 0))
+	}
+	return tea.Batch(cmds...)
+}
+
+// open shows a screen a sync needs, in the place of one it opened before.
+func (a *App) open(s screen) {
+	switch a.top().(type) {
+	case *conflictsScreen, *trustScreen:
+		a.replace(s)
+	default:
+		a.push(s)
+	}
+}
+
+// syncSentence is the status line after a sync that went through.
+func syncSentence(r team.Result) string {
+	s := "synced: " + r.Summary()
+	for _, o := range r.OverLimit {
+		s += fmt.Sprintf(" · %s holds %d keys: over the limit after merge — inactivate and remove one", sanitize.Text(o.User, maxNameRunes), len(o.Keys))
+	}
+	return s
+}
+
+// teamBadge is the header's team state; "" on a single-person store.
+func (a *App) teamBadge() string {
+	t, st := a.c.team, a.c.styles
+	switch {
+	case !t.on:
+		return ""
+	case t.syncing:
+		return a.c.spinner() + " syncing…"
+	case t.conflict:
+		return st.Bad.Render("⇅ conflict")
+	case t.badge == "in sync":
+		return st.Good.Render("⇅ in sync")
+	case t.badge == "trust needed":
+		return st.Bad.Render("⇅ trust needed")
+	}
+	return st.Warn.Render("⇅ " + t.badge)
+}
+
+// joinRight puts the team badge after the checks' progress at the header's right.
+func joinRight(parts ...string) string {
+	var out []string
+	for _, p := range parts {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, "  ")
+}
