@@ -17,19 +17,7 @@ var _ fmt.Formatter = (*Member)(nil)
 
 // UnlockMember decrypts dir's identity.age with passphrase: the session's one scrypt.
 func UnlockMember(dir, passphrase string, opts ...Option) (*Member, error) {
-	o := newOptions(opts)
-	if !Exists(dir) {
-		return nil, fmt.Errorf("%w: %s", ErrNoStore, dir)
-	}
-	own, err := checkStore(dir, o)
-	if err != nil {
-		return nil, err
-	}
-	enc, err := readStoreFile(filepath.Join(dir, IdentityFile), own)
-	if err != nil {
-		return nil, err
-	}
-	id, err := decryptIdentity(enc, passphrase)
+	id, _, err := unlockIdentity(dir, passphrase, newOptions(opts))
 	if err != nil {
 		return nil, err
 	}

@@ -113,21 +113,7 @@ func Create(dir, passphrase string, opts ...Option) (*Store, error) {
 // Open unlocks the store in dir. It pays the one scrypt of the session.
 func Open(dir, passphrase string, opts ...Option) (*Store, error) {
 	o := newOptions(opts)
-	if !Exists(dir) {
-		return nil, fmt.Errorf("%w: %s", ErrNoStore, dir)
-	}
-	own, err := checkStore(dir, o)
-	if err != nil {
-		return nil, err
-	}
-	encID, err := readStoreFile(filepath.Join(dir, IdentityFile), own)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%w: %s", ErrNoStore, dir)
-	}
-	if err != nil {
-		return nil, err
-	}
-	id, err := decryptIdentity(encID, passphrase)
+	id, own, err := unlockIdentity(dir, passphrase, o)
 	if err != nil {
 		return nil, err
 	}
@@ -141,6 +127,30 @@ func Open(dir, passphrase string, opts ...Option) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// unlockIdentity checks dir is a store of ours and decrypts its identity.age with passphrase:
+// the session's one scrypt.
+func unlockIdentity(dir, passphrase string, o options) (*age.X25519Identity, owner, error) {
+	if !Exists(dir) {
+		return nil, owner{}, fmt.Errorf("%w: %s", ErrNoStore, dir)
+	}
+	own, err := checkStore(dir, o)
+	if err != nil {
+		return nil, owner{}, err
+	}
+	encID, err := readStoreFile(filepath.Join(dir, IdentityFile), own)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, owner{}, fmt.Errorf("%w: %s", ErrNoStore, dir)
+	}
+	if err != nil {
+		return nil, owner{}, err
+	}
+	id, err := decryptIdentity(encID, passphrase)
+	if err != nil {
+		return nil, owner{}, err
+	}
+	return id, own, nil
 }
 
 // SetClock replaces the clock used for timestamps (tests and demo).
