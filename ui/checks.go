@@ -163,6 +163,9 @@ func (a *App) checkDone(msg checkDoneMsg) tea.Cmd {
 // naming the organization when the run tested one.
 func (r *checkRun) summary(c *common) string {
 	if r.total == 1 {
+		if ref, ok := c.doc.Key(r.last.keyID); ok && ref.Key.Status == keystore.Inactive { // rejected is healthy, valid a warning
+			return shortID(r.last.keyID) + ": " + checkWords(lastcheck.ForKey(ref.Key))
+		}
 		return shortID(r.last.keyID) + ": " + resultSentence(r.last.result)
 	}
 	where := count(len(r.orgs), "organization")

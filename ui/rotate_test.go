@@ -120,10 +120,10 @@ func TestRotateStartToFinish(t *testing.T) {
 	h.press("enter", "y")
 	h.wantView("is INACTIVE here", "Not tested since it was made INACTIVE", "t test old key")
 	h.press("t")
-	h.wantView("! m3ter still accepts AK-BILLING-NEW", "press t again")
+	h.wantView("! m3ter still accepts AK-BILLING-NEW", "press t again", "AK-BILLING-NEW: ! still accepted")
 	h.checker.results = map[string]authclient.Result{"AK-BILLING-NEW": {Class: authclient.Rejected, Verified: true, HTTPStatus: 401, Message: "Invalid credentials"}}
 	h.press("t")
-	h.wantView("✓ m3ter rejects AK-BILLING-NEW", "enter remove AK-BILLING-NEW")
+	h.wantView("✓ m3ter rejects AK-BILLING-NEW", "enter remove AK-BILLING-NEW", "AK-BILLING-NEW: ✓ retired (rejected)")
 	h.press("enter", "y")
 	wantStep(t, h, store, keystore.StepDone)
 
