@@ -41,22 +41,63 @@ func (s *helpScreen) setSize(w, h int) { s.w, s.h = w, h }
 
 func (s *helpScreen) view() string {
 	st := s.c.styles
-	keyW := 0
-	for _, e := range s.entries {
-		keyW = max(keyW, lipgloss.Width(e.Key))
-	}
 	rows := max(1, min(s.h-4, len(s.entries)))
-	var cols []string
+	room := max(10, s.w-4)
+	var cols []helpColumn
 	for i := 0; i < len(s.entries); i += rows {
-		var lines []string
-		for _, e := range s.entries[i:min(i+rows, len(s.entries))] {
-			lines = append(lines, st.HelpKey.Render(textcut.Pad(e.Key, keyW))+" "+st.HelpDesc.Render(e.Desc))
-		}
-		cols = append(cols, strings.Join(lines, "\n"))
+		cols = append(cols, newHelpColumn(s.entries[i:min(i+rows, len(s.entries))]))
 	}
-	table := lipgloss.JoinHorizontal(lipgloss.Top, joinWithGap(cols)...)
-	body := st.BoxTitle.Render("Keys on this screen") + "\n\n" + fitLines(table, max(10, s.w-4), rows)
+	fitHelpColumns(cols, room-2*(len(cols)-1))
+	var rendered []string
+	for _, col := range cols {
+		var lines []string
+		for _, e := range col.entries {
+			lines = append(lines, st.HelpKey.Render(textcut.Pad(e.Key, col.keyW))+" "+st.HelpDesc.Render(textcut.End(e.Desc, col.descW)))
+		}
+		rendered = append(rendered, strings.Join(lines, "\n"))
+	}
+	table := lipgloss.JoinHorizontal(lipgloss.Top, joinWithGap(rendered)...)
+	body := st.BoxTitle.Render("Keys on this screen") + "\n\n" + fitLines(table, room, rows)
 	return lipgloss.Place(s.w, s.h, lipgloss.Center, lipgloss.Center, st.Box.Render(body))
+}
+
+// helpColumn is one column of the help table; its widths are its own, so a long key in one
+// column costs no room in the others.
+type helpColumn struct {
+	entries     []key.Help
+	keyW, descW int
+}
+
+func newHelpColumn(entries []key.Help) helpColumn {
+	c := helpColumn{entries: entries}
+	for _, e := range entries {
+		c.keyW, c.descW = max(c.keyW, lipgloss.Width(e.Key)), max(c.descW, lipgloss.Width(e.Desc))
+	}
+	return c
+}
+
+// fitHelpColumns shortens the longest descriptions first until the columns fit in room,
+// so every key stays on screen.
+func fitHelpColumns(cols []helpColumn, room int) {
+	width := func() int {
+		w := 0
+		for _, c := range cols {
+			w += c.keyW + 1 + c.descW
+		}
+		return w
+	}
+	for w := width(); w > room; w-- {
+		widest := 0
+		for i := range cols {
+			if cols[i].descW > cols[widest].descW {
+				widest = i
+			}
+		}
+		if cols[widest].descW <= 4 {
+			return
+		}
+		cols[widest].descW--
+	}
 }
 
 func joinWithGap(cols []string) []string {
