@@ -118,12 +118,16 @@ func (s *conflictsScreen) cells(c *team.Conflict) []cell {
 	if side, ok := s.chosen[c.ID]; ok {
 		keep = styled(&st.Good, side.String())
 	}
-	return []cell{text(c.ID), text(clean(where(c.Conflict))), text(clean(c.Field)), text(clean(c.Ours)), text(clean(c.Theirs)), keep}
+	return []cell{text(c.ID), text(clean(s.where(c.Conflict))), text(clean(c.Field)), text(clean(c.Ours)), text(clean(c.Theirs)), keep}
 }
 
-// where names the organization, service user and key the conflict is about.
-func where(c merge.Conflict) string {
+// where names the organization (by its name here when it has one), service user and key
+// the conflict is about.
+func (s *conflictsScreen) where(c merge.Conflict) string {
 	parts := []string{c.OrgID}
+	if o := s.c.org(c.OrgID); o != nil && o.Name != "" {
+		parts[0] = o.Name
+	}
 	if c.User != "" {
 		parts = append(parts, c.User)
 	}

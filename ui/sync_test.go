@@ -289,3 +289,30 @@ type docStore struct {
 func (s docStore) Document() *keystore.Document { return s.doc }
 
 var tea100x30 = tea.WindowSizeMsg{Width: 100, Height: 30}
+
+// The screens a sync opens draw without changing anything, at every size.
+func TestTeamScreensViewIsPure(t *testing.T) {
+	change := &team.RecipientChange{Added: []team.Changed{{Recipient: keystore.Recipient{Name: "carol", Key: "age1carol"}, Commit: "abc1234", Author: "bob", Date: "2026-11-25"}}}
+	conflicts := []team.Conflict{{ID: "0a1b2c3d", Conflict: merge.Conflict{OrgID: orgA, Field: "name", Ours: "a", Theirs: "b"}}}
+	for name, answer := range map[string]syncAnswer{
+		"conflicts": {res: team.Result{Conflicts: conflicts}, err: team.ErrConflicts},
+		"trust":     {res: team.Result{Pending: change}, err: team.ErrUntrusted},
+	} {
+		t.Run(name, func(t *testing.T) {
+			h, _ := teamHarness(t, &fakeTeam{status: teamInSync, answers: []syncAnswer{answer}})
+			for _, size := range [][2]int{{60, 15}, {80, 24}, {200, 60}} {
+				h.app.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+				before := snapshot(h.app)
+				if first, second := h.app.View(), h.app.View(); first != second {
+					t.Fatalf("%dx%d: two views differ", size[0], size[1])
+				}
+				if lines := strings.Count(h.app.View(), "\n") + 1; lines != size[1] {
+					t.Fatalf("%dx%d: %d lines", size[0], size[1], lines)
+				}
+				if after := snapshot(h.app); after != before {
+					t.Fatalf("%dx%d: View changed the model", size[0], size[1])
+				}
+			}
+		})
+	}
+}

@@ -80,6 +80,6 @@ func (s *trustScreen) view() string {
 		"can read every secret from the next save on.",
 		"",
 		st.HelpKey.Render("y")+st.HelpDesc.Render(" trust it and sync · ")+st.HelpKey.Render("n/esc")+st.HelpDesc.Render(" not now"))
-	body := fitLines(strings.Join(lines, "\n"), max(10, s.w-4), max(1, s.h-2))
+	body := fitLines(strings.Join(lines, "\n"), max(10, s.w-4), max(1, min(len(lines), s.h-2)))
 	return lipgloss.Place(s.w, s.h, lipgloss.Center, lipgloss.Center, st.Box.Render(body))
 }

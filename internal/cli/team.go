@@ -14,6 +14,19 @@ import (
 
 const teamArgs = "init [--remote URL] [--name NAME] | join URL [--name NAME] | add NAME RECIPIENT | remove NAME | list | trust [--yes]"
 
+// teamHelp is m3keys team --help: what each subcommand is for.
+const teamHelp = `usage: m3keys team SUBCOMMAND — share the store with a team through git, encrypted to every member
+  init [--remote URL] [--name NAME]  make this store a team store of one member, pushed to URL
+  join URL [--name NAME]             clone a team store and create your identity; prints the line
+                                     to send to a member, who adds you
+  add NAME RECIPIENT                 add a member: re-encrypt the store to them, commit and push
+  remove NAME                        remove a member, commit and push; every key they could read
+                                     is flagged exposed — rotate
+  list                               the members, and this store's sync status
+  trust [--yes]                      review and confirm a member list that a sync brought
+m3keys sync commits, fetches, merges and pushes; m3keys team SUBCOMMAND --help shows its options
+`
+
 // runTeam dispatches the team store's subcommands.
 func runTeam(c *ctx, args []string) error {
 	subs := map[string]func(*ctx, []string) error{
@@ -21,7 +34,7 @@ func runTeam(c *ctx, args []string) error {
 		"list": runTeamList, "trust": runTeamTrust,
 	}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprintln(c.env.Stderr, "usage: m3keys team "+teamArgs)
+		fmt.Fprint(c.env.Stderr, teamHelp)
 		if len(args) == 0 {
 			return usageErr("team needs a subcommand — run m3keys team --help")
 		}
