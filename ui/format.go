@@ -44,6 +44,8 @@ func plain(err error) string {
 // keyAdvice replaces keystore.Advice where that names a command, a flag or nothing to do.
 func keyAdvice(err error) string {
 	switch {
+	case errors.Is(err, keystore.ErrKeyLimit):
+		return "press r to rotate: the wizard frees a slot without locking the integration out"
 	case errors.Is(err, keystore.ErrKeyActive):
 		return "press s to make it INACTIVE first, then d to remove it"
 	case errors.Is(err, keystore.ErrLastActiveKey):

@@ -53,7 +53,7 @@ func TestOrgAddKeyRefusedOnTheSpotWithTwoKeys(t *testing.T) {
 	if h.current() != screenOrg {
 		t.Fatal("the add-key form opened for a user with two keys")
 	}
-	h.wantView("already has two access keys", "to rotate: make one key INACTIVE, remove it here and in the m3ter Console")
+	h.wantView("already has two access keys", "press r to rotate")
 }
 
 func TestOrgAddKey(t *testing.T) {

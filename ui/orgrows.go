@@ -133,11 +133,7 @@ func (s *orgScreen) staleHint(u *keystore.ServiceUser, k *keystore.AccessKey) st
 	if k.Status != keystore.Active || !s.c.stale(k) {
 		return ""
 	}
-	days := fmt.Sprintf(" · stale (%dd, over %dd)", k.AgeDays(s.c.now()), int(s.c.deps.MaxAge/(24*time.Hour)))
-	if u.FreeSlot() != nil {
-		return days + ": make the other key INACTIVE (s), remove it (d), add a new one (a)"
-	}
-	return days + ": add a new key (a), deploy it, make this one INACTIVE (s)"
+	return fmt.Sprintf(" · stale (%dd, over %dd): press r to rotate it", k.AgeDays(s.c.now()), int(s.c.deps.MaxAge/(24*time.Hour)))
 }
 
 func (s *orgScreen) checkSentence(k *keystore.AccessKey) string {
