@@ -37,6 +37,9 @@ type cliRun struct {
 	want  string            // text stdout or stderr must hold, so the path meant is the path taken
 	// tokenOut: stdout is a Bearer token (m3keys token), the one place a JWT belongs.
 	tokenOut bool
+	// secretOut: stdout must be exactly this secret (m3keys secret into a pipe), the one place
+	// a secret belongs; it is compared, not scanned.
+	secretOut string
 	// terminal: run on a pseudo-terminal (stdin and /dev/tty) and answer its hidden prompts.
 	terminal []prompt
 }
@@ -134,7 +137,12 @@ func (h *cliHarness) run(r cliRun) (stdout string) {
 		t.Errorf("%s: still running after a minute; killed", name)
 	}
 
-	found := h.sec.scan(name+": stdout", out.Bytes(), scanOpts{allowJWT: r.tokenOut})
+	var found []string
+	if r.secretOut == "" {
+		found = h.sec.scan(name+": stdout", out.Bytes(), scanOpts{allowJWT: r.tokenOut})
+	} else if out.String() != r.secretOut {
+		t.Errorf("%s: stdout is not exactly the key's secret (%d bytes)", name, out.Len())
+	}
 	found = append(found, h.sec.scan(name+": stderr", errb.Bytes(), scanOpts{})...)
 	if term != nil {
 		term.close()
@@ -388,6 +396,16 @@ func TestCLINeverLeaks(t *testing.T) {
 	run(3, "", "token", "AK-DOWN")
 	run(2, "", "token", "AK-NOPE")
 	run(2, "", "token")
+
+	// The hand-out: once to a pipe (stdout is the secret, nothing else anywhere), then refused;
+	// clipboard hand-outs that cannot work (no display, no terminal) roll back and say why.
+	h.run(cliRun{args: []string{"secret", "AK-VALID"}, code: 0, secretOut: m["AK-VALID"]})
+	run(1, "already handed out", "secret", "AK-VALID")
+	run(2, "clipboard", "copy", "AK-VALID") // no clipboard here: refused before the store is asked
+	run(2, "", "copy", "AK-FORBID", "--clipboard", "osc52")
+	h.run(cliRun{args: []string{"copy", "AK-FORBID", "--clipboard", "system"}, code: 2, env: map[string]string{"DISPLAY": "", "WAYLAND_DISPLAY": ""}})
+	h.run(cliRun{args: []string{"token", "AK-VALID", "--copy", "--clipboard", "system"}, code: 2, env: map[string]string{"DISPLAY": "", "WAYLAND_DISPLAY": ""}})
+	run(2, "", "secret", "AK-NOPE")
 
 	// inactivate, activate, remove
 	run(0, "", "inactivate", "AK-VALID")
