@@ -167,8 +167,8 @@ func run() error {
 	fmt.Printf("  m3keys check --no-verify (token only)  %8v     %8v   %.2f× ideal (%v = %d × %v ÷ %d)\n",
 		round(tokenOnly), round(tokenNet), ratio(tokenNet, idealToken), idealToken, n, latency, concurrency)
 	compare := func(what string, d, m3keys, m3keysNet time.Duration) {
-		fmt.Printf("  %-37s  %8v                m3keys %.1f× faster end-to-end, %.1f× less unlock\n",
-			what, round(d), ratio(d, m3keys), ratio(d, m3keysNet))
+		fmt.Printf("  %-37s  %8v                m3keys end-to-end %s, less unlock %s\n",
+			what, round(d), speed(d, m3keys), speed(d, m3keysNet))
 	}
 	compare("curl loop, token + users/me", loopFull, full, fullNet)
 	compare(fmt.Sprintf("xargs -P %d curl, token + users/me", concurrency), xargsFull, full, fullNet)
@@ -319,4 +319,13 @@ func lastLines(s string) string {
 		lines = lines[len(lines)-5:]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// speed says how m3keys' time compares with a baseline's, the way a person reads it:
+// "3.2× faster" or "1.3× slower", never "0.8× faster".
+func speed(baseline, m3keys time.Duration) string {
+	if r := ratio(baseline, m3keys); r >= 1 {
+		return fmt.Sprintf("%.1f× faster", r)
+	}
+	return fmt.Sprintf("%.1f× slower", ratio(m3keys, baseline))
 }
