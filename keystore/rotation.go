@@ -174,11 +174,7 @@ func (tx *Tx) RotationAddNewKey(orgID, user, keyID string, secret Secret, popupO
 // RotationProved accepts the new key's last check as proof (step 3): a full valid (users/me
 // asked) made since it was added, naming the m3ter service user learned for this user.
 func (tx *Tx) RotationProved(orgID, user string) error {
-	o, u, r, err := tx.rotationAt(orgID, user, StepProve)
-	if err != nil {
-		return err
-	}
-	k, err := rotationKey(u, r.NewKeyID, "the new key")
+	o, u, r, k, err := tx.rotationKeyAt(orgID, user, StepProve, newKey)
 	if err != nil {
 		return err
 	}
@@ -199,11 +195,7 @@ func (tx *Tx) RotationProved(orgID, user string) error {
 // RotationDeployed records that the integration runs on the new key (step 4). The new key
 // takes the old key's deployed-to note when it has none of its own.
 func (tx *Tx) RotationDeployed(orgID, user string) error {
-	o, u, r, err := tx.rotationAt(orgID, user, StepDeploy)
-	if err != nil {
-		return err
-	}
-	k, err := rotationKey(u, r.NewKeyID, "the new key")
+	o, u, r, k, err := tx.rotationKeyAt(orgID, user, StepDeploy, newKey)
 	if err != nil {
 		return err
 	}
@@ -220,11 +212,7 @@ func (tx *Tx) RotationDeployed(orgID, user string) error {
 
 // RotationRetireOld makes the old key INACTIVE (step 5, first half); it may be called again.
 func (tx *Tx) RotationRetireOld(orgID, user string) error {
-	o, u, r, err := tx.rotationAt(orgID, user, StepRetire)
-	if err != nil {
-		return err
-	}
-	k, err := rotationKey(u, r.OldKeyID, "the old key")
+	o, u, r, k, err := tx.rotationKeyAt(orgID, user, StepRetire, oldKey)
 	if err != nil {
 		return err
 	}
@@ -240,11 +228,7 @@ func (tx *Tx) RotationRetireOld(orgID, user string) error {
 // RotationRemoveOld removes the INACTIVE old key (step 5, second half): only once m3ter rejected
 // it on a check since it was made INACTIVE, or when the user confirmed twice to remove it anyway.
 func (tx *Tx) RotationRemoveOld(orgID, user string, confirmedTwice bool) error {
-	o, u, r, err := tx.rotationAt(orgID, user, StepRetire)
-	if err != nil {
-		return err
-	}
-	k, err := rotationKey(u, r.OldKeyID, "the old key")
+	o, u, r, k, err := tx.rotationKeyAt(orgID, user, StepRetire, oldKey)
 	if err != nil {
 		return err
 	}
@@ -365,6 +349,29 @@ func userKey(u *ServiceUser, id string) (*AccessKey, bool) {
 }
 
 // rotationKey is userKey that refuses, naming the key's part in the rotation, when it is gone.
+// Which key of a rotation a step works on.
+const (
+	oldKey = "the old key"
+	newKey = "the new key"
+)
+
+// rotationKeyAt is rotationAt plus the rotation's old or new key, which must still be stored.
+func (tx *Tx) rotationKeyAt(orgID, user string, step RotationStep, which string) (*Organization, *ServiceUser, Rotation, *AccessKey, error) {
+	o, u, r, err := tx.rotationAt(orgID, user, step)
+	if err != nil {
+		return nil, nil, Rotation{}, nil, err
+	}
+	id := r.NewKeyID
+	if which == oldKey {
+		id = r.OldKeyID
+	}
+	k, err := rotationKey(u, id, which)
+	if err != nil {
+		return nil, nil, Rotation{}, nil, err
+	}
+	return o, u, r, k, nil
+}
+
 func rotationKey(u *ServiceUser, id, role string) (*AccessKey, error) {
 	if k, ok := userKey(u, id); ok {
 		return k, nil
