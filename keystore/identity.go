@@ -9,14 +9,24 @@ import (
 	"filippo.io/age"
 )
 
+// ErrTeamIdentity refuses a new identity in a team store, where a member's identity is a
+// recipient the other members chose.
+var ErrTeamIdentity = errors.New("a team store cannot change to a new identity in place: the others encrypt to the one in recipients.txt — " +
+	"join again into a new directory (m3keys --home DIR team join URL), have a member add that recipient and remove the old one, then run m3keys sync; " +
+	"plain m3keys passwd changes the passphrase")
+
 // ChangeIdentity replaces the store's identity with a fresh one under passphrase and
 // re-encrypts keystore.age and its backup to it, so an old copy of identity.age (and its
 // passphrase) opens nothing written from now on. Every instant is crash-safe: the files
 // are first encrypted to both identities, then the new identity is saved, then the old
-// one is dropped from the files.
+// one is dropped from the files. A team store refuses it: keystore.age is encrypted to every
+// member in recipients.txt, and re-encrypting it to one new identity would lock the others out.
 func (s *Store) ChangeIdentity(passphrase string) error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
+	if IsTeam(s.dir) {
+		return ErrTeamIdentity
+	}
 	next, err := age.GenerateX25519Identity()
 	if err != nil {
 		return err

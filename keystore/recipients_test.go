@@ -150,3 +150,27 @@ func TestSummaryBoundsAndNewEvents(t *testing.T) {
 		t.Fatalf("new events of a capped history = %v", ev)
 	}
 }
+
+// passwd --new-identity in a team store would re-encrypt keystore.age to this member alone:
+// every other member locked out at the next sync, and this member's own saves refused, since
+// the new identity is not in recipients.txt. It is refused, with nothing changed.
+func TestChangeIdentityRefusedInATeamStore(t *testing.T) {
+	s, dir := newStore(t)
+	me := Recipient{Key: s.Member().Recipient(), Name: "me"}
+	bob, bobID := newRecipient(t, "bob")
+	if err := s.SetRecipients(Recipients{me, bob}, nil); err != nil {
+		t.Fatal(err)
+	}
+	before := snapshot(t, dir)
+	if err := s.ChangeIdentity(testPass); err == nil {
+		t.Fatal("ChangeIdentity in a team store was accepted")
+	}
+	assertUnchanged(t, dir, before)
+	data, _ := os.ReadFile(filepath.Join(dir, DocumentFile))
+	if _, err := (&Member{id: bobID}).DecryptDocument(data, "keystore.age"); err != nil {
+		t.Fatalf("bob lost the store: %v", err)
+	}
+	if err := s.Update(func(tx *Tx) error { return tx.AddUser(orgA, "ingest") }); err != nil {
+		t.Fatalf("a save after the refusal: %v", err)
+	}
+}

@@ -1,6 +1,10 @@
 package cli
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/m3keys/m3keys/keystore"
+)
 
 func runPasswd(c *ctx, args []string) error {
 	fs := c.flags("passwd", "[--new-identity]")
@@ -10,6 +14,9 @@ func runPasswd(c *ctx, args []string) error {
 	}
 	if c.env.Terminal == nil {
 		return usageErr("passwd needs a terminal to ask for the new passphrase — run it interactively")
+	}
+	if dir, err := c.storeDir(); err == nil && *newIdentity && keystore.IsTeam(dir) {
+		return refused("%v", keystore.ErrTeamIdentity) // before asking for a passphrase it would not use
 	}
 	s, err := c.openStore()
 	if err != nil {
