@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 )
 
 // ErrNoGit is returned when the git binary cannot be found.
@@ -70,12 +71,22 @@ func (r repo) runIn(dir string, args ...string) (string, error) {
 	cmd := exec.Command("/bin/sh", append([]string{"-c", `umask 077 && exec "$0" "$@"`, git}, args...)...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "LC_ALL=C", "GIT_MERGE_AUTOEDIT=no")
+	noPrompt(cmd)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
 		return "", &gitError{args: args, stderr: stderr.String(), err: err}
 	}
 	return strings.TrimRight(stdout.String(), "\n"), nil
+}
+
+// noPrompt keeps git, and the ssh or gpg it runs, from asking anything on the terminal: the TUI
+// owns it (a prompt there reads as a hang, with the store's lock held), and a script has no one
+// to answer. Credential helpers, ssh-agent and askpass programs work as before; a remote that
+// needs a typed password fails with git's own message instead.
+func noPrompt(cmd *exec.Cmd) {
+	cmd.Env = append(cmd.Env, "GIT_TERMINAL_PROMPT=0")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true} // no controlling terminal: nothing opens /dev/tty
 }
 
 // ok runs a git command whose exit code is the answer (diff --quiet, rev-parse --verify).
@@ -97,6 +108,7 @@ func (r repo) show(rev, path string) (data []byte, ok bool, err error) {
 	cmd := exec.Command(git, "cat-file", "blob", rev+":"+path)
 	cmd.Dir = r.dir
 	cmd.Env = append(os.Environ(), "LC_ALL=C")
+	noPrompt(cmd)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {

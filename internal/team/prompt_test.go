@@ -1,0 +1,34 @@
+package team
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// git must never ask on the terminal: in the TUI a credential, ssh host-key or gpg prompt
+// reads keys the TUI also reads — a hang, with the store's lock held. A fake git on PATH
+// reports what a prompt would need: GIT_TERMINAL_PROMPT and a controlling terminal.
+func TestGitNeverPromptsOnTheTerminal(t *testing.T) {
+	bin := t.TempDir()
+	fake := "#!/bin/sh\nif (: </dev/tty) 2>/dev/null; then tty=tty; else tty=notty; fi\necho \"prompt=$GIT_TERMINAL_PROMPT $tty\"\n"
+	if err := os.WriteFile(filepath.Join(bin, "git"), []byte(fake), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	t.Setenv("GIT_TERMINAL_PROMPT", "1")
+	out, err := repo{t.TempDir()}.run("fetch", "origin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out != "prompt=0 notty" {
+		t.Errorf("git ran with %q, want prompt=0 notty", out)
+	}
+	data, _, err := repo{t.TempDir()}.show("HEAD", "recipients.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(data) != "prompt=0 notty\n" {
+		t.Errorf("git cat-file ran with %q, want prompt=0 notty", data)
+	}
+}
