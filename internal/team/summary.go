@@ -6,7 +6,7 @@ import (
 )
 
 // Summary says what a sync did, for the command line and the TUI alike: "took in 2 commit(s),
-// pushed"; "up to date" when it had nothing to do, "" when it stopped before deciding.
+// pushed"; "up to date" when it had nothing to do, "" when it stopped before deciding or failed.
 func (r Result) Summary() string {
 	var did []string
 	if r.Committed {
@@ -27,7 +27,7 @@ func (r Result) Summary() string {
 	switch {
 	case len(did) > 0:
 		return strings.Join(did, ", ")
-	case r.Tries > 0 && len(r.Conflicts) == 0 && r.Pending == nil:
+	case r.Tries > 0 && !r.failed && len(r.Conflicts) == 0 && r.Pending == nil:
 		return "up to date"
 	}
 	return ""

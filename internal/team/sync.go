@@ -67,6 +67,7 @@ type Result struct {
 	Decisions     int                 // merge decisions recorded in history
 	Resolved      map[string]string   // conflicts settled by Choose/All: short ID → side
 	unusedChoices map[string]struct{} // settled IDs no conflict had
+	failed        bool                // the sync stopped on an error: it is not up to date
 }
 
 // Sync commits what is uncommitted, fetches, merges the documents when both sides moved, and
@@ -83,6 +84,7 @@ func Sync(dir string, opts SyncOptions) (Result, error) {
 		return Result{}, err
 	}
 	err := e.run()
+	e.res.failed = err != nil
 	return e.res, err
 }
 

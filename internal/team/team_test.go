@@ -634,3 +634,17 @@ func TestRemovedMemberIsToldWhy(t *testing.T) {
 		t.Fatalf("a removed member opening the store = %v", err)
 	}
 }
+
+// A sync that failed (the remote unreachable) must not say "up to date" beside its error.
+func TestFailedSyncDoesNotSayUpToDate(t *testing.T) {
+	_, ms := newTeam(t)
+	alice := ms[0]
+	git(t, alice.dir, "remote", "set-url", "origin", filepath.Join(t.TempDir(), "gone.git"))
+	r, err := alice.sync()
+	if err == nil {
+		t.Fatal("a sync to a remote that is gone succeeded")
+	}
+	if s := r.Summary(); s == "up to date" {
+		t.Errorf("a failed sync summarizes as %q (error %v)", s, err)
+	}
+}
