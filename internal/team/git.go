@@ -7,6 +7,7 @@ package team
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -14,6 +15,7 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // ErrNoGit is returned when the git binary cannot be found.
@@ -68,16 +70,30 @@ func (r repo) runIn(dir string, args ...string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	cmd := exec.Command("/bin/sh", append([]string{"-c", `umask 077 && exec "$0" "$@"`, git}, args...)...)
+	ctx, cancel := context.WithTimeout(context.Background(), gitTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "/bin/sh", append([]string{"-c", `umask 077 && exec "$0" "$@"`, git}, args...)...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "LC_ALL=C", "GIT_MERGE_AUTOEDIT=no")
 	noPrompt(cmd)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		return "", &gitError{args: args, stderr: stderr.String(), err: err}
+		return "", gitFailed(ctx, args, stderr.String(), err)
 	}
 	return strings.TrimRight(stdout.String(), "\n"), nil
+}
+
+// gitTimeout bounds every git command: a stalled remote must not hold the store's lock, or
+// the TUI's spinner, for ever. Tests shorten it.
+var gitTimeout = 2 * time.Minute
+
+// gitFailed is the error of a git command, saying so plainly when it ran out of time.
+func gitFailed(ctx context.Context, args []string, stderr string, err error) error {
+	if ctx.Err() == context.DeadlineExceeded {
+		return fmt.Errorf("git %s did not finish within %s — check the network and the remote, then try again; the store keeps what it had", args[0], gitTimeout)
+	}
+	return &gitError{args: args, stderr: stderr, err: err}
 }
 
 // noPrompt keeps git, and the ssh or gpg it runs, from asking anything on the terminal: the TUI
@@ -87,6 +103,9 @@ func (r repo) runIn(dir string, args ...string) (string, error) {
 func noPrompt(cmd *exec.Cmd) {
 	cmd.Env = append(cmd.Env, "GIT_TERMINAL_PROMPT=0")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true} // no controlling terminal: nothing opens /dev/tty
+	// Out of time: end git and whatever it started (ssh), its session's whole process group.
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = 5 * time.Second
 }
 
 // ok runs a git command whose exit code is the answer (diff --quiet, rev-parse --verify).
@@ -105,17 +124,19 @@ func (r repo) show(rev, path string) (data []byte, ok bool, err error) {
 	if err != nil {
 		return nil, false, err
 	}
-	cmd := exec.Command(git, "cat-file", "blob", rev+":"+path)
+	ctx, cancel := context.WithTimeout(context.Background(), gitTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, git, "cat-file", "blob", rev+":"+path)
 	cmd.Dir = r.dir
 	cmd.Env = append(os.Environ(), "LC_ALL=C")
 	noPrompt(cmd)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		if has, _ := r.ok("cat-file", "-e", rev); has {
+		if has, _ := r.ok("cat-file", "-e", rev); has && ctx.Err() == nil {
 			return nil, false, nil // the commit exists, the file is not in it
 		}
-		return nil, false, &gitError{args: []string{"show", rev + ":" + path}, stderr: stderr.String(), err: err}
+		return nil, false, gitFailed(ctx, []string{"show", rev + ":" + path}, stderr.String(), err)
 	}
 	return stdout.Bytes(), true, nil
 }

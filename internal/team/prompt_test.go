@@ -3,7 +3,9 @@ package team
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 )
 
 // git must never ask on the terminal: in the TUI a credential, ssh host-key or gpg prompt
@@ -30,5 +32,29 @@ func TestGitNeverPromptsOnTheTerminal(t *testing.T) {
 	}
 	if string(data) != "prompt=0 notty\n" {
 		t.Errorf("git cat-file ran with %q, want prompt=0 notty", data)
+	}
+}
+
+// A remote that never answers must not hold the store's lock for ever: git is ended, with
+// what it started, and the error says it ran out of time.
+func TestGitThatHangsIsEnded(t *testing.T) {
+	bin := t.TempDir()
+	fake := "#!/bin/sh\nsleep 60 &\nwait\n" // a child too, as git's ssh would be
+	if err := os.WriteFile(filepath.Join(bin, "git"), []byte(fake), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	defer func(d time.Duration) { gitTimeout = d }(gitTimeout)
+	gitTimeout = 300 * time.Millisecond
+	began := time.Now()
+	_, err := repo{t.TempDir()}.run("fetch", "-q", "origin")
+	if err == nil || !strings.Contains(err.Error(), "did not finish within") {
+		t.Fatalf("a hanging git fetch = %v, want an error saying it ran out of time", err)
+	}
+	if d := time.Since(began); d > 10*time.Second {
+		t.Errorf("a hanging git fetch took %s to end", d)
+	}
+	if _, _, err := (repo{t.TempDir()}).show("HEAD", "recipients.txt"); err == nil || !strings.Contains(err.Error(), "did not finish within") {
+		t.Fatalf("a hanging git cat-file = %v, want an error saying it ran out of time", err)
 	}
 }
