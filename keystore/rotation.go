@@ -228,7 +228,7 @@ func (tx *Tx) RotationRetireOld(orgID, user string) error {
 // RotationRemoveOld removes the INACTIVE old key (step 5, second half): only once m3ter rejected
 // it on a check since it was made INACTIVE, or when the user confirmed twice to remove it anyway.
 func (tx *Tx) RotationRemoveOld(orgID, user string, confirmedTwice bool) error {
-	o, u, r, k, err := tx.rotationKeyAt(orgID, user, StepRetire, oldKey)
+	o, _, r, k, err := tx.rotationKeyAt(orgID, user, StepRetire, oldKey)
 	if err != nil {
 		return err
 	}
@@ -250,7 +250,8 @@ func (tx *Tx) RotationRemoveOld(orgID, user string, confirmedTwice bool) error {
 	if err := tx.RemoveKey(k.AccessKeyID); err != nil {
 		return err
 	}
-	if u, err = tx.user(o.ID, user); err != nil {
+	u, err := tx.user(o.ID, user) // the removal changed the user's keys
+	if err != nil {
 		return err
 	}
 	return tx.advance(o, u, StepDone, func(r *Rotation) {
