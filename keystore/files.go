@@ -100,7 +100,7 @@ func notRegular(path string, mode fs.FileMode) error {
 }
 
 // openStoreFile opens path without following a symlink and without blocking on a FIFO,
-// then checks what it opened.
+// then checks what it opened. A file it creates (os.O_CREATE) is handed to the store's owner.
 func openStoreFile(path string, flag int, own owner) (*os.File, error) {
 	f, err := os.OpenFile(path, flag|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0o600)
 	if err != nil {
@@ -110,6 +110,13 @@ func openStoreFile(path string, flag int, own owner) (*os.File, error) {
 		return nil, err
 	}
 	fi, err := f.Stat()
+	if err == nil && flag&os.O_CREATE != 0 && own.chown && fi.Mode().IsRegular() {
+		if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != own.uid {
+			if err = f.Chown(own.uid, own.gid); err == nil {
+				fi, err = f.Stat()
+			}
+		}
+	}
 	if err == nil {
 		err = own.check(path, fi)
 	}
@@ -142,33 +149,6 @@ func readStoreFile(path string, own owner) ([]byte, error) {
 		return nil, tooLarge
 	}
 	return data, nil
-}
-
-// openLockFile opens (creating it 0600) the lock file, handing a new one to the store's owner.
-func openLockFile(path string, own owner) (*os.File, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0o600)
-	if err != nil {
-		if errors.Is(err, syscall.ELOOP) {
-			return nil, notRegular(path, fs.ModeSymlink)
-		}
-		return nil, err
-	}
-	fi, err := f.Stat()
-	if err == nil && own.chown && fi.Mode().IsRegular() {
-		if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != own.uid {
-			if err = f.Chown(own.uid, own.gid); err == nil {
-				fi, err = f.Stat()
-			}
-		}
-	}
-	if err == nil {
-		err = own.check(path, fi)
-	}
-	if err != nil {
-		_ = f.Close()
-		return nil, err
-	}
-	return f, nil
 }
 
 // writeFile is a crash-safe replace: a temp file in the store directory (never $TMPDIR,

@@ -36,7 +36,7 @@ type dirLock struct{ f *os.File }
 
 func lockDir(dir string, own owner, o options) (*dirLock, error) {
 	path := filepath.Join(dir, LockFile)
-	f, err := openLockFile(path, own)
+	f, err := openStoreFile(path, os.O_RDWR|os.O_CREATE, own)
 	if err != nil {
 		return nil, err
 	}
