@@ -56,18 +56,17 @@ func ShortID(c merge.Conflict) string {
 
 // Result is what a sync did.
 type Result struct {
-	Committed     bool // uncommitted changes were committed first
-	Received      int  // commits fast-forwarded from the remote
-	Merged        bool // both sides had changed: the documents were merged
-	Pushed        bool
-	Tries         int
-	Conflicts     []Conflict          // with ErrConflicts
-	OverLimit     []merge.OverLimit   // service users over the limit after the merge
-	Pending       *RecipientChange    // a recipient change waiting for team trust
-	Decisions     int                 // merge decisions recorded in history
-	Resolved      map[string]string   // conflicts settled by Choose/All: short ID → side
-	unusedChoices map[string]struct{} // settled IDs no conflict had
-	failed        bool                // the sync stopped on an error: it is not up to date
+	Committed bool // uncommitted changes were committed first
+	Received  int  // commits fast-forwarded from the remote
+	Merged    bool // both sides had changed: the documents were merged
+	Pushed    bool
+	Tries     int
+	Conflicts []Conflict        // with ErrConflicts
+	OverLimit []merge.OverLimit // service users over the limit after the merge
+	Pending   *RecipientChange  // a recipient change waiting for team trust
+	Decisions int               // merge decisions recorded in history
+	Resolved  map[string]string // conflicts settled by Choose/All: short ID → side
+	failed    bool              // the sync stopped on an error: it is not up to date
 }
 
 // Sync commits what is uncommitted, fetches, merges the documents when both sides moved, and
@@ -299,7 +298,7 @@ func (e *syncer) merge(held *keystore.Held, up string) error {
 		return fmt.Errorf("%w — run m3keys team trust to review it, then m3keys sync", ErrUntrusted)
 	}
 	now := e.opts.Now()
-	r, err := e.mergeDocs(base.doc, ours.doc, theirs.doc, now)
+	r, unused, err := e.mergeDocs(base.doc, ours.doc, theirs.doc, now)
 	if err != nil {
 		return err
 	}
@@ -309,17 +308,10 @@ func (e *syncer) merge(held *keystore.Held, up string) error {
 		}
 		return ErrConflicts
 	}
-	if len(e.res.unusedChoices) > 0 {
-		return e.unusedChoiceError()
+	if len(unused) > 0 {
+		return fmt.Errorf("no conflict %s in this sync — nothing was saved; run m3keys sync without it to see the conflicts", strings.Join(unused, ", "))
 	}
-	doc := r.Doc
-	for _, ol := range r.OverLimit {
-		if o, ok := doc.Org(ol.OrgID); ok {
-			if u, ok := o.User(ol.User); ok {
-				u.OverLimitAfterMerge = true
-			}
-		}
-	}
+	doc := r.Doc // merge flags its over-limit service users itself
 	e.res.OverLimit = r.OverLimit
 	e.res.Decisions = countMergeEvents(doc, now)
 	if err := held.WriteTeamDocument(e.member, doc, recipients); err != nil {
@@ -349,14 +341,15 @@ func (e *syncer) merge(held *keystore.Held, up string) error {
 
 // mergeDocs merges with the member's settlements: by short ID, then All for the rest.
 // Settling one conflict can reveal another, so it merges until no new settlement applies.
-func (e *syncer) mergeDocs(base, ours, theirs *keystore.Document, now time.Time) (merge.Result, error) {
+// unused are the short IDs in Choose that no conflict had, sorted.
+func (e *syncer) mergeDocs(base, ours, theirs *keystore.Document, now time.Time) (r merge.Result, unused []string, err error) {
 	choices := merge.Choices{}
 	used := map[string]bool{}
 	e.res.Resolved = map[string]string{}
 	for {
-		r, err := merge.Merge(base, ours, theirs, now, choices)
+		r, err = merge.Merge(base, ours, theirs, now, choices)
 		if err != nil {
-			return r, err
+			return r, nil, err
 		}
 		settled := false
 		for _, c := range r.Conflicts {
@@ -376,24 +369,15 @@ func (e *syncer) mergeDocs(base, ours, theirs *keystore.Document, now time.Time)
 			}
 		}
 		if !settled {
-			e.res.unusedChoices = map[string]struct{}{}
 			for id := range e.opts.Choose {
 				if !used[id] {
-					e.res.unusedChoices[id] = struct{}{}
+					unused = append(unused, id)
 				}
 			}
-			return r, nil
+			sort.Strings(unused)
+			return r, unused, nil
 		}
 	}
-}
-
-func (e *syncer) unusedChoiceError() error {
-	ids := make([]string, 0, len(e.res.unusedChoices))
-	for id := range e.res.unusedChoices {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	return fmt.Errorf("no conflict %s in this sync — nothing was saved; run m3keys sync without it to see the conflicts", strings.Join(ids, ", "))
 }
 
 func countMergeEvents(d *keystore.Document, at time.Time) int {
