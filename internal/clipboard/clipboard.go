@@ -109,6 +109,13 @@ func (o Options) getenv(k string) string {
 	return o.Getenv(k)
 }
 
+func (o Options) goOS() string {
+	if o.goos == "" {
+		return runtime.GOOS
+	}
+	return o.goos
+}
+
 func (o Options) has(tool string) bool {
 	look := o.LookPath
 	if look == nil {
@@ -136,11 +143,7 @@ func New(mode Mode, o Options) Clipboard {
 // systemReady says why the system clipboard cannot work here, or nil. It follows atotto's own
 // choice of tool: wl-copy and wl-paste under Wayland, else xclip or xsel, else termux's.
 func (o Options) systemReady() error {
-	goos := o.goos
-	if goos == "" {
-		goos = runtime.GOOS
-	}
-	switch goos {
+	switch o.goOS() {
 	case "darwin", "windows", "plan9":
 		return nil
 	}
@@ -161,9 +164,5 @@ func (o Options) systemReady() error {
 
 // remoteMac: over SSH to a Mac, pbcopy would fill the remote Mac's clipboard, not the user's.
 func (o Options) remoteMac() bool {
-	goos := o.goos
-	if goos == "" {
-		goos = runtime.GOOS
-	}
-	return goos == "darwin" && (o.getenv("SSH_CONNECTION") != "" || o.getenv("SSH_TTY") != "")
+	return o.goOS() == "darwin" && (o.getenv("SSH_CONNECTION") != "" || o.getenv("SSH_TTY") != "")
 }
