@@ -221,7 +221,7 @@ func keysToCheck(doc *keystore.Document, opts checkOptions, now time.Time) ([]au
 		}
 		ref, ok := doc.Key(id)
 		if !ok {
-			return nil, nil, usageErr("no access key %s in the store — run m3keys list to see the IDs", sanitize.Line(id))
+			return nil, nil, errNoKey(id)
 		}
 		if opts.org != "" && ref.Org.ID != opts.org {
 			return nil, nil, usageErr("access key %s is not in organization %s — leave out --org to check it", sanitize.Line(id), opts.org)

@@ -53,9 +53,7 @@ func exitCode(err error) int {
 	}
 	var v *keystore.ValidationError
 	switch {
-	case errors.Is(err, keystore.ErrLockTimeout):
-		return ExitUsage
-	case errors.As(err, &v), errors.Is(err, keystore.ErrNotFound): // bad input, like an unknown flag
+	case errors.As(err, &v), errors.Is(err, keystore.ErrNotFound), errors.Is(err, keystore.ErrLockTimeout): // bad input, like an unknown flag; a busy store
 		return ExitUsage
 	case errors.Is(err, keystore.ErrKeyLimit), errors.Is(err, keystore.ErrKeyActive),
 		errors.Is(err, keystore.ErrLastActiveKey), errors.Is(err, keystore.ErrDuplicateKey),

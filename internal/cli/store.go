@@ -135,6 +135,22 @@ func checkNewPassphrase(what, pass, unchanged string) error {
 	return nil
 }
 
+// createPassphrase is the passphrase of something being created (of is "a new store"):
+// $M3KEYS_PASSPHRASE if set and long enough, else asked twice on the terminal after intro.
+func (c *ctx) createPassphrase(of, intro string) (string, error) {
+	if pass := c.env.Getenv("M3KEYS_PASSPHRASE"); pass != "" {
+		if err := checkNewPassphrase("M3KEYS_PASSPHRASE, as the passphrase of "+of+",", pass, "nothing was created"); err != nil {
+			return "", err
+		}
+		return pass, nil
+	}
+	if c.env.Terminal == nil {
+		return "", errNoPassphrase
+	}
+	fmt.Fprintln(c.env.Stderr, "m3keys: "+intro)
+	return c.newPassphrase("nothing was created")
+}
+
 // openOrCreateStore is for commands that add keys: the first one creates the store.
 func (c *ctx) openOrCreateStore() (*keystore.Store, error) {
 	dir, err := c.storeDir()
@@ -148,19 +164,9 @@ func (c *ctx) openOrCreateStore() (*keystore.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	pass := c.env.Getenv("M3KEYS_PASSPHRASE")
-	if pass != "" {
-		if err := checkNewPassphrase("M3KEYS_PASSPHRASE, as the passphrase of a new store,", pass, "nothing was created"); err != nil {
-			return nil, err
-		}
-	} else {
-		if c.env.Terminal == nil {
-			return nil, errNoPassphrase
-		}
-		fmt.Fprintf(c.env.Stderr, "m3keys: creating a new store in %s\n", dir)
-		if pass, err = c.newPassphrase("nothing was created"); err != nil {
-			return nil, err
-		}
+	pass, err := c.createPassphrase("a new store", "creating a new store in "+dir)
+	if err != nil {
+		return nil, err
 	}
 	s, err := keystore.Create(dir, pass, opts...)
 	if err != nil {

@@ -47,9 +47,6 @@ func runTeam(c *ctx, args []string) error {
 	return run(c, args[1:])
 }
 
-// teamDir is the store directory of a team command.
-func (c *ctx) teamDir() (string, error) { return c.storeDir() }
-
 // memberName is --name, else git's user.name, else $USER.
 func (c *ctx) memberName(flagged string) (string, error) {
 	name := flagged
@@ -81,7 +78,7 @@ func runTeamInit(c *ctx, args []string) error {
 	if err != nil {
 		return err
 	}
-	dir, err := c.teamDir()
+	dir, err := c.storeDir()
 	if err != nil {
 		return err
 	}
@@ -120,7 +117,7 @@ func runTeamJoin(c *ctx, args []string) error {
 	if err != nil {
 		return err
 	}
-	dir, err := c.teamDir()
+	dir, err := c.storeDir()
 	if err != nil {
 		return err
 	}
@@ -128,19 +125,9 @@ func runTeamJoin(c *ctx, args []string) error {
 	if err != nil {
 		return err
 	}
-	pass := c.env.Getenv("M3KEYS_PASSPHRASE")
-	if pass != "" {
-		if err := checkNewPassphrase("M3KEYS_PASSPHRASE, as the passphrase of your identity,", pass, "nothing was created"); err != nil {
-			return err
-		}
-	} else {
-		if c.env.Terminal == nil {
-			return errNoPassphrase
-		}
-		fmt.Fprintf(c.env.Stderr, "m3keys: your identity in %s gets a passphrase of its own\n", dir)
-		if pass, err = c.newPassphrase("nothing was created"); err != nil {
-			return err
-		}
+	pass, err := c.createPassphrase("your identity", "your identity in "+dir+" gets a passphrase of its own")
+	if err != nil {
+		return err
 	}
 	j, err := team.Join(pos[0], dir, who, pass, opts...)
 	if err != nil {
@@ -192,7 +179,7 @@ func runTeamRemove(c *ctx, args []string) error {
 
 // changeMembers opens the store, changes the recipient list (a commit), and syncs to push it.
 func (c *ctx) changeMembers(change func(*keystore.Store, string) (string, error)) error {
-	dir, err := c.teamDir()
+	dir, err := c.storeDir()
 	if err != nil {
 		return err
 	}
@@ -227,7 +214,7 @@ func runTeamList(c *ctx, args []string) error {
 	if _, err := c.parse(c.flags("team list", ""), args, 0); err != nil {
 		return err
 	}
-	dir, err := c.teamDir()
+	dir, err := c.storeDir()
 	if err != nil {
 		return err
 	}
@@ -272,7 +259,7 @@ func runTeamTrust(c *ctx, args []string) error {
 	if _, err := c.parse(fs, args, 0); err != nil {
 		return err
 	}
-	dir, err := c.teamDir()
+	dir, err := c.storeDir()
 	if err != nil {
 		return err
 	}

@@ -37,7 +37,7 @@ func runToken(c *ctx, args []string) error {
 	}
 	ref, ok := s.Document().Key(pos[0])
 	if !ok {
-		return usageErr("no access key %s in the store — run m3keys list to see the IDs", sanitize.Line(pos[0]))
+		return errNoKey(pos[0])
 	}
 	if ref.Key.Status != keystore.Active {
 		// Still printed: a rotation may need to prove the old key is refused, or still works.
