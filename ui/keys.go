@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"slices"
+
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 )
@@ -106,11 +108,24 @@ func (k *KeyMap) ShortHelp() []key.Binding {
 
 // FullHelp is the help overlay: movement, actions, general.
 func (k *KeyMap) FullHelp() [][]key.Binding {
-	return [][]key.Binding{
-		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.NextField, k.PrevField},
-		{k.Open, k.Submit, k.New, k.Edit, k.AddKey, k.Rotate, k.Toggle, k.Delete, k.Test, k.TestAll, k.Copy, k.CopyToken, k.Deployed, k.Failing, k.History, k.Filter},
-		{k.Ours, k.Theirs, k.OursAll, k.TheirsAll, k.Sync},
-		{k.Yes, k.No, k.Back, k.Help, k.Quit, k.ForceQuit},
+	var out [][]key.Binding
+	for _, group := range k.fullHelp() {
+		var bs []key.Binding
+		for _, b := range group {
+			bs = append(bs, *b)
+		}
+		out = append(out, bs)
+	}
+	return out
+}
+
+// fullHelp is FullHelp's groups, as the bindings themselves.
+func (k *KeyMap) fullHelp() [][]*key.Binding {
+	return [][]*key.Binding{
+		{&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top, &k.Bottom, &k.NextField, &k.PrevField},
+		{&k.Open, &k.Submit, &k.New, &k.Edit, &k.AddKey, &k.Rotate, &k.Toggle, &k.Delete, &k.Test, &k.TestAll, &k.Copy, &k.CopyToken, &k.Deployed, &k.Failing, &k.History, &k.Filter},
+		{&k.Ours, &k.Theirs, &k.OursAll, &k.TheirsAll, &k.Sync},
+		{&k.Yes, &k.No, &k.Back, &k.Help, &k.Quit, &k.ForceQuit},
 	}
 }
 
@@ -134,16 +149,7 @@ func (k *KeyMap) helpEntries() []key.Help {
 	}
 	merged := map[*key.Binding]bool{}
 	var out []key.Help
-	var ordered []*key.Binding
-	for _, group := range [][]*key.Binding{
-		{&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top, &k.Bottom, &k.NextField, &k.PrevField},
-		{&k.Open, &k.Submit, &k.New, &k.Edit, &k.AddKey, &k.Rotate, &k.Toggle, &k.Delete, &k.Test, &k.TestAll, &k.Copy, &k.CopyToken, &k.Deployed, &k.Failing, &k.History, &k.Filter},
-		{&k.Ours, &k.Theirs, &k.OursAll, &k.TheirsAll, &k.Sync},
-		{&k.Yes, &k.No, &k.Back, &k.Help, &k.Quit, &k.ForceQuit},
-	} {
-		ordered = append(ordered, group...)
-	}
-	for _, b := range ordered {
+	for _, b := range slices.Concat(k.fullHelp()...) {
 		if !b.Enabled() || merged[b] {
 			continue
 		}

@@ -74,7 +74,7 @@ func (l *list) fit() {
 		top--
 	}
 	l.offset = window(min(l.offset, top), l.cursor, l.page, l.n)
-	l.filter.input.Width = max(1, max(1, l.width-lipgloss.Width(onlyMark(l.only, l.width)))-3)
+	l.filter.input.Width = max(1, l.width-lipgloss.Width(onlyMark(l.only, l.width))-3)
 }
 
 func (l *list) isHeader(i int) bool { return i < len(l.header) && l.header[i] }

@@ -447,11 +447,10 @@ func (s *rotateScreen) stepKeys(k *KeyMap, r *keystore.Rotation) []*key.Binding 
 			enter("make " + shortID(r.OldKeyID) + " INACTIVE")
 		case old.Retired():
 			enter("remove " + shortID(r.OldKeyID))
+		case s.anyway:
+			enter("remove anyway (2nd of 2)")
 		default:
 			enter("remove anyway")
-			if s.anyway {
-				enter("remove anyway (2nd of 2)")
-			}
 		}
 		if old != nil && old.Status == keystore.Inactive && s.testing == "" {
 			on = append(on, &k.Test)
