@@ -80,7 +80,7 @@ func since(t time.Time) time.Duration {
 	return time.Since(t)
 }
 
-// once makes one request bound by the client's timeout and reads its body.
+// once makes one request bound by the client's timeout and reads its body; send times it.
 func (c *Client) once(ctx context.Context, newRequest func(ctx context.Context) (*http.Request, error)) (response, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
@@ -91,16 +91,15 @@ func (c *Client) once(ctx context.Context, newRequest func(ctx context.Context) 
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.userAgent)
 
-	start := time.Now()
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return response{latency: time.Since(start)}, err
+		return response{}, err
 	}
 	// Closing an unread body drops the connection instead of draining it,
 	// so an oversized body costs no more than what was read.
 	defer func() { _ = resp.Body.Close() }()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
-	r := response{status: resp.StatusCode, header: resp.Header, latency: time.Since(start)}
+	r := response{status: resp.StatusCode, header: resp.Header}
 	if err != nil {
 		return r, err
 	}
