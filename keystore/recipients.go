@@ -205,15 +205,6 @@ func Trust(dir string, rs Recipients) error {
 	return writeFile(filepath.Join(dir, TrustFile), rs.Marshal(), own)
 }
 
-// WriteRecipients replaces recipients.txt; the caller holds the store's lock.
-func WriteRecipients(dir string, rs Recipients) error {
-	own, err := checkStore(dir, newOptions(nil))
-	if err != nil {
-		return err
-	}
-	return writeFile(filepath.Join(dir, RecipientsFile), rs.Marshal(), own)
-}
-
 // teamRecipients is what a save in a team store encrypts to: recipients.txt, when it is
 // the list this member trusts and names them.
 func teamRecipients(dir string, own owner, self string) ([]age.Recipient, error) {

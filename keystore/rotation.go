@@ -349,7 +349,6 @@ func userKey(u *ServiceUser, id string) (*AccessKey, bool) {
 	return nil, false
 }
 
-// rotationKey is userKey that refuses, naming the key's part in the rotation, when it is gone.
 // Which key of a rotation a step works on.
 const (
 	oldKey = "the old key"
@@ -373,6 +372,7 @@ func (tx *Tx) rotationKeyAt(orgID, user string, step RotationStep, which string)
 	return o, u, r, k, nil
 }
 
+// rotationKey is userKey that refuses, naming the key's part in the rotation, when it is gone.
 func rotationKey(u *ServiceUser, id, role string) (*AccessKey, error) {
 	if k, ok := userKey(u, id); ok {
 		return k, nil

@@ -59,7 +59,7 @@ func appendEvent(h []Event, e Event) []Event {
 // Every field must be valid UTF-8, so that the document saves and loads back unchanged.
 func (tx *Tx) Record(action, orgID, user, keyID, detail string) error {
 	for _, err := range []error{
-		checkToken("history action", action, 64),
+		validate.Token("history action", action, 64),
 		validate.Text("history organization", orgID, 100),
 		validate.Text("history service user", user, 400),
 		validate.Text("history access key ID", keyID, 128),

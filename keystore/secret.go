@@ -4,6 +4,8 @@ import (
 	"crypto/subtle"
 	"fmt"
 	"strings"
+
+	"github.com/m3keys/m3keys/internal/validate"
 )
 
 // Secret holds an API Secret. It never prints: every fmt verb shows a placeholder,
@@ -20,7 +22,7 @@ const redacted = "[secret]"
 // and validates what is left.
 func NewSecret(s string) (Secret, error) {
 	s = strings.TrimSpace(s)
-	if err := checkToken("API secret", s, 512); err != nil {
+	if err := validate.Token("API secret", s, 512); err != nil {
 		return Secret{}, err
 	}
 	return Secret{value: &s}, nil

@@ -9,9 +9,7 @@ func ValidateOrgID(id string) error { return validate.OrgID(id) }
 func ValidateName(field, name string) error { return validate.Name(field, name) }
 
 // ValidateKeyID checks an Access Key ID: 1–128 printable, non-space ASCII.
-func ValidateKeyID(id string) error { return checkToken("access key ID", id, 128) }
-
-func checkToken(field, s string, max int) error { return validate.Token(field, s, max) }
+func ValidateKeyID(id string) error { return validate.Token("access key ID", id, 128) }
 
 // DefaultAPIURL is m3ter's production API, for organizations created without one.
 const DefaultAPIURL = validate.DefaultAPIURL
