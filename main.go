@@ -42,10 +42,6 @@ func openTUI(o cli.TUIOptions) error {
 	signal.Notify(hangup, syscall.SIGHUP, syscall.SIGTERM, os.Interrupt)
 	defer signal.Stop(hangup)
 
-	mode, err := clipboard.ParseMode(o.Clipboard)
-	if err != nil {
-		return err
-	}
 	lock := keystore.WithLockTimeout(o.LockTimeout)
 	deps := ui.Deps{
 		Checker:       &authclient.Batch{Client: authclient.New(authclient.Options{UserAgent: "m3keys/" + version})},
@@ -55,7 +51,7 @@ func openTUI(o cli.TUIOptions) error {
 		Vault:         ui.NewVault(o.Home, lock, team.AfterSave(o.Home)), // a team store commits every save
 		Team:          ui.NewTeam(o.Home, lock),
 		// OSC 52 goes to the terminal bubbletea draws on.
-		Clipboard:   clipboard.New(mode, clipboard.Options{Terminal: os.Stdout}),
+		Clipboard:   clipboard.New(o.Clipboard, clipboard.Options{Terminal: os.Stdout}),
 		ClipTimeout: o.ClipTimeout,
 	}
 	if o.Demo {
@@ -86,7 +82,7 @@ func openTUI(o cli.TUIOptions) error {
 		case <-done:
 		}
 	}()
-	_, err = p.Run()
+	_, err := p.Run()
 	if errors.Is(err, tea.ErrProgramKilled) {
 		return nil
 	}

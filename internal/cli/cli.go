@@ -47,7 +47,7 @@ type Env struct {
 // TUIOptions is what the TUI needs from the command line.
 type TUIOptions struct {
 	Home        string
-	Clipboard   string
+	Clipboard   clipboard.Mode
 	ClipTimeout time.Duration
 	Demo        bool
 	Passphrase  string        // from $M3KEYS_PASSPHRASE, may be empty
@@ -229,7 +229,7 @@ func (c *ctx) openTUI(demo bool) error {
 	if err != nil {
 		return err
 	}
-	opts := TUIOptions{Clipboard: string(mode), ClipTimeout: timeout, Demo: demo, LockTimeout: lockTimeout,
+	opts := TUIOptions{Clipboard: mode, ClipTimeout: timeout, Demo: demo, LockTimeout: lockTimeout,
 		Passphrase: c.env.Getenv("M3KEYS_PASSPHRASE"), APIURL: apiURL}
 	if !demo {
 		home, err := c.storeDir()
