@@ -118,14 +118,9 @@ func CanonicalAPIURL(raw string) (string, error) {
 	}
 	if port != "" {
 		n, _ := strconv.Atoi(port) // parseAPIURL checked it
-		if (scheme == "https" && n == 443) || (scheme == "http" && n == 80) {
-			port = ""
-		} else {
-			port = strconv.Itoa(n)
+		if !(scheme == "https" && n == 443) && !(scheme == "http" && n == 80) {
+			host += ":" + strconv.Itoa(n)
 		}
-	}
-	if port != "" {
-		host += ":" + port
 	}
 	c := url.URL{Scheme: scheme, Host: host, Path: strings.TrimRight(u.Path, "/"), RawPath: strings.TrimRight(u.RawPath, "/")}
 	return c.String(), nil
