@@ -67,7 +67,9 @@ func (s *orgScreen) refresh() {
 	keyID, userName := s.selectedNames()
 	s.lines = s.lines[:0]
 	defer s.layout()
-	if o == nil {
+	if o == nil { // removed meanwhile: nothing to move over, test, filter or add to
+		s.active, s.total = 0, 0
+		s.setRows()
 		return
 	}
 	s.active, s.total = o.KeyCount()
@@ -288,6 +290,10 @@ func (s *orgScreen) askRemove(u *keystore.ServiceUser, k *keystore.AccessKey) {
 }
 
 func (s *orgScreen) enableKeys(k *KeyMap) {
+	if s.organization() == nil {
+		k.only(&k.Back, &k.Help, &k.Quit)
+		return
+	}
 	on, done := s.list.enableKeys(k)
 	if done {
 		return

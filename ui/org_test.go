@@ -4,6 +4,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/charmbracelet/bubbles/key"
 	"github.com/m3keys/m3keys/authclient"
 	"github.com/m3keys/m3keys/keystore"
 )
@@ -350,5 +351,30 @@ func TestHelpListsOnlyWorkingKeys(t *testing.T) {
 	h.press("q")
 	if !h.quit {
 		t.Fatal("q does not quit")
+	}
+}
+
+// An organization removed from another terminal leaves a screen that says so and offers only
+// what still works there: back, help, quit.
+func TestOrgGoneOffersOnlyBack(t *testing.T) {
+	h, store := unlocked(t)
+	h.openOrg("Acme staging")
+	if err := store.Update(func(tx *keystore.Tx) error {
+		return errors.Join(tx.SetStatus("AK-OPS", keystore.Inactive, true), tx.RemoveKey("AK-OPS"), tx.RemoveOrg(orgB))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	h.press("n") // a save brings the document that no longer holds it
+	h.typeText("svc")
+	h.press("enter", "esc")
+	h.wantView("This organization is gone")
+	k := h.app.c.keys
+	for _, b := range []*key.Binding{&k.Up, &k.Filter, &k.Failing, &k.New, &k.TestAll, &k.History} {
+		if b.Enabled() {
+			t.Errorf("%q is offered on a gone organization", b.Help().Key)
+		}
+	}
+	if !k.Back.Enabled() || !k.Help.Enabled() || !k.Quit.Enabled() {
+		t.Error("esc, ? or q is not offered on a gone organization")
 	}
 }
