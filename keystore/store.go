@@ -287,6 +287,11 @@ func (s *Store) write(plain []byte) error {
 	if err != nil {
 		return err
 	}
+	return s.writeTo(plain, recipients)
+}
+
+// writeTo is write to the given recipients.
+func (s *Store) writeTo(plain []byte, recipients []age.Recipient) error {
 	enc, err := encrypt(plain, recipients...)
 	if err != nil {
 		return err

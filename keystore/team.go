@@ -135,10 +135,8 @@ func (s *Store) SetRecipients(rs Recipients, change func(*Tx) error) error {
 	if err := s.refresh(); err != nil {
 		return err
 	}
-	if IsTeam(s.dir) {
-		if _, err := s.recipients(); err != nil {
-			return err
-		}
+	if _, err := s.recipients(); err != nil { // a pending change from a sync is trusted first
+		return err
 	}
 	prev := s.current()
 	next := prev.Clone()
@@ -151,14 +149,9 @@ func (s *Store) SetRecipients(rs Recipients, change func(*Tx) error) error {
 	if err != nil {
 		return err
 	}
-	enc, err := encrypt(plain, recipients...)
-	if err != nil {
+	if err := s.writeTo(plain, recipients); err != nil {
 		return err
 	}
-	if err := replaceDocument(s.dir, enc, s.own); err != nil {
-		return err
-	}
-	s.lastRead, s.lastPlain = enc, plain
 	s.commit(next)
 	if err := writeFile(filepath.Join(s.dir, RecipientsFile), rs.Marshal(), s.own); err != nil {
 		return err
