@@ -3,6 +3,8 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/m3keys/m3keys/internal/merge"
@@ -82,8 +84,8 @@ func (c *ctx) printSync(r team.Result) {
 	if did := r.Summary(); did != "" {
 		fmt.Fprintln(w, "sync: "+did)
 	}
-	for id, side := range r.Resolved {
-		fmt.Fprintf(w, "settled %s: %s\n", id, side)
+	for _, id := range slices.Sorted(maps.Keys(r.Resolved)) { // the same order every run
+		fmt.Fprintf(w, "settled %s: %s\n", id, r.Resolved[id])
 	}
 	for _, o := range r.OverLimit {
 		fmt.Fprintf(w, "over the limit after merge: service user %q in %s holds %d keys (%s) — inactivate and remove one until it holds %d\n",
