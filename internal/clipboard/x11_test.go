@@ -1,92 +1,33 @@
 package clipboard
 
 import (
-	"bufio"
-	"bytes"
 	"os"
-	"os/exec"
-	"strings"
 	"testing"
 	"time"
 
 	atotto "github.com/atotto/clipboard"
+
+	"github.com/m3keys/m3keys/internal/clipboard/xvfbtest"
 )
 
-// startXvfb starts an X server on a free display for this test and returns its name (":N").
-// It skips when the server or xclip is missing or will not start — but fails in CI ($CI set),
-// where the real clipboard must be tested.
+// startXvfb is xvfbtest.Start, and also wants the clipboard library to have found xclip.
 func startXvfb(t *testing.T) string {
 	t.Helper()
-	cannot := func(why string) {
-		t.Helper()
-		if os.Getenv("CI") != "" {
-			t.Fatalf("the real X clipboard test must run in CI: %s — apt-get install xvfb xclip", why)
-		}
-		t.Skipf("no real X clipboard: %s (apt-get install xvfb xclip to run this test)", why)
-	}
-	for _, tool := range []string{"Xvfb", "xclip"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			cannot(tool + " is not installed")
-		}
-	}
+	display := xvfbtest.Start(t)
 	if atotto.Unsupported {
-		cannot("atotto/clipboard found no tool when the test started")
-	}
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	var log bytes.Buffer
-	// -displayfd: Xvfb picks a free display and writes its number on fd 3 once it accepts clients.
-	xvfb := exec.Command("Xvfb", "-displayfd", "3", "-nolisten", "tcp", "-screen", "0", "320x240x24")
-	xvfb.ExtraFiles = []*os.File{w}
-	xvfb.Stdout, xvfb.Stderr = &log, &log
-	if err := xvfb.Start(); err != nil {
-		w.Close()
-		cannot("Xvfb did not start: " + err.Error())
-	}
-	w.Close()
-	// xclip's selection owners exit when the server goes away, so killing it leaks nothing.
-	t.Cleanup(func() { _ = xvfb.Process.Kill(); _ = xvfb.Wait() })
-
-	got := make(chan string, 1)
-	go func() {
-		line, _ := bufio.NewReader(r).ReadString('\n')
-		got <- strings.TrimSpace(line)
-	}()
-	select {
-	case n := <-got:
-		if n == "" {
-			cannot("Xvfb named no display: " + strings.TrimSpace(log.String()))
+		if os.Getenv("CI") != "" {
+			t.Fatal("the real X clipboard test must run in CI: atotto/clipboard found no tool when the test started")
 		}
-		return ":" + n
-	case <-time.After(20 * time.Second):
-		cannot("Xvfb gave no display within 20s")
+		t.Skip("no real X clipboard: atotto/clipboard found no tool when the test started")
 	}
-	return ""
+	return display
 }
 
-// xclipOut reads the clipboard as another program would.
-func xclipOut(t *testing.T) string {
-	t.Helper()
-	out, err := exec.Command("xclip", "-o", "-selection", "clipboard").Output()
-	if err != nil {
-		t.Fatalf("xclip -o: %v", err)
-	}
-	return string(out)
-}
+// xclipOut reads the clipboard as another program would ($DISPLAY is this test's).
+func xclipOut(t *testing.T) string { t.Helper(); return xvfbtest.Read(t, os.Getenv("DISPLAY")) }
 
-// xclipIn copies text as another program would. Its stdout stays /dev/null: the selection owner
-// xclip forks would otherwise hold a pipe open.
-func xclipIn(t *testing.T, text string) {
-	t.Helper()
-	cmd := exec.Command("xclip", "-in", "-selection", "clipboard")
-	cmd.Stdin = strings.NewReader(text)
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("xclip -in: %v", err)
-	}
-}
+// xclipIn copies text as another program would.
+func xclipIn(t *testing.T, text string) { t.Helper(); xvfbtest.Write(t, os.Getenv("DISPLAY"), text) }
 
 func TestRealXClipboard(t *testing.T) {
 	display := startXvfb(t)
