@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 // bigStore holds 10,000 keys: 100 organizations × 50 service users × 2 keys.
@@ -67,11 +68,11 @@ func BenchmarkSave10kKeys(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	i := 0
+	i, at := 0, time.Now().UTC()
 	for b.Loop() {
 		i++
 		err := s.Update(func(tx *Tx) error {
-			return tx.RecordCheck("AK0000000-xxxxxxxxxxxxxxxx", Check{Result: "valid", LatencyMs: int64(i)})
+			return tx.RecordCheck("AK0000000-xxxxxxxxxxxxxxxx", Check{At: at, Result: "valid", LatencyMs: int64(i)})
 		})
 		if err != nil {
 			b.Fatal(err)
