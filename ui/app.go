@@ -29,6 +29,7 @@ type App struct {
 	status status
 	saves  saves
 	clip   clipState
+	reload reloads
 
 	width, height int
 	pending       []intent
@@ -172,6 +173,10 @@ func (a *App) handle(msg tea.Msg) tea.Cmd {
 		return a.clipTick(msg)
 	case clipClearedMsg:
 		return a.clipCleared(msg)
+	case reloadTickMsg:
+		return a.reloadTick()
+	case reloadedMsg:
+		return a.reloaded(msg)
 	case Hangup:
 		return a.hangup()
 	}
@@ -235,7 +240,7 @@ func (a *App) opened(msg openedMsg) tea.Cmd {
 	a.c.store = msg.store
 	a.c.setDoc(msg.doc)
 	a.reset(newOrgsScreen(a.c))
-	return a.teamStatus(true) // a team store syncs as it opens
+	return tea.Batch(a.teamStatus(true), a.startReloads()) // a team store syncs as it opens
 }
 
 // ask opens a confirmation over the screen that asked.
