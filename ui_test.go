@@ -654,3 +654,64 @@ func TestTUITeamSync(t *testing.T) {
 		t.Fatal("a secret is in the remote's history")
 	}
 }
+
+// TestTUIFollowsAnotherM3keys changes the store through a second handle, as the CLI or a
+// sync would: the open TUI shows the new key and the secret handed out without a keypress.
+func TestTUIFollowsAnotherM3keys(t *testing.T) {
+	keystore.TestOnlySetWorkFactor(10)
+	lipgloss.SetColorProfile(termenv.Ascii)
+	const (
+		orgID      = "3f1c2a4e-5b6d-4e7f-8a9b-0c1d2e3f4a5b"
+		passphrase = "follow test passphrase"
+	)
+	dir := filepath.Join(t.TempDir(), "store")
+	store, err := keystore.Create(dir, passphrase)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sec, _ := keystore.NewSecret("follow-test-secret")
+	sec2, _ := keystore.NewSecret("follow-test-secret-2")
+	if err := store.Update(func(tx *keystore.Tx) error {
+		return errors.Join(
+			tx.AddOrg(keystore.NewOrg{ID: orgID, Name: "Acme follow", APIURL: "https://api.m3ter.com"}),
+			tx.AddUser(orgID, "ops"),
+			tx.AddKey(orgID, "ops", keystore.NewKey{AccessKeyID: "AK-ONE", Secret: sec}),
+		)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	tm := teatest.NewTestModel(t, ui.New(ui.Deps{Vault: ui.NewVault(dir), Passphrase: passphrase}),
+		teatest.WithInitialTermSize(100, 30))
+	waitFor := func(what ...string) {
+		t.Helper()
+		var seen bytes.Buffer
+		teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+			seen.Write(b)
+			for _, w := range what {
+				if !strings.Contains(seen.String(), w) {
+					return false
+				}
+			}
+			return true
+		}, teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+	}
+	waitFor("Acme follow")
+	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	waitFor("copy once")
+
+	other, err := keystore.Open(dir, passphrase) // the other m3keys
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := other.Update(func(tx *keystore.Tx) error {
+		return errors.Join(
+			tx.AddKey(orgID, "ops", keystore.NewKey{AccessKeyID: "AK-FROM-CLI", Secret: sec2}),
+			tx.MarkSecretCopied("AK-ONE"),
+		)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor("AK-FROM-CLI", "copied") // one frame shows both
+	tm.Type("q")
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/m3keys/m3keys/internal/timefmt"
 	"github.com/m3keys/m3keys/internal/validate"
 )
 
@@ -401,7 +402,7 @@ func (tx *Tx) MarkSecretCopied(keyID string) error {
 		return err
 	}
 	if ref.Key.SecretCopied() {
-		return fmt.Errorf("%w on %s", ErrSecretAlreadyCopied, ref.Key.SecretCopiedAt.Format("2006-01-02 15:04 MST"))
+		return fmt.Errorf("%w on %s", ErrSecretAlreadyCopied, timefmt.Minute(ref.Key.SecretCopiedAt))
 	}
 	ref.Key.SecretCopiedAt = tx.now
 	tx.record("secret.copy", ref.Org.ID, ref.User.Name, keyID, "")

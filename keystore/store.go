@@ -30,12 +30,14 @@ type Store struct {
 	now  func() time.Time
 
 	// writeMu serializes changes in this process and is held through disk I/O;
-	// it guards identity, lastRead and lastPlain.
+	// it guards identity, lastRead, lastPlain, stamp and decrypts.
 	writeMu   sync.Mutex
 	identity  *age.X25519Identity
-	lastRead  []byte // ciphertext the cached doc came from, to notice other writers
-	lastPlain []byte // its plaintext, so a change that changes nothing is not written
-	beforeIO  func() // a test hook, run before a save touches the disk
+	lastRead  []byte     // ciphertext the cached doc came from, to notice other writers
+	lastPlain []byte     // its plaintext, so a change that changes nothing is not written
+	beforeIO  func()     // a test hook, run before a save touches the disk
+	stamp     *fileStamp // keystore.age as Refresh last saw it
+	decrypts  int        // documents decrypted so far, for tests
 
 	// mu guards doc only and is never held across I/O, so Document never waits on a save.
 	mu  sync.Mutex
@@ -248,6 +250,7 @@ func (s *Store) refresh() error {
 	if s.lastRead != nil && bytes.Equal(data, s.lastRead) {
 		return nil
 	}
+	s.decrypts++
 	plain, err := decrypt(data, s.identity, DocumentFile)
 	if errors.Is(err, ErrWrongIdentity) && IsTeam(s.dir) {
 		return s.notMember()

@@ -29,6 +29,7 @@ type App struct {
 	status status
 	saves  saves
 	clip   clipState
+	reload reloads
 
 	width, height int
 	pending       []intent
@@ -84,6 +85,14 @@ type startMsg struct{}
 // Update dispatches each message to the method that handles it, then the intents the
 // screens sent while handling it.
 func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if k, ok := msg.(tea.KeyMsg); ok && !a.c.keys.text {
+		return a, a.keystrokes(k)
+	}
+	return a, a.step(msg)
+}
+
+// step handles one message and the intents it led to, then settles the keys.
+func (a *App) step(msg tea.Msg) tea.Cmd {
 	cmds := []tea.Cmd{a.handle(msg)}
 	for len(a.pending) > 0 {
 		next := a.pending[0]
@@ -91,7 +100,33 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmds = append(cmds, a.intent(next))
 	}
 	a.settle()
-	return a, tea.Batch(cmds...)
+	return tea.Batch(cmds...)
+}
+
+// keystrokes handles a key outside a text input. A paste does nothing there. Letters that
+// arrived in one read ("jjj") are each one keystroke, in order; an alt modifier went with
+// the first (the terminal sent ESC before it). Once one of them opens a text input, the
+// rest go to it as typed.
+func (a *App) keystrokes(msg tea.KeyMsg) tea.Cmd {
+	if msg.Paste {
+		return nil
+	}
+	if msg.Type != tea.KeyRunes || len(msg.Runes) < 2 {
+		return a.step(msg)
+	}
+	var cmds []tea.Cmd
+	for i, r := range msg.Runes {
+		if a.quitting {
+			break
+		}
+		if a.c.keys.text {
+			rest := tea.KeyMsg{Type: tea.KeyRunes, Runes: msg.Runes[i:]}
+			cmds = append(cmds, a.step(rest))
+			break
+		}
+		cmds = append(cmds, a.step(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: msg.Alt && i == 0}))
+	}
+	return tea.Batch(cmds...)
 }
 
 // settle enables the keys that work now and gives the screens their room.
@@ -138,6 +173,10 @@ func (a *App) handle(msg tea.Msg) tea.Cmd {
 		return a.clipTick(msg)
 	case clipClearedMsg:
 		return a.clipCleared(msg)
+	case reloadTickMsg:
+		return a.reloadTick()
+	case reloadedMsg:
+		return a.reloaded(msg)
 	case Hangup:
 		return a.hangup()
 	}
@@ -201,7 +240,7 @@ func (a *App) opened(msg openedMsg) tea.Cmd {
 	a.c.store = msg.store
 	a.c.setDoc(msg.doc)
 	a.reset(newOrgsScreen(a.c))
-	return a.teamStatus(true) // a team store syncs as it opens
+	return tea.Batch(a.teamStatus(true), a.startReloads()) // a team store syncs as it opens
 }
 
 // ask opens a confirmation over the screen that asked.

@@ -11,6 +11,7 @@ import (
 	"github.com/m3keys/m3keys/authclient"
 	"github.com/m3keys/m3keys/internal/clipboard"
 	"github.com/m3keys/m3keys/internal/sanitize"
+	"github.com/m3keys/m3keys/internal/timefmt"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -242,7 +243,7 @@ func copyFailure(msg clipCopiedMsg, doc *keystore.Document, now time.Time) strin
 
 // handedOut refuses a second hand-out, with the date of the first and the way to a new secret.
 func handedOut(keyID string, at, now time.Time) string {
-	return "the secret of " + shortID(keyID) + " was handed out on " + at.In(now.Location()).Format("2006-01-02 15:04") +
+	return "the secret of " + shortID(keyID) + " was handed out on " + timefmt.Minute(at) +
 		" — m3keys hands a secret out once, as the m3ter Console shows it once; for a new secret, " +
 		"add a new key in the m3ter Console, then retire this one"
 }

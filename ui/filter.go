@@ -79,6 +79,7 @@ func (f *filter) clear() {
 // enableKeys while typing a filter.
 func (f *filter) enableKeys(k *KeyMap) {
 	k.only(&k.Submit, &k.Back)
+	k.text = true
 	describe(&k.Submit, "keep filter")
 	describe(&k.Back, "clear filter")
 }

@@ -130,6 +130,7 @@ func (f *form) clear(i int) { f.fields[i].input.SetValue("") }
 // enableKeys turns on the keys a form understands.
 func (f *form) enableKeys(k *KeyMap, cancel string) {
 	k.only(&k.NextField, &k.PrevField, &k.Submit, &k.Back)
+	k.text = true
 	k.Submit.SetEnabled(!f.saving)
 	describe(&k.Submit, "next / save")
 	describe(&k.Back, cancel)

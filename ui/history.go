@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/m3keys/m3keys/internal/timefmt"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -19,7 +20,7 @@ type historyScreen struct {
 
 func historyColumns() []column {
 	return []column{
-		{title: "WHEN", min: 11, ideal: 16, give: 3},
+		{title: "WHEN", min: 11, ideal: 20, give: 3}, // 2026-11-26 14:05 CET, else 11-26 14:05
 		{title: "ACTION", min: 8, ideal: 18, give: 1},
 		{title: "SERVICE USER", min: 6, ideal: 16, give: 1},
 		{title: "ACCESS KEY ID", min: 6, ideal: 22, give: 1},
@@ -99,9 +100,8 @@ func (s *historyScreen) view() string {
 }
 
 func (s *historyScreen) eventCells(e *keystore.Event) []cell {
-	at := e.At.In(s.c.now().Location())
 	return []cell{
-		text(at.Format("2006-01-02 15:04"), at.Format("01-02 15:04")),
+		text(timefmt.Minute(e.At), timefmt.Short(e.At)),
 		text(clean(e.Action)),
 		text(clean(e.ServiceUser)),
 		idCell(clean(e.AccessKeyID)),

@@ -21,6 +21,9 @@ type KeyMap struct {
 
 	NextField, PrevField, Submit key.Binding
 	Yes, No                      key.Binding
+
+	// text says a text input has the focus: keys go to it whole, pastes included (form, filter).
+	text bool
 }
 
 // DefaultKeyMap is the key table of DESIGN.md.
@@ -83,6 +86,7 @@ func (k *KeyMap) only(enabled ...*key.Binding) {
 		b.SetEnabled(false)
 	}
 	k.ForceQuit.SetEnabled(true)
+	k.text = false
 	for _, b := range enabled {
 		b.SetEnabled(true)
 	}

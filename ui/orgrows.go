@@ -9,6 +9,7 @@ import (
 	"github.com/m3keys/m3keys/authclient"
 	"github.com/m3keys/m3keys/internal/lastcheck"
 	"github.com/m3keys/m3keys/internal/textcut"
+	"github.com/m3keys/m3keys/internal/timefmt"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -55,7 +56,7 @@ func (s *orgScreen) keyCells(k *keystore.AccessKey) []cell {
 	case k.Exposed:
 		secret = styled(&st.Bad, "exposed — rotate", "exposed")
 	case k.SecretCopied():
-		secret = styled(&st.Dim, "copied "+k.SecretCopiedAt.Format("2006-01-02"), "copied")
+		secret = styled(&st.Dim, "copied "+timefmt.Day(k.SecretCopiedAt), "copied")
 	}
 	return []cell{
 		idCell(clean(k.AccessKeyID)),

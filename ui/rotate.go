@@ -11,6 +11,7 @@ import (
 	"github.com/m3keys/m3keys/authclient"
 	"github.com/m3keys/m3keys/internal/lastcheck"
 	"github.com/m3keys/m3keys/internal/textcut"
+	"github.com/m3keys/m3keys/internal/timefmt"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -573,7 +574,7 @@ func (s *rotateScreen) whyFree(r *keystore.Rotation) string {
 	case f.Status == keystore.Inactive:
 		return "it is INACTIVE"
 	}
-	return "the older, created " + f.CreatedAt.In(s.c.now().Location()).Format("2006-01-02")
+	return "the older, created " + timefmt.Day(f.CreatedAt)
 }
 
 func (s *rotateScreen) stepBody(r *keystore.Rotation) []string {
@@ -653,7 +654,7 @@ func (s *rotateScreen) deployBody(r *keystore.Rotation) []string {
 	var lines []string
 	switch {
 	case k.SecretCopied():
-		lines = append(lines, st.Dim.Render(s.wrap("The secret of "+id+" was handed out on "+k.SecretCopiedAt.In(s.c.now().Location()).Format("2006-01-02 15:04")+".")))
+		lines = append(lines, st.Dim.Render(s.wrap("The secret of "+id+" was handed out on "+timefmt.Minute(k.SecretCopiedAt)+".")))
 	case s.c.deps.Clipboard != nil:
 		lines = append(lines, s.wrap("Hand the secret of "+id+" out once: press c to copy it, or run m3keys secret "+clean(k.AccessKeyID)+" | …"))
 	default:
@@ -708,7 +709,6 @@ func (s *rotateScreen) retireBody(r *keystore.Rotation) []string {
 
 // summary is both keys and when each step finished.
 func (s *rotateScreen) summary(r *keystore.Rotation, doneAt time.Time) []string {
-	loc := s.c.now().Location()
 	lines := []string{textcut.End("Replaced "+shortID(r.OldKeyID)+" with "+shortID(r.NewKeyID), s.w)}
 	if r.FreeKeyID != "" {
 		lines = append(lines, textcut.End("Removed "+shortID(r.FreeKeyID)+" for room", s.w))
@@ -720,7 +720,7 @@ func (s *rotateScreen) summary(r *keystore.Rotation, doneAt time.Time) []string 
 	}{{"started", r.StartedAt}, {"slot freed", r.FreedAt}, {"added", r.AddedAt}, {"proved", r.ProvedAt},
 		{"deployed", r.DeployedAt}, {"retired", r.RetiredAt}, {"removed", r.RemovedAt}, {"done", doneAt}} {
 		if !t.at.IsZero() {
-			when = append(when, fmt.Sprintf("  %-10s %s", t.what, t.at.In(loc).Format("2006-01-02 15:04")))
+			when = append(when, fmt.Sprintf("  %-10s %s", t.what, timefmt.Minute(t.at)))
 		}
 	}
 	return append(lines, when...)

@@ -75,12 +75,9 @@ func (a *App) saveSlow(msg saveSlowMsg) {
 // finished takes a save out of flight and adopts the document it saved.
 func (a *App) finished(id int, doc *keystore.Document) {
 	delete(a.saves.inFlight, id)
-	if doc == nil {
-		return
+	if doc != nil {
+		a.adopt(doc)
 	}
-	a.c.setDoc(doc)
-	a.showUnsaved()
-	a.rebuild()
 }
 
 // showUnsaved applies the results not saved yet to the document on screen.

@@ -162,9 +162,7 @@ func (a *App) synced(msg syncedMsg) tea.Cmd {
 	t.syncing = false
 	t.conflict = errors.Is(msg.err, team.ErrConflicts)
 	if msg.err == nil && msg.doc != nil {
-		a.c.setDoc(msg.doc)
-		a.showUnsaved()
-		a.rebuild()
+		a.adopt(msg.doc)
 	}
 	cmds := []tea.Cmd{a.teamStatus(false)}
 	res := msg.res

@@ -18,6 +18,7 @@ import (
 
 func TestMain(m *testing.M) {
 	keystore.TestOnlySetWorkFactor(10)
+	time.Local = time.UTC // times on screen are local: the same on every machine; a test may pin another zone
 	os.Exit(m.Run())
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/m3keys/m3keys/internal/clipboard"
 	"github.com/m3keys/m3keys/internal/sanitize"
+	"github.com/m3keys/m3keys/internal/timefmt"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -147,5 +148,5 @@ func errNoKey(keyID string) error {
 func alreadyHandedOut(keyID string, at time.Time) error {
 	return refused("the API secret of %s was already handed out, on %s — m3keys hands a secret out once, as the m3ter Console shows it once; "+
 		"for a new secret, rotate: generate a new access key in the m3ter Console, add it with m3keys add, deploy it, then retire this one with m3keys inactivate %s",
-		keyID, at.Local().Format("2006-01-02 15:04 MST"), keyID)
+		keyID, timefmt.Minute(at), keyID)
 }

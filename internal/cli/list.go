@@ -9,6 +9,7 @@ import (
 	"github.com/m3keys/m3keys/internal/lastcheck"
 	"github.com/m3keys/m3keys/internal/sanitize"
 	"github.com/m3keys/m3keys/internal/textcut"
+	"github.com/m3keys/m3keys/internal/timefmt"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -171,7 +172,7 @@ func ageText(days int, stale bool) string {
 
 func secretState(k *keystore.AccessKey) string {
 	if k.SecretCopied() {
-		return "copied " + k.SecretCopiedAt.Local().Format("2006-01-02")
+		return "copied " + timefmt.Day(k.SecretCopiedAt)
 	}
 	return "copy once"
 }
