@@ -46,25 +46,30 @@ func startRotation(t *testing.T) (*harness, *keystore.Store) {
 	h, store := openAcme(t)
 	h.checker.users = map[string]string{rotNewKey: "su-AK-BILLING-NEW"}
 	h.press("T") // billing-sync's m3ter service user is learned
-	h.selectRow("AK-BILLING-OLD")
+	h.selectRow("AK-BILLING-NEW")
 	h.press("r")
 	if h.rotate() == nil {
 		t.Fatalf("r did not open the wizard:\n%s", h.view())
 	}
-	h.wantView("Rotate billing-sync's key", "remove AK-BILLING-OLD (the older", "Press enter to start")
+	h.wantView("Rotate billing-sync's key", "Replace AK-BILLING-NEW", "Free AK-BILLING-OLD", "Press enter to start")
 	h.press("enter")
 	wantStep(t, h, store, keystore.StepFreeSlot)
 	return h, store
 }
 
-// freeSlot mirrors the Console: inactivate, then delete; step 2.
+// freeSlot mirrors the first Console visit: INACTIVE here, deleted there, so m3ter rejects it; step 2.
 func freeSlot(t *testing.T, h *harness, store *keystore.Store) {
 	t.Helper()
-	h.wantView("step 1/6: free a slot", "AK-BILLING-OLD goes (the older", "inactivate it, then delete it", "enter make AK-BILLING-OLD INACTIVE")
+	h.wantView("step 1/6: free a slot", "AK-BILLING-OLD goes", "Console visit 1 of 2", "delete AK-BILLING-OLD", "Generate Access Key",
+		"enter make AK-BILLING-OLD INACTIVE")
 	h.press("enter")
 	h.wantView("Make AK-BILLING-OLD INACTIVE?")
 	h.press("y")
-	h.wantView("✓ INACTIVE here", "enter remove AK-BILLING-OLD")
+	h.wantView("AK-BILLING-OLD is INACTIVE here", "Not tested since it was made INACTIVE", "t test AK-BILLING-OLD")
+	rejected := authclient.Result{Class: authclient.Rejected, Verified: true, HTTPStatus: 401, Message: "Invalid credentials"}
+	h.checker.results = map[string]authclient.Result{"AK-BILLING-OLD": rejected} // deleted in the Console
+	h.press("t")
+	h.wantView("✓ m3ter rejects AK-BILLING-OLD", "enter remove AK-BILLING-OLD")
 	h.press("enter", "y")
 	wantStep(t, h, store, keystore.StepNewKey)
 }
@@ -105,9 +110,10 @@ func TestRotateStartToFinish(t *testing.T) {
 	if h.app.c.keys.Copy.Enabled() {
 		t.Error("c still offered after the secret was handed out")
 	}
+	h.wantView("New key AK-BILLING-2027 deployed to: no note yet — takes \"prod sync job\" when you press enter")
 	h.press("e")
-	h.press("backspace")
-	h.typeText("prod sync job v2")
+	h.wantView("Where is AK-BILLING-2027 deployed?", "prod sync job") // the old key's note, offered
+	h.typeText(" v2")
 	h.press("enter")
 	h.wantView("New key AK-BILLING-2027 deployed to: prod sync job v2")
 	h.press("enter")
@@ -116,9 +122,9 @@ func TestRotateStartToFinish(t *testing.T) {
 	wantStep(t, h, store, keystore.StepRetire)
 
 	// Step 5: INACTIVE here; m3ter still accepts it until the Console inactivates it.
-	h.wantView("step 5/6", "enter make AK-BILLING-NEW INACTIVE")
+	h.wantView("step 5/6", "Console visit 2 of 2", "and delete it", "enter make AK-BILLING-NEW INACTIVE")
 	h.press("enter", "y")
-	h.wantView("is INACTIVE here", "Not tested since it was made INACTIVE", "t test old key")
+	h.wantView("is INACTIVE here", "Not tested since it was made INACTIVE", "t test AK-BILLING-NEW")
 	h.press("t")
 	h.wantView("! m3ter still accepts AK-BILLING-NEW", "press t again", "AK-BILLING-NEW: ! still accepted")
 	h.checker.results = map[string]authclient.Result{"AK-BILLING-NEW": {Class: authclient.Rejected, Verified: true, HTTPStatus: 401, Message: "Invalid credentials"}}
@@ -174,10 +180,24 @@ func TestRotateWrongServiceUser(t *testing.T) {
 	freeSlot(t, h, store)
 	addNewKey(t, h, "")
 	wantStep(t, h, store, keystore.StepProve)
-	h.wantView("generated for another service user", "Stop: users/me names m3ter service user su-someone-else")
-	if h.app.c.keys.Open.Enabled() {
-		t.Error("enter offered to accept a key of the wrong user")
+	h.wantView("generated for another service user", "Stop: users/me names m3ter service user su-someone-else",
+		"enter remove the wrong key", "AK-BILLING-NEW stays as it is")
+	wantStep(t, h, store, keystore.StepProve)
+
+	// The stop removes the wrong key here and goes back to step 2, the slot free, the key in use untouched.
+	h.press("enter")
+	h.wantView("Remove AK-BILLING-2027, generated for another service user?", "Delete it in the m3ter Console too")
+	h.press("y")
+	wantStep(t, h, store, keystore.StepNewKey)
+	if _, ok := store.Document().Key(rotNewKey); ok {
+		t.Fatal("the wrong key is still stored")
 	}
+	if ref, ok := store.Document().Key("AK-BILLING-NEW"); !ok || ref.Key.Status != keystore.Active {
+		t.Fatal("the key in use was touched")
+	}
+	h.checker.users = map[string]string{rotNewKey: "su-AK-BILLING-NEW"} // generated again, under billing-sync
+	addNewKey(t, h, "")
+	wantStep(t, h, store, keystore.StepDeploy)
 }
 
 // Every step refuses clearly when what it needs is gone, or when the keystore says no.
