@@ -322,8 +322,7 @@ func (s *orgsScreen) orgCells(r *orgRow) []cell {
 		name = styled(&st.Dim, "(no name)")
 	}
 	if r.rotating != "" {
-		label := name.forms[0]
-		name = styled(&st.Warn, fmt.Sprintf("%s · rotating %s %d/6", label, clean(r.rotating), r.rotatingStep), label+" · rotating", label+" ↻")
+		name.forms[0] += " ↻" // a rotation in progress; the health cell names it when nothing fails
 	}
 	return []cell{
 		name,
@@ -351,6 +350,9 @@ func (s *orgsScreen) health(r *orgRow) cell {
 		return styled(&st.Bad, fmt.Sprintf("✗ %d failing", r.failing), fmt.Sprintf("✗ %d", r.failing))
 	case r.exposed > 0:
 		return styled(&st.Bad, fmt.Sprintf("! %d exposed — rotate", r.exposed), fmt.Sprintf("! %d exposed", r.exposed), fmt.Sprintf("! %d", r.exposed))
+	case r.rotating != "":
+		step := fmt.Sprintf(" %d/6", r.rotatingStep)
+		return styled(&st.Warn, "↻ rotating "+clean(r.rotating)+step, "↻ "+clean(r.rotating)+step, "↻ rotating", "↻"+step)
 	case r.undetermined > 0:
 		word := "undetermined"
 		if r.unreachable == r.undetermined {

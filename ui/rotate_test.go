@@ -367,3 +367,147 @@ func TestEditDeployedTo(t *testing.T) {
 		t.Fatalf("stored %q", ref.Key.DeployedTo)
 	}
 }
+
+// deployOld notes that billing-sync's older key, AK-BILLING-OLD, is the one the integration uses.
+func deployOld(t *testing.T, h *harness, store *keystore.Store) {
+	t.Helper()
+	if err := store.Update(func(tx *keystore.Tx) error { return tx.SetDeployedTo("AK-BILLING-OLD", "billing cron on pay-1") }); err != nil {
+		t.Fatal(err)
+	}
+	h.app.c.setDoc(store.Document())
+	h.app.rebuild()
+}
+
+// The plan replaces the key under the cursor and frees the other; freeing the deployed key stops,
+// says what it locks out, and goes on only after a second confirmation; s swaps the roles.
+func TestRotatePlanReplacesTheSelectedKey(t *testing.T) {
+	t.Run("cursor on the deployed key", func(t *testing.T) {
+		h, store := openAcme(t)
+		deployOld(t, h, store)
+		h.selectRow("AK-BILLING-OLD")
+		h.press("r")
+		h.wantView("Replace AK-BILLING-OLD · ACTIVE · ✓ valid 184ms 2h ago deployed to billing cron on pay-1",
+			"Free AK-BILLING-NEW · ACTIVE · untested no deployed-to note", "remove AK-BILLING-NEW (Console visit 1: delete it)",
+			"generate it (Console visit 1)", "Retire AK-BILLING-OLD (Console visit 2: inactivate and delete it)", "s replace AK-BILLING-NEW instead")
+		h.press("enter")
+		wantStep(t, h, store, keystore.StepFreeSlot)
+		if r := h.rotate().rotation(); r.FreeKeyID != "AK-BILLING-NEW" || r.OldKeyID != "AK-BILLING-OLD" {
+			t.Fatalf("started %+v", r)
+		}
+	})
+	t.Run("cursor on the other key: freeing the deployed key asks twice, s swaps", func(t *testing.T) {
+		h, store := openAcme(t)
+		deployOld(t, h, store)
+		h.selectRow("AK-BILLING-NEW")
+		h.press("r")
+		h.wantView("Replace AK-BILLING-NEW", "Free AK-BILLING-OLD · ACTIVE · ✓ valid 184ms 2h ago deployed to billing cron on pay-1",
+			"removing AK-BILLING-OLD locks out billing cron on pay-1", "enter free AK-BILLING-OLD anyway", "s replace AK-BILLING-OLD instead")
+		h.wantNotView("Press enter to start")
+		h.press("enter")
+		h.wantView("Remove AK-BILLING-OLD anyway? Removing it locks out billing cron on pay-1.")
+		h.press("n")
+		wantStep(t, h, store, 0)
+		h.press("s")
+		h.wantView("Replace AK-BILLING-OLD", "Free AK-BILLING-NEW", "Press enter to start")
+		h.wantNotView("locks out")
+		h.press("enter")
+		if r := h.rotate().rotation(); r == nil || r.FreeKeyID != "AK-BILLING-NEW" {
+			t.Fatalf("after the swap: %+v", r)
+		}
+	})
+	t.Run("freeing the deployed key, confirmed", func(t *testing.T) {
+		h, store := openAcme(t)
+		deployOld(t, h, store)
+		h.selectRow("AK-BILLING-NEW")
+		h.press("r", "enter", "y")
+		wantStep(t, h, store, keystore.StepFreeSlot)
+		if r := h.rotate().rotation(); r.FreeKeyID != "AK-BILLING-OLD" || !r.FreeDeployedConfirmed {
+			t.Fatalf("started %+v", r)
+		}
+	})
+	t.Run("an INACTIVE key is freed wherever the cursor is", func(t *testing.T) {
+		h, store := openAcme(t)
+		if err := store.Update(func(tx *keystore.Tx) error { return tx.SetStatus("AK-BILLING-NEW", keystore.Inactive, false) }); err != nil {
+			t.Fatal(err)
+		}
+		h.app.c.setDoc(store.Document())
+		h.app.rebuild()
+		h.selectRow("AK-BILLING-NEW")
+		h.press("r")
+		h.wantView("Replace AK-BILLING-OLD", "Free AK-BILLING-NEW · INACTIVE", "AK-BILLING-NEW is INACTIVE: it is the one freed")
+		if h.app.c.keys.Toggle.Enabled() {
+			t.Error("s offered to replace an INACTIVE key")
+		}
+		h.press("s")
+		h.wantView("Free AK-BILLING-NEW")
+	})
+	t.Run("no key selected: the deployed key, else the older, is replaced", func(t *testing.T) {
+		h, store := openAcme(t)
+		if s := newRotateScreen(h.app.c, orgA, "billing-sync", ""); s.plan.Replace != "AK-BILLING-OLD" {
+			t.Errorf("no notes: replaces %s, want the older", s.plan.Replace)
+		}
+		if err := store.Update(func(tx *keystore.Tx) error { return tx.SetDeployedTo("AK-BILLING-NEW", "sync job") }); err != nil {
+			t.Fatal(err)
+		}
+		h.app.c.setDoc(store.Document())
+		if s := newRotateScreen(h.app.c, orgA, "billing-sync", ""); s.plan.Replace != "AK-BILLING-NEW" {
+			t.Errorf("with a note on the newer: replaces %s, want the deployed key", s.plan.Replace)
+		}
+	})
+}
+
+// A second terminal at step 2: when the first stores its key, what was typed here stays, with a
+// refusal that says why; enter does not store it.
+func TestRotateTwoTerminalsAtStepTwo(t *testing.T) {
+	h, store := startRotation(t)
+	freeSlot(t, h, store)
+	h.wantView("step 2/6: new key")
+	h.typeText(rotNewKey)
+	h.press("tab")
+	h.typeText(rotNewSecret)
+
+	// the other terminal stores its key and moves on
+	if err := store.Update(func(tx *keystore.Tx) error {
+		s, _ := keystore.NewSecret("other-terminal-secret")
+		return tx.RotationAddNewKey(orgA, "billing-sync", "AK-OTHER-TERMINAL", s, "")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	h.app.c.setDoc(store.Document())
+	h.app.rebuild()
+	h.send(docChangedMsg{})
+	h.wantView("not stored", "another terminal moved the rotation on to step 3 (prove it) with AK-OTHER-", "press esc to discard it", "Access Key ID")
+	h.wantNotView("step 3/6")
+	if got := h.rotate().form.value(fieldKeyID); got != rotNewKey || h.rotate().form.raw(fieldSecret) != rotNewSecret {
+		t.Fatal("what was typed is gone from the form")
+	}
+	h.press("enter", "enter")
+	h.wantView("not stored", "the rotation is at another step")
+	if got := h.rotate().form.value(fieldKeyID); got != rotNewKey {
+		t.Fatal("a refused submit dropped what was typed")
+	}
+	if _, ok := store.Document().Key(rotNewKey); ok {
+		t.Fatal("the key was stored over the other terminal's")
+	}
+	h.press("esc")
+	if h.current() != screenOrg {
+		t.Fatalf("esc did not leave:\n%s", h.view())
+	}
+}
+
+// The organizations screen shows a rotation in progress, and r there resumes it.
+func TestOrgsShowsARotationInProgress(t *testing.T) {
+	h, store := startRotation(t)
+	h.press("esc", "esc")
+	if h.current() != screenOrgs {
+		t.Fatalf("not on the organizations screen:\n%s", h.view())
+	}
+	h.wantView("Acme production ↻", "↻ billing-sync 1/6", "r resume rotation of billing-sync")
+	h.press("r")
+	h.wantView("step 1/6: free a slot")
+	wantStep(t, h, store, keystore.StepFreeSlot)
+	h.press("esc")
+	if h.current() != screenOrg {
+		t.Fatalf("esc from the resumed wizard did not go to the organization:\n%s", h.view())
+	}
+}

@@ -108,7 +108,7 @@ func (s *rotateScreen) intro() []string {
 		}
 		return nil
 	}
-	lines := []string{s.para("Six steps, two visits to the m3ter Console, and the integration is never locked out. esc leaves at any step; r resumes."), ""}
+	lines := []string{s.para("The integration is never locked out. esc leaves at any step; r resumes."), ""}
 	lines = append(lines, s.keyLine("Replace", p.Replace))
 	if p.Free != "" {
 		lines = append(lines, s.keyLine("Free", p.Free), s.para(s.choiceWhy()))
@@ -118,33 +118,32 @@ func (s *rotateScreen) intro() []string {
 	}
 	old, free := shortID(p.Replace), shortID(p.Free)
 	steps := []string{"1 Free a slot: not needed, " + clean(s.user) + " holds one key",
-		"2 New key: generate it in the Console (visit 1), paste it here", "3 Prove it: a live test must be valid",
-		"4 Deploy it: hand the secret out once, update the integration",
-		"5 Retire " + old + ": INACTIVE here, inactivated and deleted in the Console (visit 2), rejected by m3ter, removed here",
+		"2 New key: generate it (Console visit 1), paste it here", "3 Prove it: a live test",
+		"4 Deploy it: hand the secret out once", "5 Retire " + old + " (Console visit 2: inactivate and delete it)",
 		"6 Done: recorded in history"}
-	visits := "Console visit 1: generate the new key. Visit 2, once it is deployed: inactivate and delete " + old + "."
 	if p.Free != "" {
-		steps[0] = "1 Free a slot: " + free + " INACTIVE here, deleted in the Console (visit 1), rejected by m3ter, removed here"
-		visits = "Console visit 1: delete " + free + " and generate the new key. Visit 2, once it is deployed: inactivate and delete " + old + "."
+		steps[0] = "1 Free a slot: remove " + free + " (Console visit 1: delete it)"
 	}
 	lines = append(lines, "")
 	for _, l := range steps {
 		lines = append(lines, textcut.End("  "+l, s.w))
 	}
-	lines = append(lines, "", s.para(visits))
+	lines = append(lines, s.para("Each Console visit is proven live: m3ter rejects the key deleted, accepts the new one."))
 	if s.planErr == nil {
 		lines = append(lines, "", s.para("Press enter to start."))
 	}
 	return lines
 }
 
-// keyLine is one key of the plan: its role, ID, where it is deployed and its last check.
+// keyLine is one key of the plan: its role, ID, status and last check, then where it is deployed.
 func (s *rotateScreen) keyLine(role, id string) string {
 	k := s.key(id)
+	head := fmt.Sprintf("  %-8s %s", role, shortID(id))
 	if k == nil {
-		return textcut.End(fmt.Sprintf("  %-8s %s (gone)", role, shortID(id)), s.w)
+		return textcut.End(head+" (gone)", s.w)
 	}
-	return textcut.End(fmt.Sprintf("  %-8s %s · %s · %s · %s", role, shortID(id), k.Status, noteWords(k), lastcheck.Text(lastcheck.ForKey(k), s.c.now())), s.w)
+	note := lipgloss.NewStyle().PaddingLeft(11).Width(max(12, s.w)).Render(noteWords(k))
+	return textcut.End(head+" · "+string(k.Status)+" · "+lastcheck.Text(lastcheck.ForKey(k), s.c.now()), s.w) + "\n" + note
 }
 
 func noteWords(k *keystore.AccessKey) string {
@@ -168,8 +167,7 @@ func (s *rotateScreen) choiceWhy() string {
 	case errors.Is(s.planErr, keystore.ErrFreesDeployed):
 		return "s swaps: replace " + shortID(p.Free) + " instead."
 	case f.DeployedTo == "" && old.DeployedTo == "":
-		return "Neither key notes where it is deployed, and every ACTIVE key tests valid: make sure " + shortID(p.Replace) +
-			" is the one the integration uses (s swaps), and note where keys are deployed (e)."
+		return "No key notes where it is deployed (e adds one): make sure " + shortID(p.Replace) + " is the one in use; s swaps."
 	}
 	return "s swaps: replace " + shortID(p.Free) + " instead."
 }
