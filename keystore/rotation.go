@@ -103,6 +103,8 @@ type RotationChoice struct {
 // note is the one sign of use: every ACTIVE key m3keys tests is valid, in use or not.
 func (u *ServiceUser) ChooseRotation(selected string) (RotationChoice, error) {
 	switch {
+	case u.OverLimit():
+		return RotationChoice{}, fmt.Errorf("%w: %s holds %d keys", ErrOverLimit, u.Name, len(u.Keys))
 	case len(u.Keys) == 0:
 		return RotationChoice{}, fmt.Errorf("%w: %s", ErrNothingToRotate, u.Name)
 	case selected != "" && !slices.ContainsFunc(u.Keys, func(k AccessKey) bool { return k.AccessKeyID == selected }):
@@ -153,11 +155,8 @@ func (tx *Tx) StartRotation(orgID, user, replace string, freeDeployed bool) erro
 	if err != nil {
 		return err
 	}
-	switch {
-	case u.Rotation != nil:
+	if u.Rotation != nil {
 		return fmt.Errorf("%w: %s is at step %d (%s)", ErrRotationInProgress, u.Name, u.Rotation.Step, u.Rotation.Step)
-	case u.OverLimit():
-		return fmt.Errorf("%w: %s holds %d keys", ErrOverLimit, u.Name, len(u.Keys))
 	}
 	c, err := u.ChooseRotation(replace)
 	if err != nil {
