@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -365,7 +366,7 @@ func TestTUINeverShowsTheSecretOrTheToken(t *testing.T) {
 	}
 }
 
-// rotationTUI is the real program model on a temp-dir keystore whose billing-sync holds two
+// rotationTUI is the real program model on a temp-dir keystore whose service user holds two
 // keys on a fake m3ter, on that organization's screen. newModel starts the program again on
 // the same store, as after a restart.
 type rotationTUI struct {
@@ -376,16 +377,31 @@ type rotationTUI struct {
 	tm      *teatest.TestModel
 	all     bytes.Buffer
 	orgID   string
+	user    string
+	keys    []rotationKey // as stored at the start, older first
 	newKey  string
-	secrets []string // never on the terminal
+	secrets []string // never on the terminal; the last is the new key's
+}
+
+// rotationKey is a key the service user holds when the test starts, known to the fake m3ter.
+type rotationKey struct {
+	id, secret, deployedTo string
+	age                    time.Duration
 }
 
 func newRotationTUI(t *testing.T) *rotationTUI {
 	t.Helper()
+	return startRotationTUI(t, "billing-sync", "AK-ROT-NEW", "rot-secret-new-never-shown",
+		rotationKey{id: "AK-ROT-OLDER", secret: "rot-secret-older-never-shown", age: 200 * 24 * time.Hour},
+		rotationKey{id: "AK-ROT-OLD", secret: "rot-secret-old-never-shown", age: 20 * 24 * time.Hour})
+}
+
+// startRotationTUI stores user's keys (older first) in a new store and opens the organization.
+func startRotationTUI(t *testing.T, user, newKey, newSecret string, keys ...rotationKey) *rotationTUI {
+	t.Helper()
 	keystore.TestOnlySetWorkFactor(10)
 	lipgloss.SetColorProfile(termenv.Ascii)
-	r := &rotationTUI{t: t, orgID: "3f1c2a4e-5b6d-4e7f-8a9b-0c1d2e3f4a5b", newKey: "AK-ROT-NEW",
-		secrets: []string{"rot-secret-older-never-shown", "rot-secret-old-never-shown", "rot-secret-new-never-shown"}}
+	r := &rotationTUI{t: t, orgID: "3f1c2a4e-5b6d-4e7f-8a9b-0c1d2e3f4a5b", user: user, keys: keys, newKey: newKey}
 	r.srv = m3tertest.NewServer()
 	t.Cleanup(r.srv.Close)
 	r.dir = filepath.Join(t.TempDir(), "store")
@@ -393,21 +409,21 @@ func newRotationTUI(t *testing.T) *rotationTUI {
 	if err != nil {
 		t.Fatal(err)
 	}
-	older, _ := keystore.NewSecret(r.secrets[0])
-	old, _ := keystore.NewSecret(r.secrets[1])
-	for i, id := range []string{"AK-ROT-OLDER", "AK-ROT-OLD"} {
-		r.srv.AddKey(m3tertest.Key{AccessKeyID: id, Secret: r.secrets[i], OrgID: r.orgID, ServiceUserID: "su-1", Admin: true})
-	}
 	if err := store.Update(func(tx *keystore.Tx) error {
-		return errors.Join(
-			tx.AddOrg(keystore.NewOrg{ID: r.orgID, Name: "Acme rotation", APIURL: r.srv.URL}),
-			tx.AddUser(r.orgID, "billing-sync"),
-			tx.AddKey(r.orgID, "billing-sync", keystore.NewKey{AccessKeyID: "AK-ROT-OLDER", Secret: older, CreatedAt: time.Now().Add(-200 * 24 * time.Hour)}),
-			tx.AddKey(r.orgID, "billing-sync", keystore.NewKey{AccessKeyID: "AK-ROT-OLD", Secret: old, CreatedAt: time.Now().Add(-20 * 24 * time.Hour)}),
-		)
+		errs := []error{tx.AddOrg(keystore.NewOrg{ID: r.orgID, Name: "Acme rotation", APIURL: r.srv.URL}), tx.AddUser(r.orgID, user)}
+		for _, k := range keys {
+			sec, _ := keystore.NewSecret(k.secret)
+			errs = append(errs, tx.AddKey(r.orgID, user, keystore.NewKey{AccessKeyID: k.id, Secret: sec, CreatedAt: time.Now().Add(-k.age), DeployedTo: k.deployedTo}))
+		}
+		return errors.Join(errs...)
 	}); err != nil {
 		t.Fatal(err)
 	}
+	for _, k := range keys {
+		r.srv.AddKey(m3tertest.Key{AccessKeyID: k.id, Secret: k.secret, OrgID: r.orgID, ServiceUserID: "su-1", Admin: true})
+		r.secrets = append(r.secrets, k.secret)
+	}
+	r.secrets = append(r.secrets, newSecret)
 	r.newModel()
 	return r
 }
@@ -421,8 +437,11 @@ func (r *rotationTUI) newModel() {
 	}), teatest.WithInitialTermSize(100, 30))
 	r.waitFor("Acme rotation")
 	r.key(tea.KeyEnter)
-	r.waitFor("AK-ROT-OLD")
+	r.waitFor(r.keys[len(r.keys)-1].id)
 }
+
+// newSecret is the secret the Console shows for the new key.
+func (r *rotationTUI) newSecret() string { return r.secrets[len(r.secrets)-1] }
 
 func (r *rotationTUI) waitFor(what string) {
 	r.t.Helper()
@@ -449,18 +468,27 @@ func (r *rotationTUI) enter(want string) {
 	r.waitFor(want)
 }
 
-// toProve starts the rotation, frees the slot and adds the new key: step 3 tests it at once.
+// toProve starts the rotation replacing AK-ROT-OLD (the cursor moves onto it), frees AK-ROT-OLDER
+// (deleted in the Console, so m3ter rejects it) and adds the new key: step 3 tests it at once.
 func (r *rotationTUI) toProve() {
 	r.t.Helper()
+	r.tm.Type("j")
 	r.press("r", "Press enter to start")
 	r.enter("step 1/6: free a slot")
 	r.enter("Make AK-ROT-OLDER INACTIVE?")
-	r.press("y", "enter remove AK-ROT-OLDER")
-	r.enter("Remove AK-ROT-OLDER from billing-sync?")
+	r.press("y", "Not tested since it was made INACTIVE")
+	r.srv.RemoveKey("AK-ROT-OLDER") // Console visit 1: deleted there
+	r.press("t", "m3ter rejects AK-ROT-OLDER")
+	r.enter("Remove AK-ROT-OLDER?")
 	r.press("y", "step 2/6: new key")
-	r.tm.Type(r.newKey)
+	r.paste(r.newKey, r.newSecret())
+}
+
+// paste types the Console popup's Access Key ID and secret into step 2's form and submits it.
+func (r *rotationTUI) paste(keyID, secret string) {
+	r.tm.Type(keyID)
 	r.key(tea.KeyTab)
-	r.tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(r.secrets[2] + "\n"), Paste: true})
+	r.tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(secret + "\n"), Paste: true})
 	r.key(tea.KeyEnter) // to the optional Organization ID
 	r.key(tea.KeyEnter) // add
 }
@@ -476,14 +504,14 @@ func (r *rotationTUI) quit() {
 	}
 }
 
-func (r *rotationTUI) user() *keystore.ServiceUser {
+func (r *rotationTUI) stored() *keystore.ServiceUser {
 	r.t.Helper()
 	s, err := keystore.Open(r.dir, "rotation passphrase")
 	if err != nil {
 		r.t.Fatal(err)
 	}
 	o, _ := s.Document().Org(r.orgID)
-	u, _ := o.User("billing-sync")
+	u, _ := o.User(r.user)
 	return u
 }
 
@@ -491,12 +519,12 @@ func (r *rotationTUI) user() *keystore.ServiceUser {
 // deploy (copy once), retire (m3ter rejects the old key once it is inactivated in the Console), done.
 func TestTUIRotation(t *testing.T) {
 	r := newRotationTUI(t)
-	r.srv.AddKey(m3tertest.Key{AccessKeyID: r.newKey, Secret: r.secrets[2], OrgID: r.orgID, ServiceUserID: "su-1", Admin: true})
+	r.srv.AddKey(m3tertest.Key{AccessKeyID: r.newKey, Secret: r.newSecret(), OrgID: r.orgID, ServiceUserID: "su-1", Admin: true})
 	r.toProve()
 	r.waitFor("step 4/6: deploy it") // proven: valid, for billing-sync's m3ter user
 
 	r.press("c", "was handed out on")
-	if got := r.cb.texts(); len(got) != 1 || got[0] != r.secrets[2] {
+	if got := r.cb.texts(); len(got) != 1 || got[0] != r.newSecret() {
 		t.Fatal("the new key's secret was not copied, once")
 	}
 	r.enter("Does the integration run on AK-ROT-NEW now?")
@@ -511,7 +539,7 @@ func TestTUIRotation(t *testing.T) {
 	r.enter("Rotated billing-sync's key")
 	r.quit()
 
-	u := r.user()
+	u := r.stored()
 	if u.Rotation != nil || len(u.Keys) != 1 || u.Keys[0].AccessKeyID != r.newKey || !u.Keys[0].SecretCopied() {
 		t.Fatalf("after the rotation billing-sync is %+v", u)
 	}
@@ -524,11 +552,11 @@ func TestTUIRotationResumesAfterRestart(t *testing.T) {
 	r.toProve()
 	r.waitFor("is not proven valid")
 	r.quit()
-	if u := r.user(); u.Rotation == nil || u.Rotation.Step != keystore.StepProve {
+	if u := r.stored(); u.Rotation == nil || u.Rotation.Step != keystore.StepProve {
 		t.Fatalf("rotation stored as %+v", u.Rotation)
 	}
 
-	r.srv.AddKey(m3tertest.Key{AccessKeyID: r.newKey, Secret: r.secrets[2], OrgID: r.orgID, ServiceUserID: "su-1", Admin: true})
+	r.srv.AddKey(m3tertest.Key{AccessKeyID: r.newKey, Secret: r.newSecret(), OrgID: r.orgID, ServiceUserID: "su-1", Admin: true})
 	r.newModel() // the organization screen marks billing-sync "rotating: step 3/6" (see ui's TestRotateResumesAfterReopen)
 	r.press("r", "step 3/6: prove it")
 	r.press("t", "step 4/6: deploy it")
@@ -714,4 +742,168 @@ func TestTUIFollowsAnotherM3keys(t *testing.T) {
 	waitFor("AK-FROM-CLI", "copied") // one frame shows both
 	tm.Type("q")
 	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+}
+
+// integration stands in for the integration a key is deployed to: it asks m3ter for a token
+// every interval with the key it is configured with, and counts the calls that failed.
+type integration struct {
+	url string
+
+	mu            sync.Mutex
+	keyID, secret string
+	calls, failed int
+}
+
+func (in *integration) use(keyID, secret string) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.keyID, in.secret = keyID, secret
+}
+
+// run calls the token endpoint every interval until stop is closed.
+func (in *integration) run(every time.Duration, stop <-chan struct{}) {
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-tick.C:
+			in.call()
+		}
+	}
+}
+
+func (in *integration) call() {
+	in.mu.Lock()
+	keyID, secret := in.keyID, in.secret
+	in.mu.Unlock()
+	ok := false
+	req, err := http.NewRequest(http.MethodPost, in.url+"/oauth/token", strings.NewReader(`{"grant_type":"client_credentials"}`))
+	if err == nil {
+		req.SetBasicAuth(keyID, secret)
+		req.Header.Set("Content-Type", "application/json")
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			ok = resp.StatusCode == http.StatusOK
+			resp.Body.Close()
+		}
+	}
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.calls++
+	if !ok {
+		in.failed++
+	}
+}
+
+func (in *integration) counts() (calls, failed int) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return in.calls, in.failed
+}
+
+// waitCalls waits until the integration has called n more times, so each state of the
+// rotation is sampled.
+func (in *integration) waitCalls(t *testing.T, n int) {
+	t.Helper()
+	start, _ := in.counts()
+	deadline := time.Now().Add(10 * time.Second)
+	for calls, _ := in.counts(); calls < start+n; calls, _ = in.counts() {
+		if time.Now().After(deadline) {
+			t.Fatalf("the integration made %d calls in 10s, want %d", calls-start, n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestTUIRotationNeverLocksOutTheIntegration replays issue 14's journey: payments-sync holds
+// AK-PAY-2025A (older, deployed to "payments cron on pay-1") and AK-PAY-2026A (newer, no note),
+// and an integration on pay-1 asks for a token all the time with the key deployed there. Each
+// Console visit happens in the fake m3ter; the integration switches to the new key when the
+// deploy step is confirmed. Whichever key the cursor is on, the rotation replaces the deployed
+// key and no call fails. Freeing the deployed key anyway (the old behaviour) makes calls fail,
+// which shows the count can fail.
+func TestTUIRotationNeverLocksOutTheIntegration(t *testing.T) {
+	const pay1 = "payments cron on pay-1"
+	for _, c := range []struct {
+		name       string
+		down       int // rows to move the cursor down from the first key (AK-PAY-2025A)
+		plan       func(r *rotationTUI)
+		free, old  string
+		wantFailed bool
+	}{
+		{name: "cursor on the deployed AK-PAY-2025A", plan: func(r *rotationTUI) { r.waitFor("Press enter to start"); r.key(tea.KeyEnter) },
+			free: "AK-PAY-2026A", old: "AK-PAY-2025A"},
+		{name: "cursor on AK-PAY-2026A: the plan stops, s swaps", down: 1, plan: func(r *rotationTUI) {
+			r.waitFor("removing AK-PAY-2025A locks out " + pay1)
+			r.press("s", "Press enter to start")
+			r.key(tea.KeyEnter)
+		}, free: "AK-PAY-2026A", old: "AK-PAY-2025A"},
+		{name: "cursor on AK-PAY-2026A, freeing the deployed key anyway (the old behaviour)", down: 1, plan: func(r *rotationTUI) {
+			r.waitFor("removing AK-PAY-2025A locks out " + pay1)
+			r.enter("Remove AK-PAY-2025A anyway?")
+			r.tm.Type("y")
+		}, free: "AK-PAY-2025A", old: "AK-PAY-2026A", wantFailed: true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := startRotationTUI(t, "payments-sync", "AK-PAY-2027A", "pay-secret-2027-never-shown",
+				rotationKey{id: "AK-PAY-2025A", secret: "pay-secret-2025-never-shown", deployedTo: pay1, age: 300 * 24 * time.Hour},
+				rotationKey{id: "AK-PAY-2026A", secret: "pay-secret-2026-never-shown", age: 30 * 24 * time.Hour})
+			in := &integration{url: r.srv.URL}
+			in.use(r.keys[0].id, r.keys[0].secret) // what is deployed on pay-1
+			stop := make(chan struct{})
+			done := make(chan struct{})
+			// every 20ms, not every second: no moment between two steps goes unsampled
+			go func() { defer close(done); in.run(20*time.Millisecond, stop) }()
+			defer func() { close(stop); <-done }()
+			in.waitCalls(t, 2)
+
+			for range c.down {
+				r.tm.Type("j")
+			}
+			r.tm.Type("r")
+			c.plan(r)
+			r.waitFor("step 1/6: free a slot")
+
+			// Console visit 1: delete the freed key, generate the new one; proven live.
+			r.enter("Make " + c.free + " INACTIVE?")
+			r.press("y", "Not tested since it was made INACTIVE")
+			r.srv.RemoveKey(c.free)
+			r.srv.AddKey(m3tertest.Key{AccessKeyID: r.newKey, Secret: r.newSecret(), OrgID: r.orgID, ServiceUserID: "su-1", Admin: true})
+			in.waitCalls(t, 3)
+			r.press("t", "m3ter rejects "+c.free)
+			r.enter("Remove " + c.free + "?")
+			r.press("y", "step 2/6: new key")
+			r.paste(r.newKey, r.newSecret())
+			r.waitFor("step 4/6: deploy it") // proven valid
+
+			// Deploy: the secret goes to pay-1, which runs on the new key from here.
+			r.press("c", "was handed out on")
+			r.enter("Does the integration run on " + r.newKey + " now?")
+			in.use(r.newKey, r.cb.texts()[0])
+			in.waitCalls(t, 2)
+			r.press("y", "step 5/6: retire the old key")
+
+			// Console visit 2: inactivate and delete the old key; proven live.
+			r.enter("Make " + c.old + " INACTIVE?")
+			r.press("y", "Not tested since it was made INACTIVE")
+			r.srv.RemoveKey(c.old)
+			in.waitCalls(t, 3)
+			r.press("t", "m3ter rejects "+c.old)
+			r.enter("Remove " + c.old + "?")
+			r.press("y", "step 6/6: done")
+			r.enter("Rotated payments-sync's key")
+			r.quit()
+
+			calls, failed := in.counts()
+			t.Logf("%d calls by the integration, %d failed", calls, failed)
+			if c.wantFailed != (failed > 0) {
+				t.Fatalf("%d of %d calls by the integration failed; want failures: %v", failed, calls, c.wantFailed)
+			}
+			u := r.stored()
+			if len(u.Keys) != 1 || u.Keys[0].AccessKeyID != r.newKey || (!c.wantFailed && u.Keys[0].DeployedTo != pay1) {
+				t.Fatalf("after the rotation payments-sync holds %d keys; the new key's note is kept: %v", len(u.Keys), u.Keys[0].DeployedTo == pay1)
+			}
+		})
+	}
 }

@@ -242,7 +242,7 @@ func TestEncodeDocumentRoundTripsNewFields(t *testing.T) {
 		tx.MarkExposed([]string{"k1"}, "x"),
 		tx.RecordCheck("k2", Check{At: t0, Result: "valid", Verified: true}),
 		tx.SawServiceUser("k2", "su-other"),
-		tx.StartRotation(orgA, "ci"),
+		tx.StartRotation(orgA, "ci", "", false),
 	} {
 		if err != nil {
 			t.Fatal(err)
@@ -268,7 +268,7 @@ func TestCloneIsDeep(t *testing.T) {
 	if err := tx.RecordCheck("k1", Check{At: t0, Result: "valid"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := tx.StartRotation(orgA, "ci"); err != nil {
+	if err := tx.StartRotation(orgA, "ci", "", false); err != nil {
 		t.Fatal(err)
 	}
 	c := d.Clone()

@@ -83,6 +83,10 @@ type Rotation struct {
 	OldKeyID  string       `json:"oldKeyId,omitempty"`  // the key the new one replaces, retired at StepRetire
 	NewKeyID  string       `json:"newKeyId,omitempty"`
 	StartedAt time.Time    `json:"startedAt"`
+	// FreeDeployedConfirmed: the user confirmed twice to free a key with a deployed-to note.
+	FreeDeployedConfirmed bool `json:"freeDeployedConfirmed,omitempty"`
+	// FreedDeployedTo is the freed key's deployed-to note, offered for the new key.
+	FreedDeployedTo string `json:"freedDeployedTo,omitempty"`
 	// When each step finished.
 	FreedAt    time.Time `json:"freedAt,omitzero"`
 	AddedAt    time.Time `json:"addedAt,omitzero"`

@@ -3,6 +3,7 @@ package keystore
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -50,6 +51,9 @@ var (
 	ErrNotRetired         = errors.New("m3ter has not rejected the old key since it was made INACTIVE")
 	ErrPopupOrgMismatch   = errors.New("the Organization ID from m3ter's popup is not this organization's")
 	ErrOverLimit          = errors.New("service user is over the limit after merge")
+	ErrFreesDeployed      = errors.New("the key to free is deployed")
+	ErrMustFree           = errors.New("this key cannot be the one replaced")
+	ErrNotWrongUser       = errors.New("the new key was not found to belong to another m3ter service user")
 )
 
 // rotationAdvice is Advice for the rotation errors (and ErrOverLimit), or "".
@@ -73,54 +77,143 @@ func rotationAdvice(err error) string {
 		return "inactivate it in the m3ter Console and test it again (t) until m3ter rejects it, or confirm twice to remove it anyway"
 	case errors.Is(err, ErrPopupOrgMismatch):
 		return "the key was generated in another organization: generate it in this one, or add it there"
+	case errors.Is(err, ErrFreesDeployed):
+		return "replace that key instead (the wizard frees the other one), or confirm a second time that nothing runs on it any more"
+	case errors.Is(err, ErrMustFree):
+		return "rotate the other key: this one is removed first to make room"
+	case errors.Is(err, ErrNotWrongUser):
+		return "test the new key (t): only a key users/me names another service user for is removed here"
 	case errors.Is(err, ErrOverLimit):
 		return "inactivate and remove keys until two remain (m3keys inactivate, m3keys remove)"
 	}
 	return ""
 }
 
-// StartRotation begins a rotation of the user's key. With two keys, the one to remove first is
-// the INACTIVE one, else the older, and the other is the key to replace; with one, it is replaced.
-func (tx *Tx) StartRotation(orgID, user string) error {
+// RotationChoice is which of a service user's keys a rotation replaces and which it frees for room.
+type RotationChoice struct {
+	Replace string // the key the new one replaces: the one in use, retired once the new key is deployed
+	Free    string // removed first to make room, when the user holds two keys
+	// Fixed: Free is INACTIVE or flagged wrong-service-user, so it is freed whatever was selected.
+	Fixed bool
+}
+
+// ChooseRotation applies the rules for which key a rotation replaces, for the key selected ("" for
+// the service user's header). An INACTIVE or wrong-service-user key is always the one freed; else the
+// selected key is replaced; on the header, the key with a deployed-to note, else the older. The
+// note is the one sign of use: every ACTIVE key m3keys tests is valid, in use or not.
+func (u *ServiceUser) ChooseRotation(selected string) (RotationChoice, error) {
+	switch {
+	case u.OverLimit():
+		return RotationChoice{}, fmt.Errorf("%w: %s holds %d keys", ErrOverLimit, u.Name, len(u.Keys))
+	case len(u.Keys) == 0:
+		return RotationChoice{}, fmt.Errorf("%w: %s", ErrNothingToRotate, u.Name)
+	case selected != "" && !slices.ContainsFunc(u.Keys, func(k AccessKey) bool { return k.AccessKeyID == selected }):
+		return RotationChoice{}, fmt.Errorf("access key %s under %s: %w", selected, u.Name, ErrNotFound)
+	case len(u.Keys) == 1:
+		return RotationChoice{Replace: u.Keys[0].AccessKeyID}, nil
+	}
+	a, b := &u.Keys[0], &u.Keys[1]
+	switch {
+	case a.unusable() != b.unusable():
+		if a.unusable() {
+			a, b = b, a
+		}
+		return RotationChoice{Replace: a.AccessKeyID, Free: b.AccessKeyID, Fixed: true}, nil
+	case selected == b.AccessKeyID, selected == "" && !replacedFirst(a, b):
+		a, b = b, a
+	}
+	return RotationChoice{Replace: a.AccessKeyID, Free: b.AccessKeyID}, nil
+}
+
+// replacedFirst says whether, with no key selected, a is replaced rather than b: the key with a
+// deployed-to note, else the older.
+func replacedFirst(a, b *AccessKey) bool {
+	if (a.DeployedTo != "") != (b.DeployedTo != "") {
+		return a.DeployedTo != ""
+	}
+	return !b.CreatedAt.Before(a.CreatedAt)
+}
+
+// unusable: m3ter rejects the key (INACTIVE) or it works for another m3ter service user.
+func (k *AccessKey) unusable() bool {
+	return k.Status == Inactive || (k.LastCheck != nil && k.LastCheck.WrongServiceUser != "")
+}
+
+// locksOut is the deployed-to note of a key whose removal would lock out where it is deployed, or "".
+func (k *AccessKey) locksOut() string {
+	if k.Status == Inactive {
+		return "" // m3ter rejects it already: nothing runs on it
+	}
+	return k.DeployedTo
+}
+
+// StartRotation begins a rotation that replaces the key named replace ("" for the service user's
+// header; see ChooseRotation). Freeing a key with a deployed-to note locks out where it is deployed:
+// it is refused unless freeDeployed is the user's explicit second confirmation.
+func (tx *Tx) StartRotation(orgID, user, replace string, freeDeployed bool) error {
 	o, u, err := tx.rotationUser(orgID, user)
 	if err != nil {
 		return err
 	}
-	switch {
-	case u.Rotation != nil:
+	if u.Rotation != nil {
 		return fmt.Errorf("%w: %s is at step %d (%s)", ErrRotationInProgress, u.Name, u.Rotation.Step, u.Rotation.Step)
-	case u.OverLimit():
-		return fmt.Errorf("%w: %s holds %d keys", ErrOverLimit, u.Name, len(u.Keys))
-	case len(u.Keys) == 0:
-		return fmt.Errorf("%w: %s", ErrNothingToRotate, u.Name)
 	}
-	r := &Rotation{Step: StepNewKey, OldKeyID: u.Keys[0].AccessKeyID, StartedAt: tx.now}
+	c, err := u.ChooseRotation(replace)
+	if err != nil {
+		return err
+	}
+	if replace != "" && c.Replace != replace {
+		return fmt.Errorf("%w: %s is INACTIVE or works for another service user, so it is the key freed", ErrMustFree, replace)
+	}
+	r := &Rotation{Step: StepNewKey, OldKeyID: c.Replace, StartedAt: tx.now}
 	detail := "replacing " + r.OldKeyID
-	if len(u.Keys) == MaxKeysPerUser {
-		free, old := keyToFree(u.Keys[0], u.Keys[1])
-		r.Step, r.FreeKeyID, r.OldKeyID = StepFreeSlot, free, old
-		detail = "replacing " + old + "; removing " + free + " first to make room"
+	if c.Free != "" {
+		free, _ := userKey(u, c.Free)
+		if err := freeing(free, freeDeployed); err != nil {
+			return err
+		}
+		r.Step, r.FreeKeyID, r.FreeDeployedConfirmed = StepFreeSlot, c.Free, free.locksOut() != ""
+		detail += "; removing " + c.Free + " first to make room"
+		if r.FreeDeployedConfirmed {
+			detail += " (deployed to " + free.DeployedTo + "; confirmed twice)"
+		}
 	}
 	u.Rotation = r
 	tx.record("rotation.start", o.ID, u.Name, r.OldKeyID, detail)
 	return nil
 }
 
-// keyToFree picks the key to remove for room: the INACTIVE one, else the older; the other stays.
-func keyToFree(a, b AccessKey) (free, keep string) {
-	switch {
-	case a.Status == Inactive && b.Status != Inactive:
-		return a.AccessKeyID, b.AccessKeyID
-	case b.Status == Inactive && a.Status != Inactive:
-		return b.AccessKeyID, a.AccessKeyID
-	case b.CreatedAt.Before(a.CreatedAt):
-		return b.AccessKeyID, a.AccessKeyID
+// freeing refuses to free a key whose removal locks out where it is deployed, unless confirmed.
+func freeing(k *AccessKey, confirmed bool) error {
+	if where := k.locksOut(); where != "" && !confirmed {
+		return fmt.Errorf("%w: removing %s locks out %s", ErrFreesDeployed, k.AccessKeyID, where)
 	}
-	return a.AccessKeyID, b.AccessKeyID
+	return nil
 }
 
-// RotationFreeSlot makes the key chosen to free INACTIVE and removes it (step 1).
-func (tx *Tx) RotationFreeSlot(orgID, user string) error {
+// RotationInactivateFree makes the key chosen to free INACTIVE (step 1, first half), as it is
+// deleted in the Console on the first visit; it may be called again.
+func (tx *Tx) RotationInactivateFree(orgID, user string) error {
+	o, u, r, err := tx.rotationAt(orgID, user, StepFreeSlot)
+	if err != nil {
+		return err
+	}
+	k, err := rotationKey(u, r.FreeKeyID, "the key to free")
+	if err != nil {
+		return err
+	}
+	if err := freeing(k, r.FreeDeployedConfirmed); err != nil { // a note added since the start
+		return err
+	}
+	if err := tx.SetStatus(k.AccessKeyID, Inactive, false); err != nil {
+		return err
+	}
+	return tx.advance(o, u, StepFreeSlot, func(*Rotation) {}, "rotation.free-inactivate", r.FreeKeyID, "made INACTIVE here")
+}
+
+// RotationFreeSlot removes the INACTIVE key chosen to free (step 1, second half): only once m3ter
+// rejected it since it was made INACTIVE (the Console deleted it), or when the user confirmed twice.
+func (tx *Tx) RotationFreeSlot(orgID, user string, confirmedTwice bool) error {
 	o, u, r, err := tx.rotationAt(orgID, user, StepFreeSlot)
 	if err != nil {
 		return err
@@ -128,23 +221,67 @@ func (tx *Tx) RotationFreeSlot(orgID, user string) error {
 	if _, err := rotationKey(u, r.OldKeyID, "the key to replace"); err != nil {
 		return err
 	}
-	detail := "removed " + r.FreeKeyID
-	if k, ok := userKey(u, r.FreeKeyID); ok {
-		if err := tx.SetStatus(k.AccessKeyID, Inactive, false); err != nil {
-			return err
+	k, ok := userKey(u, r.FreeKeyID)
+	if !ok {
+		if err := u.FreeSlot(); err != nil {
+			return fmt.Errorf("%w: %s, the key to free, is gone but %s still holds two keys", ErrRotationStale, r.FreeKeyID, u.Name)
 		}
-		if err := tx.RemoveKey(r.FreeKeyID); err != nil {
-			return err
-		}
-		if u, err = tx.user(o.ID, user); err != nil { // RemoveKey moved the user's keys
-			return err
-		}
-	} else if err := u.FreeSlot(); err != nil {
-		return fmt.Errorf("%w: %s, the key to free, is gone but %s still holds two keys", ErrRotationStale, r.FreeKeyID, u.Name)
-	} else {
-		detail = r.FreeKeyID + " was already removed"
+		return tx.advance(o, u, StepNewKey, func(r *Rotation) { r.FreedAt = tx.now }, "rotation.free-slot", r.FreeKeyID, r.FreeKeyID+" was already removed")
 	}
-	return tx.advance(o, u, StepNewKey, func(r *Rotation) { r.FreedAt = tx.now }, "rotation.free-slot", r.FreeKeyID, detail)
+	note := k.DeployedTo
+	detail, err := tx.removeRetired(k, confirmedTwice)
+	if err != nil {
+		return err
+	}
+	if u, err = tx.user(o.ID, user); err != nil { // the removal moved the user's keys
+		return err
+	}
+	return tx.advance(o, u, StepNewKey, func(r *Rotation) { r.FreedAt, r.FreedDeployedTo = tx.now, note }, "rotation.free-slot", r.FreeKeyID, detail)
+}
+
+// removeRetired removes an INACTIVE key once m3ter rejected it since it was made INACTIVE, or
+// when the user confirmed twice to remove it anyway; it returns the history detail.
+func (tx *Tx) removeRetired(k *AccessKey, confirmedTwice bool) (string, error) {
+	if k.Status != Inactive {
+		return "", fmt.Errorf("%w: make %s INACTIVE first", ErrRotationStep, k.AccessKeyID)
+	}
+	detail := "removed: m3ter rejects it"
+	if !k.Retired() {
+		if !confirmedTwice {
+			why := "not tested since it was made INACTIVE"
+			if k.StillAccepted() {
+				why = "m3ter still accepts it"
+			}
+			return "", fmt.Errorf("%w: %s — %s", ErrNotRetired, k.AccessKeyID, why)
+		}
+		detail = "removed without proof that m3ter rejects it (confirmed twice)"
+	}
+	return detail, tx.RemoveKey(k.AccessKeyID)
+}
+
+// RotationDropWrongKey removes the new key when users/me named another m3ter service user for it
+// (step 3), and goes back to step 2 with the slot free: the wrong key is not stored, and the key
+// in use stays where it is.
+func (tx *Tx) RotationDropWrongKey(orgID, user string) error {
+	o, u, r, k, err := tx.rotationKeyAt(orgID, user, StepProve, newKey)
+	if err != nil {
+		return err
+	}
+	if c := k.LastCheck; c == nil || c.WrongServiceUser == "" || c.At.Before(r.AddedAt) {
+		return fmt.Errorf("%w: %s", ErrNotWrongUser, k.AccessKeyID)
+	}
+	wrong := k.LastCheck.WrongServiceUser
+	if err := tx.SetStatus(k.AccessKeyID, Inactive, true); err != nil {
+		return err
+	}
+	if err := tx.RemoveKey(k.AccessKeyID); err != nil {
+		return err
+	}
+	if u, err = tx.user(o.ID, user); err != nil {
+		return err
+	}
+	return tx.advance(o, u, StepNewKey, func(r *Rotation) { r.NewKeyID, r.AddedAt = "", time.Time{} }, "rotation.wrong-key",
+		k.AccessKeyID, "removed: users/me named m3ter service user "+wrong)
 }
 
 // RotationAddNewKey stores the key generated in the Console (step 2). popupOrgID, the Organization
@@ -193,21 +330,34 @@ func (tx *Tx) RotationProved(orgID, user string) error {
 }
 
 // RotationDeployed records that the integration runs on the new key (step 4). The new key
-// takes the old key's deployed-to note when it has none of its own.
+// takes RotationNote when it has no note of its own.
 func (tx *Tx) RotationDeployed(orgID, user string) error {
-	o, u, r, k, err := tx.rotationKeyAt(orgID, user, StepDeploy, newKey)
+	o, u, _, k, err := tx.rotationKeyAt(orgID, user, StepDeploy, newKey)
 	if err != nil {
 		return err
 	}
 	if k.Status != Active {
 		return fmt.Errorf("%w: the new key %s was made INACTIVE", ErrRotationStale, k.AccessKeyID)
 	}
-	if old, ok := userKey(u, r.OldKeyID); ok && k.DeployedTo == "" && old.DeployedTo != "" {
-		if err := tx.SetDeployedTo(k.AccessKeyID, old.DeployedTo); err != nil {
+	if note := u.RotationNote(); k.DeployedTo == "" && note != "" {
+		if err := tx.SetDeployedTo(k.AccessKeyID, note); err != nil {
 			return err
 		}
 	}
 	return tx.advance(o, u, StepRetire, func(r *Rotation) { r.DeployedAt = tx.now }, "rotation.deployed", k.AccessKeyID, "the integration runs on "+k.AccessKeyID)
+}
+
+// RotationNote is the deployed-to note a rotation offers the new key: where the old key is
+// deployed, else where the freed key was.
+func (u *ServiceUser) RotationNote() string {
+	r := u.Rotation
+	if r == nil {
+		return ""
+	}
+	if old, ok := userKey(u, r.OldKeyID); ok && old.DeployedTo != "" {
+		return old.DeployedTo
+	}
+	return r.FreedDeployedTo
 }
 
 // RotationRetireOld makes the old key INACTIVE (step 5, first half); it may be called again.
@@ -232,22 +382,9 @@ func (tx *Tx) RotationRemoveOld(orgID, user string, confirmedTwice bool) error {
 	if err != nil {
 		return err
 	}
-	if k.Status != Inactive {
-		return fmt.Errorf("%w: make the old key %s INACTIVE first", ErrRotationStep, k.AccessKeyID)
-	}
-	detail := "removed: m3ter rejects it"
-	if !k.Retired() {
-		if !confirmedTwice {
-			why := "not tested since it was made INACTIVE"
-			if k.StillAccepted() {
-				why = "m3ter still accepts it"
-			}
-			return fmt.Errorf("%w: %s — %s", ErrNotRetired, k.AccessKeyID, why)
-		}
-		detail = "removed without proof that m3ter rejects it (confirmed twice)"
-	}
 	retiredAt := k.InactivatedAt
-	if err := tx.RemoveKey(k.AccessKeyID); err != nil {
+	detail, err := tx.removeRetired(k, confirmedTwice)
+	if err != nil {
 		return err
 	}
 	u, err := tx.user(o.ID, user) // the removal changed the user's keys

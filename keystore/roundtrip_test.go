@@ -156,16 +156,16 @@ func runTxProgram(t *testing.T, prog []byte) {
 		case 14:
 			err = tx.SawServiceUser(str(), str())
 		case 15:
-			err = tx.StartRotation(str(), str())
+			err = tx.StartRotation(str(), str(), str(), next()%2 == 0)
 		case 16:
-			err = tx.RotationFreeSlot(str(), str())
+			err = tx.RotationFreeSlot(str(), str(), next()%2 == 0)
 		case 17:
 			s, _ := NewSecret(str())
 			err = tx.RotationAddNewKey(str(), str(), str(), s, str())
 		case 18:
 			err = tx.RotationProved(str(), str())
 		case 19:
-			err = []func(string, string) error{tx.RotationDeployed, tx.RotationRetireOld, tx.FinishRotation, tx.CancelRotation}[next()%4](str(), str())
+			err = []func(string, string) error{tx.RotationDeployed, tx.RotationRetireOld, tx.FinishRotation, tx.CancelRotation, tx.RotationInactivateFree, tx.RotationDropWrongKey}[next()%6](str(), str())
 		case 20:
 			err = tx.RotationRemoveOld(str(), str(), next()%2 == 0)
 		case 21:

@@ -508,6 +508,11 @@ func (tx *Tx) SetRotation(orgID, user string, r *Rotation) error {
 				}
 			}
 		}
+		if cp.FreedDeployedTo != "" {
+			if err := ValidateDeployedTo(cp.FreedDeployedTo); err != nil {
+				return err
+			}
+		}
 		if cp.StartedAt.IsZero() {
 			cp.StartedAt = tx.now
 		}

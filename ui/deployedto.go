@@ -12,9 +12,14 @@ type deployedToForm struct {
 }
 
 func newDeployedToScreen(c *common, orgID string, k *keystore.AccessKey) *formScreen[*deployedToForm] {
-	return newFormScreen(c, &deployedToForm{c: c, orgID: orgID, keyID: k.AccessKeyID},
+	return newDeployedToNote(c, orgID, k.AccessKeyID, k.DeployedTo)
+}
+
+// newDeployedToNote edits the note of keyID starting from note (a rotation offers the old key's).
+func newDeployedToNote(c *common, orgID, keyID, note string) *formScreen[*deployedToForm] {
+	return newFormScreen(c, &deployedToForm{c: c, orgID: orgID, keyID: keyID},
 		newField("Deployed to", "Where the integration reads this key (a host, a vault path, a CI variable); empty clears the note.",
-			k.DeployedTo, keystore.MaxDeployedTo, "deployed-to note"))
+			note, keystore.MaxDeployedTo, "deployed-to note"))
 }
 
 func (s *deployedToForm) submit(f *form) (changeMsg, error) {

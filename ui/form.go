@@ -127,6 +127,16 @@ func (f *form) say(msg string) { f.err = msg }
 
 func (f *form) clear(i int) { f.fields[i].input.SetValue("") }
 
+// typed says whether any editable field holds text.
+func (f *form) typed() bool {
+	for _, fl := range f.fields {
+		if !fl.fixed && fl.input.Value() != "" {
+			return true
+		}
+	}
+	return false
+}
+
 // enableKeys turns on the keys a form understands.
 func (f *form) enableKeys(k *KeyMap, cancel string) {
 	k.only(&k.NextField, &k.PrevField, &k.Submit, &k.Back)

@@ -46,6 +46,10 @@ func keyAdvice(err error) string {
 	switch {
 	case errors.Is(err, keystore.ErrKeyLimit):
 		return "press r to rotate: the wizard frees a slot without locking the integration out"
+	case errors.Is(err, keystore.ErrFreesDeployed):
+		return "press s to replace it instead, or enter to confirm that nothing runs on it any more"
+	case errors.Is(err, keystore.ErrMustFree):
+		return "select the other key and press r: this one is removed first to make room"
 	case errors.Is(err, keystore.ErrKeyActive):
 		return "press s to make it INACTIVE first, then d to remove it"
 	case errors.Is(err, keystore.ErrLastActiveKey):

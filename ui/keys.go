@@ -105,7 +105,7 @@ func (k *KeyMap) listKeys() []*key.Binding {
 // ShortHelp is the one-line help at the bottom, actions first; the root adds `? help` at its end.
 func (k *KeyMap) ShortHelp() []key.Binding {
 	return []key.Binding{
-		k.Yes, k.No, k.Submit, k.NextField, k.Ours, k.Theirs, k.OursAll, k.TheirsAll, k.Open, k.Sync, k.New, k.Edit, k.AddKey, k.Copy, k.CopyToken, k.Toggle, k.Delete,
+		k.Yes, k.No, k.Submit, k.NextField, k.Ours, k.Theirs, k.OursAll, k.TheirsAll, k.Open, k.Rotate, k.Sync, k.New, k.Edit, k.AddKey, k.Copy, k.CopyToken, k.Toggle, k.Delete,
 		k.Test, k.TestAll, k.Deployed, k.Failing, k.History, k.Filter, k.Back, k.Quit,
 	}
 }

@@ -211,7 +211,11 @@ func (s *orgScreen) act(msg tea.KeyMsg) {
 	case keyIs(msg, k.AddKey):
 		s.addKey(u)
 	case keyIs(msg, k.Rotate):
-		s.c.push(newRotateScreen(s.c, s.orgID, u.Name))
+		keyID := ""
+		if key != nil {
+			keyID = key.AccessKeyID
+		}
+		s.c.push(newRotateScreen(s.c, s.orgID, u.Name, keyID))
 	case key == nil:
 	case keyIs(msg, k.Deployed):
 		s.c.push(newDeployedToScreen(s.c, s.orgID, key))

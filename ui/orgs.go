@@ -33,6 +33,8 @@ type orgRow struct {
 	oldest                                       int // days, of the oldest key
 	stale                                        bool
 	keyIDs                                       []string
+	rotating                                     string // a service user with a rotation in progress
+	rotatingStep                                 keystore.RotationStep
 }
 
 func orgColumns() []column {
@@ -116,6 +118,9 @@ func (s *orgsScreen) summarize(o *keystore.Organization) orgRow {
 	r.active, r.total = o.KeyCount()
 	r.keyIDs = make([]string, 0, r.total)
 	for _, u := range o.ServiceUsers {
+		if u.Rotation != nil && r.rotating == "" {
+			r.rotating, r.rotatingStep = u.Name, u.Rotation.Step
+		}
 		for i := range u.Keys {
 			k := &u.Keys[i]
 			r.keyIDs = append(r.keyIDs, k.AccessKeyID)
@@ -198,6 +203,9 @@ func (s *orgsScreen) key(key tea.KeyMsg) {
 		s.askDelete(row)
 	case keyIs(key, k.Test):
 		s.testOrg(row)
+	case keyIs(key, k.Rotate) && row.rotating != "":
+		s.c.push(newOrgScreen(s.c, row.id))
+		s.c.push(newRotateScreen(s.c, row.id, row.rotating, ""))
 	}
 }
 
@@ -266,6 +274,10 @@ func (s *orgsScreen) enableKeys(k *KeyMap) {
 	if row := s.selected(); row != nil && row.active > 0 {
 		on = append(on, &k.Test)
 	}
+	if row := s.selected(); row != nil && row.rotating != "" {
+		on = append(on, &k.Rotate)
+		describe(&k.Rotate, "resume rotation of "+clean(row.rotating))
+	}
 	if s.c.doc != nil && slices.ContainsFunc(s.c.doc.Organizations, func(o keystore.Organization) bool { n, _ := o.KeyCount(); return n > 0 }) {
 		on = append(on, &k.TestAll)
 	}
@@ -309,6 +321,9 @@ func (s *orgsScreen) orgCells(r *orgRow) []cell {
 	if r.name == "" {
 		name = styled(&st.Dim, "(no name)")
 	}
+	if r.rotating != "" {
+		name.forms[0] += " ↻" // a rotation in progress; the health cell names it when nothing fails
+	}
 	return []cell{
 		name,
 		idCell(clean(r.id)),
@@ -335,6 +350,9 @@ func (s *orgsScreen) health(r *orgRow) cell {
 		return styled(&st.Bad, fmt.Sprintf("✗ %d failing", r.failing), fmt.Sprintf("✗ %d", r.failing))
 	case r.exposed > 0:
 		return styled(&st.Bad, fmt.Sprintf("! %d exposed — rotate", r.exposed), fmt.Sprintf("! %d exposed", r.exposed), fmt.Sprintf("! %d", r.exposed))
+	case r.rotating != "":
+		step := fmt.Sprintf(" %d/6", r.rotatingStep)
+		return styled(&st.Warn, "↻ rotating "+clean(r.rotating)+step, "↻ "+clean(r.rotating)+step, "↻ rotating", "↻"+step)
 	case r.undetermined > 0:
 		word := "undetermined"
 		if r.unreachable == r.undetermined {

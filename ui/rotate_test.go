@@ -46,25 +46,30 @@ func startRotation(t *testing.T) (*harness, *keystore.Store) {
 	h, store := openAcme(t)
 	h.checker.users = map[string]string{rotNewKey: "su-AK-BILLING-NEW"}
 	h.press("T") // billing-sync's m3ter service user is learned
-	h.selectRow("AK-BILLING-OLD")
+	h.selectRow("AK-BILLING-NEW")
 	h.press("r")
 	if h.rotate() == nil {
 		t.Fatalf("r did not open the wizard:\n%s", h.view())
 	}
-	h.wantView("Rotate billing-sync's key", "remove AK-BILLING-OLD (the older", "Press enter to start")
+	h.wantView("Rotate billing-sync's key", "Replace AK-BILLING-NEW", "Free AK-BILLING-OLD", "Press enter to start")
 	h.press("enter")
 	wantStep(t, h, store, keystore.StepFreeSlot)
 	return h, store
 }
 
-// freeSlot mirrors the Console: inactivate, then delete; step 2.
+// freeSlot mirrors the first Console visit: INACTIVE here, deleted there, so m3ter rejects it; step 2.
 func freeSlot(t *testing.T, h *harness, store *keystore.Store) {
 	t.Helper()
-	h.wantView("step 1/6: free a slot", "AK-BILLING-OLD goes (the older", "inactivate it, then delete it", "enter make AK-BILLING-OLD INACTIVE")
+	h.wantView("step 1/6: free a slot", "AK-BILLING-OLD goes", "Console visit 1 of 2", "delete AK-BILLING-OLD", "Generate Access Key",
+		"enter make AK-BILLING-OLD INACTIVE")
 	h.press("enter")
 	h.wantView("Make AK-BILLING-OLD INACTIVE?")
 	h.press("y")
-	h.wantView("✓ INACTIVE here", "enter remove AK-BILLING-OLD")
+	h.wantView("AK-BILLING-OLD is INACTIVE here", "Not tested since it was made INACTIVE", "t test AK-BILLING-OLD")
+	rejected := authclient.Result{Class: authclient.Rejected, Verified: true, HTTPStatus: 401, Message: "Invalid credentials"}
+	h.checker.results = map[string]authclient.Result{"AK-BILLING-OLD": rejected} // deleted in the Console
+	h.press("t")
+	h.wantView("✓ m3ter rejects AK-BILLING-OLD", "enter remove AK-BILLING-OLD")
 	h.press("enter", "y")
 	wantStep(t, h, store, keystore.StepNewKey)
 }
@@ -105,9 +110,10 @@ func TestRotateStartToFinish(t *testing.T) {
 	if h.app.c.keys.Copy.Enabled() {
 		t.Error("c still offered after the secret was handed out")
 	}
+	h.wantView("New key AK-BILLING-2027 deployed to: no note yet — takes \"prod sync job\" when you press enter")
 	h.press("e")
-	h.press("backspace")
-	h.typeText("prod sync job v2")
+	h.wantView("Where is AK-BILLING-2027 deployed?", "prod sync job") // the old key's note, offered
+	h.typeText(" v2")
 	h.press("enter")
 	h.wantView("New key AK-BILLING-2027 deployed to: prod sync job v2")
 	h.press("enter")
@@ -116,9 +122,9 @@ func TestRotateStartToFinish(t *testing.T) {
 	wantStep(t, h, store, keystore.StepRetire)
 
 	// Step 5: INACTIVE here; m3ter still accepts it until the Console inactivates it.
-	h.wantView("step 5/6", "enter make AK-BILLING-NEW INACTIVE")
+	h.wantView("step 5/6", "Console visit 2 of 2", "and delete it", "enter make AK-BILLING-NEW INACTIVE")
 	h.press("enter", "y")
-	h.wantView("is INACTIVE here", "Not tested since it was made INACTIVE", "t test old key")
+	h.wantView("is INACTIVE here", "Not tested since it was made INACTIVE", "t test AK-BILLING-NEW")
 	h.press("t")
 	h.wantView("! m3ter still accepts AK-BILLING-NEW", "press t again", "AK-BILLING-NEW: ! still accepted")
 	h.checker.results = map[string]authclient.Result{"AK-BILLING-NEW": {Class: authclient.Rejected, Verified: true, HTTPStatus: 401, Message: "Invalid credentials"}}
@@ -174,10 +180,24 @@ func TestRotateWrongServiceUser(t *testing.T) {
 	freeSlot(t, h, store)
 	addNewKey(t, h, "")
 	wantStep(t, h, store, keystore.StepProve)
-	h.wantView("generated for another service user", "Stop: users/me names m3ter service user su-someone-else")
-	if h.app.c.keys.Open.Enabled() {
-		t.Error("enter offered to accept a key of the wrong user")
+	h.wantView("generated for another service user", "Stop: users/me names m3ter service user su-someone-else",
+		"enter remove the wrong key", "AK-BILLING-NEW stays as it is")
+	wantStep(t, h, store, keystore.StepProve)
+
+	// The stop removes the wrong key here and goes back to step 2, the slot free, the key in use untouched.
+	h.press("enter")
+	h.wantView("Remove AK-BILLING-2027, generated for another service user?", "Delete it in the m3ter Console too")
+	h.press("y")
+	wantStep(t, h, store, keystore.StepNewKey)
+	if _, ok := store.Document().Key(rotNewKey); ok {
+		t.Fatal("the wrong key is still stored")
 	}
+	if ref, ok := store.Document().Key("AK-BILLING-NEW"); !ok || ref.Key.Status != keystore.Active {
+		t.Fatal("the key in use was touched")
+	}
+	h.checker.users = map[string]string{rotNewKey: "su-AK-BILLING-NEW"} // generated again, under billing-sync
+	addNewKey(t, h, "")
+	wantStep(t, h, store, keystore.StepDeploy)
 }
 
 // Every step refuses clearly when what it needs is gone, or when the keystore says no.
@@ -345,5 +365,149 @@ func TestEditDeployedTo(t *testing.T) {
 	h.wantView("AK-REPORTS (deployed to reports cron on ops-1): last check")
 	if ref, _ := store.Document().Key("AK-REPORTS"); ref.Key.DeployedTo != "reports cron on ops-1" {
 		t.Fatalf("stored %q", ref.Key.DeployedTo)
+	}
+}
+
+// deployOld notes that billing-sync's older key, AK-BILLING-OLD, is the one the integration uses.
+func deployOld(t *testing.T, h *harness, store *keystore.Store) {
+	t.Helper()
+	if err := store.Update(func(tx *keystore.Tx) error { return tx.SetDeployedTo("AK-BILLING-OLD", "billing cron on pay-1") }); err != nil {
+		t.Fatal(err)
+	}
+	h.app.c.setDoc(store.Document())
+	h.app.rebuild()
+}
+
+// The plan replaces the key under the cursor and frees the other; freeing the deployed key stops,
+// says what it locks out, and goes on only after a second confirmation; s swaps the roles.
+func TestRotatePlanReplacesTheSelectedKey(t *testing.T) {
+	t.Run("cursor on the deployed key", func(t *testing.T) {
+		h, store := openAcme(t)
+		deployOld(t, h, store)
+		h.selectRow("AK-BILLING-OLD")
+		h.press("r")
+		h.wantView("Replace AK-BILLING-OLD · ACTIVE · ✓ valid 184ms 2h ago deployed to billing cron on pay-1",
+			"Free AK-BILLING-NEW · ACTIVE · untested no deployed-to note", "remove AK-BILLING-NEW (Console visit 1: delete it)",
+			"generate it (Console visit 1)", "Retire AK-BILLING-OLD (Console visit 2: inactivate and delete it)", "s replace AK-BILLING-NEW instead")
+		h.press("enter")
+		wantStep(t, h, store, keystore.StepFreeSlot)
+		if r := h.rotate().rotation(); r.FreeKeyID != "AK-BILLING-NEW" || r.OldKeyID != "AK-BILLING-OLD" {
+			t.Fatalf("started %+v", r)
+		}
+	})
+	t.Run("cursor on the other key: freeing the deployed key asks twice, s swaps", func(t *testing.T) {
+		h, store := openAcme(t)
+		deployOld(t, h, store)
+		h.selectRow("AK-BILLING-NEW")
+		h.press("r")
+		h.wantView("Replace AK-BILLING-NEW", "Free AK-BILLING-OLD · ACTIVE · ✓ valid 184ms 2h ago deployed to billing cron on pay-1",
+			"removing AK-BILLING-OLD locks out billing cron on pay-1", "enter free AK-BILLING-OLD anyway", "s replace AK-BILLING-OLD instead")
+		h.wantNotView("Press enter to start")
+		h.press("enter")
+		h.wantView("Remove AK-BILLING-OLD anyway? Removing it locks out billing cron on pay-1.")
+		h.press("n")
+		wantStep(t, h, store, 0)
+		h.press("s")
+		h.wantView("Replace AK-BILLING-OLD", "Free AK-BILLING-NEW", "Press enter to start")
+		h.wantNotView("locks out")
+		h.press("enter")
+		if r := h.rotate().rotation(); r == nil || r.FreeKeyID != "AK-BILLING-NEW" {
+			t.Fatalf("after the swap: %+v", r)
+		}
+	})
+	t.Run("freeing the deployed key, confirmed", func(t *testing.T) {
+		h, store := openAcme(t)
+		deployOld(t, h, store)
+		h.selectRow("AK-BILLING-NEW")
+		h.press("r", "enter", "y")
+		wantStep(t, h, store, keystore.StepFreeSlot)
+		if r := h.rotate().rotation(); r.FreeKeyID != "AK-BILLING-OLD" || !r.FreeDeployedConfirmed {
+			t.Fatalf("started %+v", r)
+		}
+	})
+	t.Run("an INACTIVE key is freed wherever the cursor is", func(t *testing.T) {
+		h, store := openAcme(t)
+		if err := store.Update(func(tx *keystore.Tx) error { return tx.SetStatus("AK-BILLING-NEW", keystore.Inactive, false) }); err != nil {
+			t.Fatal(err)
+		}
+		h.app.c.setDoc(store.Document())
+		h.app.rebuild()
+		h.selectRow("AK-BILLING-NEW")
+		h.press("r")
+		h.wantView("Replace AK-BILLING-OLD", "Free AK-BILLING-NEW · INACTIVE", "AK-BILLING-NEW is INACTIVE: it is the one freed")
+		if h.app.c.keys.Toggle.Enabled() {
+			t.Error("s offered to replace an INACTIVE key")
+		}
+		h.press("s")
+		h.wantView("Free AK-BILLING-NEW")
+	})
+	t.Run("no key selected: the deployed key, else the older, is replaced", func(t *testing.T) {
+		h, store := openAcme(t)
+		if s := newRotateScreen(h.app.c, orgA, "billing-sync", ""); s.plan.Replace != "AK-BILLING-OLD" {
+			t.Errorf("no notes: replaces %s, want the older", s.plan.Replace)
+		}
+		if err := store.Update(func(tx *keystore.Tx) error { return tx.SetDeployedTo("AK-BILLING-NEW", "sync job") }); err != nil {
+			t.Fatal(err)
+		}
+		h.app.c.setDoc(store.Document())
+		if s := newRotateScreen(h.app.c, orgA, "billing-sync", ""); s.plan.Replace != "AK-BILLING-NEW" {
+			t.Errorf("with a note on the newer: replaces %s, want the deployed key", s.plan.Replace)
+		}
+	})
+}
+
+// A second terminal at step 2: when the first stores its key, what was typed here stays, with a
+// refusal that says why; enter does not store it.
+func TestRotateTwoTerminalsAtStepTwo(t *testing.T) {
+	h, store := startRotation(t)
+	freeSlot(t, h, store)
+	h.wantView("step 2/6: new key")
+	h.typeText(rotNewKey)
+	h.press("tab")
+	h.typeText(rotNewSecret)
+
+	// the other terminal stores its key and moves on
+	if err := store.Update(func(tx *keystore.Tx) error {
+		s, _ := keystore.NewSecret("other-terminal-secret")
+		return tx.RotationAddNewKey(orgA, "billing-sync", "AK-OTHER-TERMINAL", s, "")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	h.app.c.setDoc(store.Document())
+	h.app.rebuild()
+	h.send(docChangedMsg{})
+	h.wantView("not stored", "another terminal moved the rotation on to step 3 (prove it) with AK-OTHER-", "press esc to discard it", "Access Key ID")
+	h.wantNotView("step 3/6")
+	if got := h.rotate().form.value(fieldKeyID); got != rotNewKey || h.rotate().form.raw(fieldSecret) != rotNewSecret {
+		t.Fatal("what was typed is gone from the form")
+	}
+	h.press("enter", "enter")
+	h.wantView("not stored", "the rotation is at another step")
+	if got := h.rotate().form.value(fieldKeyID); got != rotNewKey {
+		t.Fatal("a refused submit dropped what was typed")
+	}
+	if _, ok := store.Document().Key(rotNewKey); ok {
+		t.Fatal("the key was stored over the other terminal's")
+	}
+	h.press("esc")
+	if h.current() != screenOrg {
+		t.Fatalf("esc did not leave:\n%s", h.view())
+	}
+}
+
+// The organizations screen shows a rotation in progress, and r there resumes it.
+func TestOrgsShowsARotationInProgress(t *testing.T) {
+	h, store := startRotation(t)
+	h.press("esc", "esc")
+	if h.current() != screenOrgs {
+		t.Fatalf("not on the organizations screen:\n%s", h.view())
+	}
+	h.wantView("Acme production ↻", "↻ billing-sync 1/6", "r resume rotation of billing-sync")
+	h.press("r")
+	h.wantView("step 1/6: free a slot")
+	wantStep(t, h, store, keystore.StepFreeSlot)
+	h.press("esc")
+	if h.current() != screenOrg {
+		t.Fatalf("esc from the resumed wizard did not go to the organization:\n%s", h.view())
 	}
 }
