@@ -11,6 +11,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/m3keys/m3keys/internal/childenv"
 )
 
 // ClearerArg is the hidden argument on which m3keys runs as the detached clearer. main checks
@@ -27,24 +29,43 @@ type clearRequest struct {
 	Wrap    wrap   `json:"wrap,omitempty"` // OSC52 only
 }
 
+// Stopper ends a clearer that is no longer needed: its copy failed, or its owner cleared it.
+type Stopper interface{ Stop() }
+
+// Clearer is a started detached clearer.
+type Clearer struct{ cmd *exec.Cmd }
+
+var _ Stopper = (*Clearer)(nil)
+
+// Stop ends the clearer before it clears anything, and waits for it. It is safe to call on a
+// clearer that ended already, and on nil.
+func (c *Clearer) Stop() {
+	if c == nil {
+		return
+	}
+	_ = c.cmd.Process.Kill()
+	_ = c.cmd.Wait()
+}
+
 // StartClearer starts a detached copy of exe (os.Executable()) that clears cb after timeout if it
-// still holds what h names — as `pass -c` does — and returns at once. The child learns only the
-// hash and the timeout, through a pipe; argv and environment carry neither, and the environment
-// is cut down to what the clipboard tools need. Timeout 0 means never: nothing is started.
-// OSC52 can be cleared later only when its Terminal is a file (the tty), which the child keeps.
-func StartClearer(exe string, cb Clipboard, h Hash, timeout time.Duration) error {
+// still holds what h names — as `pass -c` does — and returns at once; the clearer outlives this
+// process. The child learns only the hash and the timeout, through a pipe; argv and environment
+// carry neither, and the environment is cut down to what the clipboard tools need. Timeout 0
+// means never: nothing is started, and the Clearer is nil. OSC52 can be cleared later only when
+// its Terminal is a file (the tty), which the child keeps.
+func StartClearer(exe string, cb Clipboard, h Hash, timeout time.Duration) (*Clearer, error) {
 	if timeout == 0 {
-		return nil
+		return nil, nil
 	}
 	req, term, err := requestFor(cb, h, timeout)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	cmd := clearerCommand(exe, clearerEnv(os.Environ()), term)
+	cmd := clearerCommand(exe, clearerEnv(childenv.Environ()), term)
 	if err := startClearer(cmd, req); err != nil {
-		return err
+		return nil, err
 	}
-	return cmd.Process.Release()
+	return &Clearer{cmd: cmd}, nil
 }
 
 func requestFor(cb Clipboard, h Hash, timeout time.Duration) (clearRequest, *os.File, error) {
@@ -78,7 +99,7 @@ func clearerCommand(exe string, env []string, term *os.File) *exec.Cmd {
 }
 
 // clearerEnv keeps what xclip, xsel, wl-copy and pbcopy need to reach the clipboard, and drops
-// the rest — $M3KEYS_PASSPHRASE above all.
+// the rest — every M3KEYS_ variable above all (childenv): the clearer's settings come through its stdin.
 func clearerEnv(environ []string) []string {
 	keep := map[string]bool{"PATH": true, "HOME": true, "USER": true, "LOGNAME": true, "TMPDIR": true,
 		"DISPLAY": true, "XAUTHORITY": true, "WAYLAND_DISPLAY": true, "XDG_RUNTIME_DIR": true,
