@@ -27,13 +27,20 @@ type clearRequest struct {
 	Hash    string `json:"hash"`
 	Timeout string `json:"timeout"`
 	Wrap    wrap   `json:"wrap,omitempty"` // OSC52 only
+	// Watch: the starter keeps the pipe open while it lives, and the clearer also clears as
+	// soon as the pipe ends — however the starter ended (the TUI killed, or quit at once by a
+	// second ctrl+c). Timeout 0 then means: only then.
+	Watch bool `json:"watch,omitempty"`
 }
 
 // Stopper ends a clearer that is no longer needed: its copy failed, or its owner cleared it.
 type Stopper interface{ Stop() }
 
 // Clearer is a started detached clearer.
-type Clearer struct{ cmd *exec.Cmd }
+type Clearer struct {
+	cmd   *exec.Cmd
+	watch io.Closer // the pipe a watching clearer waits on; nil once told everything
+}
 
 var _ Stopper = (*Clearer)(nil)
 
@@ -44,6 +51,9 @@ func (c *Clearer) Stop() {
 		return
 	}
 	_ = c.cmd.Process.Kill()
+	if c.watch != nil {
+		_ = c.watch.Close()
+	}
 	_ = c.cmd.Wait()
 }
 
@@ -57,15 +67,28 @@ func StartClearer(exe string, cb Clipboard, h Hash, timeout time.Duration) (*Cle
 	if timeout == 0 {
 		return nil, nil
 	}
+	return start(exe, cb, h, timeout, false)
+}
+
+// WatchClearer is StartClearer for a program that stays (the TUI): the clearer also clears
+// as soon as this process ends, however it ends — even by SIGKILL, which no clean-up sees.
+// Timeout 0 means only then. The owner Stops it once it has cleared the copy itself.
+func WatchClearer(exe string, cb Clipboard, h Hash, timeout time.Duration) (*Clearer, error) {
+	return start(exe, cb, h, timeout, true)
+}
+
+func start(exe string, cb Clipboard, h Hash, timeout time.Duration, watch bool) (*Clearer, error) {
 	req, term, err := requestFor(cb, h, timeout)
 	if err != nil {
 		return nil, err
 	}
+	req.Watch = watch
 	cmd := clearerCommand(exe, clearerEnv(childenv.Environ()), term)
-	if err := startClearer(cmd, req); err != nil {
+	in, err := startClearerPipe(cmd, req)
+	if err != nil {
 		return nil, err
 	}
-	return &Clearer{cmd: cmd}, nil
+	return &Clearer{cmd: cmd, watch: in}, nil
 }
 
 func requestFor(cb Clipboard, h Hash, timeout time.Duration) (clearRequest, *os.File, error) {
@@ -114,23 +137,33 @@ func clearerEnv(environ []string) []string {
 }
 
 func startClearer(cmd *exec.Cmd, req clearRequest) error {
+	_, err := startClearerPipe(cmd, req)
+	return err
+}
+
+// startClearerPipe starts the clearer and tells it req; the pipe stays open when req.Watch,
+// and is returned, so that its end (this process's) tells the clearer to clear.
+func startClearerPipe(cmd *exec.Cmd, req clearRequest) (io.WriteCloser, error) {
 	in, err := cmd.StdinPipe()
 	if err != nil {
-		return fmt.Errorf("the clipboard clearer could not start: %v", err)
+		return nil, fmt.Errorf("the clipboard clearer could not start: %v", err)
 	}
 	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("the clipboard clearer could not start: %v", err)
+		return nil, fmt.Errorf("the clipboard clearer could not start: %v", err)
 	}
 	err = json.NewEncoder(in).Encode(req)
+	if err == nil && req.Watch {
+		return in, nil
+	}
 	if cerr := in.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
-		return fmt.Errorf("the clipboard clearer could not be told what to clear: %v", err)
+		return nil, fmt.Errorf("the clipboard clearer could not be told what to clear: %v", err)
 	}
-	return nil
+	return nil, nil
 }
 
 // RunClearer is the detached clearer's whole life: read the request from stdin, close it, wait
@@ -148,7 +181,14 @@ func runClearer(stdin io.Reader, ready io.Writer, open func(clearRequest) (Clipb
 
 	var req clearRequest
 	err := json.NewDecoder(io.LimitReader(stdin, 1<<10)).Decode(&req)
-	if c, ok := stdin.(io.Closer); ok {
+	var gone chan struct{} // closed when a watched starter ends; nil: never
+	if err == nil && req.Watch {
+		gone = make(chan struct{})
+		go func() {
+			_, _ = io.Copy(io.Discard, stdin)
+			close(gone)
+		}()
+	} else if c, ok := stdin.(io.Closer); ok {
 		_ = c.Close()
 	}
 	if err != nil {
@@ -159,7 +199,7 @@ func runClearer(stdin io.Reader, ready io.Writer, open func(clearRequest) (Clipb
 		return fmt.Errorf("clearer: %v", err)
 	}
 	timeout, err := time.ParseDuration(req.Timeout)
-	if err != nil || timeout <= 0 {
+	if err != nil || timeout < 0 || timeout == 0 && !req.Watch {
 		return fmt.Errorf("clearer: bad timeout %q", req.Timeout)
 	}
 	cb, err := open(req)
@@ -169,15 +209,26 @@ func runClearer(stdin io.Reader, ready io.Writer, open func(clearRequest) (Clipb
 	if ready != nil {
 		fmt.Fprintln(ready, "ready")
 	}
-	t := time.NewTimer(timeout)
-	defer t.Stop()
+	var due <-chan time.Time // nil: never by time
+	if timeout > 0 {
+		t := time.NewTimer(timeout)
+		defer t.Stop()
+		due = t.C
+	}
 	select {
-	case <-t.C:
+	case <-due:
 	case <-sig:
+	case <-gone:
+		// The starter died: perhaps while a clipboard tool was taking the text from it. Give
+		// the tool a moment to take the selection, so that what is cleared is the secret.
+		time.Sleep(settle)
 	}
 	_, err = cb.ClearIfUnchanged(h)
 	return err
 }
+
+// settle is how long a clearer whose starter died waits before it clears.
+const settle = 500 * time.Millisecond
 
 func openForClearer(req clearRequest) (Clipboard, error) {
 	switch req.Mode {
