@@ -60,10 +60,10 @@ type (
 		keyID       string
 		secret      bool
 		hash        clipboard.Hash
-		err         error // nothing was copied
-		written     bool  // the write was tried: err is the clipboard's
-		rollbackErr error // the mark could not be taken back
-		prevCleared bool  // the previous copy was cleared first
+		err         error             // nothing was copied
+		written     bool              // the write was tried: err is the clipboard's
+		rollbackErr error             // the mark could not be taken back
+		prevCleared bool              // the previous copy was cleared first
 		clearer     clipboard.Stopper // the detached clearer of this copy, nil when none
 		clearerErr  error             // why no detached clearer waits
 		doc         *keystore.Document
