@@ -107,7 +107,9 @@ func runSecret(c *ctx, args []string) error {
 		return failure(ExitUsage, "the API secret of "+keyID+" was not written to stdout: ", err,
 			"nothing was handed out; run it again with stdout to a pipe or file that takes it")
 	}
-	if err := c.handOut(keyID, handout.Writer{Name: "stdout", W: c.env.Stdout}, notWritten); err != nil {
+	// Said on a refusal: a pipe's reader was started by the shell before m3keys decided.
+	toStdout := "so nothing was written to stdout (a command reading it ran anyway: m3keys secret " + keyID + " -- COMMAND runs nothing when refused)"
+	if err := c.handOut(keyID, handout.Writer{Name: "stdout", W: c.env.Stdout}, notWritten, toStdout); err != nil {
 		return err
 	}
 	fmt.Fprintf(c.env.Stderr, "m3keys: wrote the API secret of %s to stdout, with no newline — this was its one hand-out\n", keyID)
