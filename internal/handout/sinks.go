@@ -1,7 +1,6 @@
 package handout
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/m3keys/m3keys/internal/childenv"
 	"github.com/m3keys/m3keys/internal/clipboard"
+	"github.com/m3keys/m3keys/internal/sanitize"
 )
 
 // Writer delivers to w (stdout), as is: no newline.
@@ -75,7 +75,9 @@ type Command struct {
 	Stdout, Stderr io.Writer
 }
 
-func (s Command) To() string { return "command " + s.Argv[0] }
+func (s Command) To() string { return "command " + s.name() }
+
+func (s Command) name() string { return sanitize.Line(s.Argv[0]) }
 
 // ErrCommandFailed is a command that ran and exited non-zero.
 var ErrCommandFailed = errors.New("the command failed")
@@ -84,9 +86,7 @@ func (s Command) Deliver(secret string) error {
 	if len(s.Argv) == 0 {
 		return errors.New("no command")
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	cmd := exec.CommandContext(ctx, s.Argv[0], s.Argv[1:]...)
+	cmd := exec.Command(s.Argv[0], s.Argv[1:]...)
 	cmd.Env = childenv.Environ()
 	cmd.Stdin = strings.NewReader(secret)
 	cmd.Stdout, cmd.Stderr = s.Stdout, s.Stderr
@@ -94,7 +94,7 @@ func (s Command) Deliver(secret string) error {
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	defer signal.Stop(sig)
 	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("%s did not start: %w", s.Argv[0], unwrapPath(err))
+		return fmt.Errorf("%s did not start: %w", s.name(), unwrapPath(err))
 	}
 	done := make(chan struct{})
 	go func() {
@@ -112,9 +112,9 @@ func (s Command) Deliver(secret string) error {
 	var exit *exec.ExitError
 	switch {
 	case errors.As(err, &exit):
-		return fmt.Errorf("%w: %s %s", ErrCommandFailed, s.Argv[0], exit.ProcessState.String())
+		return fmt.Errorf("%w: %s %s", ErrCommandFailed, s.name(), exit.ProcessState.String())
 	case err != nil:
-		return fmt.Errorf("%s: %w", s.Argv[0], err)
+		return fmt.Errorf("%s: %w", s.name(), err)
 	}
 	return nil
 }
