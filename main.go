@@ -3,6 +3,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
@@ -51,8 +52,9 @@ func openTUI(o cli.TUIOptions) error {
 		Vault:         ui.NewVault(o.Home, lock, team.AfterSave(o.Home)), // a team store commits every save
 		Team:          ui.NewTeam(o.Home, lock),
 		// OSC 52 goes to the terminal bubbletea draws on.
-		Clipboard:   clipboard.New(o.Clipboard, clipboard.Options{Terminal: os.Stdout}),
-		ClipTimeout: o.ClipTimeout,
+		Clipboard:    clipboard.New(o.Clipboard, clipboard.Options{Terminal: os.Stdout}),
+		ClipTimeout:  o.ClipTimeout,
+		WatchClearer: watchClearer,
 	}
 	if o.Demo {
 		d, err := demo.New(time.Now())
@@ -87,4 +89,18 @@ func openTUI(o cli.TUIOptions) error {
 		return nil
 	}
 	return err
+}
+
+// watchClearer is the TUI's detached clearer: a copy of this program that clears what c or y
+// copied after the timeout, or as soon as the TUI ends, however it ends.
+func watchClearer(cb ui.Clipboard, h clipboard.Hash, timeout time.Duration) (clipboard.Stopper, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("the m3keys program that would clear it cannot be found: %v", err)
+	}
+	c, err := clipboard.WatchClearer(exe, cb, h, timeout)
+	if c == nil { // a nil *Clearer is not a nil Stopper
+		return nil, err
+	}
+	return c, nil
 }

@@ -303,12 +303,17 @@ func copyTUI(t *testing.T, secret string) (tm *teatest.TestModel, cb *recordingC
 	return tm, cb, dir, waitFor, all
 }
 
-// TestTUICopySecretOnce: c puts the secret on the clipboard and marks it in the store, a
-// second c is refused, and quitting clears the clipboard.
+// TestTUICopySecretOnce: c asks, y puts the secret on the clipboard and marks it in the
+// store, a second c is refused, and quitting clears the clipboard.
 func TestTUICopySecretOnce(t *testing.T) {
 	const secret = "E2E-copy-secret-never-on-screen"
 	tm, cb, dir, waitFor, _ := copyTUI(t, secret)
 	tm.Type("c")
+	waitFor("Hand out the secret of AK-E2E once?")
+	if cb.Writes() != 0 {
+		t.Fatal("c wrote the clipboard before the answer")
+	}
+	tm.Type("y")
 	waitFor("clipboard clears in")
 	if !cb.Holds(secret) {
 		t.Fatal("the clipboard does not hold the secret after c")
@@ -342,6 +347,8 @@ func TestTUINeverShowsTheSecretOrTheToken(t *testing.T) {
 	tm.Type("t")
 	waitFor("✓ valid")
 	tm.Type("c")
+	waitFor("Hand out the secret of AK-E2E once?")
+	tm.Type("y")
 	waitFor("secret of AK-E2E copied")
 	tm.Type("y")
 	waitFor("Bearer token for AK-E2E copied")
@@ -523,7 +530,8 @@ func TestTUIRotation(t *testing.T) {
 	r.toProve()
 	r.waitFor("step 4/6: deploy it") // proven: valid, for billing-sync's m3ter user
 
-	r.press("c", "was handed out on")
+	r.press("c", "Hand out the secret of "+r.newKey+" once?")
+	r.press("y", "was handed out on")
 	if got := r.cb.texts(); len(got) != 1 || got[0] != r.newSecret() {
 		t.Fatal("the new key's secret was not copied, once")
 	}
@@ -878,7 +886,8 @@ func TestTUIRotationNeverLocksOutTheIntegration(t *testing.T) {
 			r.waitFor("step 4/6: deploy it") // proven valid
 
 			// Deploy: the secret goes to pay-1, which runs on the new key from here.
-			r.press("c", "was handed out on")
+			r.press("c", "Hand out the secret of "+r.newKey+" once?")
+			r.press("y", "was handed out on")
 			r.enter("Does the integration run on " + r.newKey + " now?")
 			in.use(r.newKey, r.cb.texts()[0])
 			in.waitCalls(t, 2)

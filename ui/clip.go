@@ -10,22 +10,29 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/m3keys/m3keys/authclient"
 	"github.com/m3keys/m3keys/internal/clipboard"
+	"github.com/m3keys/m3keys/internal/handout"
 	"github.com/m3keys/m3keys/internal/sanitize"
 	"github.com/m3keys/m3keys/internal/timefmt"
 	"github.com/m3keys/m3keys/keystore"
 )
 
-// A secret leaves the store once, as m3ter's Console shows it once: c marks it in the store,
-// then writes the clipboard, and takes the mark back when the write fails. y copies a Bearer
-// token, any number of times. Either way only a hash of what was copied is kept (a
-// clipboard.Pending), and the clipboard is cleared after the timeout, when the next copy
-// replaces it, and on quit — if it still holds what m3keys put there.
+// A secret leaves the store once, as m3ter's Console shows it once: c asks first, then
+// internal/handout marks it in the store, writes the clipboard, and takes the mark back when
+// the write fails. y copies a Bearer token, any number of times. Either way only a hash of
+// what was copied is kept (a clipboard.Pending), and the clipboard is cleared after the
+// timeout, when the next copy replaces it, and on quit — if it still holds what m3keys put
+// there. A detached clearer, started before the write, does the same if the TUI cannot: it
+// clears as soon as the TUI ends however it ends (killed, or quit at once by a second ctrl+c).
 
 // installAdvice is what to do when no clipboard works here.
 const installAdvice = "install xclip or wl-clipboard, or run with --clipboard osc52"
 
 // tokenMargin: a held token expiring sooner than this is fetched afresh for y.
 const tokenMargin = 5 * time.Minute
+
+// clearerGrace: the detached clearer waits this much longer than the TUI, which clears on time
+// itself while it runs (and says so); the clearer is for when it cannot.
+const clearerGrace = 5 * time.Second
 
 // clipState is what the root knows about the clipboard.
 type clipState struct {
@@ -54,10 +61,12 @@ type (
 		keyID       string
 		secret      bool
 		hash        clipboard.Hash
-		err         error // nothing was copied
-		written     bool  // the write was tried: err is the clipboard's
-		rollbackErr error // the mark could not be taken back
-		prevCleared bool  // the previous copy was cleared first
+		err         error             // nothing was copied
+		written     bool              // the write was tried: err is the clipboard's
+		rollbackErr error             // the mark could not be taken back
+		prevCleared bool              // the previous copy was cleared first
+		clearer     clipboard.Stopper // the detached clearer of this copy, nil when none
+		clearerErr  error             // why no detached clearer waits
 		doc         *keystore.Document
 		fetched     *authclient.Result // a token fetched for this copy
 	}
@@ -69,37 +78,55 @@ type (
 	}
 )
 
-// copySecret marks the secret as handed out, clears the previous copy, writes the
-// clipboard and, when that fails, takes the mark back: all in one command.
+// askHandOut is c's question, naming the key and where it is deployed: nothing is marked or
+// written before y.
+func askHandOut(k *keystore.AccessKey) askMsg {
+	where := "No note says where it is deployed (e adds one)."
+	if k.DeployedTo != "" {
+		where = "Deployed to: " + clean(k.DeployedTo) + "."
+	}
+	return askMsg{
+		question: "Hand out the secret of " + shortID(k.AccessKeyID) + " once?",
+		detail:   where + " It goes to the clipboard; after this, m3keys refuses to hand it out again.",
+		yes:      copySecretMsg{keyID: k.AccessKeyID},
+	}
+}
+
+// copySecret hands the secret out to the clipboard (handout.Desk), in one command.
 func (a *App) copySecret(msg copySecretMsg, from ticket) tea.Cmd {
 	if cmd, ok := a.clipboardReady(); !ok {
 		return cmd
 	}
-	store, cb, prev, keyID := a.c.store, a.c.deps.Clipboard, a.clip.pending, msg.keyID
+	store, keyID, sink := a.c.store, msg.keyID, a.clipboardSink()
+	desk := handout.Desk{Store: store} // Team: a later change syncs a team store here
 	a.clip.copying = true
 	var id int
 	id, cmd := a.track(func() tea.Msg {
 		out := clipCopiedMsg{id: id, to: from, keyID: keyID, secret: true}
-		var secret string
-		out.err = store.Update(func(tx *keystore.Tx) error {
-			if ref, ok := tx.Key(keyID); ok {
-				secret = ref.Key.Secret.Reveal()
-			}
-			return tx.MarkSecretCopied(keyID) // refuses a key that is gone, or handed out already
-		})
-		if out.err == nil {
-			_, _ = prev.ClearIfUnchanged() // the next copy replaces it: a failure to clear changes nothing here
-			out.prevCleared, out.written = true, true
-			out.hash, out.err = cb.Write(secret)
-			if out.err != nil {
-				why := "clipboard: " + sanitize.Line(out.err.Error())
-				out.rollbackErr = store.Update(func(tx *keystore.Tx) error { return tx.UnmarkSecretCopied(keyID, why) })
-			}
+		_, out.err = desk.HandOut(keyID, sink) // refuses a key that is gone, or handed out already
+		var lost *handout.Undelivered
+		if errors.As(out.err, &lost) {
+			out.written, out.err, out.rollbackErr = true, lost.Err, lost.RollbackErr
 		}
+		out.prevCleared, out.hash, out.clearer, out.clearerErr = sink.Replaced, sink.Hash, sink.Clearer, sink.ClearerErr
 		out.doc = store.Document()
 		return out
 	})
 	return cmd
+}
+
+// clipboardSink is where c and y write: it replaces the pending copy, and starts the detached
+// clearer before the write.
+func (a *App) clipboardSink() *handout.Clipboard {
+	cb, timeout := a.c.deps.Clipboard, a.c.deps.ClipTimeout
+	s := &handout.Clipboard{CB: cb, Replace: a.clip.pending}
+	if start := a.c.deps.WatchClearer; start != nil {
+		if timeout > 0 {
+			timeout += clearerGrace
+		}
+		s.StartClearer = func(h clipboard.Hash) (clipboard.Stopper, error) { return start(cb, h, timeout) }
+	}
+	return s
 }
 
 // copyToken copies the Bearer token of this session's last successful test of the key,
@@ -114,7 +141,7 @@ func (a *App) copyToken(msg copyTokenMsg, from ticket) tea.Cmd {
 	}
 	held, fresh := a.c.tokens[msg.keyID]
 	fresh = fresh && held.expires.Sub(a.c.now()) > tokenMargin
-	checker, cb, prev, keyID := a.c.deps.Checker, a.c.deps.Clipboard, a.clip.pending, msg.keyID
+	checker, sink, keyID := a.c.deps.Checker, a.clipboardSink(), msg.keyID
 	key := authclient.Key{OrgID: ref.Org.ID, APIURL: ref.Org.APIURL, AccessKeyID: keyID, Secret: ref.Key.Secret.Reveal()}
 	a.clip.copying = true
 	cmds := []tea.Cmd{func() tea.Msg {
@@ -128,9 +155,8 @@ func (a *App) copyToken(msg copyTokenMsg, from ticket) tea.Cmd {
 				return out
 			}
 		}
-		_, _ = prev.ClearIfUnchanged()
-		out.prevCleared, out.written = true, true
-		out.hash, out.err = cb.Write(res.BearerToken())
+		out.written, out.err = true, sink.Deliver(res.BearerToken())
+		out.prevCleared, out.hash, out.clearer, out.clearerErr = sink.Replaced, sink.Hash, sink.Clearer, sink.ClearerErr
 		return out
 	}}
 	if !fresh {
@@ -189,7 +215,7 @@ func (a *App) copied(msg clipCopiedMsg) tea.Cmd {
 func (a *App) hold(msg clipCopiedMsg) tea.Cmd {
 	now := a.c.now()
 	a.clip.seq++
-	a.clip.pending = clipboard.NewPending(a.c.deps.Clipboard, msg.hash, now, a.c.deps.ClipTimeout)
+	a.clip.pending = clipboard.NewPending(a.c.deps.Clipboard, msg.hash, now, a.c.deps.ClipTimeout).WithClearer(msg.clearer)
 	a.clip.what = "Bearer token for " + shortID(msg.keyID)
 	if msg.secret {
 		a.clip.what = "secret of " + shortID(msg.keyID)
@@ -199,7 +225,9 @@ func (a *App) hold(msg clipCopiedMsg) tea.Cmd {
 	if a.c.deps.ClipTimeout > 0 {
 		cmds = append(cmds, a.after(time.Second, clipTickMsg{seq: a.clip.seq}))
 	}
-	if a.c.deps.Clipboard.Mode() == clipboard.OSC52 {
+	if msg.clearerErr != nil {
+		cmds = append(cmds, a.setStatus("if m3keys is killed, the clipboard keeps it: "+plain(msg.clearerErr)+" — quit with q, which clears it", true))
+	} else if a.c.deps.Clipboard.Mode() == clipboard.OSC52 {
 		// OSC 52 cannot be read back: only the user can tell whether the terminal took it.
 		cmds = append(cmds, a.setStatus("copied through the terminal (OSC 52): if nothing pastes, the terminal does not allow it; in tmux, set -g set-clipboard on", false))
 	} else {

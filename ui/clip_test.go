@@ -36,7 +36,7 @@ func copiedAt(t *testing.T, s *keystore.Store, keyID string) time.Time {
 
 func TestCopySecretOnce(t *testing.T) {
 	h, store, fake, _ := copyHarness(t)
-	h.press("c")
+	h.press("c", "y")
 	if !fake.Holds(testSecret + "2") {
 		t.Fatal("the clipboard does not hold AK-BILLING-NEW's secret after c")
 	}
@@ -64,7 +64,7 @@ func TestCopySecretRefusedWhenTheStoreSaysCopied(t *testing.T) {
 	if err := other.Update(func(tx *keystore.Tx) error { return tx.MarkSecretCopied("AK-BILLING-NEW") }); err != nil {
 		t.Fatal(err)
 	}
-	h.press("c")
+	h.press("c", "y")
 	if !fake.Empty() || fake.Writes() != 0 {
 		t.Fatal("a secret the store says was handed out reached the clipboard")
 	}
@@ -75,7 +75,7 @@ func TestCopySecretRollsBackWhenTheWriteFails(t *testing.T) {
 	h, store, fake, _ := copyHarness(t)
 	fake.FailWrites(errors.New("xclip: exit status 1"))
 	before := len(store.Document().History)
-	h.press("c")
+	h.press("c", "y")
 	if !copiedAt(t, store, "AK-BILLING-NEW").IsZero() {
 		t.Fatal("the mark stayed after the clipboard write failed")
 	}
@@ -90,7 +90,7 @@ func TestCopySecretRollsBackWhenTheWriteFails(t *testing.T) {
 	}
 
 	fake.FailWrites(nil)
-	h.press("c")
+	h.press("c", "y")
 	if !fake.Holds(testSecret + "2") {
 		t.Fatal("c after a failed write did not copy")
 	}
@@ -98,7 +98,7 @@ func TestCopySecretRollsBackWhenTheWriteFails(t *testing.T) {
 
 func TestCopyCountsDownAndClears(t *testing.T) {
 	h, _, fake, now := copyHarness(t)
-	h.press("c")
+	h.press("c", "y")
 	tick := clipTickMsg{seq: h.app.clip.seq}
 	*now = now.Add(time.Second)
 	h.send(tick)
@@ -118,7 +118,7 @@ func TestCopyCountsDownAndClears(t *testing.T) {
 // Something else copied during the countdown is left alone; OSC 52, which cannot read back, clears blindly.
 func TestCopyClearsOnlyWhatItPutThere(t *testing.T) {
 	h, _, fake, now := copyHarness(t)
-	h.press("c")
+	h.press("c", "y")
 	fake.Set("the user's own text")
 	*now = now.Add(30 * time.Second)
 	h.send(clipTickMsg{seq: h.app.clip.seq})
@@ -131,10 +131,10 @@ func TestCopyClearsOnlyWhatItPutThere(t *testing.T) {
 // The next copy replaces the one pending: it is cleared first, and its countdown goes.
 func TestNextCopyReplacesThePendingOne(t *testing.T) {
 	h, _, fake, _ := copyHarness(t)
-	h.press("c")
+	h.press("c", "y")
 	first := h.app.clip.seq
 	h.selectRow("AK-BILLING-OLD")
-	h.press("c")
+	h.press("c", "y")
 	if fake.Clears() != 1 || !fake.Holds(testSecret) {
 		t.Fatalf("after a second copy: %d clears, holds the second secret: %v", fake.Clears(), fake.Holds(testSecret))
 	}
@@ -153,7 +153,7 @@ func TestQuitClearsTheClipboard(t *testing.T) {
 		func(h *harness) { h.send(Hangup{}) },
 	} {
 		h, _, fake, _ := copyHarness(t)
-		h.press("c")
+		h.press("c", "y")
 		quit(h)
 		if !h.quit {
 			t.Fatal("did not quit")
@@ -167,7 +167,7 @@ func TestQuitClearsTheClipboard(t *testing.T) {
 // A hang-up quits even when the save it makes first fails: the terminal is gone.
 func TestHangupQuitsWhenTheSaveFails(t *testing.T) {
 	h, store, fake, _ := copyHarness(t)
-	h.press("c")
+	h.press("c", "y")
 	h.app.c.store = failingStore{Store: store, err: lockTimeout}
 	h.app.saves.unsaved = []checkRecord{{keyID: "AK-BILLING-NEW", result: resultWith("ok"), at: testNow}}
 	h.send(Hangup{})

@@ -10,7 +10,7 @@ import (
 type confirmScreen struct {
 	c                *common
 	question, detail string
-	yes              changeMsg
+	yes              tea.Msg
 	w, h             int
 }
 

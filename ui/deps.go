@@ -49,6 +49,10 @@ type Deps struct {
 	Clipboard Clipboard
 	// ClipTimeout is how long a copy stays on the clipboard (--clip-timeout); 0 means until quit.
 	ClipTimeout time.Duration
+	// WatchClearer starts, before a secret is written, a process that clears cb after timeout
+	// (0: never by time) and as soon as this one ends however it ends — killed, or quit at once
+	// by a second ctrl+c (clipboard.WatchClearer); nil: only the TUI clears.
+	WatchClearer func(cb Clipboard, h clipboard.Hash, timeout time.Duration) (clipboard.Stopper, error)
 	// DefaultAPIURL prefills the API URL of a new organization ($M3KEYS_API_URL or m3ter's default).
 	DefaultAPIURL string
 	// Team is the store's git side (NewTeam); nil, or a store that is not a team store, shows

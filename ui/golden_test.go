@@ -118,7 +118,7 @@ func TestGolden(t *testing.T) {
 		{"org_copied", func(t *testing.T) *harness { // the SECRET column and the countdown
 			h := open(t)
 			h.selectRow("AK-BILLING-NEW")
-			h.press("c")
+			h.press("c", "y")
 			return h
 		}},
 		{"org_copy_refused", func(t *testing.T) *harness {

@@ -36,11 +36,11 @@ type (
 	testKeysMsg struct {
 		keyIDs []string
 	}
-	// askMsg opens a confirmation over the screen that sent it; yes is the change to save
-	// on its behalf.
+	// askMsg opens a confirmation over the screen that sent it; yes is the intent to carry
+	// out on its behalf: a changeMsg to save, or a copySecretMsg.
 	askMsg struct {
 		question, detail string
-		yes              changeMsg
+		yes              tea.Msg
 	}
 	statusMsg struct {
 		text  string

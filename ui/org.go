@@ -228,7 +228,7 @@ func (s *orgScreen) act(msg tea.KeyMsg) {
 	case keyIs(msg, k.Copy) && key.SecretCopied():
 		s.c.send(statusMsg{text: handedOut(key.AccessKeyID, key.SecretCopiedAt, s.c.now()), isErr: true})
 	case keyIs(msg, k.Copy):
-		s.c.send(copySecretMsg{keyID: key.AccessKeyID})
+		s.c.send(askHandOut(key))
 	case keyIs(msg, k.CopyToken):
 		s.c.send(copyTokenMsg{keyID: key.AccessKeyID})
 	}

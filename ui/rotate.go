@@ -173,7 +173,9 @@ func (s *rotateScreen) act(msg tea.KeyMsg) tea.Cmd {
 	case keyIs(msg, k.Test):
 		s.test(r)
 	case keyIs(msg, k.Copy):
-		s.c.send(copySecretMsg{keyID: r.NewKeyID})
+		if nk := s.key(r.NewKeyID); nk != nil {
+			s.c.send(askHandOut(nk))
+		}
 	case keyIs(msg, k.Deployed):
 		s.editNote(r)
 	case keyIs(msg, k.Open):

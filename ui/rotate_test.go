@@ -102,7 +102,7 @@ func TestRotateStartToFinish(t *testing.T) {
 	h.app.c.setDoc(store.Document())
 	h.app.rebuild()
 	h.wantView("step 4/6: deploy it", "Old key AK-BILLING-NEW is deployed to: prod sync job", "c copy secret (once)")
-	h.press("c")
+	h.press("c", "y")
 	if !h.app.c.deps.Clipboard.(*clipboard.Fake).Holds(rotNewSecret) {
 		t.Fatal("the clipboard does not hold the new key's secret")
 	}

@@ -66,6 +66,25 @@ func TestSecretThroughTheBuiltBinary(t *testing.T) {
 		t.Fatalf("closed pipe: exit %d, marked %v, stderr %q", code, marked(), stderr)
 	}
 
+	// Nowhere: /dev/null, or a stdout closed by the shell (>&-), is refused before the mark.
+	null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer null.Close()
+	if code, stderr := run(nil, null, "secret", "AK-1"); code != ExitUsage || !strings.Contains(stderr, "stdout is /dev/null") || marked() {
+		t.Fatalf("/dev/null: exit %d, marked %v, stderr %q", code, marked(), stderr)
+	}
+	closed := exec.Command("/bin/sh", "-c", `exec "$0" secret AK-1 >&-`, bin)
+	closed.Env = []string{"M3KEYS_HOME=" + h.home, "M3KEYS_PASSPHRASE=" + pass, "HOME=" + t.TempDir(), "PATH=" + os.Getenv("PATH")}
+	closed.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	var closedErr bytes.Buffer
+	closed.Stderr = &closedErr
+	_ = closed.Run()
+	if code := closed.ProcessState.ExitCode(); code != ExitUsage || !strings.Contains(closedErr.String(), "(or was closed)") || marked() {
+		t.Fatalf("closed stdout: exit %d, marked %v, stderr %q", code, marked(), closedErr.String())
+	}
+
 	var out bytes.Buffer
 	if code, stderr := run(nil, &out, "secret", "AK-1"); code != 0 || out.String() != secret || !marked() {
 		t.Fatalf("pipe: exit %d, %d bytes on stdout (want %d), marked %v, stderr %q", code, out.Len(), len(secret), marked(), stderr)

@@ -32,6 +32,8 @@ type Env struct {
 	StdinIsTTY     bool
 	StdoutIsTTY    bool
 	StderrIsTTY    bool
+	// StdoutDiscards says why stdout keeps nothing written to it ("stdout is /dev/null"), or "".
+	StdoutDiscards string
 	Now            func() time.Time
 	Version        string
 	// OpenTUI starts the terminal UI; main supplies it so this package does not depend on ui.
@@ -40,8 +42,8 @@ type Env struct {
 	// work here at all (OSC 52 with no terminal). Tests pass a clipboard.Fake.
 	Clipboard func(clipboard.Mode) (clipboard.Clipboard, error)
 	// StartClearer has cb cleared after timeout, if it still holds what h names, by a
-	// process that outlives this one (clipboard.StartClearer); 0 means never.
-	StartClearer func(cb clipboard.Clipboard, h clipboard.Hash, timeout time.Duration) error
+	// process that outlives this one (clipboard.StartClearer); Stop ends it unused.
+	StartClearer func(cb clipboard.Clipboard, h clipboard.Hash, timeout time.Duration) (clipboard.Stopper, error)
 }
 
 // TUIOptions is what the TUI needs from the command line.
@@ -70,7 +72,7 @@ func commands() []command {
 		{"remove", "KEY_ID", "remove an INACTIVE key", runRemove},
 		{"check", "[KEY_ID...] [--org ID] [--all] [--json] [--timeout DUR] [--concurrency N] [--rate N] [--max-age DUR] [--fail-on-stale] [--no-verify]", "test ACTIVE keys live against m3ter (--all: INACTIVE ones too; KEY_IDs: just those)", runCheck},
 		{"copy", copyArgs, "hand the API secret out once, to the clipboard, cleared after --clip-timeout", runCopy},
-		{"secret", "KEY_ID", "hand the API secret out once, to a pipe or a file (never a terminal), with no newline", runSecret},
+		{"secret", secretArgs, "hand the API secret out once, with no newline, to COMMAND's stdin only if granted, or to a pipe or a file (never a terminal or /dev/null)", runSecret},
 		{"token", "KEY_ID [--copy]", "print a Bearer token on stdout, or copy it to the clipboard", runToken},
 		{"passwd", "[--new-identity]", "change the passphrase; --new-identity also re-encrypts the store to a fresh identity", runPasswd},
 		{"team", teamArgs, "share the store with a team through git, encrypted to every member", runTeam},
@@ -280,14 +282,15 @@ func runVersion(c *ctx, args []string) error {
 func System(version string) Env {
 	return Env{
 		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
-		Getenv:       os.Getenv,
-		Terminal:     openTerminal(),
-		StdinIsTTY:   isTerminal(os.Stdin),
-		StdoutIsTTY:  isTerminal(os.Stdout),
-		StderrIsTTY:  isTerminal(os.Stderr),
-		Now:          time.Now,
-		Version:      version,
-		Clipboard:    systemClipboard,
-		StartClearer: startClearer,
+		Getenv:         os.Getenv,
+		Terminal:       openTerminal(),
+		StdinIsTTY:     isTerminal(os.Stdin),
+		StdoutIsTTY:    isTerminal(os.Stdout),
+		StderrIsTTY:    isTerminal(os.Stderr),
+		StdoutDiscards: discards(os.Stdout),
+		Now:            time.Now,
+		Version:        version,
+		Clipboard:      systemClipboard,
+		StartClearer:   startClearer,
 	}
 }

@@ -57,6 +57,8 @@ type harness struct {
 	stderrTTY bool
 	openTUI   func(TUIOptions) error // the TUI, faked
 	stdoutTTY bool
+	// stdoutDiscards: stdout is /dev/null or closed (Env.StdoutDiscards)
+	stdoutDiscards string
 
 	clip       *clipboard.Fake
 	cb         clipboard.Clipboard // when set, the clipboard commands get this instead of clip
@@ -73,7 +75,16 @@ type harness struct {
 type clearerCall struct {
 	hash    clipboard.Hash
 	timeout time.Duration
+	stopped bool // ended unused: the write it was started for failed
 }
+
+// stopRecorder notes that its clearer was stopped.
+type stopRecorder struct {
+	h *harness
+	i int
+}
+
+func (s stopRecorder) Stop() { s.h.clearers[s.i].stopped = true }
 
 func newHarness(t *testing.T) *harness {
 	home := filepath.Join(t.TempDir(), "store")
@@ -98,19 +109,20 @@ func (h *harness) run(stdin string, args ...string) outcome {
 			}
 			return h.clipboard(), nil
 		},
-		StartClearer: func(cb clipboard.Clipboard, hash clipboard.Hash, timeout time.Duration) error {
+		StartClearer: func(cb clipboard.Clipboard, hash clipboard.Hash, timeout time.Duration) (clipboard.Stopper, error) {
 			if cb != h.clipboard() {
 				h.t.Errorf("clearer started for another clipboard: %T", cb)
 			}
 			if h.clearerErr != nil {
-				return h.clearerErr
+				return nil, h.clearerErr
 			}
-			h.clearers = append(h.clearers, clearerCall{hash, timeout})
-			return nil
+			h.clearers = append(h.clearers, clearerCall{hash: hash, timeout: timeout})
+			return stopRecorder{h, len(h.clearers) - 1}, nil
 		}}
 	if h.stdout != nil {
 		env.Stdout = h.stdout
 	}
+	env.StdoutDiscards = h.stdoutDiscards
 	code := Run(args, env)
 	o := outcome{code, out.String(), errb.String()}
 	printed := o.stdout + o.stderr

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/m3keys/m3keys/internal/clipboard"
+	"github.com/m3keys/m3keys/internal/handout"
 	"github.com/m3keys/m3keys/internal/sanitize"
 )
 
@@ -33,9 +34,18 @@ func (c *ctx) openClipboard() (clipboard.Clipboard, time.Duration, error) {
 	return cb, timeout, nil
 }
 
-// copied starts the clearer and says on stderr, in one line, what was copied and when it goes.
-func (c *ctx) copied(cb clipboard.Clipboard, h clipboard.Hash, timeout time.Duration, what, note string) {
-	if cb.Mode() == clipboard.OSC52 {
+// clipboardSink is where copy and token --copy write; its clearer starts before the write.
+func (c *ctx) clipboardSink(cb clipboard.Clipboard, timeout time.Duration) *handout.Clipboard {
+	s := &handout.Clipboard{CB: cb}
+	if timeout > 0 && c.env.StartClearer != nil {
+		s.StartClearer = func(h clipboard.Hash) (clipboard.Stopper, error) { return c.env.StartClearer(cb, h, timeout) }
+	}
+	return s
+}
+
+// copied says on stderr, in one line, what was copied and when it goes.
+func (c *ctx) copied(s *handout.Clipboard, timeout time.Duration, what, note string) {
+	if s.CB.Mode() == clipboard.OSC52 {
 		// OSC 52 cannot be read back: only the user can tell whether the terminal took it.
 		what += " through the terminal (OSC 52: if nothing pastes, the terminal does not allow it; in tmux, set -g set-clipboard on)"
 	}
@@ -43,12 +53,10 @@ func (c *ctx) copied(cb clipboard.Clipboard, h clipboard.Hash, timeout time.Dura
 	switch {
 	case timeout == 0:
 		when = "the clipboard is never cleared (--clip-timeout 0): clear it yourself once pasted"
-	case c.env.StartClearer == nil:
+	case s.StartClearer == nil:
 		when = "the clipboard will not be cleared: this build cannot clear it later; clear it yourself once pasted"
-	default:
-		if err := c.env.StartClearer(cb, h, timeout); err != nil {
-			when = "the clipboard will not be cleared: " + sanitize.Line(err.Error()) + "; clear it yourself once pasted"
-		}
+	case s.ClearerErr != nil:
+		when = "the clipboard will not be cleared: " + sanitize.Line(s.ClearerErr.Error()) + "; clear it yourself once pasted"
 	}
 	if note != "" {
 		when += "; " + note
@@ -89,10 +97,14 @@ func systemClipboard(mode clipboard.Mode) (clipboard.Clipboard, error) {
 }
 
 // startClearer is the real Env.StartClearer: a detached copy of this program.
-func startClearer(cb clipboard.Clipboard, h clipboard.Hash, timeout time.Duration) error {
+func startClearer(cb clipboard.Clipboard, h clipboard.Hash, timeout time.Duration) (clipboard.Stopper, error) {
 	exe, err := os.Executable()
 	if err != nil {
-		return fmt.Errorf("the m3keys program that would clear it cannot be found: %v", err)
+		return nil, fmt.Errorf("the m3keys program that would clear it cannot be found: %v", err)
 	}
-	return clipboard.StartClearer(exe, cb, h, timeout)
+	cl, err := clipboard.StartClearer(exe, cb, h, timeout)
+	if cl == nil { // a nil *Clearer is not a nil Stopper
+		return nil, err
+	}
+	return cl, err
 }

@@ -1,27 +1,28 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 
-	"github.com/m3keys/m3keys/internal/clipboard"
+	"github.com/m3keys/m3keys/internal/handout"
 	"github.com/m3keys/m3keys/internal/sanitize"
 	"github.com/m3keys/m3keys/internal/timefmt"
 	"github.com/m3keys/m3keys/keystore"
 )
 
-// A secret leaves the store once, as m3ter's Console shows it once: every extra copy is a leak to
-// audit. handOut marks it in the store first, then delivers it, and takes the mark back when the
-// delivery fails, so a crash can lose a hand-out but never hand a secret out twice.
+// A secret leaves the store once (internal/handout does the marking, delivering and rolling
+// back); these commands check where it would go before they ask for it, and say what happened.
 
 const copyArgs = "KEY_ID [--clipboard MODE] [--clip-timeout DUR]"
 
 // runCopy hands the API secret out to the clipboard and returns at once, like pass -c: a detached
-// m3keys clears the clipboard after --clip-timeout if it still holds the secret.
+// m3keys, started before the write, clears the clipboard after --clip-timeout if it still holds the secret.
 func runCopy(c *ctx, args []string) error {
 	fs := c.flags("copy", copyArgs)
 	c.clipboardFlags(fs)
@@ -37,36 +38,47 @@ func runCopy(c *ctx, args []string) error {
 	if err != nil {
 		return err
 	}
-	var h clipboard.Hash
-	write := func(secret string) (err error) {
-		h, err = cb.Write(secret)
-		return err
-	}
+	sink := c.clipboardSink(cb, timeout)
 	notCopied := func(err error) error {
 		return failure(ExitUsage, "the API secret of "+keyID+" was not copied: ", err, installAdvice)
 	}
-	if err := c.handOut(keyID, "clipboard", write, notCopied); err != nil {
+	if err := c.handOut(keyID, sink, notCopied); err != nil {
 		return err
 	}
-	c.copied(cb, h, timeout, "copied the API secret of "+keyID, "this was its one hand-out")
+	c.copied(sink, timeout, "copied the API secret of "+keyID, "this was its one hand-out")
 	return nil
 }
 
-// runSecret writes the API secret, with no newline, to stdout when it is a pipe or a file, for
-// scripts: m3keys secret AK-1 | gh secret set M3TER_API_SECRET.
+const secretArgs = "KEY_ID [-- COMMAND [ARGS...]]"
+
+// runSecret writes the API secret, with no newline, to stdout when it is a pipe or a file, or
+// to COMMAND's stdin, for scripts: m3keys secret AK-1 -- gh secret set M3TER_API_SECRET.
 func runSecret(c *ctx, args []string) error {
-	fs := c.flags("secret", "KEY_ID")
+	fs := c.flags("secret", secretArgs)
 	c.usage = func() {
-		fmt.Fprintln(c.env.Stderr, "usage: m3keys secret KEY_ID | COMMAND\n\n"+
-			"Writes the API secret of KEY_ID to stdout, once, and only when stdout is a pipe or a file:\n"+
-			"never a terminal. It writes no newline: gh secret set and kubectl --from-file keep\n"+
-			"what they read as it is, and a newline would become part of the secret.\n"+
-			"A second hand-out (secret or copy) is refused; rotate the key for a new secret.\n\n"+
-			"  m3keys secret AK-1 | gh secret set M3TER_API_SECRET\n"+
-			"  m3keys secret AK-1 | kubectl create secret generic m3ter --from-file=api-secret=/dev/stdin\n"+
-			"  m3keys secret AK-1 | vault kv put secret/m3ter api_secret=-\n\noptions:")
+		fmt.Fprintln(c.env.Stderr, "usage: m3keys secret KEY_ID -- COMMAND [ARGS...]\n"+
+			"       m3keys secret KEY_ID > FILE   (or | COMMAND)\n\n"+
+			"Hands the API secret of KEY_ID out, once, with no newline: gh secret set and kubectl --from-file\n"+
+			"keep what they read as it is, and a newline would become part of the secret.\n\n"+
+			"With -- COMMAND, m3keys runs COMMAND (no shell) with the secret on its stdin, and only when the\n"+
+			"hand-out is granted: a refused one runs nothing. When COMMAND fails the hand-out is taken back.\n"+
+			"Prefer it to a pipe: the shell starts both sides of a pipe before m3keys decides, so the\n"+
+			"command after | runs even when m3keys refuses, and takes empty input for the secret.\n\n"+
+			"Without COMMAND the secret goes to stdout, and only to a pipe or a file: never a terminal,\n"+
+			"/dev/null or a closed stdout. A second hand-out (secret or copy) is refused; rotate the key for a new secret.\n\n"+
+			"  m3keys secret AK-1 -- gh secret set M3TER_API_SECRET\n"+
+			"  m3keys secret AK-1 -- kubectl create secret generic m3ter --from-file=api-secret=/dev/stdin\n"+
+			"  m3keys secret AK-1 -- vault kv put secret/m3ter api_secret=-\n"+
+			"  m3keys secret AK-1 > api-secret.txt\n\noptions:")
 		fs.SetOutput(c.env.Stderr)
 		fs.PrintDefaults()
+	}
+	var command []string
+	if i := slices.Index(args, "--"); i >= 0 {
+		args, command = args[:i], args[i+1:]
+		if len(command) == 0 {
+			return usageErr("secret: -- is followed by no COMMAND — give the command that reads the secret on its stdin: m3keys secret KEY_ID -- gh secret set M3TER_API_SECRET")
+		}
 	}
 	pos, err := c.parse(fs, args, 1)
 	if err != nil {
@@ -76,68 +88,88 @@ func runSecret(c *ctx, args []string) error {
 	if err := keystore.ValidateKeyID(keyID); err != nil {
 		return err
 	}
+	if command != nil {
+		return c.secretToCommand(keyID, command)
+	}
 	if c.env.StdoutIsTTY {
 		return usageErr("stdout is a terminal: secret writes the API secret only to a pipe or a file, never to the screen — "+
-			"pipe it to where it goes: m3keys secret %s | gh secret set M3TER_API_SECRET, or use m3keys copy %s", keyID, keyID)
+			"give it to the command that takes it: m3keys secret %s -- gh secret set M3TER_API_SECRET, or use m3keys copy %s", keyID, keyID)
+	}
+	if why := c.env.StdoutDiscards; why != "" {
+		return usageErr("%s: the API secret would be spent on nothing — nothing was handed out; "+
+			"give it to the command that takes it: m3keys secret %s -- gh secret set M3TER_API_SECRET", why, keyID)
 	}
 	// A reader that went away must fail the write (EPIPE), not kill m3keys before the mark is
 	// rolled back, which is what SIGPIPE does by default to a write to stdout.
 	sigpipe := make(chan os.Signal, 1)
 	signal.Notify(sigpipe, syscall.SIGPIPE)
 	defer signal.Stop(sigpipe)
-	write := func(secret string) error {
-		_, err := io.WriteString(c.env.Stdout, secret)
-		return err
-	}
 	notWritten := func(err error) error {
 		return failure(ExitUsage, "the API secret of "+keyID+" was not written to stdout: ", err,
 			"nothing was handed out; run it again with stdout to a pipe or file that takes it")
 	}
-	if err := c.handOut(keyID, "stdout", write, notWritten); err != nil {
+	// Said on a refusal: a pipe's reader was started by the shell before m3keys decided.
+	toStdout := "so nothing was written to stdout (a command reading it ran anyway: m3keys secret " + keyID + " -- COMMAND runs nothing when refused)"
+	if err := c.handOut(keyID, handout.Writer{Name: "stdout", W: c.env.Stdout}, notWritten, toStdout); err != nil {
 		return err
 	}
 	fmt.Fprintf(c.env.Stderr, "m3keys: wrote the API secret of %s to stdout, with no newline — this was its one hand-out\n", keyID)
 	return nil
 }
 
-// handOut marks keyID's secret as handed out, then delivers it; when delivery fails it rolls the
-// mark back, recording why, and returns undelivered's error. to names where it went, for history.
-func (c *ctx) handOut(keyID, to string, deliver func(secret string) error, undelivered func(error) error) error {
+// secretToCommand runs command with the secret on its stdin, only when the hand-out is granted.
+func (c *ctx) secretToCommand(keyID string, command []string) error {
+	name := sanitize.Line(command[0])
+	failed := func(err error) error {
+		return failure(ExitUsage, "the API secret of "+keyID+" was not handed out: ", err,
+			"the hand-out was rolled back, and the secret can be handed out again; fix what "+name+" said, then run it again")
+	}
+	sink := handout.Command{Argv: command, Stdout: c.env.Stdout, Stderr: c.env.Stderr}
+	if err := c.handOut(keyID, sink, failed, "so "+name+" was not run"); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.env.Stderr, "m3keys: handed the API secret of %s to %s on its stdin, with no newline — this was its one hand-out\n", keyID, name)
+	return nil
+}
+
+// handOut hands keyID's secret to sink (handout.Desk) and words what went wrong: undelivered
+// the sink's failure, after the mark was rolled back. refusedNote adds to a refusal what did
+// not happen because of it.
+func (c *ctx) handOut(keyID string, sink handout.Sink, undelivered func(error) error, refusedNote ...string) error {
 	s, err := c.openStore()
 	if err != nil {
 		return err
 	}
-	var secret string
-	var inactive bool
-	err = s.Update(func(tx *keystore.Tx) error {
-		ref, ok := tx.Key(keyID)
-		if !ok {
-			return errNoKey(keyID)
-		}
-		if ref.Key.SecretCopied() {
-			return alreadyHandedOut(keyID, ref.Key.SecretCopiedAt)
-		}
-		secret, inactive = ref.Key.Secret.Reveal(), ref.Key.Status != keystore.Active
-		return tx.MarkSecretCopied(keyID)
-	})
-	if err != nil {
-		return err
-	}
-	if inactive {
-		fmt.Fprintf(c.env.Stderr, "m3keys: %s is INACTIVE here — integrations should use the service user's ACTIVE key\n", keyID)
-	}
-	derr := deliver(secret)
-	if derr == nil {
-		return nil
-	}
-	why := to + ": " + sanitize.Line(derr.Error())
-	if rerr := s.Update(func(tx *keystore.Tx) error { return tx.UnmarkSecretCopied(keyID, why) }); rerr != nil {
+	g, err := handout.Desk{Store: s}.HandOut(keyID, sink) // Team: a later change syncs a team store here
+	var again *handout.AlreadyHandedOut
+	var lost *handout.Undelivered
+	switch {
+	case errors.As(err, &again):
+		return alreadyHandedOut(keyID, again.At, refusedNote...)
+	case errors.Is(err, keystore.ErrNotFound):
+		return errNoKey(keyID)
+	case errors.As(err, &lost) && !lost.RolledBack():
 		return &exitError{code: ExitUsage,
 			msg: fmt.Sprintf("the API secret of %s was not handed out (%s), and the store still says it was: %s",
-				keyID, sanitize.Line(derr.Error()), sanitize.Line(rerr.Error())),
-			advice: "the secret never left m3keys; rotate the key to get one that can be handed out"}
+				keyID, sanitize.Line(lost.Err.Error()), sanitize.Line(lost.RollbackErr.Error())),
+			advice: rollbackAdvice(sink)}
+	case errors.As(err, &lost):
+		return undelivered(lost.Err)
+	case err != nil:
+		return err
 	}
-	return undelivered(derr)
+	if g.Inactive {
+		fmt.Fprintf(c.env.Stderr, "m3keys: %s is INACTIVE here — integrations should use the service user's ACTIVE key\n", keyID)
+	}
+	return nil
+}
+
+// rollbackAdvice is what to do about a mark that stayed after a delivery failed.
+func rollbackAdvice(sink handout.Sink) string {
+	if _, ran := sink.(handout.Command); ran {
+		return "the command may have read it; rotate the key to get one that can be handed out"
+	}
+	return "the secret never left m3keys; rotate the key to get one that can be handed out"
 }
 
 func errNoKey(keyID string) error {
@@ -145,8 +177,12 @@ func errNoKey(keyID string) error {
 }
 
 // alreadyHandedOut refuses a second hand-out, with the date of the first and the way to a new secret.
-func alreadyHandedOut(keyID string, at time.Time) error {
-	return refused("the API secret of %s was already handed out, on %s — m3keys hands a secret out once, as the m3ter Console shows it once; "+
+func alreadyHandedOut(keyID string, at time.Time, note ...string) error {
+	so := ""
+	if len(note) > 0 {
+		so = ", " + strings.Join(note, ", ")
+	}
+	return refused("the API secret of %s was already handed out, on %s%s — m3keys hands a secret out once, as the m3ter Console shows it once; "+
 		"for a new secret, rotate: generate a new access key in the m3ter Console, add it with m3keys add, deploy it, then retire this one with m3keys inactivate %s",
-		keyID, timefmt.Minute(at), keyID)
+		keyID, timefmt.Minute(at), so, keyID)
 }

@@ -31,7 +31,7 @@ func TestCopyHandsTheSecretOutOnce(t *testing.T) {
 	if !h.clip.Holds(secret) || h.clip.Writes() != 1 {
 		t.Fatalf("clipboard: holds the secret %v, %d writes", h.clip.Holds(secret), h.clip.Writes())
 	}
-	if want := []clearerCall{{clipboard.Sum(secret), 30 * time.Second}}; !reflect.DeepEqual(h.clearers, want) || h.clipMode != clipboard.Auto {
+	if want := []clearerCall{{hash: clipboard.Sum(secret), timeout: 30 * time.Second}}; !reflect.DeepEqual(h.clearers, want) || h.clipMode != clipboard.Auto {
 		t.Errorf("clearers %v, mode %q; want one for the secret's hash after 30s, mode auto", h.clearers, h.clipMode)
 	}
 	if want := "m3keys: copied the API secret of AK-1 — the clipboard clears in 30s; this was its one hand-out\n"; o.stderr != want || o.stdout != "" {
@@ -89,8 +89,8 @@ func TestCopyRollsTheMarkBackWhenTheClipboardFails(t *testing.T) {
 	if o.code != ExitUsage || !strings.Contains(o.stderr, "the API secret of AK-1 was not copied: no clipboard tool found — install xclip or wl-clipboard, or run with --clipboard osc52") {
 		t.Fatalf("exit %d, stderr %q", o.code, o.stderr)
 	}
-	if len(h.clearers) != 0 {
-		t.Error("a clearer started for a copy that failed")
+	if len(h.clearers) != 1 || !h.clearers[0].stopped {
+		t.Errorf("clearers %v; want the one started before the write, stopped when it failed", h.clearers)
 	}
 	after := h.store()
 	if !reflect.DeepEqual(after.Organizations, before.Organizations) {
@@ -217,7 +217,7 @@ func TestSecretOnlyToAPipeAndOnce(t *testing.T) {
 	h.add("AK-1", "ci-bot")
 	h.stdoutTTY = true
 	o := h.run("", "secret", "AK-1")
-	if o.code != ExitUsage || o.stdout != "" || !strings.Contains(o.stderr, "m3keys secret AK-1 | gh secret set M3TER_API_SECRET") {
+	if o.code != ExitUsage || o.stdout != "" || !strings.Contains(o.stderr, "m3keys secret AK-1 -- gh secret set M3TER_API_SECRET") {
 		t.Fatalf("terminal: exit %d, stdout %q, stderr %q", o.code, o.stdout, o.stderr)
 	}
 	if ref, _ := h.store().Key("AK-1"); ref.Key.SecretCopied() {
@@ -276,11 +276,11 @@ func TestSecretOfAnInactiveKeyWarns(t *testing.T) {
 func TestSecretHelpSaysNoNewline(t *testing.T) {
 	h := newHarness(t)
 	o := h.run("", "secret", "--help")
-	if o.code != 0 || !strings.Contains(o.stderr, "no newline") || !strings.Contains(o.stderr, "| gh secret set M3TER_API_SECRET") {
+	if o.code != 0 || !strings.Contains(o.stderr, "no newline") || !strings.Contains(o.stderr, "m3keys secret AK-1 -- gh secret set M3TER_API_SECRET") {
 		t.Errorf("exit %d, help %q", o.code, o.stderr)
 	}
 	o = h.run("", "--help")
-	for _, want := range []string{"m3keys copy KEY_ID", "m3keys secret KEY_ID", "m3keys token KEY_ID [--copy]"} {
+	for _, want := range []string{"m3keys copy KEY_ID", "m3keys secret KEY_ID [-- COMMAND [ARGS...]]", "m3keys token KEY_ID [--copy]"} {
 		if !strings.Contains(o.stderr, want) {
 			t.Errorf("usage lacks %q", want)
 		}

@@ -4,9 +4,9 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os/exec"
 	"strings"
 
+	"github.com/m3keys/m3keys/internal/childenv"
 	"github.com/m3keys/m3keys/internal/sanitize"
 	"github.com/m3keys/m3keys/internal/team"
 	"github.com/m3keys/m3keys/keystore"
@@ -51,7 +51,7 @@ func runTeam(c *ctx, args []string) error {
 func (c *ctx) memberName(flagged string) (string, error) {
 	name := flagged
 	if name == "" {
-		if out, err := exec.Command("git", "config", "user.name").Output(); err == nil {
+		if out, err := childenv.Command("git", "config", "user.name").Output(); err == nil {
 			name = strings.TrimSpace(string(out))
 		}
 	}
@@ -246,7 +246,7 @@ func runTeamList(c *ctx, args []string) error {
 }
 
 func gitConfig(dir, key string) string {
-	out, err := exec.Command("git", "-C", dir, "config", key).Output()
+	out, err := childenv.Command("git", "-C", dir, "config", key).Output()
 	if err != nil {
 		return ""
 	}

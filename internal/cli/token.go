@@ -53,15 +53,15 @@ func runToken(c *ctx, args []string) error {
 			fmt.Fprintln(c.env.Stdout, r.BearerToken())
 			return nil
 		}
-		h, err := cb.Write(r.BearerToken())
-		if err != nil {
+		sink := c.clipboardSink(cb, timeout)
+		if err := sink.Deliver(r.BearerToken()); err != nil {
 			return failure(ExitUsage, "the token was not copied: ", err, installAdvice)
 		}
 		note := ""
 		if r.ExpiresIn > 0 {
 			note = "the token expires in " + shortDuration(r.ExpiresIn.Round(time.Second))
 		}
-		c.copied(cb, h, timeout, "copied a Bearer token for "+sanitize.Line(pos[0]), note)
+		c.copied(sink, timeout, "copied a Bearer token for "+sanitize.Line(pos[0]), note)
 		return nil
 	case authclient.Undetermined:
 		return &exitError{code: ExitUncertain, msg: "no token: " + sanitize.Line(r.Message), advice: "try again when m3ter can be reached"}

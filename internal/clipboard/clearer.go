@@ -11,6 +11,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/m3keys/m3keys/internal/childenv"
 )
 
 // ClearerArg is the hidden argument on which m3keys runs as the detached clearer. main checks
@@ -25,26 +27,68 @@ type clearRequest struct {
 	Hash    string `json:"hash"`
 	Timeout string `json:"timeout"`
 	Wrap    wrap   `json:"wrap,omitempty"` // OSC52 only
+	// Watch: the starter keeps the pipe open while it lives, and the clearer also clears as
+	// soon as the pipe ends — however the starter ended (the TUI killed, or quit at once by a
+	// second ctrl+c). Timeout 0 then means: only then.
+	Watch bool `json:"watch,omitempty"`
+}
+
+// Stopper ends a clearer that is no longer needed: its copy failed, or its owner cleared it.
+type Stopper interface{ Stop() }
+
+// Clearer is a started detached clearer.
+type Clearer struct {
+	cmd   *exec.Cmd
+	watch io.Closer // the pipe a watching clearer waits on; nil once told everything
+}
+
+var _ Stopper = (*Clearer)(nil)
+
+// Stop ends the clearer before it clears anything, and waits for it. It is safe to call on a
+// clearer that ended already, and on nil.
+func (c *Clearer) Stop() {
+	if c == nil {
+		return
+	}
+	_ = c.cmd.Process.Kill()
+	if c.watch != nil {
+		_ = c.watch.Close()
+	}
+	_ = c.cmd.Wait()
 }
 
 // StartClearer starts a detached copy of exe (os.Executable()) that clears cb after timeout if it
-// still holds what h names — as `pass -c` does — and returns at once. The child learns only the
-// hash and the timeout, through a pipe; argv and environment carry neither, and the environment
-// is cut down to what the clipboard tools need. Timeout 0 means never: nothing is started.
-// OSC52 can be cleared later only when its Terminal is a file (the tty), which the child keeps.
-func StartClearer(exe string, cb Clipboard, h Hash, timeout time.Duration) error {
+// still holds what h names — as `pass -c` does — and returns at once; the clearer outlives this
+// process. The child learns only the hash and the timeout, through a pipe; argv and environment
+// carry neither, and the environment is cut down to what the clipboard tools need. Timeout 0
+// means never: nothing is started, and the Clearer is nil. OSC52 can be cleared later only when
+// its Terminal is a file (the tty), which the child keeps.
+func StartClearer(exe string, cb Clipboard, h Hash, timeout time.Duration) (*Clearer, error) {
 	if timeout == 0 {
-		return nil
+		return nil, nil
 	}
+	return start(exe, cb, h, timeout, false)
+}
+
+// WatchClearer is StartClearer for a program that stays (the TUI): the clearer also clears
+// as soon as this process ends, however it ends — even by SIGKILL, which no clean-up sees.
+// Timeout 0 means only then. The owner Stops it once it has cleared the copy itself.
+func WatchClearer(exe string, cb Clipboard, h Hash, timeout time.Duration) (*Clearer, error) {
+	return start(exe, cb, h, timeout, true)
+}
+
+func start(exe string, cb Clipboard, h Hash, timeout time.Duration, watch bool) (*Clearer, error) {
 	req, term, err := requestFor(cb, h, timeout)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	cmd := clearerCommand(exe, clearerEnv(os.Environ()), term)
-	if err := startClearer(cmd, req); err != nil {
-		return err
+	req.Watch = watch
+	cmd := clearerCommand(exe, clearerEnv(childenv.Environ()), term)
+	in, err := startClearerPipe(cmd, req)
+	if err != nil {
+		return nil, err
 	}
-	return cmd.Process.Release()
+	return &Clearer{cmd: cmd, watch: in}, nil
 }
 
 func requestFor(cb Clipboard, h Hash, timeout time.Duration) (clearRequest, *os.File, error) {
@@ -78,7 +122,7 @@ func clearerCommand(exe string, env []string, term *os.File) *exec.Cmd {
 }
 
 // clearerEnv keeps what xclip, xsel, wl-copy and pbcopy need to reach the clipboard, and drops
-// the rest — $M3KEYS_PASSPHRASE above all.
+// the rest — every M3KEYS_ variable above all (childenv): the clearer's settings come through its stdin.
 func clearerEnv(environ []string) []string {
 	keep := map[string]bool{"PATH": true, "HOME": true, "USER": true, "LOGNAME": true, "TMPDIR": true,
 		"DISPLAY": true, "XAUTHORITY": true, "WAYLAND_DISPLAY": true, "XDG_RUNTIME_DIR": true,
@@ -93,23 +137,33 @@ func clearerEnv(environ []string) []string {
 }
 
 func startClearer(cmd *exec.Cmd, req clearRequest) error {
+	_, err := startClearerPipe(cmd, req)
+	return err
+}
+
+// startClearerPipe starts the clearer and tells it req; the pipe stays open when req.Watch,
+// and is returned, so that its end (this process's) tells the clearer to clear.
+func startClearerPipe(cmd *exec.Cmd, req clearRequest) (io.WriteCloser, error) {
 	in, err := cmd.StdinPipe()
 	if err != nil {
-		return fmt.Errorf("the clipboard clearer could not start: %v", err)
+		return nil, fmt.Errorf("the clipboard clearer could not start: %v", err)
 	}
 	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("the clipboard clearer could not start: %v", err)
+		return nil, fmt.Errorf("the clipboard clearer could not start: %v", err)
 	}
 	err = json.NewEncoder(in).Encode(req)
+	if err == nil && req.Watch {
+		return in, nil
+	}
 	if cerr := in.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
-		return fmt.Errorf("the clipboard clearer could not be told what to clear: %v", err)
+		return nil, fmt.Errorf("the clipboard clearer could not be told what to clear: %v", err)
 	}
-	return nil
+	return nil, nil
 }
 
 // RunClearer is the detached clearer's whole life: read the request from stdin, close it, wait
@@ -127,7 +181,14 @@ func runClearer(stdin io.Reader, ready io.Writer, open func(clearRequest) (Clipb
 
 	var req clearRequest
 	err := json.NewDecoder(io.LimitReader(stdin, 1<<10)).Decode(&req)
-	if c, ok := stdin.(io.Closer); ok {
+	var gone chan struct{} // closed when a watched starter ends; nil: never
+	if err == nil && req.Watch {
+		gone = make(chan struct{})
+		go func() {
+			_, _ = io.Copy(io.Discard, stdin)
+			close(gone)
+		}()
+	} else if c, ok := stdin.(io.Closer); ok {
 		_ = c.Close()
 	}
 	if err != nil {
@@ -138,7 +199,7 @@ func runClearer(stdin io.Reader, ready io.Writer, open func(clearRequest) (Clipb
 		return fmt.Errorf("clearer: %v", err)
 	}
 	timeout, err := time.ParseDuration(req.Timeout)
-	if err != nil || timeout <= 0 {
+	if err != nil || timeout < 0 || timeout == 0 && !req.Watch {
 		return fmt.Errorf("clearer: bad timeout %q", req.Timeout)
 	}
 	cb, err := open(req)
@@ -148,15 +209,26 @@ func runClearer(stdin io.Reader, ready io.Writer, open func(clearRequest) (Clipb
 	if ready != nil {
 		fmt.Fprintln(ready, "ready")
 	}
-	t := time.NewTimer(timeout)
-	defer t.Stop()
+	var due <-chan time.Time // nil: never by time
+	if timeout > 0 {
+		t := time.NewTimer(timeout)
+		defer t.Stop()
+		due = t.C
+	}
 	select {
-	case <-t.C:
+	case <-due:
 	case <-sig:
+	case <-gone:
+		// The starter died: perhaps while a clipboard tool was taking the text from it. Give
+		// the tool a moment to take the selection, so that what is cleared is the secret.
+		time.Sleep(settle)
 	}
 	_, err = cb.ClearIfUnchanged(h)
 	return err
 }
+
+// settle is how long a clearer whose starter died waits before it clears.
+const settle = 500 * time.Millisecond
 
 func openForClearer(req clearRequest) (Clipboard, error) {
 	switch req.Mode {

@@ -196,17 +196,17 @@ func TestClearerOSC52ClearsBlindlyThroughTheTerminal(t *testing.T) {
 func TestStartClearerRefuses(t *testing.T) {
 	exe := "/nonexistent/m3keys"
 	h := Sum("x")
-	if err := StartClearer(exe, &Fake{}, h, 0); err != nil {
+	if c, err := StartClearer(exe, &Fake{}, h, 0); err != nil || c != nil {
 		t.Errorf("timeout 0 should start nothing; got %v", err)
 	}
-	if err := StartClearer(exe, &Fake{}, h, time.Second); err == nil {
+	if _, err := StartClearer(exe, &Fake{}, h, time.Second); err == nil {
 		t.Error("a Fake cannot be cleared by another process, yet StartClearer accepted it")
 	}
 	var buf bytes.Buffer
-	if err := StartClearer(exe, New(OSC52, Options{Terminal: &buf}), h, time.Second); err == nil {
+	if _, err := StartClearer(exe, New(OSC52, Options{Terminal: &buf}), h, time.Second); err == nil {
 		t.Error("OSC 52 to a buffer cannot be cleared later, yet StartClearer accepted it")
 	}
-	if err := StartClearer(exe, fileClipboard(t.TempDir()+"/c"), h, time.Second); err == nil {
+	if _, err := StartClearer(exe, fileClipboard(t.TempDir()+"/c"), h, time.Second); err == nil {
 		t.Error("a missing executable should fail to start")
 	}
 }

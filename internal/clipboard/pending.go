@@ -10,6 +10,7 @@ type Pending struct {
 	cb       Clipboard
 	hash     Hash
 	deadline time.Time // zero: never cleared by time
+	clearer  Stopper   // the detached clearer that clears it if this process cannot
 }
 
 // NewPending remembers that text with hash h went to cb at now; timeout 0 means never clear by time.
@@ -18,6 +19,13 @@ func NewPending(cb Clipboard, h Hash, now time.Time, timeout time.Duration) Pend
 	if timeout > 0 {
 		p.deadline = now.Add(timeout)
 	}
+	return p
+}
+
+// WithClearer is p with the detached clearer that waits to clear the same copy: once p is
+// cleared here, that clearer is stopped (it would clear blindly a later OSC 52 copy).
+func (p Pending) WithClearer(c Stopper) Pending {
+	p.clearer = c
 	return p
 }
 
@@ -48,5 +56,9 @@ func (p Pending) ClearIfUnchanged() (cleared bool, err error) {
 	if !p.Held() {
 		return false, nil
 	}
-	return p.cb.ClearIfUnchanged(p.hash)
+	cleared, err = p.cb.ClearIfUnchanged(p.hash)
+	if err == nil && p.clearer != nil {
+		p.clearer.Stop()
+	}
+	return cleared, err
 }

@@ -1,10 +1,6 @@
 package clipboard
 
-import (
-	"fmt"
-
-	"github.com/atotto/clipboard"
-)
+import "fmt"
 
 // systemClipboard is the desktop's clipboard. It reads back, so clearing checks the hash first.
 type systemClipboard struct {
@@ -14,16 +10,8 @@ type systemClipboard struct {
 }
 
 func newSystem(o Options) *systemClipboard {
-	ready := func() error {
-		if err := o.systemReady(); err != nil {
-			return err
-		}
-		if clipboard.Unsupported { // atotto looked for its tools when the program started
-			return ErrNoTool
-		}
-		return nil
-	}
-	return &systemClipboard{ready: ready, write: clipboard.WriteAll, read: clipboard.ReadAll}
+	t := o.tools()
+	return &systemClipboard{ready: o.systemReady, write: t.write, read: t.read}
 }
 
 func (s *systemClipboard) Mode() Mode { return System }
@@ -32,7 +20,7 @@ func (s *systemClipboard) Write(text string) (Hash, error) {
 	if err := s.ready(); err != nil {
 		return Hash{}, err
 	}
-	// atotto's errors come from running the tool (an exit status, a missing file), never the text.
+	// The tool's errors come from running it (an exit status, a missing file), never the text.
 	if err := s.write(text); err != nil {
 		return Hash{}, fmt.Errorf("the system clipboard could not be written: %v — check that $DISPLAY or $WAYLAND_DISPLAY names a running display, or run with --clipboard osc52", err)
 	}

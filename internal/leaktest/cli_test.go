@@ -401,6 +401,20 @@ func TestCLINeverLeaks(t *testing.T) {
 	// clipboard hand-outs that cannot work (no display, no terminal) roll back and say why.
 	h.run(cliRun{args: []string{"secret", "AK-VALID"}, code: 0, secretOut: m["AK-VALID"]})
 	run(1, "already handed out", "secret", "AK-VALID")
+	// secret -- COMMAND: the consumer's environment (no passphrase) and its output are scanned; a
+	// failing consumer rolls the hand-out back; the granted one is exactly the secret on cat's
+	// stdout; a refused one runs nothing; /dev/null is refused.
+	marker := filepath.Join(tmp, "consumer-ran")
+	run(2, "rolled back", "secret", "AK-DOWN", "--", "sh", "-c", "env; cat >/dev/null; exit 3")
+	run(2, "did not start", "secret", "AK-DOWN", "--", "m3keys-no-such-consumer")
+	h.run(cliRun{args: []string{"secret", "AK-DOWN", "--", "cat"}, code: 0, secretOut: m["AK-DOWN"]})
+	run(1, "was not run", "secret", "AK-DOWN", "--", "sh", "-c", "touch "+marker)
+	if _, err := os.Stat(marker); err == nil {
+		t.Error("secret -- COMMAND ran the command of a refused hand-out")
+	}
+	run(1, "was not run", "secret", "AK-VALID", "--", "cat")
+	run(2, "", "secret", "AK-NOPE", "--", "cat")
+	run(2, "", "secret", "AK-DOWN", "--")
 	run(2, "clipboard", "copy", "AK-VALID") // no clipboard here: refused before the store is asked
 	run(2, "", "copy", "AK-FORBID", "--clipboard", "osc52")
 	h.run(cliRun{args: []string{"copy", "AK-FORBID", "--clipboard", "system"}, code: 2, env: map[string]string{"DISPLAY": "", "WAYLAND_DISPLAY": ""}})

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/m3keys/m3keys/internal/childenv"
 )
 
 // ErrNoGit is returned when the git binary cannot be found.
@@ -74,7 +76,7 @@ func (r repo) runIn(dir string, args ...string) (string, error) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "/bin/sh", append([]string{"-c", `umask 077 && exec "$0" "$@"`, git}, args...)...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "LC_ALL=C", "GIT_MERGE_AUTOEDIT=no")
+	cmd.Env = append(childenv.Environ(), "LC_ALL=C", "GIT_MERGE_AUTOEDIT=no")
 	noPrompt(cmd)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -128,7 +130,7 @@ func (r repo) show(rev, path string) (data []byte, ok bool, err error) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, git, "cat-file", "blob", rev+":"+path)
 	cmd.Dir = r.dir
-	cmd.Env = append(os.Environ(), "LC_ALL=C")
+	cmd.Env = append(childenv.Environ(), "LC_ALL=C")
 	noPrompt(cmd)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
