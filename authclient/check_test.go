@@ -244,7 +244,7 @@ func TestCheckValidDetails(t *testing.T) {
 	s := newFake(t)
 	r := check(t, newClient(t, Options{}), keyFor(s), true)
 	want := Result{
-		Class: Valid, Verified: true, HTTPStatus: 200, ExpiresIn: 5 * time.Hour,
+		Class: Valid, Verified: true, HTTPStatus: 200, Attempts: 1, ExpiresIn: 5 * time.Hour,
 		TokenOrgID: testOrg, TokenSubject: "su-1", ServiceUserID: "su-1", ServiceUserName: "ci-bot", OrganizationName: "Acme Billing",
 	}
 	got := r

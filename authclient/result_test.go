@@ -2,7 +2,6 @@ package authclient
 
 import (
 	"fmt"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -34,35 +33,6 @@ func TestResultFormatting(t *testing.T) {
 	}
 	if r.BearerToken() != "tok.en.value" || (Result{}).BearerToken() != "" {
 		t.Errorf("BearerToken does not give the token back")
-	}
-}
-
-func TestRetryAfter(t *testing.T) {
-	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
-	tests := []struct {
-		value string
-		want  time.Duration
-	}{
-		{"", time.Second},
-		{"3", 3 * time.Second},
-		{"0", 0},
-		{" 7 ", 7 * time.Second},
-		{"120", 10 * time.Second},
-		{"99999999999999999999", time.Second}, // not an int64: treated as unreadable
-		{"-4", 0},
-		{"soon", time.Second},
-		{now.Add(5 * time.Second).Format(http.TimeFormat), 5 * time.Second},
-		{now.Add(time.Hour).Format(http.TimeFormat), 10 * time.Second},
-		{now.Add(-time.Hour).Format(http.TimeFormat), 0},
-	}
-	for _, tt := range tests {
-		h := http.Header{}
-		if tt.value != "" {
-			h.Set("Retry-After", tt.value)
-		}
-		if got := retryAfter(h, now); got != tt.want {
-			t.Errorf("retryAfter(%q) = %s, want %s", tt.value, got, tt.want)
-		}
 	}
 }
 

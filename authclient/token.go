@@ -45,7 +45,7 @@ func (c *Client) requestToken(ctx context.Context, e endpoints, k Key, p policy)
 		req.Header.Set("Content-Type", "application/json")
 		return req, nil
 	})
-	r := Result{HTTPStatus: resp.status, TokenLatency: resp.latency}
+	r := Result{HTTPStatus: resp.status, TokenLatency: resp.latency, Attempts: resp.attempts}
 	if err != nil {
 		r.Class = Undetermined
 		r.Message = describeFailure(ctx, e.host, tokenEndpoint, c.timeout, err)

@@ -24,6 +24,7 @@ func (c *Client) verify(ctx context.Context, e endpoints, k Key, g grant, r Resu
 	r.Verified = true
 	r.HTTPStatus = resp.status
 	r.VerifyLatency = resp.latency
+	r.Attempts += max(resp.attempts-1, 0) // 1 plus retries, over both requests
 	secrets := []string{k.Secret, g.token}
 	if err != nil {
 		r.Class = Undetermined

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/m3keys/m3keys/authclient"
@@ -27,10 +28,12 @@ type checkResult struct {
 	Result      string `json:"result"`
 	HTTPStatus  int    `json:"httpStatus"`
 	LatencyMs   int64  `json:"latencyMs"`
-	ExpiresIn   int64  `json:"expiresIn"`
-	Message     string `json:"message"`
-	AgeDays     int    `json:"ageDays"`
-	Stale       bool   `json:"stale"`
+	// Attempts is 1 plus the retries the check made (after a 429, a 5xx, a dropped connection).
+	Attempts  int    `json:"attempts"`
+	ExpiresIn int64  `json:"expiresIn"`
+	Message   string `json:"message"`
+	AgeDays   int    `json:"ageDays"`
+	Stale     bool   `json:"stale"`
 	// Verified is false for a token-only check (--no-verify): weaker evidence than a full one.
 	Verified bool            `json:"verified"`
 	Status   keystore.Status `json:"status"`
@@ -256,23 +259,61 @@ func keysToCheck(doc *keystore.Document, opts checkOptions, now time.Time) ([]au
 func (c *ctx) runBatch(keys []authclient.Key, o checkOptions) []authclient.Result {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	progress := &checkProgress{out: c.env.Stderr, on: c.env.StderrIsTTY, total: len(keys)}
 	batch := authclient.Batch{
 		Client:      authclient.New(authclient.Options{Timeout: o.timeout, UserAgent: "m3keys/" + c.env.Version}),
 		Concurrency: o.concurrency, Rate: o.rate, Verify: !o.noVerify,
+		OnWait: progress.waiting,
 	}
 	results := make([]authclient.Result, len(keys))
-	finished := 0
 	batch.Run(ctx, keys, func(i int, r authclient.Result) {
 		results[i] = r
-		finished++
-		if c.env.StderrIsTTY {
-			fmt.Fprintf(c.env.Stderr, "\rchecking %d/%d keys…", finished, len(keys))
-		}
+		progress.finished()
 	})
-	if c.env.StderrIsTTY && len(keys) > 0 {
-		fmt.Fprint(c.env.Stderr, "\r\033[K")
-	}
+	progress.clear()
 	return results
+}
+
+// checkProgress is the line on a terminal's stderr that counts the keys checked and shows
+// the latest wait before a retry ("waiting 7 s: 429"). Keys finish and wait on several goroutines.
+type checkProgress struct {
+	out         io.Writer
+	on          bool
+	mu          sync.Mutex
+	total, done int
+	wait        string
+}
+
+func (p *checkProgress) finished() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.done++
+	p.wait = ""
+	p.show()
+}
+
+func (p *checkProgress) waiting(w authclient.Wait) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.wait = w.String()
+	p.show()
+}
+
+func (p *checkProgress) show() {
+	if !p.on {
+		return
+	}
+	line := fmt.Sprintf("\rchecking %d/%d keys…", p.done, p.total)
+	if p.wait != "" {
+		line += " " + p.wait
+	}
+	fmt.Fprint(p.out, line+"\033[K")
+}
+
+func (p *checkProgress) clear() {
+	if p.on && p.total > 0 {
+		fmt.Fprint(p.out, "\r\033[K")
+	}
 }
 
 func fillResult(row *checkResult, r authclient.Result, verified bool) {
@@ -280,6 +321,7 @@ func fillResult(row *checkResult, r authclient.Result, verified bool) {
 	row.Verified = verified
 	row.HTTPStatus = r.HTTPStatus
 	row.LatencyMs = r.Latency().Milliseconds()
+	row.Attempts = r.Attempts
 	row.ExpiresIn = int64(r.ExpiresIn / time.Second)
 	row.Message = sanitize.Line(r.Message)
 	if row.Status == keystore.Inactive {

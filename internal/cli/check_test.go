@@ -164,3 +164,25 @@ func TestCheckProgressOnlyOnATerminal(t *testing.T) {
 		t.Errorf("no progress on a terminal: %q", o.stderr)
 	}
 }
+
+// TestCheckRetriesABlip: a 500 from the token endpoint is retried, the wait shows in the
+// progress line, and the JSON says the key took two attempts.
+func TestCheckRetriesABlip(t *testing.T) {
+	h, fake := checkFixture(t)
+	fake.AddFault(m3tertest.Fault{KeyID: "AK-GOOD", Endpoint: m3tertest.TokenEndpoint, Status: 500, Times: 1})
+	h.stderrTTY = true
+	o := h.run("", "check", "--json", "AK-GOOD")
+	if o.code != 0 {
+		t.Fatalf("exit %d, want 0 after a retry: %s", o.code, o.stderr)
+	}
+	if !strings.Contains(o.stderr, "waiting 0.") || !strings.Contains(o.stderr, " s: 500") {
+		t.Errorf("progress does not show the wait: %q", o.stderr)
+	}
+	var report struct{ Results []map[string]any }
+	if err := json.Unmarshal([]byte(o.stdout), &report); err != nil || len(report.Results) != 1 {
+		t.Fatalf("not JSON with one result: %v\n%s", err, o.stdout)
+	}
+	if r := report.Results[0]; r["result"] != "valid" || r["attempts"] != float64(2) {
+		t.Errorf("result %v, attempts %v; want valid after 2", r["result"], r["attempts"])
+	}
+}
