@@ -53,3 +53,31 @@ func TestHumanDuration(t *testing.T) {
 		}
 	}
 }
+
+// TestParseGrantTokenType: token_type is optional, as in m3ter's SDKs; when
+// present it must say Bearer, in any case.
+func TestParseGrantTokenType(t *testing.T) {
+	tests := []struct {
+		tokenType string // JSON value, or "" to leave the field out
+		ok        bool
+	}{
+		{"", true},
+		{`null`, true},
+		{`"Bearer"`, true},
+		{`"bearer"`, true},
+		{`"BEARER"`, true},
+		{`"MAC"`, false},
+		{`"Bearer2"`, false},
+	}
+	for _, tt := range tests {
+		field := ""
+		if tt.tokenType != "" {
+			field = `"token_type":` + tt.tokenType + `,`
+		}
+		body := `{` + field + `"access_token":"aaa.bbb.ccc","expires_in":3600}`
+		_, err := parseGrant([]byte(body))
+		if (err == nil) != tt.ok {
+			t.Errorf("token_type %s: error %v, want ok %t", tt.tokenType, err, tt.ok)
+		}
+	}
+}

@@ -108,7 +108,8 @@ func parseGrant(body []byte) (grant, error) {
 		return grant{}, errors.New("not with the documented JSON")
 	}
 	switch {
-	case !strings.EqualFold(t.TokenType, "Bearer"):
+	case t.TokenType != "" && !strings.EqualFold(t.TokenType, "Bearer"):
+		// Optional in m3ter's SDKs, which take its absence for Bearer.
 		return grant{}, errors.New(`token_type is not "Bearer"`)
 	case t.AccessToken == "":
 		return grant{}, errors.New("without an access_token")
