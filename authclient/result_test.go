@@ -1,7 +1,9 @@
 package authclient
 
 import (
+	"context"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -78,6 +80,23 @@ func TestParseGrantTokenType(t *testing.T) {
 		_, err := parseGrant([]byte(body))
 		if (err == nil) != tt.ok {
 			t.Errorf("token_type %s: error %v, want ok %t", tt.tokenType, err, tt.ok)
+		}
+	}
+}
+
+// TestUsersMeOrganizationID: m3ter's SDKs require organization.id and leave
+// orgId optional; either names the organization.
+func TestUsersMeOrganizationID(t *testing.T) {
+	for name, org := range map[string]string{
+		"id only":    `{"id":"` + testOrg + `","version":1}`,
+		"orgId only": `{"orgId":"` + testOrg + `"}`,
+		"both":       `{"id":"` + testOrg + `","orgId":"` + testOrg + `"}`,
+	} {
+		body := []byte(`{"serviceUser":{"id":"su-1","name":"ci-bot"},"organization":` + org + `}`)
+		c := New(Options{HTTPClient: &http.Client{Transport: scripted{token: answer{200, "", goodTokenBody}, usersMe: answer{200, "", body}}}})
+		k := Key{OrgID: testOrg, APIURL: fuzzAPIURL, AccessKeyID: testKeyID, Secret: testSecret}
+		if r := c.Check(context.Background(), k, true); r.Class != Valid {
+			t.Errorf("%s: %v, want valid", name, r)
 		}
 	}
 }
