@@ -494,6 +494,43 @@ func printCheckTable(c *ctx, r checkReport) {
 	if len(apart) > 0 {
 		fmt.Fprintln(out, strings.Join(apart, "; "))
 	}
+	printFailures(out, r.Results)
+}
+
+// tableWidth is the width the table keeps to: an 80-column terminal.
+const tableWidth = 80
+
+// printFailures ends the table as a test runner's short summary does: one line per key that
+// needs action, with why, so the last screen of an 80×24 terminal names every one of them.
+func printFailures(out io.Writer, rows []checkResult) {
+	var lines []string
+	for _, row := range rows {
+		if reason := failureReason(row); reason != "" {
+			line := fmt.Sprintf("  %s %s: %s", sanitize.Text(row.AccessKeyID, 200), resultLabel(row), reason)
+			lines = append(lines, textcut.End(line, tableWidth))
+		}
+	}
+	if len(lines) == 0 {
+		return
+	}
+	fmt.Fprintln(out, "\nneeds action:")
+	for _, line := range lines {
+		fmt.Fprintln(out, line)
+	}
+}
+
+// failureReason is why a row needs action, or "" when it does not: a key m3ter refuses (not
+// a retired one), one that could not be checked, an INACTIVE one still accepted, an exposed one.
+func failureReason(row checkResult) string {
+	switch {
+	case row.InactiveStillAccepted:
+		return "INACTIVE but still accepted — inactivate it in the Console"
+	case row.Exposed:
+		return "exposed — rotate it"
+	case row.Result != string(authclient.Valid) && !row.Retired:
+		return sanitize.Line(row.Message)
+	}
+	return ""
 }
 
 // rowWarnings are the lines beneath a row that call for action besides its result.

@@ -186,3 +186,30 @@ func TestCheckRetriesABlip(t *testing.T) {
 		t.Errorf("result %v, attempts %v; want valid after 2", r["result"], r["attempts"])
 	}
 }
+
+// TestCheckTableEndsWithTheFailures: the last lines name each failing key with its reason,
+// within 80 columns, so an 80×24 terminal shows them without scrolling.
+func TestCheckTableEndsWithTheFailures(t *testing.T) {
+	h, fake := checkFixture(t)
+	fake.RemoveKey("AK-GOOD")
+	o := h.run("", "check")
+	lines := strings.Split(strings.TrimRight(o.stdout, "\n"), "\n")
+	if len(lines) < 3 {
+		t.Fatalf("table too short:\n%s", o.stdout)
+	}
+	tail := lines[len(lines)-3:]
+	want := []string{"needs action:", "  AK-GOOD ✗ rejected: m3ter refused the credentials (401)", "  AK-NOPERM ! forbidden: token issued, but users/me refused it (403)"}
+	for i, w := range want {
+		if !strings.HasPrefix(tail[i], w) {
+			t.Errorf("line %d from the end is %q, want it to start %q\n%s", 3-i, tail[i], w, o.stdout)
+		}
+		if n := len([]rune(tail[i])); n > 80 {
+			t.Errorf("line of %d columns: %q", n, tail[i])
+		}
+	}
+	fake.AddKey(m3tertest.Key{AccessKeyID: "AK-GOOD", Secret: secret, OrgID: org1, ServiceUserID: "su-good", ServiceUserName: "good", Admin: true})
+	h.mustRun("", "inactivate", "AK-NOPERM", "--force")
+	if o := h.run("", "check"); strings.Contains(o.stdout, "needs action") {
+		t.Errorf("all valid, yet a failure list:\n%s", o.stdout)
+	}
+}
