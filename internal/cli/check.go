@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/m3keys/m3keys/authclient"
+	"github.com/m3keys/m3keys/internal/atomicfile"
 	"github.com/m3keys/m3keys/internal/lastcheck"
 	"github.com/m3keys/m3keys/internal/sanitize"
 	"github.com/m3keys/m3keys/internal/textcut"
@@ -46,7 +47,14 @@ type checkResult struct {
 	// Exposed: someone who should not read the secret could (a team member removed): rotate it.
 	Exposed bool `json:"exposed"`
 
-	orgLabel string
+	orgLabel  string
+	createdAt time.Time
+}
+
+// failing says the key needs action: m3ter refuses it (a retired INACTIVE key aside), or it is
+// INACTIVE and still accepted.
+func (r *checkResult) failing() bool {
+	return authclient.Class(r.Result).Failing() && !r.Retired || r.InactiveStillAccepted
 }
 
 type checkSummary struct {
@@ -113,6 +121,8 @@ type checkOptions struct {
 	all         bool     // INACTIVE keys too
 	keyIDs      []string // just these keys, whatever their status
 	json        bool
+	format      string // table, json or openmetrics
+	output      string // write the openmetrics here, atomically, instead of to stdout
 	timeout     time.Duration
 	concurrency int
 	rate        float64
@@ -130,7 +140,17 @@ const (
 )
 
 func (o *checkOptions) validate() error {
+	if o.json && o.format != "table" && o.format != "json" {
+		return usageErr("check --json --format %s: choose one — --json is --format json", sanitize.Line(o.format))
+	}
+	if o.json {
+		o.format = "json"
+	}
 	switch {
+	case !slices.Contains([]string{"table", "json", "openmetrics"}, o.format):
+		return usageErr("check --format %s: use table, json or openmetrics", sanitize.Line(o.format))
+	case o.output != "" && o.format != "openmetrics":
+		return usageErr("check --output works with --format openmetrics — add it, or leave out --output")
 	case !(o.rate >= minRate && o.rate <= maxRate): // NaN fails every comparison
 		return usageErr("check --rate %g: must be between 0.1 and 1000 requests per second per organization — leave it out for %d", o.rate, authclient.DefaultRate)
 	case o.concurrency < 1 || o.concurrency > maxConcurrency:
@@ -143,10 +163,12 @@ func (o *checkOptions) validate() error {
 
 func runCheck(c *ctx, args []string) error {
 	o := checkOptions{maxAge: keystore.DefaultMaxAge}
-	fs := c.flags("check", "[KEY_ID...] [--org ID] [--all] [--json] [--timeout DUR] [--concurrency N] [--rate N] [--max-age DUR] [--fail-on-stale] [--no-verify]")
+	fs := c.flags("check", "[KEY_ID...] [--org ID] [--all] [--json | --format table|json|openmetrics [--output FILE]] [--timeout DUR] [--concurrency N] [--rate N] [--max-age DUR] [--fail-on-stale] [--no-verify]")
 	fs.StringVar(&o.org, "org", "", "check only this organization")
 	fs.BoolVar(&o.all, "all", false, "check INACTIVE keys too (m3ter should reject them)")
-	fs.BoolVar(&o.json, "json", false, "print JSON")
+	fs.BoolVar(&o.json, "json", false, "print JSON (--format json)")
+	fs.StringVar(&o.format, "format", "table", "table, json or openmetrics (for Prometheus)")
+	fs.StringVar(&o.output, "output", "", "with --format openmetrics: write FILE atomically (node_exporter's textfile collector)")
 	fs.DurationVar(&o.timeout, "timeout", authclient.DefaultTimeout, "time limit for each request")
 	fs.IntVar(&o.concurrency, "concurrency", authclient.DefaultConcurrency, "requests in flight at most")
 	fs.Float64Var(&o.rate, "rate", authclient.DefaultRate, "requests per second per organization at most")
@@ -201,17 +223,30 @@ func runCheck(c *ctx, args []string) error {
 		row.WrongServiceUser = row.Result == string(authclient.Valid) && wrongUser[row.AccessKeyID]
 		report.Summary.count(row)
 	}
-	if o.json {
-		if err := writeJSON(c, report); err != nil {
-			return err
-		}
-	} else {
-		printCheckTable(c, report)
+	if err := writeCheckReport(c, report, o); err != nil {
+		return err
 	}
 	if saveErr != nil {
 		return fmt.Errorf("results were not saved as each key's last check: %w", saveErr)
 	}
-	return checkOutcome(report.Summary, o.failOnStale, o.json)
+	return checkOutcome(report.Summary, o.failOnStale, o.format == "json")
+}
+
+// writeCheckReport prints the report in the chosen format, or writes it to --output.
+func writeCheckReport(c *ctx, report checkReport, o checkOptions) error {
+	switch {
+	case o.format == "json":
+		return writeJSON(c, report)
+	case o.format == "openmetrics" && o.output != "":
+		if err := atomicfile.Write(o.output, openMetricsText(report, c.env.Now(), o.maxAge), 0o644, nil); err != nil {
+			return fmt.Errorf("cannot write %s: %w — check that its directory exists and is writable", sanitize.Line(o.output), err)
+		}
+	case o.format == "openmetrics":
+		writeOpenMetrics(c.env.Stdout, report, c.env.Now(), o.maxAge)
+	default:
+		printCheckTable(c, report)
+	}
+	return nil
 }
 
 // keysToCheck lists the keys to check, with the rows that will carry their results: the named
@@ -249,7 +284,7 @@ func keysToCheck(doc *keystore.Document, opts checkOptions, now time.Time) ([]au
 				keys = append(keys, authclient.Key{OrgID: o.ID, APIURL: o.APIURL, AccessKeyID: k.AccessKeyID, Secret: k.Secret.Reveal()})
 				rows = append(rows, checkResult{OrgID: o.ID, ServiceUser: u.Name, AccessKeyID: k.AccessKeyID,
 					OrgName: o.Name, Status: k.Status, Exposed: k.Exposed,
-					AgeDays: k.AgeDays(now), Stale: k.Stale(now, opts.maxAge), orgLabel: orgLabel(&o)})
+					AgeDays: k.AgeDays(now), Stale: k.Stale(now, opts.maxAge), orgLabel: orgLabel(&o), createdAt: k.CreatedAt})
 			}
 		}
 	}
