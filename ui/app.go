@@ -59,9 +59,9 @@ func New(deps Deps) *App {
 		keys:    DefaultKeyMap(),
 		styles:  newStyles(),
 		results: map[string]authclient.Result{},
-		tokens:  map[string]heldToken{},
 		send:    a.send,
 	}
+	a.c.tokens = authclient.NewTokenCache(a.c.now)
 	a.help = help.New()
 	a.help.ShortSeparator = " · "
 	a.help.Styles.ShortKey = a.c.styles.HelpKey

@@ -246,11 +246,11 @@ func tokenRequests(srv *m3tertest.Server) int {
 func TestCopyTokenFromTheLastTest(t *testing.T) {
 	h, srv, fake, now := tokenHarness(t)
 	h.press("t")
-	held, ok := h.app.c.tokens["AK-LIVE"]
+	held, ok := h.app.c.tokens.Get("AK-LIVE")
 	if !ok {
 		t.Fatal("a valid test left no token to copy")
 	}
-	token := held.result.BearerToken()
+	token := held.BearerToken()
 	before := tokenRequests(srv)
 	h.press("y", "y")
 	if !fake.Holds(token) || tokenRequests(srv) != before {
@@ -263,7 +263,7 @@ func TestCopyTokenFromTheLastTest(t *testing.T) {
 	if tokenRequests(srv) != before+1 {
 		t.Fatal("a token expiring within 5 minutes was copied instead of a fresh one")
 	}
-	if fresh := h.app.c.tokens["AK-LIVE"].result.BearerToken(); fresh == "" || !fake.Holds(fresh) {
+	if fresh, _ := h.app.c.tokens.Get("AK-LIVE"); fresh.BearerToken() == "" || !fake.Holds(fresh.BearerToken()) {
 		t.Fatal("the fresh token is not on the clipboard")
 	}
 	if fake.Writes() != 3 {

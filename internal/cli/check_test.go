@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/m3keys/m3keys/authclient"
 	"github.com/m3keys/m3keys/authclient/m3tertest"
 )
 
@@ -132,6 +133,21 @@ func TestTokenPrintsOnlyTheToken(t *testing.T) {
 	fake.Close()
 	if o := h.run("", "token", "AK-GOOD"); o.code != ExitUncertain || o.stdout != "" {
 		t.Errorf("down: %d %q", o.code, o.stdout)
+	}
+}
+
+// TestTokenIsReusedWithinAProcess: a second token for the same key, in the same process, is
+// the first one while it has more than 5 minutes left: no second request to m3ter.
+func TestTokenIsReusedWithinAProcess(t *testing.T) {
+	h, fake := checkFixture(t)
+	h.tokens = authclient.NewTokenCache(func() time.Time { return time.Now() })
+	first := h.mustRun("", "token", "AK-GOOD").stdout
+	second := h.mustRun("", "token", "AK-GOOD").stdout
+	if first != second {
+		t.Error("the second token differs from the first: it was fetched again")
+	}
+	if n := len(fake.Requests()); n != 1 {
+		t.Errorf("%d requests to m3ter for two tokens, want 1", n)
 	}
 }
 
