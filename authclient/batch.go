@@ -62,6 +62,12 @@ func (b *Batch) init() {
 // Check tests one key with the batch's rate limit and retries; verify overrides b.Verify.
 // A TUI that runs its own queue calls this once per key.
 func (b *Batch) Check(ctx context.Context, k Key, verify bool) Result {
+	return b.CheckWaiting(ctx, k, verify, b.OnWait)
+}
+
+// CheckWaiting is Check telling onWait (when not nil), instead of b.OnWait, of each wait
+// before a retry: a TUI shows the waits of the keys it asked for.
+func (b *Batch) CheckWaiting(ctx context.Context, k Key, verify bool, onWait func(Wait)) Result {
 	b.init()
 	if ctx.Err() != nil {
 		return cancelled()
@@ -80,7 +86,7 @@ func (b *Batch) Check(ctx context.Context, k Key, verify bool) Result {
 		sleep:         b.sleep,
 		jitter:        jitter,
 		deadline:      b.client.now().Add(budget),
-		onWait:        b.OnWait,
+		onWait:        onWait,
 		accessKeyID:   k.AccessKeyID,
 	})
 }

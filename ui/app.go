@@ -310,7 +310,7 @@ func (a *App) header(w int) string {
 		left += st.Crumb.Render(" › " + c)
 	}
 	right := ""
-	if p := a.c.checks.progress(); p != "" {
+	if p := a.c.checks.progress(a.c.now()); p != "" {
 		right = a.c.spinner() + " " + p
 	}
 	right = joinRight(right, a.teamBadge())
