@@ -163,8 +163,8 @@ func (o *checkOptions) validate() error {
 
 func runCheck(c *ctx, args []string) error {
 	o := checkOptions{maxAge: keystore.DefaultMaxAge}
-	fs := c.flags("check", "[KEY_ID...] [--org ID] [--all] [--json | --format table|json|openmetrics [--output FILE]] [--timeout DUR] [--concurrency N] [--rate N] [--max-age DUR] [--fail-on-stale] [--no-verify]")
-	fs.StringVar(&o.org, "org", "", "check only this organization")
+	fs := c.flags("check", "[KEY_ID...] [--org ID|NAME] [--all] [--json | --format table|json|openmetrics [--output FILE]] [--timeout DUR] [--concurrency N] [--rate N] [--max-age DUR] [--fail-on-stale] [--no-verify]")
+	fs.StringVar(&o.org, "org", "", "check only this organization (its ID, or its name)")
 	fs.BoolVar(&o.all, "all", false, "check INACTIVE keys too (m3ter should reject them)")
 	fs.BoolVar(&o.json, "json", false, "print JSON (--format json)")
 	fs.StringVar(&o.format, "format", "table", "table, json or openmetrics (for Prometheus)")
@@ -189,9 +189,9 @@ func runCheck(c *ctx, args []string) error {
 	}
 	doc := s.Document()
 	if o.org != "" {
-		org, ok := doc.Org(o.org)
-		if !ok {
-			return usageErr("no organization %s in the store — run m3keys list to see the IDs", sanitize.Line(o.org))
+		org, err := findOrg(doc, o.org)
+		if err != nil {
+			return err
 		}
 		o.org = org.ID
 	}

@@ -229,3 +229,47 @@ func TestCheckTableEndsWithTheFailures(t *testing.T) {
 		t.Errorf("all valid, yet a failure list:\n%s", o.stdout)
 	}
 }
+
+// TestOrgByName: --org takes an organization's name in any case, or its ID, in check and
+// add; a name two organizations share is refused with both IDs.
+func TestOrgByName(t *testing.T) {
+	h, _ := checkFixture(t)
+	o := h.run("", "check", "--org", "acme", "--json")
+	if o.code != ExitRefused || !strings.Contains(o.stdout, "AK-NOPERM") {
+		t.Fatalf("check --org acme: exit %d %s", o.code, o.stderr)
+	}
+	if o := h.run(secret+"\n", "add", "--org", "ACME", "--user", "third", "--key-id", "AK-THIRD"); o.code != 0 {
+		t.Fatalf("add --org ACME: exit %d %s", o.code, o.stderr)
+	}
+	if ref, ok := h.store().Key("AK-THIRD"); !ok || ref.Org.ID != org1 {
+		t.Fatalf("add --org by name did not add to %s", org1)
+	}
+	h.mustRun(secret+"\n", "add", "--org", org2, "--user", "u", "--key-id", "AK-OTHER", "--org-name", "acme")
+	o = h.run("", "check", "--org", "Acme")
+	if o.code != ExitUsage || !strings.Contains(o.stderr, org1) || !strings.Contains(o.stderr, org2) {
+		t.Errorf("ambiguous name: exit %d, stderr %q; want a usage error naming both IDs", o.code, o.stderr)
+	}
+	if o := h.run("", "check", "--org", "nobody"); o.code != ExitUsage || !strings.Contains(o.stderr, "m3keys list") {
+		t.Errorf("unknown name: exit %d %q", o.code, o.stderr)
+	}
+}
+
+// TestAddAsksThePassphraseFirst: on a terminal, add asks for the store's passphrase, says it
+// is unlocking, then asks for the API secret.
+func TestAddAsksThePassphraseFirst(t *testing.T) {
+	h := newHarness(t)
+	h.add("AK-1", "ci-bot")
+	delete(h.vars, "M3KEYS_PASSPHRASE")
+	ft := &fakeTerminal{answers: []string{pass, secret}}
+	h.term, h.tty, h.stderrTTY = ft, true, true
+	o := h.run("", "add", "--org", org1, "--user", "ci-bot", "--key-id", "AK-2")
+	if o.code != 0 {
+		t.Fatalf("exit %d: %s", o.code, o.stderr)
+	}
+	if len(ft.prompts) != 2 || !strings.HasPrefix(ft.prompts[0], "Passphrase") || !strings.HasPrefix(ft.prompts[1], "API Secret") {
+		t.Errorf("prompts %q, want the passphrase, then the API secret", ft.prompts)
+	}
+	if !strings.Contains(o.stderr, "unlocking…") {
+		t.Errorf("stderr %q does not say it is unlocking", o.stderr)
+	}
+}

@@ -177,7 +177,7 @@ func TestAddCreatesStoreAndListShowsKeyNotSecret(t *testing.T) {
 		t.Fatalf("stored key wrong: ok=%v org=%+v", ok, ref.Org)
 	}
 	o := h.mustRun("", "list")
-	for _, want := range []string{"Acme", "ci-bot", "AK-1", "ACTIVE", "0d", "copy once", "untested"} {
+	for _, want := range []string{"Acme", org1, "ci-bot", "AK-1", "ACTIVE", "0d", "copy once", "untested"} {
 		if !strings.Contains(o.stdout, want) {
 			t.Errorf("list output lacks %q:\n%s", want, o.stdout)
 		}
