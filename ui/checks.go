@@ -196,7 +196,7 @@ func (a *App) checkDone(msg checkDoneMsg) tea.Cmd {
 	a.holdToken(msg.keyID, msg.result)
 	cmds := []tea.Cmd{a.takeResult(msg.keyID, msg.result), a.dispatchChecks(),
 		a.broadcast(checkedMsg{orgID: msg.orgID, orgDone: r.left[msg.orgID] == 0}), a.route(msg.to, msg)}
-	if !r.running() {
+	if !r.running() && !a.detailShows(r) {
 		failing := r.counts[authclient.Rejected]+r.counts[authclient.Forbidden] > 0
 		cmds = append(cmds, a.setStatusAbout(r.orgs, r.summary(a.c), failing))
 	}
@@ -248,6 +248,18 @@ func checkWords(c *keystore.Check) string {
 		s += " — " + m
 	}
 	return s
+}
+
+// keyDetail is a screen whose detail line shows a key's last check.
+type keyDetail interface {
+	showsKey(keyID string) bool
+}
+
+// detailShows says the screen on top already shows the one result of run r in its detail
+// line: the status line would say it twice.
+func (a *App) detailShows(r *checkRun) bool {
+	s, ok := a.top().(keyDetail)
+	return ok && r.total == 1 && s.showsKey(r.last.keyID)
 }
 
 func (a *App) spinFrame(msg spinFrameMsg) tea.Cmd {
