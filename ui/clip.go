@@ -180,13 +180,14 @@ func (a *App) copied(msg clipCopiedMsg) tea.Cmd {
 	if msg.id != 0 {
 		a.finished(msg.id, msg.doc)
 	}
+	var cmds []tea.Cmd
 	if msg.fetched != nil && msg.fetched.BearerToken() != "" {
 		a.holdToken(msg.keyID, *msg.fetched)
+		cmds = append(cmds, a.recordIfUntested(msg.keyID, *msg.fetched))
 	}
 	if msg.prevCleared {
 		a.clip.pending, a.clip.what = clipboard.Pending{}, ""
 	}
-	var cmds []tea.Cmd
 	if msg.err != nil {
 		cmds = append(cmds, a.setStatus(copyFailure(msg, a.c.doc, a.c.now()), true))
 	} else {
@@ -264,6 +265,17 @@ func handedOut(keyID string, at, now time.Time) string {
 	return "the secret of " + shortID(keyID) + " was handed out on " + timefmt.Minute(at) +
 		" — m3keys hands a secret out once, as the m3ter Console shows it once; for a new secret, " +
 		"add a new key in the m3ter Console, then retire this one"
+}
+
+// recordIfUntested keeps the token y fetched for a key never checked as its last check, a
+// token-only one: m3ter issued a token, which is more than "untested".
+func (a *App) recordIfUntested(keyID string, res authclient.Result) tea.Cmd {
+	ref, ok := a.c.doc.Key(keyID)
+	if _, tested := a.c.results[keyID]; !ok || tested || ref.Key.LastCheck != nil {
+		return nil
+	}
+	a.c.results[keyID] = res
+	return a.takeResult(keyID, res)
 }
 
 // holdToken keeps a token of this session for y.

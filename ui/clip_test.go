@@ -277,6 +277,11 @@ func TestCopyTokenWithoutATestFetchesOne(t *testing.T) {
 	if tokenRequests(srv) != 1 || fake.Empty() {
 		t.Fatalf("y with no test: %d token requests, clipboard empty %v", tokenRequests(srv), fake.Empty())
 	}
+	// The token is a token-only check of the key, which is no longer untested.
+	if _, k := h.org().selected(); k == nil || k.LastCheck == nil || k.LastCheck.Result != "valid" || k.LastCheck.Verified {
+		t.Fatalf("y on an untested key left its last check %+v, want a token-only valid check", k.LastCheck)
+	}
+	h.wantView("✓ valid (token only)")
 	h.selectRow("AK-UNKNOWN")
 	h.press("y")
 	h.wantView("AK-UNKNOWN: no token:", "press t to test the key")
