@@ -2,6 +2,7 @@ package authclient
 
 import (
 	"context"
+	"math/rand/v2"
 	"strings"
 	"sync"
 	"time"
@@ -14,16 +15,25 @@ const (
 
 // Batch checks many keys: at most Concurrency requests in flight, at most
 // Rate requests per second to each organization (token and users/me
-// requests both count), one retry after a 429 (after its Retry-After, at
-// most 10s) and one after a connection error (after 200ms), per request.
+// requests both count), and each request retried as m3ter's SDKs retry:
+// twice on 408, 409, 429, 5xx and connection errors, within KeyBudget.
 type Batch struct {
 	Client      *Client // default New(Options{})
 	Concurrency int     // default 8
 	Rate        float64 // requests per second per organization; default 40
 	Verify      bool    // prove each token with users/me
+	// KeyBudget bounds one key's check: no retry starts whose wait would
+	// end after it. Default DefaultKeyBudget.
+	KeyBudget time.Duration
 	// Sleep waits between requests and before retries; default a timer
 	// that stops when ctx is done. Tests inject one that records.
 	Sleep func(ctx context.Context, d time.Duration) error
+	// Jitter returns a number in [0, 1) that shortens a backoff by up to
+	// a quarter; default math/rand. Tests inject a fixed one.
+	Jitter func() float64
+	// OnWait, when set, hears of each wait before a retry, for a progress
+	// line. It is called from the goroutine that checks the key.
+	OnWait func(Wait)
 
 	setup   sync.Once
 	client  *Client
@@ -52,14 +62,32 @@ func (b *Batch) init() {
 // Check tests one key with the batch's rate limit and retries; verify overrides b.Verify.
 // A TUI that runs its own queue calls this once per key.
 func (b *Batch) Check(ctx context.Context, k Key, verify bool) Result {
+	return b.CheckWaiting(ctx, k, verify, b.OnWait)
+}
+
+// CheckWaiting is Check telling onWait (when not nil), instead of b.OnWait, of each wait
+// before a retry: a TUI shows the waits of the keys it asked for.
+func (b *Batch) CheckWaiting(ctx context.Context, k Key, verify bool, onWait func(Wait)) Result {
 	b.init()
 	if ctx.Err() != nil {
 		return cancelled()
+	}
+	budget := b.KeyBudget
+	if budget <= 0 {
+		budget = DefaultKeyBudget
+	}
+	jitter := b.Jitter
+	if jitter == nil {
+		jitter = rand.Float64
 	}
 	return b.client.check(ctx, k, verify, policy{
 		beforeRequest: func(ctx context.Context) error { return b.limiter.wait(ctx, k.OrgID) },
 		retry:         true,
 		sleep:         b.sleep,
+		jitter:        jitter,
+		deadline:      b.client.now().Add(budget),
+		onWait:        onWait,
+		accessKeyID:   k.AccessKeyID,
 	})
 }
 

@@ -53,6 +53,24 @@ func TestCheckClasses(t *testing.T) {
 			wantMessage: "m3ter refused the credentials (400): invalid_client: Bad client credentials",
 		},
 		{
+			name:      "token 400 with m3ter's message",
+			setup:     fault(m3tertest.Fault{Endpoint: m3tertest.TokenEndpoint, Status: 400, Message: "Bad credentials"}),
+			wantClass: Rejected, wantStatus: 400, wantRequests: 1,
+			wantMessage: "m3ter refused the credentials (400): Bad credentials",
+		},
+		{
+			name:      "token 400 html from a proxy",
+			setup:     fault(m3tertest.Fault{Endpoint: m3tertest.TokenEndpoint, Status: 400, Body: m3tertest.NotJSON}),
+			wantClass: Undetermined, wantStatus: 400, wantRequests: 1,
+			wantMessage: "the token endpoint answered 400, but not with m3ter's JSON error, so it did not come from m3ter",
+		},
+		{
+			name:      "token 400 json that is not m3ter's error",
+			setup:     fault(m3tertest.Fault{Endpoint: m3tertest.TokenEndpoint, Status: 400, Body: m3tertest.TruncatedJSON}),
+			wantClass: Undetermined, wantStatus: 400, wantRequests: 1,
+			wantMessage: "did not come from m3ter",
+		},
+		{
 			name:      "token 403",
 			setup:     fault(m3tertest.Fault{Endpoint: m3tertest.TokenEndpoint, Status: 403}),
 			wantClass: Rejected, wantStatus: 403, wantRequests: 1,
@@ -244,7 +262,7 @@ func TestCheckValidDetails(t *testing.T) {
 	s := newFake(t)
 	r := check(t, newClient(t, Options{}), keyFor(s), true)
 	want := Result{
-		Class: Valid, Verified: true, HTTPStatus: 200, ExpiresIn: 5 * time.Hour,
+		Class: Valid, Verified: true, HTTPStatus: 200, Attempts: 1, ExpiresIn: 5 * time.Hour,
 		TokenOrgID: testOrg, TokenSubject: "su-1", ServiceUserID: "su-1", ServiceUserName: "ci-bot", OrganizationName: "Acme Billing",
 	}
 	got := r

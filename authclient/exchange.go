@@ -12,72 +12,84 @@ import (
 // refused rather than read to its end.
 const maxBody = 1 << 20
 
-// connRetryDelay is the back-off before retrying after a connection error.
-const connRetryDelay = 200 * time.Millisecond
-
 var errTooLarge = errors.New("response larger than 1 MiB")
 
 // policy is what happens around each HTTP request of one check: a single
-// Check neither waits nor retries; a Batch rate-limits and retries once.
+// Check neither waits nor retries; a Batch rate-limits and retries as
+// m3ter's SDKs do, within the key's deadline.
 type policy struct {
 	beforeRequest func(ctx context.Context) error
 	retry         bool
 	sleep         func(ctx context.Context, d time.Duration) error
+	jitter        func() float64 // in [0, 1)
+	deadline      time.Time      // no retry whose wait ends after it
+	onWait        func(Wait)     // may be nil
+	accessKeyID   string         // for onWait
 }
 
 // response is an HTTP answer with its body read in full (up to maxBody).
 type response struct {
-	status  int
-	header  http.Header
-	body    []byte
-	latency time.Duration
+	status   int
+	header   http.Header
+	body     []byte
+	latency  time.Duration
+	attempts int
 }
 
-// send makes one request, as newRequest builds it, and retries it once
-// after a 429 and once after a connection error when p says so. The
-// returned response is the last one; its latency is the whole time from
-// the first attempt, retries and the waits before them included, because
-// that is how long the user waited for the answer.
+// send makes one request, as newRequest builds it, and retries it as p
+// says. The returned response is the last one; its latency is the whole
+// time from the first attempt, retries and the waits before them included,
+// because that is how long the user waited for the answer.
 func (c *Client) send(ctx context.Context, p policy, newRequest func(ctx context.Context) (*http.Request, error)) (response, error) {
-	retried429, retriedConn := false, false
 	var first time.Time
-	for {
+	for attempt := 0; ; attempt++ {
 		if p.beforeRequest != nil {
 			if err := p.beforeRequest(ctx); err != nil {
-				return response{latency: since(first)}, err
+				return response{latency: c.since(first), attempts: attempt}, err
 			}
 		}
 		if first.IsZero() {
-			first = time.Now()
+			first = c.now()
 		}
 		resp, err := c.once(ctx, newRequest)
-		resp.latency = time.Since(first)
-		var wait time.Duration
-		switch {
-		case !p.retry:
-			return resp, err
-		case err != nil && !retriedConn && isConnectionError(ctx, err):
-			retriedConn = true
-			wait = connRetryDelay
-		case err == nil && resp.status == http.StatusTooManyRequests && !retried429:
-			retried429 = true
-			wait = retryAfter(resp.header, c.now())
-		default:
+		resp.latency, resp.attempts = c.since(first), attempt+1
+		wait, reason := p.nextWait(ctx, attempt, resp, err, c.now())
+		if reason == "" {
 			return resp, err
 		}
+		if p.onWait != nil {
+			p.onWait(Wait{AccessKeyID: p.accessKeyID, For: wait, Reason: reason})
+		}
 		if err := p.sleep(ctx, wait); err != nil {
-			resp.latency = time.Since(first)
+			resp.latency = c.since(first)
 			return resp, err
 		}
 	}
 }
 
-// since is the time from t, or 0 when t is not set.
-func since(t time.Time) time.Duration {
+// nextWait is the wait before retrying an answer and why, or a reason of
+// "" when the answer stands.
+func (p policy) nextWait(ctx context.Context, attempt int, resp response, err error, now time.Time) (time.Duration, string) {
+	if !p.retry || attempt >= maxRetries {
+		return 0, ""
+	}
+	reason := retryReason(ctx, resp, err)
+	if reason == "" {
+		return 0, ""
+	}
+	wait := retryDelay(attempt, resp.header, now, p.jitter)
+	if now.Add(wait).After(p.deadline) {
+		return 0, ""
+	}
+	return wait, reason
+}
+
+// since is the time from t on the client's clock, or 0 when t is not set.
+func (c *Client) since(t time.Time) time.Duration {
 	if t.IsZero() {
 		return 0
 	}
-	return time.Since(t)
+	return c.now().Sub(t)
 }
 
 // once makes one request bound by the client's timeout and reads its body; send times it.

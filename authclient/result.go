@@ -33,6 +33,9 @@ type Result struct {
 	HTTPStatus    int
 	TokenLatency  time.Duration
 	VerifyLatency time.Duration
+	// Attempts is 1 plus the retries the check made (0 when no request
+	// was made).
+	Attempts int
 	// ExpiresIn is the token lifetime m3ter announced.
 	ExpiresIn time.Duration
 	// TokenOrgID is the orgId claim of the token.
@@ -87,9 +90,9 @@ func (r Result) Format(f fmt.State, verb rune) {
 	case verb == 'v' && f.Flag('#'):
 		fmt.Fprint(f, r.GoString())
 	case verb == 'v' && f.Flag('+'):
-		fmt.Fprintf(f, "{Class:%s Verified:%t HTTPStatus:%d TokenLatency:%s VerifyLatency:%s ExpiresIn:%s "+
+		fmt.Fprintf(f, "{Class:%s Verified:%t HTTPStatus:%d Attempts:%d TokenLatency:%s VerifyLatency:%s ExpiresIn:%s "+
 			"TokenOrgID:%s TokenSubject:%s ServiceUserID:%s ServiceUserName:%s OrganizationName:%s Message:%s Token:%s}",
-			r.Class, r.Verified, r.HTTPStatus, r.TokenLatency, r.VerifyLatency, r.ExpiresIn,
+			r.Class, r.Verified, r.HTTPStatus, r.Attempts, r.TokenLatency, r.VerifyLatency, r.ExpiresIn,
 			r.TokenOrgID, r.TokenSubject, r.ServiceUserID, r.ServiceUserName, r.OrganizationName, r.Message, r.redactedToken())
 	case verb == 'q':
 		fmt.Fprintf(f, "%q", r.String())

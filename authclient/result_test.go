@@ -1,6 +1,7 @@
 package authclient
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -37,35 +38,6 @@ func TestResultFormatting(t *testing.T) {
 	}
 }
 
-func TestRetryAfter(t *testing.T) {
-	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
-	tests := []struct {
-		value string
-		want  time.Duration
-	}{
-		{"", time.Second},
-		{"3", 3 * time.Second},
-		{"0", 0},
-		{" 7 ", 7 * time.Second},
-		{"120", 10 * time.Second},
-		{"99999999999999999999", time.Second}, // not an int64: treated as unreadable
-		{"-4", 0},
-		{"soon", time.Second},
-		{now.Add(5 * time.Second).Format(http.TimeFormat), 5 * time.Second},
-		{now.Add(time.Hour).Format(http.TimeFormat), 10 * time.Second},
-		{now.Add(-time.Hour).Format(http.TimeFormat), 0},
-	}
-	for _, tt := range tests {
-		h := http.Header{}
-		if tt.value != "" {
-			h.Set("Retry-After", tt.value)
-		}
-		if got := retryAfter(h, now); got != tt.want {
-			t.Errorf("retryAfter(%q) = %s, want %s", tt.value, got, tt.want)
-		}
-	}
-}
-
 func TestHumanDuration(t *testing.T) {
 	tests := map[time.Duration]string{
 		5 * time.Hour:                    "5h0m",
@@ -80,6 +52,51 @@ func TestHumanDuration(t *testing.T) {
 	for d, want := range tests {
 		if got := humanDuration(d); got != want {
 			t.Errorf("humanDuration(%s) = %q, want %q", d, got, want)
+		}
+	}
+}
+
+// TestParseGrantTokenType: token_type is optional, as in m3ter's SDKs; when
+// present it must say Bearer, in any case.
+func TestParseGrantTokenType(t *testing.T) {
+	tests := []struct {
+		tokenType string // JSON value, or "" to leave the field out
+		ok        bool
+	}{
+		{"", true},
+		{`null`, true},
+		{`"Bearer"`, true},
+		{`"bearer"`, true},
+		{`"BEARER"`, true},
+		{`"MAC"`, false},
+		{`"Bearer2"`, false},
+	}
+	for _, tt := range tests {
+		field := ""
+		if tt.tokenType != "" {
+			field = `"token_type":` + tt.tokenType + `,`
+		}
+		body := `{` + field + `"access_token":"aaa.bbb.ccc","expires_in":3600}`
+		_, err := parseGrant([]byte(body))
+		if (err == nil) != tt.ok {
+			t.Errorf("token_type %s: error %v, want ok %t", tt.tokenType, err, tt.ok)
+		}
+	}
+}
+
+// TestUsersMeOrganizationID: m3ter's SDKs require organization.id and leave
+// orgId optional; either names the organization.
+func TestUsersMeOrganizationID(t *testing.T) {
+	for name, org := range map[string]string{
+		"id only":    `{"id":"` + testOrg + `","version":1}`,
+		"orgId only": `{"orgId":"` + testOrg + `"}`,
+		"both":       `{"id":"` + testOrg + `","orgId":"` + testOrg + `"}`,
+	} {
+		body := []byte(`{"serviceUser":{"id":"su-1","name":"ci-bot"},"organization":` + org + `}`)
+		c := New(Options{HTTPClient: &http.Client{Transport: scripted{token: answer{200, "", goodTokenBody}, usersMe: answer{200, "", body}}}})
+		k := Key{OrgID: testOrg, APIURL: fuzzAPIURL, AccessKeyID: testKeyID, Secret: testSecret}
+		if r := c.Check(context.Background(), k, true); r.Class != Valid {
+			t.Errorf("%s: %v, want valid", name, r)
 		}
 	}
 }

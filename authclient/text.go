@@ -28,23 +28,29 @@ func clean(s string, secrets ...string) string {
 // serverMessage extracts the human part of an m3ter error body:
 // {"message"} or {"error","error_description"}. Anything else gives "".
 func serverMessage(body []byte, secrets ...string) string {
+	msg, _ := m3terError(body)
+	return clean(msg, secrets...)
+}
+
+// m3terError reads an error body in m3ter's JSON form, {"message"} or
+// {"error","error_description"}; ok is false for anything else (an HTML
+// page from a proxy, an empty body), which m3ter did not write.
+func m3terError(body []byte) (msg string, ok bool) {
 	var e struct {
 		Message          string `json:"message"`
 		Error            string `json:"error"`
 		ErrorDescription string `json:"error_description"`
 	}
 	if json.Unmarshal(body, &e) != nil {
-		return ""
+		return "", false
 	}
-	msg := e.Message
 	switch {
-	case msg != "":
+	case e.Message != "":
+		return e.Message, true
 	case e.Error != "" && e.ErrorDescription != "":
-		msg = e.Error + ": " + e.ErrorDescription
-	default:
-		msg = e.Error + e.ErrorDescription
+		return e.Error + ": " + e.ErrorDescription, true
 	}
-	return clean(msg, secrets...)
+	return e.Error + e.ErrorDescription, e.Error != ""
 }
 
 // withServerMessage appends the server's own words to a sentence.

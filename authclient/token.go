@@ -45,28 +45,45 @@ func (c *Client) requestToken(ctx context.Context, e endpoints, k Key, p policy)
 		req.Header.Set("Content-Type", "application/json")
 		return req, nil
 	})
-	r := Result{HTTPStatus: resp.status, TokenLatency: resp.latency}
+	r := Result{HTTPStatus: resp.status, TokenLatency: resp.latency, Attempts: resp.attempts}
 	if err != nil {
 		r.Class = Undetermined
 		r.Message = describeFailure(ctx, e.host, tokenEndpoint, c.timeout, err)
 		return grant{}, r
 	}
-	switch resp.status {
-	case http.StatusOK:
+	switch {
+	case resp.status == http.StatusOK:
 		g, err := parseGrant(resp.body)
 		if err != nil {
 			r.Class = Undetermined
 			r.Message = fmt.Sprintf("the token endpoint answered 200 but %s", err)
 		}
 		return g, r
-	case http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden:
+	case refusesCredentials(resp):
 		r.Class = Rejected
 		r.Message = withServerMessage(fmt.Sprintf("m3ter refused the credentials (%d)", resp.status), serverMessage(resp.body, k.Secret))
-		return grant{}, r
+	case resp.status == http.StatusBadRequest:
+		r.Class = Undetermined
+		r.Message = "the token endpoint answered 400, but not with m3ter's JSON error, so it did not come from m3ter (a proxy or firewall?) — check the network and the API URL, then try again"
+	default:
+		r.Class = Undetermined
+		r.Message = unexpectedStatus(tokenEndpoint, resp, k.Secret)
 	}
-	r.Class = Undetermined
-	r.Message = unexpectedStatus(tokenEndpoint, resp, k.Secret)
 	return grant{}, r
+}
+
+// refusesCredentials is the one rule for condemning a key: a 401 or 403
+// from the token endpoint, or a 400 whose body is m3ter's JSON error. A
+// 400 in any other form (an HTML page) came from something in between.
+func refusesCredentials(resp response) bool {
+	switch resp.status {
+	case http.StatusUnauthorized, http.StatusForbidden:
+		return true
+	case http.StatusBadRequest:
+		_, ok := m3terError(resp.body)
+		return ok
+	}
+	return false
 }
 
 // unexpectedStatus describes an answer that decides nothing.
@@ -91,7 +108,8 @@ func parseGrant(body []byte) (grant, error) {
 		return grant{}, errors.New("not with the documented JSON")
 	}
 	switch {
-	case !strings.EqualFold(t.TokenType, "Bearer"):
+	case t.TokenType != "" && !strings.EqualFold(t.TokenType, "Bearer"):
+		// Optional in m3ter's SDKs, which take its absence for Bearer.
 		return grant{}, errors.New(`token_type is not "Bearer"`)
 	case t.AccessToken == "":
 		return grant{}, errors.New("without an access_token")

@@ -24,6 +24,7 @@ func (c *Client) verify(ctx context.Context, e endpoints, k Key, g grant, r Resu
 	r.Verified = true
 	r.HTTPStatus = resp.status
 	r.VerifyLatency = resp.latency
+	r.Attempts += max(resp.attempts-1, 0) // 1 plus retries, over both requests
 	secrets := []string{k.Secret, g.token}
 	if err != nil {
 		r.Class = Undetermined
@@ -60,11 +61,16 @@ func finishUsersMe(k Key, g grant, r Result, body []byte, secrets []string) Resu
 			Name string `json:"name"`
 		} `json:"serviceUser"`
 		Organization struct {
+			ID               string `json:"id"` // required in m3ter's SDKs; orgId is optional there
 			OrgID            string `json:"orgId"`
 			OrganizationName string `json:"organizationName"`
 		} `json:"organization"`
 	}
-	if err := json.Unmarshal(body, &me); err != nil || me.Organization.OrgID == "" {
+	err := json.Unmarshal(body, &me)
+	if me.Organization.OrgID == "" {
+		me.Organization.OrgID = me.Organization.ID
+	}
+	if err != nil || me.Organization.OrgID == "" {
 		r.Class = Undetermined
 		r.Message = "token issued, but users/me answered 200 without the documented JSON"
 		return r

@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/google/renameio/v2"
+	"github.com/m3keys/m3keys/internal/atomicfile"
 )
 
 // maxFileSize caps what the store reads before decrypting: far above any real store
@@ -154,33 +155,14 @@ func readStoreFile(path string, own owner) ([]byte, error) {
 // writeFile is a crash-safe replace: a temp file in the store directory (never $TMPDIR,
 // where a kill would leave a copy of the store), fsync, rename, fsync the directory.
 func writeFile(path string, data []byte, own owner) error {
-	dir := filepath.Dir(path)
-	pf, err := renameio.NewPendingFile(path, renameio.WithTempDir(dir), renameio.WithStaticPermissions(0o600))
-	if err != nil {
-		return fmt.Errorf("cannot save %s: %w", path, err)
-	}
-	defer func() { _ = pf.Cleanup() }() // no-op after a successful replace
+	var chown func(*renameio.PendingFile) error
 	if own.chown {
-		if err := pf.Chown(own.uid, own.gid); err != nil {
-			return fmt.Errorf("cannot save %s: %w", path, err)
-		}
+		chown = func(pf *renameio.PendingFile) error { return pf.Chown(own.uid, own.gid) }
 	}
-	if _, err := pf.Write(data); err != nil {
+	if err := atomicfile.Write(path, data, 0o600, chown); err != nil {
 		return fmt.Errorf("cannot save %s: %w", path, err)
 	}
-	if err := pf.CloseAtomicallyReplace(); err != nil {
-		return fmt.Errorf("cannot save %s: %w", path, err)
-	}
-	return syncDir(dir)
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = d.Close() }()
-	return d.Sync()
+	return nil
 }
 
 // tempPattern matches renameio's temp files for our files: "." + name + a decimal number.

@@ -59,9 +59,9 @@ func New(deps Deps) *App {
 		keys:    DefaultKeyMap(),
 		styles:  newStyles(),
 		results: map[string]authclient.Result{},
-		tokens:  map[string]heldToken{},
 		send:    a.send,
 	}
+	a.c.tokens = authclient.NewTokenCache(a.c.now)
 	a.help = help.New()
 	a.help.ShortSeparator = " · "
 	a.help.Styles.ShortKey = a.c.styles.HelpKey
@@ -310,7 +310,7 @@ func (a *App) header(w int) string {
 		left += st.Crumb.Render(" › " + c)
 	}
 	right := ""
-	if p := a.c.checks.progress(); p != "" {
+	if p := a.c.checks.progress(a.c.now()); p != "" {
 		right = a.c.spinner() + " " + p
 	}
 	right = joinRight(right, a.teamBadge())

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/m3keys/m3keys/authclient"
@@ -32,6 +34,39 @@ type checkRun struct {
 	total    int
 	counts   map[authclient.Class]int
 	last     checkDoneMsg
+	waits    *retryWaits
+}
+
+// retryWaits is the latest wait before a retry: the checks' commands write it, the header
+// reads it ("waiting 7 s: 429") while it lasts.
+type retryWaits struct {
+	mu    sync.Mutex
+	wait  authclient.Wait
+	until time.Time
+}
+
+func (w *retryWaits) set(wait authclient.Wait, now time.Time) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.wait, w.until = wait, now.Add(wait.For)
+}
+
+// current is the wait under way at now, or "".
+func (w *retryWaits) current(now time.Time) string {
+	if w == nil {
+		return ""
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !now.Before(w.until) {
+		return ""
+	}
+	return w.wait.String()
+}
+
+// waitingChecker is a Checker that tells of its waits before retries (an authclient.Batch).
+type waitingChecker interface {
+	CheckWaiting(ctx context.Context, k authclient.Key, verify bool, onWait func(authclient.Wait)) authclient.Result
 }
 
 type checkJob struct {
@@ -46,12 +81,16 @@ func (r *checkRun) testing(keyID string) bool { return r.inFlight[keyID] }
 
 func (r *checkRun) waiting(keyID string) bool { return r.queued[keyID] }
 
-// progress is "testing 3/7" while a run goes on.
-func (r *checkRun) progress() string {
+// progress is "testing 3/7" while a run goes on, with the wait before a retry under way at now.
+func (r *checkRun) progress(now time.Time) string {
 	if !r.running() {
 		return ""
 	}
-	return fmt.Sprintf("testing %d/%d", r.done, r.total)
+	p := fmt.Sprintf("testing %d/%d", r.done, r.total)
+	if w := r.waits.current(now); w != "" {
+		p += " · " + w
+	}
+	return p
 }
 
 // startChecks queues the keys of msg, of any organization, and starts as many checks as the limits allow.
@@ -64,7 +103,7 @@ func (a *App) startChecks(msg testKeysMsg, from ticket) tea.Cmd {
 	if !r.running() {
 		a.c.checks.cancelAll()
 		ctx, cancel := context.WithCancel(context.Background())
-		*r = checkRun{id: r.id + 1, ctx: ctx, cancel: cancel, inFlight: map[string]bool{},
+		*r = checkRun{id: r.id + 1, ctx: ctx, cancel: cancel, inFlight: map[string]bool{}, waits: &retryWaits{},
 			queued: map[string]bool{}, seen: map[string]bool{}, left: map[string]int{}, counts: map[authclient.Class]int{}}
 		cmds = append(cmds, a.after(spinInterval, spinFrameMsg{run: r.id}))
 	}
@@ -92,7 +131,7 @@ func (a *App) startChecks(msg testKeysMsg, from ticket) tea.Cmd {
 		if len(msg.keyIDs) == 1 {
 			what = shortID(msg.keyIDs[0]) + " is"
 		}
-		cmds = append(cmds, a.setStatus(what+" already in this test run ("+r.progress()+")", false))
+		cmds = append(cmds, a.setStatus(what+" already in this test run ("+r.progress(a.c.now())+")", false))
 	}
 	return tea.Batch(append(cmds, a.dispatchChecks())...)
 }
@@ -127,9 +166,14 @@ func (a *App) dispatchChecks() tea.Cmd {
 
 // checkCmd tests one key; the root records the result.
 func (a *App) checkCmd(ctx context.Context, run int, job checkJob) tea.Cmd {
-	checker, verify := a.c.deps.Checker, a.c.deps.Verify
+	checker, verify, waits, clock := a.c.deps.Checker, a.c.deps.Verify, a.c.checks.waits, a.c.deps.Clock
 	return func() tea.Msg {
-		res := checker.Check(ctx, job.key, verify)
+		var res authclient.Result
+		if wc, ok := checker.(waitingChecker); ok {
+			res = wc.CheckWaiting(ctx, job.key, verify, func(w authclient.Wait) { waits.set(w, clock()) })
+		} else {
+			res = checker.Check(ctx, job.key, verify)
+		}
 		return checkDoneMsg{run: run, to: job.to, orgID: job.orgID, keyID: job.key.AccessKeyID, result: res, cancelled: ctx.Err() != nil}
 	}
 }
@@ -152,7 +196,7 @@ func (a *App) checkDone(msg checkDoneMsg) tea.Cmd {
 	a.holdToken(msg.keyID, msg.result)
 	cmds := []tea.Cmd{a.takeResult(msg.keyID, msg.result), a.dispatchChecks(),
 		a.broadcast(checkedMsg{orgID: msg.orgID, orgDone: r.left[msg.orgID] == 0}), a.route(msg.to, msg)}
-	if !r.running() {
+	if !r.running() && !a.detailShows(r) {
 		failing := r.counts[authclient.Rejected]+r.counts[authclient.Forbidden] > 0
 		cmds = append(cmds, a.setStatusAbout(r.orgs, r.summary(a.c), failing))
 	}
@@ -204,6 +248,18 @@ func checkWords(c *keystore.Check) string {
 		s += " — " + m
 	}
 	return s
+}
+
+// keyDetail is a screen whose detail line shows a key's last check.
+type keyDetail interface {
+	showsKey(keyID string) bool
+}
+
+// detailShows says the screen on top already shows the one result of run r in its detail
+// line: the status line would say it twice.
+func (a *App) detailShows(r *checkRun) bool {
+	s, ok := a.top().(keyDetail)
+	return ok && r.total == 1 && s.showsKey(r.last.keyID)
 }
 
 func (a *App) spinFrame(msg spinFrameMsg) tea.Cmd {

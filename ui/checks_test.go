@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -238,5 +239,37 @@ func TestOrgsTestEveryOrganizationShowsResultsEverywhere(t *testing.T) {
 	h.wantView("2 organizations: tested 4 keys: 3 valid 1 undetermined", "? 1 unreachable just now")
 	if strings.Contains(h.view(), "untested") {
 		t.Fatalf("still untested after T:\n%s", h.view())
+	}
+}
+
+// waitingFake is a Checker that, like authclient.Batch, tells of a wait before a retry.
+type waitingFake struct {
+	*fakeChecker
+	waitFor string // the key whose check waits
+}
+
+func (f waitingFake) CheckWaiting(ctx context.Context, k authclient.Key, verify bool, onWait func(authclient.Wait)) authclient.Result {
+	if k.AccessKeyID == f.waitFor {
+		onWait(authclient.Wait{AccessKeyID: k.AccessKeyID, For: 7 * time.Second, Reason: "429"})
+	}
+	return f.Check(ctx, k, verify)
+}
+
+// A wait before a retry shows in the header's progress while it lasts: "waiting 7 s: 429".
+func TestTestRunShowsTheWaitBeforeARetry(t *testing.T) {
+	vault, store := newTestStore(t)
+	sample(t, store)
+	h := newHarness(t, Deps{Vault: fixedVault{vault, store}, Checker: waitingFake{&fakeChecker{}, "AK-OPS"}, Passphrase: passphrase})
+	h.press("T")
+	run := h.app.c.checks
+	if got := run.waits.current(testNow); got != "waiting 7 s: 429" {
+		t.Fatalf("the run's wait is %q, want the checker's", got)
+	}
+	run.total, run.done = 4, 2 // as while the run went on
+	if got := run.progress(testNow); got != "testing 2/4 · waiting 7 s: 429" {
+		t.Errorf("progress %q during the wait", got)
+	}
+	if got := run.progress(testNow.Add(7 * time.Second)); got != "testing 2/4" {
+		t.Errorf("progress %q after the wait", got)
 	}
 }

@@ -27,9 +27,6 @@ import (
 // installAdvice is what to do when no clipboard works here.
 const installAdvice = "install xclip or wl-clipboard, or run with --clipboard osc52"
 
-// tokenMargin: a held token expiring sooner than this is fetched afresh for y.
-const tokenMargin = 5 * time.Minute
-
 // clearerGrace: the detached clearer waits this much longer than the TUI, which clears on time
 // itself while it runs (and says so); the clearer is for when it cannot.
 const clearerGrace = 5 * time.Second
@@ -43,12 +40,6 @@ type clipState struct {
 	copying bool // a copy is in flight: one at a time, so two never clear each other's
 	// clearing counts clears in flight; quitting waits for them.
 	clearing int
-}
-
-// heldToken is a Bearer token from this session's tests (or y), kept in memory only.
-type heldToken struct {
-	result  authclient.Result
-	expires time.Time
 }
 
 type (
@@ -130,7 +121,7 @@ func (a *App) clipboardSink() *handout.Clipboard {
 }
 
 // copyToken copies the Bearer token of this session's last successful test of the key,
-// or a fresh one when there is none or it expires within tokenMargin.
+// or a fresh one when there is none or it expires within authclient.TokenMargin.
 func (a *App) copyToken(msg copyTokenMsg, from ticket) tea.Cmd {
 	if cmd, ok := a.clipboardReady(); !ok {
 		return cmd
@@ -139,14 +130,13 @@ func (a *App) copyToken(msg copyTokenMsg, from ticket) tea.Cmd {
 	if !ok || a.c.deps.Checker == nil {
 		return nil
 	}
-	held, fresh := a.c.tokens[msg.keyID]
-	fresh = fresh && held.expires.Sub(a.c.now()) > tokenMargin
+	held, fresh := a.c.tokens.Get(msg.keyID)
 	checker, sink, keyID := a.c.deps.Checker, a.clipboardSink(), msg.keyID
 	key := authclient.Key{OrgID: ref.Org.ID, APIURL: ref.Org.APIURL, AccessKeyID: keyID, Secret: ref.Key.Secret.Reveal()}
 	a.clip.copying = true
 	cmds := []tea.Cmd{func() tea.Msg {
 		out := clipCopiedMsg{to: from, keyID: keyID}
-		res := held.result
+		res := held
 		if !fresh {
 			res = checker.Check(context.Background(), key, false)
 			out.fetched = &res
@@ -190,13 +180,14 @@ func (a *App) copied(msg clipCopiedMsg) tea.Cmd {
 	if msg.id != 0 {
 		a.finished(msg.id, msg.doc)
 	}
+	var cmds []tea.Cmd
 	if msg.fetched != nil && msg.fetched.BearerToken() != "" {
 		a.holdToken(msg.keyID, *msg.fetched)
+		cmds = append(cmds, a.recordIfUntested(msg.keyID, *msg.fetched))
 	}
 	if msg.prevCleared {
 		a.clip.pending, a.clip.what = clipboard.Pending{}, ""
 	}
-	var cmds []tea.Cmd
 	if msg.err != nil {
 		cmds = append(cmds, a.setStatus(copyFailure(msg, a.c.doc, a.c.now()), true))
 	} else {
@@ -276,12 +267,20 @@ func handedOut(keyID string, at, now time.Time) string {
 		"add a new key in the m3ter Console, then retire this one"
 }
 
-// holdToken keeps a token of this session for y, with when it expires.
-func (a *App) holdToken(keyID string, res authclient.Result) {
-	if res.BearerToken() == "" || res.ExpiresIn <= 0 {
-		return
+// recordIfUntested keeps the token y fetched for a key never checked as its last check, a
+// token-only one: m3ter issued a token, which is more than "untested".
+func (a *App) recordIfUntested(keyID string, res authclient.Result) tea.Cmd {
+	ref, ok := a.c.doc.Key(keyID)
+	if _, tested := a.c.results[keyID]; !ok || tested || ref.Key.LastCheck != nil {
+		return nil
 	}
-	a.c.tokens[keyID] = heldToken{result: res, expires: a.c.now().Add(res.ExpiresIn)}
+	a.c.results[keyID] = res
+	return a.takeResult(keyID, res)
+}
+
+// holdToken keeps a token of this session for y.
+func (a *App) holdToken(keyID string, res authclient.Result) {
+	a.c.tokens.Hold(keyID, res)
 }
 
 // clipTick counts down once a second, and clears the clipboard when the time is up.

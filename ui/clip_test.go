@@ -246,11 +246,11 @@ func tokenRequests(srv *m3tertest.Server) int {
 func TestCopyTokenFromTheLastTest(t *testing.T) {
 	h, srv, fake, now := tokenHarness(t)
 	h.press("t")
-	held, ok := h.app.c.tokens["AK-LIVE"]
+	held, ok := h.app.c.tokens.Get("AK-LIVE")
 	if !ok {
 		t.Fatal("a valid test left no token to copy")
 	}
-	token := held.result.BearerToken()
+	token := held.BearerToken()
 	before := tokenRequests(srv)
 	h.press("y", "y")
 	if !fake.Holds(token) || tokenRequests(srv) != before {
@@ -263,7 +263,7 @@ func TestCopyTokenFromTheLastTest(t *testing.T) {
 	if tokenRequests(srv) != before+1 {
 		t.Fatal("a token expiring within 5 minutes was copied instead of a fresh one")
 	}
-	if fresh := h.app.c.tokens["AK-LIVE"].result.BearerToken(); fresh == "" || !fake.Holds(fresh) {
+	if fresh, _ := h.app.c.tokens.Get("AK-LIVE"); fresh.BearerToken() == "" || !fake.Holds(fresh.BearerToken()) {
 		t.Fatal("the fresh token is not on the clipboard")
 	}
 	if fake.Writes() != 3 {
@@ -277,6 +277,11 @@ func TestCopyTokenWithoutATestFetchesOne(t *testing.T) {
 	if tokenRequests(srv) != 1 || fake.Empty() {
 		t.Fatalf("y with no test: %d token requests, clipboard empty %v", tokenRequests(srv), fake.Empty())
 	}
+	// The token is a token-only check of the key, which is no longer untested.
+	if _, k := h.org().selected(); k == nil || k.LastCheck == nil || k.LastCheck.Result != "valid" || k.LastCheck.Verified {
+		t.Fatalf("y on an untested key left its last check %+v, want a token-only valid check", k.LastCheck)
+	}
+	h.wantView("✓ valid (token only)")
 	h.selectRow("AK-UNKNOWN")
 	h.press("y")
 	h.wantView("AK-UNKNOWN: no token:", "press t to test the key")

@@ -23,7 +23,7 @@ type common struct {
 
 	checks  checkRun
 	results map[string]authclient.Result // the last live result of this session, by Access Key ID
-	tokens  map[string]heldToken         // Bearer tokens of this session, by Access Key ID, for y
+	tokens  *authclient.TokenCache       // Bearer tokens of this session, by Access Key ID, for y
 	frame   int                          // spinner frame
 	team    teamState                    // a team store's badge and sync (sync.go)
 

@@ -202,11 +202,11 @@ func (h *harness) send(msg tea.Msg) {
 	if strings.Contains(v, testSecret) || strings.Contains(flat(v), testSecret) {
 		h.t.Fatalf("a secret is on screen after %#v:\n%s", msg, v)
 	}
-	for id, tok := range h.app.c.tokens {
-		if t := tok.result.BearerToken(); t != "" && (strings.Contains(v, t) || strings.Contains(flat(v), t)) {
+	h.app.c.tokens.Range(func(id string, r authclient.Result) {
+		if t := r.BearerToken(); t != "" && (strings.Contains(v, t) || strings.Contains(flat(v), t)) {
 			h.t.Fatalf("the Bearer token of %s is on screen after %T (not shown here)", id, msg)
 		}
-	}
+	})
 	h.run(cmd)
 }
 

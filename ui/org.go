@@ -59,6 +59,12 @@ func newOrgScreen(c *common, orgID string) *orgScreen {
 
 func (s *orgScreen) about() string { return s.orgID }
 
+// showsKey says the detail line is about keyID: it is the selected key.
+func (s *orgScreen) showsKey(keyID string) bool {
+	_, k := s.selected()
+	return k != nil && k.AccessKeyID == keyID
+}
+
 func (s *orgScreen) organization() *keystore.Organization { return s.c.org(s.orgID) }
 
 // refresh rebuilds the lines from the document, keeping the selected row.

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -231,6 +232,9 @@ func TestOrgTestOneKey(t *testing.T) {
 		t.Fatalf("tested %v", got)
 	}
 	h.wantView("AK-BILLING-NEW: ✓ valid — token works for the organization · 184ms · token expires in 5h", "✓ valid 184ms just now")
+	if n := strings.Count(h.view(), "AK-BILLING-NEW: ✓ valid — token works"); n != 1 {
+		t.Errorf("the result is on screen %d times (detail and status line?), want once:\n%s", n, h.view())
+	}
 	k := h.checker.calls[0]
 	if k.OrgID != orgA || k.APIURL != "https://api.m3ter.com" || k.Secret != testSecret+"2" {
 		t.Fatalf("checked with %+v", k)

@@ -83,6 +83,7 @@ func (s *unlockScreen) key(key tea.KeyMsg) (screen, tea.Cmd) {
 	// A new passphrase too short is refused where it is typed, not after the confirmation.
 	if !s.exists && s.form.focus == 0 && (keyIs(key, s.c.keys.Submit) || keyIs(key, s.c.keys.NextField)) {
 		if why := newPassphraseProblem(s.form.raw(0)); why != "" {
+			s.form.clear(0) // retyping starts afresh, not after the refused text
 			s.form.say(why)
 			return s, nil
 		}

@@ -145,6 +145,10 @@ func TestCreateStoreRefusesAShortPassphrase(t *testing.T) {
 	if h.unlock().form.focus != 0 {
 		t.Fatal("a short passphrase moved on to the confirmation")
 	}
+	if typed := h.unlock().form.raw(0); typed != "" {
+		t.Fatalf("the refused passphrase stays in the field (%d characters): retyping would append to it", len(typed))
+	}
+	h.typeText("seven77")
 	h.press("shift+tab") // round to the confirmation some other way: still refused on submit
 	h.typeText("seven77")
 	h.press("enter")

@@ -191,3 +191,9 @@ func writeJSON(w http.ResponseWriter, status int, body any) {
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(body)
 }
+
+// FailOnce is a fault that answers one request to endpoint with status,
+// after which the endpoint answers normally: a blip a retry rides out.
+func FailOnce(endpoint Endpoint, status int) Fault {
+	return Fault{Endpoint: endpoint, Status: status, Times: 1}
+}

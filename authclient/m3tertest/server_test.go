@@ -74,6 +74,9 @@ func TestTokenIsJWTShaped(t *testing.T) {
 	if a.status != 200 || a.body["token_type"] != "Bearer" || a.body["expires_in"] != 18000.0 {
 		t.Fatalf("token answer %d, token_type %v, expires_in %v", a.status, a.body["token_type"], a.body["expires_in"])
 	}
+	if scope, ok := a.body["scope"]; !ok || scope != nil {
+		t.Errorf(`token answer has scope %v (present %t), want "scope": null as documented`, scope, ok)
+	}
 	parts := strings.Split(a.body["access_token"].(string), ".")
 	if len(parts) != 3 {
 		t.Fatalf("token has %d parts", len(parts))
@@ -99,6 +102,33 @@ func TestTokenIsJWTShaped(t *testing.T) {
 	}
 }
 
+// TestTokenTakesTheDocumentedFormBody: m3ter's docs show curl with a form body.
+func TestTokenTakesTheDocumentedFormBody(t *testing.T) {
+	s := newTestServer(t)
+	a := requestToken(t, s, "admin", "pw", "application/x-www-form-urlencoded", "grant_type=client_credentials")
+	if a.status != 200 || a.body["access_token"] == nil {
+		t.Errorf("form body: %d %v, want a token", a.status, a.body["message"])
+	}
+}
+
+// TestFailOnce: a fault that fails one request, then lets the endpoint answer.
+func TestFailOnce(t *testing.T) {
+	s := newTestServer(t)
+	s.AddFault(FailOnce(TokenEndpoint, 503))
+	s.AddFault(FailOnce(UsersMeEndpoint, 502))
+	good := `{"grant_type":"client_credentials"}`
+	if a := requestToken(t, s, "admin", "pw", "application/json", good); a.status != 503 {
+		t.Errorf("first token request: %d, want 503", a.status)
+	}
+	tok := token(t, s, "admin")
+	if a := usersMe(t, s, org, tok); a.status != 502 {
+		t.Errorf("first users/me: %d, want 502", a.status)
+	}
+	if a := usersMe(t, s, org, tok); a.status != 200 {
+		t.Errorf("second users/me: %d, want 200", a.status)
+	}
+}
+
 func TestTokenRefusals(t *testing.T) {
 	s := newTestServer(t)
 	good := `{"grant_type":"client_credentials"}`
@@ -109,7 +139,8 @@ func TestTokenRefusals(t *testing.T) {
 		{"wrong secret", "admin", "nope", "application/json", good, 401},
 		{"unknown key", "nobody", "pw", "application/json", good, 401},
 		{"no credentials", "", "", "application/json", good, 401},
-		{"form body", "admin", "pw", "application/x-www-form-urlencoded", "grant_type=client_credentials", 400},
+		{"form, other grant", "admin", "pw", "application/x-www-form-urlencoded", "grant_type=password", 400},
+		{"text body", "admin", "pw", "text/plain", "grant_type=client_credentials", 400},
 		{"other grant", "admin", "pw", "application/json", `{"grant_type":"password"}`, 400},
 		{"not json", "admin", "pw", "application/json", `grant`, 400},
 	}
@@ -137,8 +168,11 @@ func TestUsersMe(t *testing.T) {
 	a := usersMe(t, s, org, admin)
 	su, _ := a.body["serviceUser"].(map[string]any)
 	o, _ := a.body["organization"].(map[string]any)
-	if a.status != 200 || su["id"] != "su-1" || su["name"] != "ci-bot" || o["orgId"] != org || o["organizationName"] != "Acme" {
+	if a.status != 200 || su["id"] != "su-1" || su["name"] != "ci-bot" || o["orgId"] != org || o["id"] != org || o["organizationName"] != "Acme" {
 		t.Errorf("users/me %d %v", a.status, a.body)
+	}
+	if _, ok := a.body["permissionPolicy"]; ok {
+		t.Errorf("users/me sends permissionPolicy, which m3ter's UserMeResponse does not have: %v", a.body)
 	}
 	if a := usersMe(t, s, org, plain); a.status != 403 {
 		t.Errorf("users/me without Admin: %d, want 403", a.status)
@@ -146,8 +180,8 @@ func TestUsersMe(t *testing.T) {
 	if a := usersMe(t, s, "another-org", admin); a.status != 403 {
 		t.Errorf("users/me for another org: %d, want 403", a.status)
 	}
-	if a := usersMe(t, s, org, "made.up.token"); a.status != 401 {
-		t.Errorf("users/me with a token never issued: %d, want 401", a.status)
+	if a := usersMe(t, s, org, "made.up.token"); a.status != 403 {
+		t.Errorf("users/me with a token never issued: %d, want 403 as m3ter answers", a.status)
 	}
 }
 

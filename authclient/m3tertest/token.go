@@ -5,6 +5,8 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
+	"io"
 	"mime"
 	"net/http"
 	"strings"
@@ -12,14 +14,12 @@ import (
 )
 
 func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
-	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
-		writeError(w, http.StatusBadRequest, "Content-Type must be application/json", false)
+	grantType, err := readGrantType(r)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error(), false)
 		return
 	}
-	var req struct {
-		GrantType string `json:"grant_type"`
-	}
-	if err := json.NewDecoder(r.Body).Decode(&req); err != nil || req.GrantType != "client_credentials" {
+	if grantType != "client_credentials" {
 		writeError(w, http.StatusBadRequest, "grant_type must be client_credentials", true)
 		return
 	}
@@ -38,7 +38,29 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 		"token_type":   "Bearer",
 		"access_token": token,
 		"expires_in":   int(TokenLifetime / time.Second),
+		"scope":        nil,
 	})
+}
+
+// readGrantType reads grant_type from the JSON body m3ter's SDKs send or
+// the form body m3ter's docs show.
+func readGrantType(r *http.Request) (string, error) {
+	switch mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt {
+	case "application/json":
+		var req struct {
+			GrantType string `json:"grant_type"`
+		}
+		if err := json.NewDecoder(io.LimitReader(r.Body, 1<<16)).Decode(&req); err != nil {
+			return "", nil
+		}
+		return req.GrantType, nil
+	case "application/x-www-form-urlencoded":
+		if err := r.ParseForm(); err != nil {
+			return "", nil
+		}
+		return r.PostForm.Get("grant_type"), nil
+	}
+	return "", errors.New("Content-Type must be application/json or application/x-www-form-urlencoded")
 }
 
 // issue makes a JWT-shaped token whose claims name the key's organization

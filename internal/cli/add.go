@@ -8,8 +8,8 @@ import (
 )
 
 func runAdd(c *ctx, args []string) error {
-	fs := c.flags("add", "--org ID --user NAME --key-id ID [--org-name NAME] [--api-url URL] [--deployed-to TEXT]")
-	org := fs.String("org", "", "the organization ID (a UUID)")
+	fs := c.flags("add", "--org ID|NAME --user NAME --key-id ID [--org-name NAME] [--api-url URL] [--deployed-to TEXT]")
+	org := fs.String("org", "", "the organization ID (a UUID), or the name of one already in the store")
 	user := fs.String("user", "", "the service user's name")
 	keyID := fs.String("key-id", "", "the Access Key ID")
 	orgName := fs.String("org-name", "", "a label for a new organization")
@@ -26,7 +26,12 @@ func runAdd(c *ctx, args []string) error {
 		return err
 	}
 	// Validate everything before asking for a passphrase or creating a store.
-	checks := []error{keystore.ValidateOrgID(*org), keystore.ValidateName("service user", *user), keystore.ValidateKeyID(*keyID)}
+	// --org is an ID, or the name of an organization in the store, resolved once it is open.
+	orgErr := keystore.ValidateOrgID(*org)
+	if orgErr != nil && !c.storeExists() {
+		return orgErr
+	}
+	checks := []error{keystore.ValidateName("service user", *user), keystore.ValidateKeyID(*keyID)}
 	if *orgName != "" {
 		checks = append(checks, keystore.ValidateName("organization name", *orgName))
 	}
@@ -41,6 +46,22 @@ func runAdd(c *ctx, args []string) error {
 			return err
 		}
 	}
+	// The passphrase first, then the secret: the store's prompt, then the key's.
+	store, err := c.unlockOrPrepareStore()
+	if err != nil {
+		return err
+	}
+	if orgErr != nil { // a name: the store exists, so store() opens nothing new
+		s, err := store()
+		if err != nil {
+			return err
+		}
+		o, err := findOrg(s.Document(), *org)
+		if err != nil {
+			return err
+		}
+		*org = o.ID
+	}
 	raw, err := c.readSecretInput("API Secret for " + *keyID + ": ")
 	if err != nil {
 		return err
@@ -49,7 +70,7 @@ func runAdd(c *ctx, args []string) error {
 	if err != nil {
 		return err
 	}
-	s, err := c.openOrCreateStore()
+	s, err := store()
 	if err != nil {
 		return err
 	}

@@ -10,9 +10,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/m3keys/m3keys/authclient"
+	"github.com/m3keys/m3keys/internal/atomicfile"
 	"github.com/m3keys/m3keys/internal/lastcheck"
 	"github.com/m3keys/m3keys/internal/sanitize"
 	"github.com/m3keys/m3keys/internal/textcut"
@@ -27,10 +29,12 @@ type checkResult struct {
 	Result      string `json:"result"`
 	HTTPStatus  int    `json:"httpStatus"`
 	LatencyMs   int64  `json:"latencyMs"`
-	ExpiresIn   int64  `json:"expiresIn"`
-	Message     string `json:"message"`
-	AgeDays     int    `json:"ageDays"`
-	Stale       bool   `json:"stale"`
+	// Attempts is 1 plus the retries the check made (after a 429, a 5xx, a dropped connection).
+	Attempts  int    `json:"attempts"`
+	ExpiresIn int64  `json:"expiresIn"`
+	Message   string `json:"message"`
+	AgeDays   int    `json:"ageDays"`
+	Stale     bool   `json:"stale"`
 	// Verified is false for a token-only check (--no-verify): weaker evidence than a full one.
 	Verified bool            `json:"verified"`
 	Status   keystore.Status `json:"status"`
@@ -43,7 +47,14 @@ type checkResult struct {
 	// Exposed: someone who should not read the secret could (a team member removed): rotate it.
 	Exposed bool `json:"exposed"`
 
-	orgLabel string
+	orgLabel  string
+	createdAt time.Time
+}
+
+// failing says the key needs action: m3ter refuses it (a retired INACTIVE key aside), or it is
+// INACTIVE and still accepted.
+func (r *checkResult) failing() bool {
+	return authclient.Class(r.Result).Failing() && !r.Retired || r.InactiveStillAccepted
 }
 
 type checkSummary struct {
@@ -110,6 +121,8 @@ type checkOptions struct {
 	all         bool     // INACTIVE keys too
 	keyIDs      []string // just these keys, whatever their status
 	json        bool
+	format      string // table, json or openmetrics
+	output      string // write the openmetrics here, atomically, instead of to stdout
 	timeout     time.Duration
 	concurrency int
 	rate        float64
@@ -127,7 +140,17 @@ const (
 )
 
 func (o *checkOptions) validate() error {
+	if o.json && o.format != "table" && o.format != "json" {
+		return usageErr("check --json --format %s: choose one — --json is --format json", sanitize.Line(o.format))
+	}
+	if o.json {
+		o.format = "json"
+	}
 	switch {
+	case !slices.Contains([]string{"table", "json", "openmetrics"}, o.format):
+		return usageErr("check --format %s: use table, json or openmetrics", sanitize.Line(o.format))
+	case o.output != "" && o.format != "openmetrics":
+		return usageErr("check --output works with --format openmetrics — add it, or leave out --output")
 	case !(o.rate >= minRate && o.rate <= maxRate): // NaN fails every comparison
 		return usageErr("check --rate %g: must be between 0.1 and 1000 requests per second per organization — leave it out for %d", o.rate, authclient.DefaultRate)
 	case o.concurrency < 1 || o.concurrency > maxConcurrency:
@@ -140,10 +163,12 @@ func (o *checkOptions) validate() error {
 
 func runCheck(c *ctx, args []string) error {
 	o := checkOptions{maxAge: keystore.DefaultMaxAge}
-	fs := c.flags("check", "[KEY_ID...] [--org ID] [--all] [--json] [--timeout DUR] [--concurrency N] [--rate N] [--max-age DUR] [--fail-on-stale] [--no-verify]")
-	fs.StringVar(&o.org, "org", "", "check only this organization")
+	fs := c.flags("check", "[KEY_ID...] [--org ID|NAME] [--all] [--json | --format table|json|openmetrics [--output FILE]] [--timeout DUR] [--concurrency N] [--rate N] [--max-age DUR] [--fail-on-stale] [--no-verify]")
+	fs.StringVar(&o.org, "org", "", "check only this organization (its ID, or its name)")
 	fs.BoolVar(&o.all, "all", false, "check INACTIVE keys too (m3ter should reject them)")
-	fs.BoolVar(&o.json, "json", false, "print JSON")
+	fs.BoolVar(&o.json, "json", false, "print JSON (--format json)")
+	fs.StringVar(&o.format, "format", "table", "table, json or openmetrics (for Prometheus)")
+	fs.StringVar(&o.output, "output", "", "with --format openmetrics: write FILE atomically (node_exporter's textfile collector)")
 	fs.DurationVar(&o.timeout, "timeout", authclient.DefaultTimeout, "time limit for each request")
 	fs.IntVar(&o.concurrency, "concurrency", authclient.DefaultConcurrency, "requests in flight at most")
 	fs.Float64Var(&o.rate, "rate", authclient.DefaultRate, "requests per second per organization at most")
@@ -164,9 +189,9 @@ func runCheck(c *ctx, args []string) error {
 	}
 	doc := s.Document()
 	if o.org != "" {
-		org, ok := doc.Org(o.org)
-		if !ok {
-			return usageErr("no organization %s in the store — run m3keys list to see the IDs", sanitize.Line(o.org))
+		org, err := findOrg(doc, o.org)
+		if err != nil {
+			return err
 		}
 		o.org = org.ID
 	}
@@ -198,17 +223,30 @@ func runCheck(c *ctx, args []string) error {
 		row.WrongServiceUser = row.Result == string(authclient.Valid) && wrongUser[row.AccessKeyID]
 		report.Summary.count(row)
 	}
-	if o.json {
-		if err := writeJSON(c, report); err != nil {
-			return err
-		}
-	} else {
-		printCheckTable(c, report)
+	if err := writeCheckReport(c, report, o); err != nil {
+		return err
 	}
 	if saveErr != nil {
 		return fmt.Errorf("results were not saved as each key's last check: %w", saveErr)
 	}
-	return checkOutcome(report.Summary, o.failOnStale, o.json)
+	return checkOutcome(report.Summary, o.failOnStale, o.format == "json")
+}
+
+// writeCheckReport prints the report in the chosen format, or writes it to --output.
+func writeCheckReport(c *ctx, report checkReport, o checkOptions) error {
+	switch {
+	case o.format == "json":
+		return writeJSON(c, report)
+	case o.format == "openmetrics" && o.output != "":
+		if err := atomicfile.Write(o.output, openMetricsText(report, c.env.Now(), o.maxAge), 0o644, nil); err != nil {
+			return fmt.Errorf("cannot write %s: %w — check that its directory exists and is writable", sanitize.Line(o.output), err)
+		}
+	case o.format == "openmetrics":
+		writeOpenMetrics(c.env.Stdout, report, c.env.Now(), o.maxAge)
+	default:
+		printCheckTable(c, report)
+	}
+	return nil
 }
 
 // keysToCheck lists the keys to check, with the rows that will carry their results: the named
@@ -246,7 +284,7 @@ func keysToCheck(doc *keystore.Document, opts checkOptions, now time.Time) ([]au
 				keys = append(keys, authclient.Key{OrgID: o.ID, APIURL: o.APIURL, AccessKeyID: k.AccessKeyID, Secret: k.Secret.Reveal()})
 				rows = append(rows, checkResult{OrgID: o.ID, ServiceUser: u.Name, AccessKeyID: k.AccessKeyID,
 					OrgName: o.Name, Status: k.Status, Exposed: k.Exposed,
-					AgeDays: k.AgeDays(now), Stale: k.Stale(now, opts.maxAge), orgLabel: orgLabel(&o)})
+					AgeDays: k.AgeDays(now), Stale: k.Stale(now, opts.maxAge), orgLabel: orgLabel(&o), createdAt: k.CreatedAt})
 			}
 		}
 	}
@@ -256,23 +294,61 @@ func keysToCheck(doc *keystore.Document, opts checkOptions, now time.Time) ([]au
 func (c *ctx) runBatch(keys []authclient.Key, o checkOptions) []authclient.Result {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	progress := &checkProgress{out: c.env.Stderr, on: c.env.StderrIsTTY, total: len(keys)}
 	batch := authclient.Batch{
 		Client:      authclient.New(authclient.Options{Timeout: o.timeout, UserAgent: "m3keys/" + c.env.Version}),
 		Concurrency: o.concurrency, Rate: o.rate, Verify: !o.noVerify,
+		OnWait: progress.waiting,
 	}
 	results := make([]authclient.Result, len(keys))
-	finished := 0
 	batch.Run(ctx, keys, func(i int, r authclient.Result) {
 		results[i] = r
-		finished++
-		if c.env.StderrIsTTY {
-			fmt.Fprintf(c.env.Stderr, "\rchecking %d/%d keys…", finished, len(keys))
-		}
+		progress.finished()
 	})
-	if c.env.StderrIsTTY && len(keys) > 0 {
-		fmt.Fprint(c.env.Stderr, "\r\033[K")
-	}
+	progress.clear()
 	return results
+}
+
+// checkProgress is the line on a terminal's stderr that counts the keys checked and shows
+// the latest wait before a retry ("waiting 7 s: 429"). Keys finish and wait on several goroutines.
+type checkProgress struct {
+	out         io.Writer
+	on          bool
+	mu          sync.Mutex
+	total, done int
+	wait        string
+}
+
+func (p *checkProgress) finished() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.done++
+	p.wait = ""
+	p.show()
+}
+
+func (p *checkProgress) waiting(w authclient.Wait) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.wait = w.String()
+	p.show()
+}
+
+func (p *checkProgress) show() {
+	if !p.on {
+		return
+	}
+	line := fmt.Sprintf("\rchecking %d/%d keys…", p.done, p.total)
+	if p.wait != "" {
+		line += " " + p.wait
+	}
+	fmt.Fprint(p.out, line+"\033[K")
+}
+
+func (p *checkProgress) clear() {
+	if p.on && p.total > 0 {
+		fmt.Fprint(p.out, "\r\033[K")
+	}
 }
 
 func fillResult(row *checkResult, r authclient.Result, verified bool) {
@@ -280,6 +356,7 @@ func fillResult(row *checkResult, r authclient.Result, verified bool) {
 	row.Verified = verified
 	row.HTTPStatus = r.HTTPStatus
 	row.LatencyMs = r.Latency().Milliseconds()
+	row.Attempts = r.Attempts
 	row.ExpiresIn = int64(r.ExpiresIn / time.Second)
 	row.Message = sanitize.Line(r.Message)
 	if row.Status == keystore.Inactive {
@@ -452,6 +529,43 @@ func printCheckTable(c *ctx, r checkReport) {
 	if len(apart) > 0 {
 		fmt.Fprintln(out, strings.Join(apart, "; "))
 	}
+	printFailures(out, r.Results)
+}
+
+// tableWidth is the width the table keeps to: an 80-column terminal.
+const tableWidth = 80
+
+// printFailures ends the table as a test runner's short summary does: one line per key that
+// needs action, with why, so the last screen of an 80×24 terminal names every one of them.
+func printFailures(out io.Writer, rows []checkResult) {
+	var lines []string
+	for _, row := range rows {
+		if reason := failureReason(row); reason != "" {
+			line := fmt.Sprintf("  %s %s: %s", sanitize.Text(row.AccessKeyID, 200), resultLabel(row), reason)
+			lines = append(lines, textcut.End(line, tableWidth))
+		}
+	}
+	if len(lines) == 0 {
+		return
+	}
+	fmt.Fprintln(out, "\nneeds action:")
+	for _, line := range lines {
+		fmt.Fprintln(out, line)
+	}
+}
+
+// failureReason is why a row needs action, or "" when it does not: a key m3ter refuses (not
+// a retired one), one that could not be checked, an INACTIVE one still accepted, an exposed one.
+func failureReason(row checkResult) string {
+	switch {
+	case row.InactiveStillAccepted:
+		return "INACTIVE but still accepted — inactivate it in the Console"
+	case row.Exposed:
+		return "exposed — rotate it"
+	case row.Result != string(authclient.Valid) && !row.Retired:
+		return sanitize.Line(row.Message)
+	}
+	return ""
 }
 
 // rowWarnings are the lines beneath a row that call for action besides its result.

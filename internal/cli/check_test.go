@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/m3keys/m3keys/authclient"
 	"github.com/m3keys/m3keys/authclient/m3tertest"
 )
 
@@ -135,6 +136,21 @@ func TestTokenPrintsOnlyTheToken(t *testing.T) {
 	}
 }
 
+// TestTokenIsReusedWithinAProcess: a second token for the same key, in the same process, is
+// the first one while it has more than 5 minutes left: no second request to m3ter.
+func TestTokenIsReusedWithinAProcess(t *testing.T) {
+	h, fake := checkFixture(t)
+	h.tokens = authclient.NewTokenCache(func() time.Time { return time.Now() })
+	first := h.mustRun("", "token", "AK-GOOD").stdout
+	second := h.mustRun("", "token", "AK-GOOD").stdout
+	if first != second {
+		t.Error("the second token differs from the first: it was fetched again")
+	}
+	if n := len(fake.Requests()); n != 1 {
+		t.Errorf("%d requests to m3ter for two tokens, want 1", n)
+	}
+}
+
 func TestWrap(t *testing.T) {
 	cases := []struct {
 		in    string
@@ -162,5 +178,98 @@ func TestCheckProgressOnlyOnATerminal(t *testing.T) {
 	h.stderrTTY = true
 	if o := h.run("", "check"); !strings.Contains(o.stderr, "\rchecking 2/2 keys") {
 		t.Errorf("no progress on a terminal: %q", o.stderr)
+	}
+}
+
+// TestCheckRetriesABlip: a 500 from the token endpoint is retried, the wait shows in the
+// progress line, and the JSON says the key took two attempts.
+func TestCheckRetriesABlip(t *testing.T) {
+	h, fake := checkFixture(t)
+	fake.AddFault(m3tertest.Fault{KeyID: "AK-GOOD", Endpoint: m3tertest.TokenEndpoint, Status: 500, Times: 1})
+	h.stderrTTY = true
+	o := h.run("", "check", "--json", "AK-GOOD")
+	if o.code != 0 {
+		t.Fatalf("exit %d, want 0 after a retry: %s", o.code, o.stderr)
+	}
+	if !strings.Contains(o.stderr, "waiting 0.") || !strings.Contains(o.stderr, " s: 500") {
+		t.Errorf("progress does not show the wait: %q", o.stderr)
+	}
+	var report struct{ Results []map[string]any }
+	if err := json.Unmarshal([]byte(o.stdout), &report); err != nil || len(report.Results) != 1 {
+		t.Fatalf("not JSON with one result: %v\n%s", err, o.stdout)
+	}
+	if r := report.Results[0]; r["result"] != "valid" || r["attempts"] != float64(2) {
+		t.Errorf("result %v, attempts %v; want valid after 2", r["result"], r["attempts"])
+	}
+}
+
+// TestCheckTableEndsWithTheFailures: the last lines name each failing key with its reason,
+// within 80 columns, so an 80×24 terminal shows them without scrolling.
+func TestCheckTableEndsWithTheFailures(t *testing.T) {
+	h, fake := checkFixture(t)
+	fake.RemoveKey("AK-GOOD")
+	o := h.run("", "check")
+	lines := strings.Split(strings.TrimRight(o.stdout, "\n"), "\n")
+	if len(lines) < 3 {
+		t.Fatalf("table too short:\n%s", o.stdout)
+	}
+	tail := lines[len(lines)-3:]
+	want := []string{"needs action:", "  AK-GOOD ✗ rejected: m3ter refused the credentials (401)", "  AK-NOPERM ! forbidden: token issued, but users/me refused it (403)"}
+	for i, w := range want {
+		if !strings.HasPrefix(tail[i], w) {
+			t.Errorf("line %d from the end is %q, want it to start %q\n%s", 3-i, tail[i], w, o.stdout)
+		}
+		if n := len([]rune(tail[i])); n > 80 {
+			t.Errorf("line of %d columns: %q", n, tail[i])
+		}
+	}
+	fake.AddKey(m3tertest.Key{AccessKeyID: "AK-GOOD", Secret: secret, OrgID: org1, ServiceUserID: "su-good", ServiceUserName: "good", Admin: true})
+	h.mustRun("", "inactivate", "AK-NOPERM", "--force")
+	if o := h.run("", "check"); strings.Contains(o.stdout, "needs action") {
+		t.Errorf("all valid, yet a failure list:\n%s", o.stdout)
+	}
+}
+
+// TestOrgByName: --org takes an organization's name in any case, or its ID, in check and
+// add; a name two organizations share is refused with both IDs.
+func TestOrgByName(t *testing.T) {
+	h, _ := checkFixture(t)
+	o := h.run("", "check", "--org", "acme", "--json")
+	if o.code != ExitRefused || !strings.Contains(o.stdout, "AK-NOPERM") {
+		t.Fatalf("check --org acme: exit %d %s", o.code, o.stderr)
+	}
+	if o := h.run(secret+"\n", "add", "--org", "ACME", "--user", "third", "--key-id", "AK-THIRD"); o.code != 0 {
+		t.Fatalf("add --org ACME: exit %d %s", o.code, o.stderr)
+	}
+	if ref, ok := h.store().Key("AK-THIRD"); !ok || ref.Org.ID != org1 {
+		t.Fatalf("add --org by name did not add to %s", org1)
+	}
+	h.mustRun(secret+"\n", "add", "--org", org2, "--user", "u", "--key-id", "AK-OTHER", "--org-name", "acme")
+	o = h.run("", "check", "--org", "Acme")
+	if o.code != ExitUsage || !strings.Contains(o.stderr, org1) || !strings.Contains(o.stderr, org2) {
+		t.Errorf("ambiguous name: exit %d, stderr %q; want a usage error naming both IDs", o.code, o.stderr)
+	}
+	if o := h.run("", "check", "--org", "nobody"); o.code != ExitUsage || !strings.Contains(o.stderr, "m3keys list") {
+		t.Errorf("unknown name: exit %d %q", o.code, o.stderr)
+	}
+}
+
+// TestAddAsksThePassphraseFirst: on a terminal, add asks for the store's passphrase, says it
+// is unlocking, then asks for the API secret.
+func TestAddAsksThePassphraseFirst(t *testing.T) {
+	h := newHarness(t)
+	h.add("AK-1", "ci-bot")
+	delete(h.vars, "M3KEYS_PASSPHRASE")
+	ft := &fakeTerminal{answers: []string{pass, secret}}
+	h.term, h.tty, h.stderrTTY = ft, true, true
+	o := h.run("", "add", "--org", org1, "--user", "ci-bot", "--key-id", "AK-2")
+	if o.code != 0 {
+		t.Fatalf("exit %d: %s", o.code, o.stderr)
+	}
+	if len(ft.prompts) != 2 || !strings.HasPrefix(ft.prompts[0], "Passphrase") || !strings.HasPrefix(ft.prompts[1], "API Secret") {
+		t.Errorf("prompts %q, want the passphrase, then the API secret", ft.prompts)
+	}
+	if !strings.Contains(o.stderr, "unlocking…") {
+		t.Errorf("stderr %q does not say it is unlocking", o.stderr)
 	}
 }

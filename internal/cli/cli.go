@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/m3keys/m3keys/authclient"
 	"github.com/m3keys/m3keys/internal/clipboard"
 	"github.com/m3keys/m3keys/internal/sanitize"
 )
@@ -44,6 +45,9 @@ type Env struct {
 	// StartClearer has cb cleared after timeout, if it still holds what h names, by a
 	// process that outlives this one (clipboard.StartClearer); Stop ends it unused.
 	StartClearer func(cb clipboard.Clipboard, h clipboard.Hash, timeout time.Duration) (clipboard.Stopper, error)
+	// Tokens keeps Bearer tokens for token until 5 minutes before they expire; nil gives each
+	// Run its own.
+	Tokens *authclient.TokenCache
 }
 
 // TUIOptions is what the TUI needs from the command line.
@@ -84,6 +88,9 @@ func commands() []command {
 
 // Run executes one command line and returns the exit code.
 func Run(args []string, env Env) int {
+	if env.Tokens == nil {
+		env.Tokens = authclient.NewTokenCache(env.Now)
+	}
 	c := &ctx{env: env}
 	err := c.dispatch(args)
 	if err == nil {

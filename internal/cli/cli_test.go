@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/m3keys/m3keys/authclient"
 	"github.com/m3keys/m3keys/internal/clipboard"
 	"github.com/m3keys/m3keys/internal/importer"
 	"github.com/m3keys/m3keys/keystore"
@@ -59,6 +60,8 @@ type harness struct {
 	stdoutTTY bool
 	// stdoutDiscards: stdout is /dev/null or closed (Env.StdoutDiscards)
 	stdoutDiscards string
+	// tokens, when set, is one token cache for every run, as in one process
+	tokens *authclient.TokenCache
 
 	clip       *clipboard.Fake
 	cb         clipboard.Clipboard // when set, the clipboard commands get this instead of clip
@@ -101,7 +104,7 @@ func (h *harness) run(stdin string, args ...string) outcome {
 	var out, errb bytes.Buffer
 	env := Env{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb,
 		Getenv: func(k string) string { return h.vars[k] }, Terminal: h.term, StdinIsTTY: h.tty, StderrIsTTY: h.stderrTTY,
-		Now: func() time.Time { return now }, Version: "test", OpenTUI: h.openTUI, StdoutIsTTY: h.stdoutTTY,
+		Now: func() time.Time { return now }, Version: "test", OpenTUI: h.openTUI, StdoutIsTTY: h.stdoutTTY, Tokens: h.tokens,
 		Clipboard: func(m clipboard.Mode) (clipboard.Clipboard, error) {
 			h.clipMode = m
 			if h.clipErr != nil {
@@ -174,7 +177,7 @@ func TestAddCreatesStoreAndListShowsKeyNotSecret(t *testing.T) {
 		t.Fatalf("stored key wrong: ok=%v org=%+v", ok, ref.Org)
 	}
 	o := h.mustRun("", "list")
-	for _, want := range []string{"Acme", "ci-bot", "AK-1", "ACTIVE", "0d", "copy once", "untested"} {
+	for _, want := range []string{"Acme", org1, "ci-bot", "AK-1", "ACTIVE", "0d", "copy once", "untested"} {
 		if !strings.Contains(o.stdout, want) {
 			t.Errorf("list output lacks %q:\n%s", want, o.stdout)
 		}

@@ -75,15 +75,16 @@ func runList(c *ctx, args []string) error {
 	}
 	w := tabwriter.NewWriter(c.env.Stdout, 0, 0, 2, ' ', 0)
 	var notes []string // beneath the table, so they do not widen its columns
-	fmt.Fprintln(w, "ORGANIZATION\tSERVICE USER\tACCESS KEY ID\tSTATUS\tAGE\tSECRET\tLAST CHECK")
+	fmt.Fprintln(w, "ORGANIZATION\tORG ID\tSERVICE USER\tACCESS KEY ID\tSTATUS\tAGE\tSECRET\tLAST CHECK")
 	for _, o := range doc.Organizations {
 		org := orgLabel(&o)
+		orgCells := orgName(&o) + "\t" + o.ID // --org takes either
 		for _, u := range o.ServiceUsers {
 			if len(u.Keys) == 0 {
-				fmt.Fprintf(w, "%s\t%s\t-\t\t\t\t\n", org, sanitize.Text(u.Name, 40))
+				fmt.Fprintf(w, "%s\t%s\t-\t\t\t\t\n", orgCells, sanitize.Text(u.Name, 40))
 			}
 			for _, k := range u.Keys {
-				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", org, sanitize.Text(u.Name, 40), sanitize.Line(k.AccessKeyID),
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", orgCells, sanitize.Text(u.Name, 40), sanitize.Line(k.AccessKeyID),
 					k.Status, ageText(k.AgeDays(now), k.Stale(now, maxAge)), secretState(&k), lastcheck.Text(lastcheck.ForKey(&k), now))
 			}
 			for _, n := range userNotes(&u) {
@@ -91,7 +92,7 @@ func runList(c *ctx, args []string) error {
 			}
 		}
 		if len(o.ServiceUsers) == 0 {
-			fmt.Fprintf(w, "%s\t-\t\t\t\t\t\n", org)
+			fmt.Fprintf(w, "%s\t-\t\t\t\t\t\n", orgCells)
 		}
 	}
 	if err := w.Flush(); err != nil {
@@ -152,6 +153,14 @@ func writeJSON(c *ctx, v any) error {
 	enc := json.NewEncoder(c.env.Stdout)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+// orgName is the name, or "-" when it has none.
+func orgName(o *keystore.Organization) string {
+	if o.Name == "" {
+		return "-"
+	}
+	return sanitize.Text(o.Name, 30)
 }
 
 // orgLabel is the name when there is one, else the ID.

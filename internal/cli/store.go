@@ -98,12 +98,24 @@ func (c *ctx) openStore() (*keystore.Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	done := c.saying("unlocking…")
 	s, err := keystore.Open(dir, pass, opts...)
+	done()
 	if err != nil {
 		return nil, err
 	}
 	s.SetClock(c.env.Now)
 	return s, nil
+}
+
+// saying shows what takes seconds (the key derivation after a passphrase) on a terminal's
+// stderr, until done is called, so the command does not look stuck.
+func (c *ctx) saying(what string) (done func()) {
+	if !c.env.StderrIsTTY {
+		return func() {}
+	}
+	fmt.Fprint(c.env.Stderr, what)
+	return func() { fmt.Fprint(c.env.Stderr, "\r\033[K") }
 }
 
 // newPassphrase asks for a new passphrase twice on the terminal; unchanged says what a
@@ -153,12 +165,24 @@ func (c *ctx) createPassphrase(of, intro string) (string, error) {
 
 // openOrCreateStore is for commands that add keys: the first one creates the store.
 func (c *ctx) openOrCreateStore() (*keystore.Store, error) {
+	store, err := c.unlockOrPrepareStore()
+	if err != nil {
+		return nil, err
+	}
+	return store()
+}
+
+// unlockOrPrepareStore asks for the store's passphrase now: an existing store is opened at
+// once, a new one is created when store is called, so a command refused after the prompt
+// (a bad secret) creates nothing.
+func (c *ctx) unlockOrPrepareStore() (store func() (*keystore.Store, error), err error) {
 	dir, err := c.storeDir()
 	if err != nil {
 		return nil, err
 	}
 	if keystore.Exists(dir) {
-		return c.openStore()
+		s, err := c.openStore()
+		return func() (*keystore.Store, error) { return s, nil }, err
 	}
 	opts, err := c.storeOptions()
 	if err != nil {
@@ -168,12 +192,20 @@ func (c *ctx) openOrCreateStore() (*keystore.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := keystore.Create(dir, pass, opts...)
-	if err != nil {
-		return nil, err
-	}
-	s.SetClock(c.env.Now)
-	return s, nil
+	return func() (*keystore.Store, error) {
+		s, err := keystore.Create(dir, pass, opts...)
+		if err != nil {
+			return nil, err
+		}
+		s.SetClock(c.env.Now)
+		return s, nil
+	}, nil
+}
+
+// storeExists says whether there is a store to open.
+func (c *ctx) storeExists() bool {
+	dir, err := c.storeDir()
+	return err == nil && keystore.Exists(dir)
 }
 
 // stdin is the command's standard input; none reads as empty.

@@ -44,9 +44,8 @@ func runToken(c *ctx, args []string) error {
 		fmt.Fprintf(c.env.Stderr, "m3keys: %s is INACTIVE here — integrations should use the service user's ACTIVE key; "+
 			"if m3ter still issues a token, inactivate the key in the m3ter Console too\n", sanitize.Line(pos[0]))
 	}
-	client := authclient.New(authclient.Options{UserAgent: "m3keys/" + c.env.Version})
-	r := client.Check(context.Background(), authclient.Key{OrgID: ref.Org.ID, APIURL: ref.Org.APIURL,
-		AccessKeyID: ref.Key.AccessKeyID, Secret: ref.Key.Secret.Reveal()}, false)
+	r := c.bearerToken(authclient.Key{OrgID: ref.Org.ID, APIURL: ref.Org.APIURL,
+		AccessKeyID: ref.Key.AccessKeyID, Secret: ref.Key.Secret.Reveal()})
 	switch r.Class {
 	case authclient.Valid:
 		if cb == nil {
@@ -67,4 +66,16 @@ func runToken(c *ctx, args []string) error {
 		return &exitError{code: ExitUncertain, msg: "no token: " + sanitize.Line(r.Message), advice: "try again when m3ter can be reached"}
 	}
 	return refused("no token: %s — check the key with m3keys check; rotate it if m3ter refuses it", sanitize.Line(r.Message))
+}
+
+// bearerToken is the key's held token while it has more than 5 minutes left, else a fresh one
+// (with the retries of a check), which is then held.
+func (c *ctx) bearerToken(k authclient.Key) authclient.Result {
+	if r, ok := c.env.Tokens.Get(k.AccessKeyID); ok {
+		return r
+	}
+	batch := authclient.Batch{Client: authclient.New(authclient.Options{UserAgent: "m3keys/" + c.env.Version}), Verify: false}
+	r := batch.Check(context.Background(), k, false)
+	c.env.Tokens.Hold(k.AccessKeyID, r)
+	return r
 }

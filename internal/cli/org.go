@@ -1,0 +1,24 @@
+package cli
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/m3keys/m3keys/internal/sanitize"
+	"github.com/m3keys/m3keys/keystore"
+)
+
+// findOrg resolves --org: an organization's ID, or its name in any case when only one
+// organization has it.
+func findOrg(doc *keystore.Document, arg string) (*keystore.Organization, error) {
+	o, err := doc.FindOrg(arg)
+	var ambiguous *keystore.AmbiguousOrgError
+	switch {
+	case errors.As(err, &ambiguous):
+		return nil, usageErr("--org %s: more than one organization has that name (%s) — give the ID instead",
+			sanitize.Line(arg), strings.Join(ambiguous.IDs, ", "))
+	case err != nil:
+		return nil, usageErr("no organization %s in the store — give an organization's ID (a UUID) or its name; m3keys list shows both", sanitize.Line(arg))
+	}
+	return o, nil
+}
