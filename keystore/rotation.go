@@ -263,7 +263,7 @@ func (tx *Tx) removeRetired(k *AccessKey, confirmedTwice bool) (string, error) {
 // (step 3), and goes back to step 2 with the slot free: the wrong key is not stored, and the key
 // in use stays where it is.
 func (tx *Tx) RotationDropWrongKey(orgID, user string) error {
-	o, u, r, k, err := tx.rotationKeyAt(orgID, user, StepProve, newKey)
+	o, _, r, k, err := tx.rotationKeyAt(orgID, user, StepProve, newKey)
 	if err != nil {
 		return err
 	}
@@ -277,7 +277,8 @@ func (tx *Tx) RotationDropWrongKey(orgID, user string) error {
 	if err := tx.RemoveKey(k.AccessKeyID); err != nil {
 		return err
 	}
-	if u, err = tx.user(o.ID, user); err != nil {
+	u, err := tx.user(o.ID, user)
+	if err != nil {
 		return err
 	}
 	return tx.advance(o, u, StepNewKey, func(r *Rotation) { r.NewKeyID, r.AddedAt = "", time.Time{} }, "rotation.wrong-key",
