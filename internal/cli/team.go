@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os/exec"
+	"path/filepath"
 	"strings"
 
 	"github.com/m3keys/m3keys/internal/sanitize"
@@ -93,7 +94,7 @@ func runTeamInit(c *ctx, args []string) error {
 	if *remote != "" {
 		fmt.Fprintf(c.env.Stdout, "pushed to %s\n", *remote)
 	} else {
-		fmt.Fprintf(c.env.Stdout, "no remote yet: git -C %s remote add origin URL, then m3keys sync\n", dir)
+		fmt.Fprintf(c.env.Stdout, "no remote yet: git --git-dir %s remote add origin URL, then m3keys sync\n", filepath.Join(dir, team.GitDir))
 	}
 	fmt.Fprintf(c.env.Stdout, "others join with: m3keys team join %s --name NAME\n", orPlaceholder(*remote))
 	return nil
@@ -225,7 +226,7 @@ func runTeamList(c *ctx, args []string) error {
 	if err != nil {
 		return err
 	}
-	me := gitConfig(dir, "user.name")
+	me := team.Author(dir)
 	fmt.Fprintf(c.env.Stdout, "%d member(s) in %s:\n", len(rs), dir)
 	for _, r := range rs {
 		you := ""
@@ -243,14 +244,6 @@ func runTeamList(c *ctx, args []string) error {
 		fmt.Fprintln(c.env.Stdout, "the member list changed: run m3keys team trust to review it")
 	}
 	return nil
-}
-
-func gitConfig(dir, key string) string {
-	out, err := exec.Command("git", "-C", dir, "config", key).Output()
-	if err != nil {
-		return ""
-	}
-	return strings.TrimSpace(string(out))
 }
 
 func runTeamTrust(c *ctx, args []string) error {

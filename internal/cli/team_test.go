@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/m3keys/m3keys/internal/team"
 )
 
 // teamHarness is one member's m3keys, on a shared bare remote, with git kept away from the
@@ -130,7 +132,7 @@ func TestTeamTwoMembersTranscript(t *testing.T) {
 	if strings.Contains(string(log), secret) {
 		t.Fatal("a secret is in the remote's history in clear")
 	}
-	if _, err := os.Stat(filepath.Join(alice.home, ".git")); err != nil {
+	if _, err := os.Stat(filepath.Join(alice.home, team.GitDir)); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -1,10 +1,12 @@
 package team
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -38,6 +40,8 @@ type SyncOptions struct {
 	Now    func() time.Time
 	Lock   []keystore.Option // how to wait for the store's lock
 	Tries  int               // DefaultTries when 0
+	// Context ends git when it ends (quit, hang-up); nil for none.
+	Context context.Context
 }
 
 // Conflict is a merge conflict as a member settles it: ID is short, for the command line.
@@ -69,8 +73,9 @@ type Result struct {
 	failed    bool              // the sync stopped on an error: it is not up to date
 }
 
-// Sync commits what is uncommitted, fetches, merges the documents when both sides moved, and
-// pushes; a push rejected because someone pushed meanwhile starts over, at most opts.Tries times.
+// Sync commits what is uncommitted, fetches, checks what the remote brought, merges the
+// documents when both sides moved, and pushes; a push rejected because someone pushed
+// meanwhile starts over, at most opts.Tries times.
 func Sync(dir string, opts SyncOptions) (Result, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -78,10 +83,13 @@ func Sync(dir string, opts SyncOptions) (Result, error) {
 	if opts.Tries <= 0 {
 		opts.Tries = DefaultTries
 	}
-	e := &syncer{r: repo{dir}, dir: dir, opts: opts}
-	if err := e.check(); err != nil {
+	if _, err := gitPath(); err != nil {
 		return Result{}, err
 	}
+	if !keystore.IsTeam(dir) || !isRepo(dir) {
+		return Result{}, notTeam(dir)
+	}
+	e := &syncer{dir: dir, opts: opts}
 	err := e.run()
 	e.res.failed = err != nil
 	return e.res, err
@@ -93,25 +101,7 @@ type syncer struct {
 	opts   SyncOptions
 	res    Result
 	member *keystore.Member
-	branch string
 }
-
-func (e *syncer) check() error {
-	if _, err := gitPath(); err != nil {
-		return err
-	}
-	if !keystore.IsTeam(e.dir) || !isRepo(e.dir) {
-		return notTeam(e.dir)
-	}
-	b, err := e.r.branch()
-	if err != nil {
-		return err
-	}
-	e.branch = b
-	return nil
-}
-
-func (e *syncer) upstream() string { return "refs/remotes/origin/" + e.branch }
 
 // run holds the store's lock throughout, so no other m3keys saves, commits or syncs while git
 // works on the repository; a save waits for the sync (and says so after a second).
@@ -121,7 +111,10 @@ func (e *syncer) run() error {
 		return err
 	}
 	defer held.Unlock()
-	if err := e.recover(); err != nil {
+	if e.r, err = openRepo(e.opts.Context, e.dir, true); err != nil {
+		return err
+	}
+	if err := clearStaleLocks(e.r.gitDir()); err != nil {
 		return err
 	}
 	hasRemote := e.r.remote() != ""
@@ -134,7 +127,7 @@ func (e *syncer) run() error {
 		ahead, err := e.integrate(held, hasRemote)
 		if err != nil || !hasRemote {
 			if err == nil {
-				err = fmt.Errorf("%w — changes are committed locally; add one: git -C %s remote add origin URL, then m3keys sync", ErrNoRemote, e.dir)
+				err = fmt.Errorf("%w — changes are committed locally; add one: git --git-dir %s remote add origin URL, then m3keys sync", ErrNoRemote, e.r.gitDir())
 			}
 			return err
 		}
@@ -151,9 +144,15 @@ func (e *syncer) run() error {
 }
 
 // integrate brings the remote's commits in: it commits what is uncommitted, then
-// fast-forwards or merges. It reports whether there is something to push.
+// fast-forwards or merges, each only after checking every commit it takes in. It reports
+// whether there is something to push.
 func (e *syncer) integrate(held *keystore.Held, hasRemote bool) (ahead bool, err error) {
-	committed, err := e.r.commitTracked("m3keys: changes not committed yet")
+	if hasRemote {
+		if err := e.catchUp(); err != nil {
+			return false, err
+		}
+	}
+	committed, err := e.r.commitLocal(SaveMessage)
 	if err != nil {
 		return false, err
 	}
@@ -161,11 +160,11 @@ func (e *syncer) integrate(held *keystore.Held, hasRemote bool) (ahead bool, err
 	if !hasRemote {
 		return false, nil
 	}
-	up := e.upstream()
-	if has, err := e.r.ok("rev-parse", "--verify", "-q", up); err != nil || !has {
+	up, err := e.r.resolve(upstream)
+	if err != nil || up == "" {
 		return err == nil, err // the remote has no branch yet: push ours
 	}
-	counts, err := e.r.run("rev-list", "--left-right", "--count", "HEAD..."+up)
+	counts, err := e.r.run("rev-list", "--left-right", "--count", head+"..."+up)
 	if err != nil {
 		return false, err
 	}
@@ -174,29 +173,97 @@ func (e *syncer) integrate(held *keystore.Held, hasRemote bool) (ahead bool, err
 	case nBehind == 0:
 		return nAhead > 0, e.notePending(up)
 	case nAhead == 0:
+		if err := e.r.inspect(head, up); err != nil {
+			return false, err
+		}
 		if err := e.notePending(up); err != nil {
 			return false, err
 		}
-		if _, err := e.r.run("merge", "-q", "--ff-only", up); err != nil {
+		if err := takeIn(e.r, held, head, up); err != nil {
 			return false, err
 		}
 		e.res.Received += nBehind
 		return false, nil
 	}
+	if err := e.r.inspect(head, up); err != nil {
+		return false, err
+	}
 	return true, e.merge(held, up)
 }
 
-// recover clears what a killed git left behind: an index lock. Every m3keys runs git under the
-// store's lock, which we hold, so no git of ours is using it.
-func (e *syncer) recover() error {
-	lock := filepath.Join(e.dir, ".git", "index.lock")
-	if err := os.Remove(lock); err != nil && !errors.Is(err, os.ErrNotExist) {
+// catchUp finishes a fast-forward that was killed after it wrote the store's files and before
+// it moved the branch: the files are the upstream's already, so the branch follows, rather
+// than committing them as a change of this member's.
+func (e *syncer) catchUp() error {
+	upTree, err := e.r.treeOf(upstream)
+	if err != nil || upTree == "" {
 		return err
 	}
-	if _, err := os.Stat(filepath.Join(e.dir, ".git", "MERGE_HEAD")); err == nil {
-		return fmt.Errorf("a git merge is in progress in %s — m3keys merges the store itself: run git -C %s merge --abort, then m3keys sync", e.dir, e.dir)
+	local, err := e.r.localTree()
+	if err != nil || local != upTree {
+		return err
 	}
-	return nil
+	headSha, err := e.r.resolve(head)
+	if err != nil || headSha == "" {
+		return err
+	}
+	if behind, err := e.r.ok("merge-base", "--is-ancestor", headSha, upstream); err != nil || !behind {
+		return err
+	}
+	if err := e.r.inspect(headSha, upstream); err != nil {
+		return err // the same files by another path: the commits between are checked all the same
+	}
+	return e.r.moveHead(upstream, headSha)
+}
+
+// takeIn checks the commits that from lacks and to has, writes to's files with the store's
+// atomic writer, then moves the branch to to ("" from: an unborn branch). Files first: a sync
+// killed between the two finds the files ahead of the branch, and catchUp finishes.
+func takeIn(r repo, held *keystore.Held, from, to string) error {
+	old := ""
+	if from != "" {
+		var err error
+		if old, err = r.resolve(from); err != nil {
+			return err
+		}
+	}
+	to, err := r.resolve(to)
+	if err != nil {
+		return err
+	}
+	if err := r.inspect(old, to); err != nil {
+		return err
+	}
+	doc, _, err := r.file(to, keystore.DocumentFile)
+	if err != nil {
+		return err
+	}
+	rs, _, err := r.file(to, keystore.RecipientsFile)
+	if err != nil {
+		return err
+	}
+	if err := held.TakeIn(doc, rs); err != nil {
+		return err
+	}
+	return r.moveHead(to, old)
+}
+
+// clearStaleLocks removes the *.lock files a killed git left in the repository. Every
+// m3keys runs git under the store's lock, which the caller holds, and git dies with the
+// m3keys that started it, so no git of ours is using them.
+func clearStaleLocks(gitDir string) error {
+	return filepath.WalkDir(gitDir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && filepath.Base(filepath.Dir(path)) == "objects" && len(d.Name()) == 2 {
+			return filepath.SkipDir // loose objects: no locks there
+		}
+		if d.Type().IsRegular() && strings.HasSuffix(d.Name(), ".lock") {
+			return os.Remove(path)
+		}
+		return nil
+	})
 }
 
 func parseCounts(s string) (ahead, behind int) {
@@ -208,9 +275,9 @@ func parseCounts(s string) (ahead, behind int) {
 	return ahead, behind
 }
 
-// push sends HEAD; rejected reports that the remote moved meanwhile.
+// push sends the branch; rejected reports that the remote moved meanwhile.
 func (e *syncer) push() (rejected bool, err error) {
-	_, err = e.r.run("push", "-q", "-u", "origin", "HEAD:refs/heads/"+e.branch)
+	_, err = e.r.run("push", "-q", "origin", head+":"+head)
 	var ge *gitError
 	if errors.As(err, &ge) && (strings.Contains(ge.stderr, "[rejected]") || strings.Contains(ge.stderr, "fetch first") ||
 		strings.Contains(ge.stderr, "non-fast-forward") || strings.Contains(ge.stderr, "[remote rejected]") && strings.Contains(ge.stderr, "lock")) {
@@ -237,7 +304,7 @@ type version struct {
 
 func (e *syncer) read(rev, what string) (version, error) {
 	var v version
-	data, ok, err := e.r.show(rev, keystore.RecipientsFile)
+	data, ok, err := e.r.file(rev, keystore.RecipientsFile)
 	if err != nil {
 		return v, err
 	}
@@ -246,7 +313,7 @@ func (e *syncer) read(rev, what string) (version, error) {
 			return v, fmt.Errorf("%s: %w", what, err)
 		}
 	}
-	data, ok, err = e.r.show(rev, keystore.DocumentFile)
+	data, ok, err = e.r.file(rev, keystore.DocumentFile)
 	if err != nil || !ok {
 		if err == nil {
 			err = fmt.Errorf("%w: %s has no %s", keystore.ErrCorrupt, what, keystore.DocumentFile)
@@ -268,21 +335,18 @@ func (e *syncer) read(rev, what string) (version, error) {
 // merge joins HEAD and up: the documents by identity, the recipient lists as sets; then it
 // writes and commits the result with both parents. It saves nothing on a conflict.
 func (e *syncer) merge(held *keystore.Held, up string) error {
-	head, err := e.r.run("rev-parse", "HEAD")
+	ourRev, err := e.r.resolve(head)
 	if err != nil {
 		return err
 	}
-	theirsRev, err := e.r.run("rev-parse", up)
-	if err != nil {
-		return err
-	}
+	theirsRev := up
 	base := version{doc: &keystore.Document{Version: keystore.CurrentVersion}}
-	if b, err := e.r.run("merge-base", head, theirsRev); err == nil {
+	if b, err := e.r.run("merge-base", ourRev, theirsRev); err == nil {
 		if base, err = e.read(b, "the merge base ("+abbrev(b)+")"); err != nil {
 			return err
 		}
 	}
-	ours, err := e.read(head, "your version")
+	ours, err := e.read(ourRev, "your version")
 	if err != nil {
 		return err
 	}
@@ -317,22 +381,11 @@ func (e *syncer) merge(held *keystore.Held, up string) error {
 	if err := held.WriteTeamDocument(e.member, doc, recipients); err != nil {
 		return err
 	}
-	if _, err := e.r.run("add", "--", keystore.DocumentFile, keystore.RecipientsFile); err != nil {
-		return err
-	}
-	tree, err := e.r.run("write-tree")
+	tree, err := e.r.localTree()
 	if err != nil {
 		return err
 	}
-	msg := fmt.Sprintf("m3keys sync: merge %s into %s", abbrev(theirsRev), abbrev(head))
-	if n := len(r.OverLimit); n > 0 {
-		msg += fmt.Sprintf(" (%d service user(s) over the limit after merge)", n)
-	}
-	commit, err := e.r.run("commit-tree", tree, "-p", head, "-p", theirsRev, "-m", msg)
-	if err != nil {
-		return err
-	}
-	if _, err := e.r.run("update-ref", "-m", "m3keys sync: merge", "HEAD", commit, head); err != nil {
+	if err := e.r.commit(tree, "m3keys: merge", ourRev, theirsRev); err != nil {
 		return err
 	}
 	e.res.Merged = true
