@@ -1,6 +1,10 @@
 package cli
 
 import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
 	"errors"
 	"fmt"
 	"maps"
@@ -67,7 +71,9 @@ func runSync(c *ctx, args []string) error {
 		}
 		return keystore.UnlockMember(dir, pass, opts...)
 	}
-	r, err := team.Sync(dir, team.SyncOptions{Unlock: unlock, Choose: choose, All: max(ours.all, theirs.all), Now: c.env.Now, Lock: opts})
+	stop, cancel := interrupted()
+	defer cancel()
+	r, err := team.Sync(dir, team.SyncOptions{Unlock: unlock, Choose: choose, All: max(ours.all, theirs.all), Now: c.env.Now, Lock: opts, Context: stop})
 	c.printSync(r)
 	switch {
 	case errors.Is(err, team.ErrConflicts):
@@ -76,6 +82,12 @@ func runSync(c *ctx, args []string) error {
 		return refused("sync stopped: the member list changed — review it with m3keys team trust, then run m3keys sync")
 	}
 	return err
+}
+
+// interrupted ends when m3keys is interrupted, hung up or terminated: git, in a session of its
+// own, hears none of these, so a sync ends its git through this context.
+func interrupted() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGHUP, syscall.SIGTERM)
 }
 
 // printSync tells what a sync did, what it needs, and what it could not decide: never a secret.
@@ -90,6 +102,9 @@ func (c *ctx) printSync(r team.Result) {
 	for _, o := range r.OverLimit {
 		fmt.Fprintf(w, "over the limit after merge: service user %q in %s holds %d keys (%s) — inactivate and remove one until it holds %d\n",
 			sanitize.Text(o.User, 100), o.OrgID, len(o.Keys), strings.Join(o.Keys, ", "), keystore.MaxKeysPerUser)
+	}
+	if len(r.Exposed) > 0 {
+		fmt.Fprintf(w, "flagged exposed — rotate: %s (saved before a member's removal reached its author, readable by that member)\n", strings.Join(r.Exposed, ", "))
 	}
 	if len(r.Conflicts) > 0 {
 		fmt.Fprintf(w, "%d conflict(s), nothing was saved:\n", len(r.Conflicts))

@@ -193,7 +193,9 @@ func (c *ctx) changeMembers(change func(*keystore.Store, string) (string, error)
 		return err
 	}
 	fmt.Fprintln(c.env.Stdout, done)
-	r, err := team.Sync(dir, team.SyncOptions{Unlock: memberOf(s), Now: c.env.Now, Lock: c.lockOptions()})
+	stop, cancel := interrupted()
+	defer cancel()
+	r, err := team.Sync(dir, team.SyncOptions{Unlock: memberOf(s), Now: c.env.Now, Lock: c.lockOptions(), Context: stop})
 	c.printSync(r)
 	if err != nil {
 		return fmt.Errorf("the change is committed here but not shared yet: %w", err)

@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -70,6 +72,7 @@ type Result struct {
 	Pending   *RecipientChange  // a recipient change waiting for team trust
 	Decisions int               // merge decisions recorded in history
 	Resolved  map[string]string // conflicts settled by Choose/All: short ID → side
+	Exposed   []string          // keys the merge flagged exposed: a removed member could read them
 	failed    bool              // the sync stopped on an error: it is not up to date
 }
 
@@ -341,8 +344,9 @@ func (e *syncer) merge(held *keystore.Held, up string) error {
 	}
 	theirsRev := up
 	base := version{doc: &keystore.Document{Version: keystore.CurrentVersion}}
-	if b, err := e.r.run("merge-base", ourRev, theirsRev); err == nil {
-		if base, err = e.read(b, "the merge base ("+abbrev(b)+")"); err != nil {
+	baseRev, err := e.r.run("merge-base", ourRev, theirsRev)
+	if err == nil {
+		if base, err = e.read(baseRev, "the merge base ("+abbrev(baseRev)+")"); err != nil {
 			return err
 		}
 	}
@@ -377,6 +381,9 @@ func (e *syncer) merge(held *keystore.Held, up string) error {
 	}
 	doc := r.Doc // merge flags its over-limit service users itself
 	e.res.OverLimit = r.OverLimit
+	if err := e.flagExposed(baseRev, ourRev, theirsRev, recipients, doc, now); err != nil {
+		return err
+	}
 	e.res.Decisions = countMergeEvents(doc, now)
 	if err := held.WriteTeamDocument(e.member, doc, recipients); err != nil {
 		return err
@@ -389,6 +396,23 @@ func (e *syncer) merge(held *keystore.Held, up string) error {
 		return err
 	}
 	e.res.Merged = true
+	return nil
+}
+
+// flagExposed flags, in the merged doc, every key a removed member could read in a commit
+// made since the merge base (see exposedByRemoval).
+func (e *syncer) flagExposed(base, ours, theirs string, merged keystore.Recipients, doc *keystore.Document, now time.Time) error {
+	exposed, err := e.exposedByRemoval(base, ours, theirs, merged, doc)
+	if err != nil {
+		return err
+	}
+	tx := doc.Edit(now)
+	for _, name := range slices.Sorted(maps.Keys(exposed)) {
+		if err := tx.MarkExposed(exposed[name], "readable by removed member "+name); err != nil {
+			return err
+		}
+		e.res.Exposed = append(e.res.Exposed, exposed[name]...)
+	}
 	return nil
 }
 
