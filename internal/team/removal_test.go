@@ -39,3 +39,23 @@ func TestKeyAddedDuringRemovalIsFlaggedExposed(t *testing.T) {
 		t.Fatal("bob does not see AK-BOB flagged exposed")
 	}
 }
+
+// Issue 15 item 13: commit messages are opaque; the history inside the document names who
+// made each change.
+func TestHistoryNamesItsMember(t *testing.T) {
+	remote, ms := newTeam(t, "bob")
+	alice, bob := ms[0], ms[1]
+	alice.addKey("billing", "AK-ALICE")
+	alice.mustSync()
+	bob.mustSync()
+	by := map[string]string{}
+	for _, e := range bob.store.Document().History {
+		if e.Action == "key.add" {
+			by[e.AccessKeyID] = e.Member
+		}
+	}
+	if by["AK-ALICE"] != "alice" {
+		t.Fatalf("bob's history says AK-ALICE was added by %q, want alice", by["AK-ALICE"])
+	}
+	noSecretInRemote(t, remote, "AK-ALICE", "billing")
+}

@@ -385,6 +385,7 @@ func (e *syncer) merge(held *keystore.Held, up string) error {
 		return err
 	}
 	e.res.Decisions = countMergeEvents(doc, now)
+	nameMergeEvents(doc, now, e.name(recipients))
 	if err := held.WriteTeamDocument(e.member, doc, recipients); err != nil {
 		return err
 	}
@@ -406,7 +407,7 @@ func (e *syncer) flagExposed(base, ours, theirs string, merged keystore.Recipien
 	if err != nil {
 		return err
 	}
-	tx := doc.Edit(now)
+	tx := doc.Edit(now).By(e.name(merged))
 	for _, name := range slices.Sorted(maps.Keys(exposed)) {
 		if err := tx.MarkExposed(exposed[name], "readable by removed member "+name); err != nil {
 			return err
@@ -453,6 +454,25 @@ func (e *syncer) mergeDocs(base, ours, theirs *keystore.Document, now time.Time)
 			}
 			sort.Strings(unused)
 			return r, unused, nil
+		}
+	}
+}
+
+// name is this member's name in rs.
+func (e *syncer) name(rs keystore.Recipients) string {
+	for _, r := range rs {
+		if r.Key == e.member.Recipient() {
+			return r.Name
+		}
+	}
+	return ""
+}
+
+// nameMergeEvents has the merge's own history events name the member who merged.
+func nameMergeEvents(d *keystore.Document, at time.Time, member string) {
+	for i := range d.History {
+		if ev := &d.History[i]; ev.Action == "merge" && ev.At.Equal(at.UTC()) && ev.Member == "" {
+			ev.Member = member
 		}
 	}
 }
