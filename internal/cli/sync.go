@@ -2,14 +2,14 @@ package cli
 
 import (
 	"context"
-	"os"
-	"os/signal"
-	"syscall"
 	"errors"
 	"fmt"
 	"maps"
+	"os"
+	"os/signal"
 	"slices"
 	"strings"
+	"syscall"
 
 	"github.com/m3keys/m3keys/internal/merge"
 	"github.com/m3keys/m3keys/internal/sanitize"
