@@ -153,6 +153,12 @@ func TestTeamSyncKeyShowsProgressAndRefreshesTheBadge(t *testing.T) {
 	if !strings.Contains(h.header(), "syncing…") {
 		t.Fatalf("no progress while syncing: %q", h.header())
 	}
+	now := testNow
+	h.app.c.deps.Clock = func() time.Time { return now }
+	now = now.Add(30 * time.Second) // a stalled remote
+	if !strings.Contains(h.header(), "waiting for the remote, 30 s") {
+		t.Fatalf("a sync 30 s in does not say it waits for the remote: %q", h.header())
+	}
 	h.run(cmd)
 	if n := ft.syncCount(); n != 2 {
 		t.Fatalf("S synced %d times in all, want 2 (opening, S)", n)

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/m3keys/m3keys/internal/merge"
 	"github.com/m3keys/m3keys/internal/sanitize"
@@ -73,7 +74,7 @@ func runSync(c *ctx, args []string) error {
 	}
 	stop, cancel := interrupted()
 	defer cancel()
-	r, err := team.Sync(dir, team.SyncOptions{Unlock: unlock, Choose: choose, All: max(ours.all, theirs.all), Now: c.env.Now, Lock: opts, Context: stop})
+	r, err := team.Sync(dir, team.SyncOptions{Unlock: unlock, Choose: choose, All: max(ours.all, theirs.all), Now: c.env.Now, Lock: opts, Context: stop, Waiting: c.waitingForRemote})
 	c.printSync(r)
 	switch {
 	case errors.Is(err, team.ErrConflicts):
@@ -88,6 +89,11 @@ func runSync(c *ctx, args []string) error {
 // own, hears none of these, so a sync ends its git through this context.
 func interrupted() (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGHUP, syscall.SIGTERM)
+}
+
+// waitingForRemote says, while a stalled remote is waited for, how long it has been.
+func (c *ctx) waitingForRemote(d time.Duration) {
+	fmt.Fprintf(c.env.Stderr, "m3keys: waiting for the remote, %d s… — git gives up after 2 minutes\n", int(d.Seconds()))
 }
 
 // printSync tells what a sync did, what it needs, and what it could not decide: never a secret.

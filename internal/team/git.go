@@ -35,6 +35,8 @@ type repo struct {
 	dir string          // the store directory
 	ctx context.Context // the caller's: its end ends git
 	git string          // the repository when it is not GitDir (one being migrated)
+	// waiting hears, every waitNotice, how long a fetch or push has waited for the remote.
+	waiting func(time.Duration)
 }
 
 func newRepo(ctx context.Context, dir string) repo {
@@ -109,10 +111,41 @@ func (r repo) output(stdin []byte, args ...string) ([]byte, error) {
 	}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if r.waiting != nil && (args[0] == "fetch" || args[0] == "push") {
+		defer r.tellWaiting()()
+	}
 	if err := cmd.Run(); err != nil {
 		return nil, gitFailed(ctx, args, stderr.String(), err)
 	}
 	return stdout.Bytes(), nil
+}
+
+// waitNotice is how often a fetch or push that has not finished says how long it has waited,
+// so a stalled remote is not minutes of silence. Tests shorten it.
+var waitNotice = 10 * time.Second
+
+// tellWaiting tells r.waiting how long the remote has been waited for, every waitNotice,
+// until the returned stop is called; stop returns once no notice is being told.
+func (r repo) tellWaiting() (stop func()) {
+	start := time.Now()
+	tick := time.NewTicker(waitNotice)
+	done, exited := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(exited)
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				r.waiting(time.Since(start).Round(time.Second))
+			}
+		}
+	}()
+	return func() {
+		tick.Stop()
+		close(done)
+		<-exited
+	}
 }
 
 // gitTimeout bounds every git command: a stalled remote must not hold the store's lock, or

@@ -49,3 +49,27 @@ func TestGitThatHangsIsEnded(t *testing.T) {
 		t.Errorf("a hanging git fetch took %s to end", d)
 	}
 }
+
+// A remote that stalls is not silence: a fetch that has not finished says, every notice
+// interval, how long it has waited.
+func TestStalledRemoteSaysHowLongItWaited(t *testing.T) {
+	bin := t.TempDir()
+	if err := os.WriteFile(filepath.Join(bin, "git"), []byte("#!/bin/sh\nsleep 60 &\nwait\n"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	defer func(d, n time.Duration) { gitTimeout, waitNotice = d, n }(gitTimeout, waitNotice)
+	gitTimeout, waitNotice = 500*time.Millisecond, 100*time.Millisecond
+	var told []time.Duration
+	r := newRepo(context.Background(), t.TempDir())
+	r.waiting = func(d time.Duration) { told = append(told, d) }
+	if _, err := r.run("fetch", "-q", "origin"); err == nil {
+		t.Fatal("a hanging fetch succeeded")
+	}
+	if len(told) < 2 {
+		t.Fatalf("a stalled fetch told %d times how long it waited, want at least 2", len(told))
+	}
+	if _, err := r.run("config", "x.y"); err == nil || len(told) > 6 {
+		t.Fatalf("told %d times (a command that is not fetch or push must not tell)", len(told))
+	}
+}

@@ -44,6 +44,8 @@ type SyncOptions struct {
 	Tries  int               // DefaultTries when 0
 	// Context ends git when it ends (quit, hang-up); nil for none.
 	Context context.Context
+	// Waiting hears how long a fetch or push has waited for the remote, every 10 s; nil for none.
+	Waiting func(time.Duration)
 }
 
 // Conflict is a merge conflict as a member settles it: ID is short, for the command line.
@@ -117,6 +119,7 @@ func (e *syncer) run() error {
 	if e.r, err = openRepo(e.opts.Context, e.dir, true); err != nil {
 		return err
 	}
+	e.r.waiting = e.opts.Waiting
 	if err := clearStaleLocks(e.r.gitDir()); err != nil {
 		return err
 	}
