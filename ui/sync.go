@@ -176,6 +176,8 @@ func (a *App) synced(msg syncedMsg) tea.Cmd {
 		a.open(newConflictsScreen(a.c, res.Conflicts))
 		cmds = append(cmds, a.setStatus(fmt.Sprintf("sync stopped on %s: nothing was saved — keep yours (o) or theirs (t) for each, then enter syncs again",
 			count(len(res.Conflicts), "conflict")), true))
+	case errors.Is(msg.err, team.ErrRemoved): // nothing to trust: say so, whole
+		cmds = append(cmds, a.setStatus("sync: "+plain(msg.err), true))
 	case res.Pending != nil:
 		a.over = nil
 		a.open(newTrustScreen(a.c, res.Pending))

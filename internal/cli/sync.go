@@ -79,6 +79,8 @@ func runSync(c *ctx, args []string) error {
 	switch {
 	case errors.Is(err, team.ErrConflicts):
 		return refused("sync stopped on %d conflict(s): nothing was saved — settle each: m3keys sync --ours ID or --theirs ID (or --ours all / --theirs all)", len(r.Conflicts))
+	case errors.Is(err, team.ErrRemoved):
+		return refused("%s", err.Error())
 	case errors.Is(err, team.ErrUntrusted):
 		return refused("sync stopped: the member list changed — review it with m3keys team trust, then run m3keys sync")
 	}
@@ -120,7 +122,7 @@ func (c *ctx) printSync(r team.Result) {
 		fmt.Fprintf(w, "settle with: m3keys sync --ours %s  (keep yours)  or  m3keys sync --theirs %s  (keep the remote's)\n",
 			r.Conflicts[0].ID, r.Conflicts[0].ID)
 	}
-	if r.Pending != nil {
+	if r.Pending != nil && !r.Removed {
 		printChange(c, r.Pending)
 		fmt.Fprintln(w, "saves are refused until you confirm it: m3keys team trust")
 	}

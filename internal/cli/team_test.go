@@ -120,7 +120,10 @@ func TestTeamTwoMembersTranscript(t *testing.T) {
 	if !strings.Contains(o.stdout, "flagged exposed") {
 		t.Errorf("team remove does not say keys are exposed:\n%s", o.stdout)
 	}
-	must(t, bob.run("", "sync"), 0, "bob's sync after removal")
+	o = must(t, bob.run("", "sync"), 1, "bob's sync after removal")
+	if !strings.Contains(o.stderr, "you were removed from the team by alice in commit") || strings.Contains(o.stdout+o.stderr, "team trust") {
+		t.Errorf("bob's sync after his removal does not say who removed him, or sends him to team trust:\n%s%s", o.stdout, o.stderr)
+	}
 	if o := bob.run("", "list"); o.code == 0 {
 		t.Fatalf("bob still reads the store after being removed:\n%s", o.stdout)
 	}

@@ -75,6 +75,7 @@ type Result struct {
 	Decisions int               // merge decisions recorded in history
 	Resolved  map[string]string // conflicts settled by Choose/All: short ID → side
 	Exposed   []string          // keys the merge flagged exposed: a removed member could read them
+	Removed   bool              // the list the sync brought leaves this member out: see RemovedError
 	failed    bool              // the sync stopped on an error: it is not up to date
 }
 
@@ -96,6 +97,10 @@ func Sync(dir string, opts SyncOptions) (Result, error) {
 	}
 	e := &syncer{dir: dir, opts: opts}
 	err := e.run()
+	if err == nil {
+		err = e.res.Pending.removed(dir)
+		e.res.Removed = err != nil
+	}
 	e.res.failed = err != nil
 	return e.res, err
 }

@@ -480,8 +480,14 @@ func TestRemovedMemberCannotDecryptNewVersions(t *testing.T) {
 		t.Fatal(err)
 	}
 	carol.store = nil // it no longer opens
-	if r, err := carol.sync(); err != nil || r.Pending == nil {
-		t.Fatalf("carol's sync = %+v, %v", r, err)
+	r, err := carol.sync()
+	var removedErr *team.RemovedError
+	if !errors.As(err, &removedErr) || r.Pending == nil || !strings.Contains(err.Error(), "by alice in commit "+removedErr.Commit) ||
+		removedErr.Commit == "" || strings.Contains(err.Error(), "team trust") || !strings.Contains(err.Error(), removedErr.Key) {
+		t.Fatalf("carol's sync = %+v, %v; want her told she was removed by alice, in which commit, with her recipient", r, err)
+	}
+	if err := team.Trust(carol.dir, r.Pending); !errors.Is(err, team.ErrRemoved) {
+		t.Fatalf("carol trusting the list that removed her = %v, want ErrRemoved", err)
 	}
 	data := []byte(git(t, remote, "cat-file", "blob", "main:"+keystore.DocumentFile))
 	if _, err := carolMember.DecryptDocument(data, "the latest version"); !errors.Is(err, keystore.ErrNotMember) {
@@ -632,8 +638,8 @@ func TestRemovedMemberIsToldWhy(t *testing.T) {
 	}
 	alice.mustSync()
 	bob.store = nil
-	if _, err := bob.sync(); err != nil {
-		t.Fatal(err)
+	if _, err := bob.sync(); !errors.Is(err, team.ErrRemoved) {
+		t.Fatalf("bob's sync after his removal = %v, want ErrRemoved", err)
 	}
 	_, err := keystore.Open(bob.dir, pass)
 	if !errors.Is(err, keystore.ErrNotMember) || errors.Is(err, keystore.ErrCorrupt) || !strings.Contains(err.Error(), "removed") {

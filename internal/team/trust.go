@@ -1,6 +1,8 @@
 package team
 
 import (
+	"errors"
+	"fmt"
 	"context"
 	"github.com/m3keys/m3keys/internal/sanitize"
 	"strings"
@@ -46,8 +48,47 @@ func Pending(dir string) (*RecipientChange, error) {
 	return pendingFor(r, next, up)
 }
 
-// Trust records c's list as this member's trusted one.
-func Trust(dir string, c *RecipientChange) error { return keystore.Trust(dir, c.Next) }
+// ErrRemoved: the recipient list a sync brought leaves this member out.
+var ErrRemoved = errors.New("you were removed from the team")
+
+// RemovedError says who removed this member, in which commit: there is nothing for them to
+// trust, and the store is no longer encrypted to them.
+type RemovedError struct{ Changed }
+
+func (e *RemovedError) Error() string {
+	by := "in a change not committed yet"
+	if e.Commit != "" {
+		by = fmt.Sprintf("by %s in commit %s (%s)", e.Author, e.Commit, e.Date)
+	}
+	return fmt.Sprintf("%s %s: new versions of the store are not encrypted to you — to be added again, send a member this line: m3keys team add %s %s",
+		ErrRemoved, by, shellWord(e.Name), e.Key)
+}
+
+func (e *RemovedError) Unwrap() error { return ErrRemoved }
+
+// removed is the RemovedError when c takes this member (dir's author) off the list, else nil.
+func (c *RecipientChange) removed(dir string) error {
+	if c == nil {
+		return nil
+	}
+	me := Author(dir)
+	for _, ch := range c.Removed {
+		if me != "" && ch.Name == me {
+			return &RemovedError{Changed: ch}
+		}
+	}
+	return nil
+}
+
+// Trust records c's list as this member's trusted one; it refuses a list that leaves this
+// member out, which is not theirs to confirm.
+func Trust(dir string, c *RecipientChange) error {
+	if err := c.removed(dir); err != nil {
+		return err
+	}
+	return keystore.Trust(dir, c.Next)
+}
+
 
 // withRemote merges the local list with the one at rev, from their merge base.
 func withRemote(r repo, local keystore.Recipients, rev string) (keystore.Recipients, error) {
