@@ -1,9 +1,9 @@
 package team
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"context"
 	"github.com/m3keys/m3keys/internal/sanitize"
 	"strings"
 
@@ -88,7 +88,6 @@ func Trust(dir string, c *RecipientChange) error {
 	}
 	return keystore.Trust(dir, c.Next)
 }
-
 
 // withRemote merges the local list with the one at rev, from their merge base.
 func withRemote(r repo, local keystore.Recipients, rev string) (keystore.Recipients, error) {
