@@ -56,6 +56,7 @@ func (t teamDir) Sync(s Store, c SyncChoices) (team.Result, error) {
 	}
 	r, err := team.Sync(t.dir, team.SyncOptions{
 		Unlock: func() (*keystore.Member, error) { return ms.Member(), nil },
+		Known:  ms.Member(),
 		Choose: c.Choose, All: c.All, Lock: t.opts,
 	})
 	if err == nil {

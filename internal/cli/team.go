@@ -195,7 +195,7 @@ func (c *ctx) changeMembers(change func(*keystore.Store, string) (string, error)
 	fmt.Fprintln(c.env.Stdout, done)
 	stop, cancel := interrupted()
 	defer cancel()
-	r, err := team.Sync(dir, team.SyncOptions{Unlock: memberOf(s), Now: c.env.Now, Lock: c.lockOptions(), Context: stop, Waiting: c.waitingForRemote})
+	r, err := team.Sync(dir, team.SyncOptions{Unlock: memberOf(s), Known: s.Member(), Now: c.env.Now, Lock: c.lockOptions(), Context: stop, Waiting: c.waitingForRemote})
 	c.printSync(r)
 	if err != nil {
 		return fmt.Errorf("the change is committed here but not shared yet: %w", err)

@@ -44,6 +44,10 @@ type SyncOptions struct {
 	Tries  int               // DefaultTries when 0
 	// Context ends git when it ends (quit, hang-up); nil for none.
 	Context context.Context
+	// Known is the member's identity when it is unlocked already (the TUI's): a sync that takes
+	// commits in reads them, without asking for a passphrase, to tell what needs doing (a
+	// service user over the limit after another member's merge).
+	Known *keystore.Member
 	// Waiting hears how long a fetch or push has waited for the remote, every 10 s; nil for none.
 	Waiting func(time.Duration)
 }
@@ -194,12 +198,32 @@ func (e *syncer) integrate(held *keystore.Held, hasRemote bool) (ahead bool, err
 			return false, err
 		}
 		e.res.Received += nBehind
-		return false, nil
+		return false, e.noteOverLimit(up)
 	}
 	if err := e.r.inspect(head, up); err != nil {
 		return false, err
 	}
 	return true, e.merge(held, up)
+}
+
+// noteOverLimit tells, after a fast-forward, the service users the document brought flags over
+// the limit after merge, when the member is unlocked already; a personal note otherwise waits
+// for the document to be opened (list, the TUI), which shows the flags too.
+func (e *syncer) noteOverLimit(rev string) error {
+	if e.member == nil {
+		e.member = e.opts.Known
+	}
+	if e.member == nil {
+		return nil
+	}
+	v, err := e.read(rev, "the remote's version ("+abbrev(rev)+")")
+	if errors.Is(err, keystore.ErrNotMember) {
+		return nil // removed, or not added yet: Sync says so
+	}
+	if err == nil {
+		e.res.OverLimit = merge.OverLimitIn(v.doc)
+	}
+	return err
 }
 
 // catchUp finishes a fast-forward that was killed after it wrote the store's files and before

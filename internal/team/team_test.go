@@ -100,6 +100,9 @@ func (m *member) open() {
 
 func (m *member) sync(opts ...func(*team.SyncOptions)) (team.Result, error) {
 	o := team.SyncOptions{Unlock: unlock(m.dir)}
+	if m.store != nil {
+		o.Known = m.store.Member() // as the TUI's sync has it
+	}
 	for _, f := range opts {
 		f(&o)
 	}
@@ -255,7 +258,10 @@ func TestSyncBothAddKeyToSameUserKeepsBothOverTheLimit(t *testing.T) {
 	if len(r.OverLimit) != 1 || r.OverLimit[0].User != "billing" || len(r.OverLimit[0].Keys) != 3 {
 		t.Fatalf("over the limit = %+v, want billing with 3 keys", r.OverLimit)
 	}
-	alice.mustSync()
+	// The member whose sync only takes the merge in is told too.
+	if r := alice.mustSync(); r.Received == 0 || len(r.OverLimit) != 1 || r.OverLimit[0].User != "billing" {
+		t.Fatalf("alice's sync after bob's merge = %+v, want billing over the limit told", r)
+	}
 	for _, m := range ms {
 		o, _ := m.store.Document().Org(org)
 		u, ok := o.User("billing")
