@@ -93,6 +93,13 @@ func interrupted() (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGHUP, syscall.SIGTERM)
 }
 
+func orUnknown(s string) string {
+	if s == "" {
+		return "someone, at a time the history does not tell"
+	}
+	return s
+}
+
 // waitingForRemote says, while a stalled remote is waited for, how long it has been.
 func (c *ctx) waitingForRemote(d time.Duration) {
 	fmt.Fprintf(c.env.Stderr, "m3keys: waiting for the remote, %d s… — git gives up after 2 minutes\n", int(d.Seconds()))
@@ -118,6 +125,9 @@ func (c *ctx) printSync(r team.Result) {
 		fmt.Fprintf(w, "%d conflict(s), nothing was saved:\n", len(r.Conflicts))
 		for _, cf := range r.Conflicts {
 			fmt.Fprintf(w, "  %s\n", sanitize.Text(cf.String(), 400))
+			if cf.OursBy != "" || cf.TheirsBy != "" {
+				fmt.Fprintf(w, "    yours by %s; theirs by %s\n", sanitize.Text(orUnknown(cf.OursBy), 100), sanitize.Text(orUnknown(cf.TheirsBy), 100))
+			}
 		}
 		fmt.Fprintf(w, "settle with: m3keys sync --ours %s  (keep yours)  or  m3keys sync --theirs %s  (keep the remote's)\n",
 			r.Conflicts[0].ID, r.Conflicts[0].ID)

@@ -52,13 +52,32 @@ type SyncOptions struct {
 	Waiting func(time.Duration)
 }
 
-// Conflict is a merge conflict as a member settles it: ID is short, for the command line.
+// Conflict is a merge conflict as a member settles it: ID is short, for the command line;
+// OursBy and TheirsBy say who last changed that place on each side, and when ("" when the
+// history does not tell).
 type Conflict struct {
 	ID string
 	merge.Conflict
+	OursBy, TheirsBy string
 }
 
 func (c Conflict) String() string { return c.ID + "  " + c.Conflict.String() }
+
+// lastChange is who last changed c's place in d and when, from its history.
+func lastChange(d *keystore.Document, c merge.Conflict) string {
+	for i := len(d.History) - 1; i >= 0; i-- {
+		ev := d.History[i]
+		if ev.OrgID != c.OrgID || c.User != "" && ev.ServiceUser != c.User || c.AccessKeyID != "" && ev.AccessKeyID != c.AccessKeyID {
+			continue
+		}
+		when := ev.At.UTC().Format("2006-01-02 15:04 UTC")
+		if ev.Member == "" {
+			return when
+		}
+		return ev.Member + ", " + when
+	}
+	return ""
+}
 
 // ShortID is the command-line name of a merge conflict.
 func ShortID(c merge.Conflict) string {
@@ -404,7 +423,8 @@ func (e *syncer) merge(held *keystore.Held, up string) error {
 	}
 	if !r.Resolved() {
 		for _, c := range r.Conflicts {
-			e.res.Conflicts = append(e.res.Conflicts, Conflict{ID: ShortID(c), Conflict: c})
+			e.res.Conflicts = append(e.res.Conflicts, Conflict{ID: ShortID(c), Conflict: c,
+				OursBy: lastChange(ours.doc, c), TheirsBy: lastChange(theirs.doc, c)})
 		}
 		return ErrConflicts
 	}

@@ -326,6 +326,9 @@ func TestSyncConflictStopsSavesNothingAndIsSettled(t *testing.T) {
 	if c.AccessKeyID != "AK-1" || !strings.Contains(c.String(), c.ID) || strings.Contains(c.String(), secretMark) {
 		t.Fatalf("conflict = %s", c)
 	}
+	if !strings.HasPrefix(c.OursBy, "bob, ") || !strings.HasPrefix(c.TheirsBy, "alice, ") {
+		t.Fatalf("conflict sides made by %q and %q, want bob's and alice's", c.OursBy, c.TheirsBy)
+	}
 	after, _ := os.ReadFile(filepath.Join(bob.dir, keystore.DocumentFile))
 	if git(t, bob.dir, "rev-parse", "HEAD") != head || string(before) != string(after) {
 		t.Fatal("a sync that stopped on a conflict changed the store or its history")
