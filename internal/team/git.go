@@ -209,6 +209,10 @@ const (
 	upstream = "refs/remotes/origin/" + branch
 )
 
+// fetchArgs fetch the team's branch only, and no tags: what else the remote holds is not
+// the team store's, and anyone who can push could make it large.
+var fetchArgs = []string{"fetch", "-q", "--no-tags", "origin", "+" + head + ":" + upstream}
+
 // has reports whether rev names a commit.
 func (r repo) has(rev string) (bool, error) {
 	return r.ok("rev-parse", "--verify", "-q", rev+"^{commit}")

@@ -210,3 +210,17 @@ func legacy(t *testing.T, dir string) {
 		t.Fatalf("the first layout's work tree is not clean:\n%s", st)
 	}
 }
+
+// A member who joins takes in the tip only after the same checks as a sync.
+func TestJoinRefusesAHostileTip(t *testing.T) {
+	remote, _ := newTeam(t)
+	bad := hostilePush(t, remote, func(t *testing.T, wt string) { writeIn(t, wt, keystore.IdentityFile, "not yours\n") })
+	dir := filepath.Join(t.TempDir(), "dave")
+	_, err := team.Join(remote, dir, "dave", pass)
+	if !errors.Is(err, team.ErrRefused) || !strings.Contains(err.Error(), bad[:10]) {
+		t.Fatalf("joining a remote whose tip holds identity.age = %v, want ErrRefused naming %s", err, bad[:10])
+	}
+	if _, err := os.Stat(filepath.Join(dir, keystore.IdentityFile)); !errors.Is(err, os.ErrNotExist) {
+		t.Fatal("a refused join left an identity.age in the store")
+	}
+}

@@ -25,20 +25,20 @@ func (e *RefusedError) Error() string {
 
 func (e *RefusedError) Unwrap() error { return ErrRefused }
 
-// inspect checks every commit that from lacks and to has (every commit of to when from is
-// ""), before any of it is taken in: exactly the tracked files, each a regular file within
+// inspect checks every commit that from lacks and to has (to alone when from is "": a
+// member who joins), before any of it is taken in: exactly the tracked files, each a regular file within
 // the store's size cap, recipients.txt parsing, the git files as m3keys writes them, and the
 // tip's keystore.age an age file. One bad commit refuses them all, even under a clean tip: no
 // m3keys writes one, so it is tampering the member must hear of, and a commit in history is
 // read again later (as a merge base, and by older m3keys that check commits out).
 func (r repo) inspect(from, to string) error {
-	args := []string{"rev-list", to}
+	args := []string{"rev-list", "-1", to} // a member who joins takes in the tip only
 	if from != "" {
-		args = append(args, "^"+from)
+		args = []string{"rev-list", to, "^" + from}
 	}
 	out, err := r.run(args...)
-	if err != nil {
-		return err
+	if err != nil || out == "" {
+		return err // nothing new: what is in was checked when it came in
 	}
 	want, err := r.gitFiles()
 	if err != nil {

@@ -203,7 +203,7 @@ func fetchTeam(r repo, url, name string) error {
 	if _, err := r.run("remote", "add", "origin", url); err != nil {
 		return err
 	}
-	if _, err := r.run("fetch", "-q", "origin"); err != nil {
+	if _, err := r.run(fetchArgs...); err != nil {
 		return err
 	}
 	// The team's branch by name: a bare repository made with plain `git init --bare` names

@@ -154,7 +154,7 @@ func (e *syncer) run() error {
 	hasRemote := e.r.remote() != ""
 	for e.res.Tries = 1; e.res.Tries <= e.opts.Tries; e.res.Tries++ {
 		if hasRemote {
-			if _, err := e.r.run("fetch", "-q", "origin"); err != nil {
+			if _, err := e.r.run(fetchArgs...); err != nil {
 				return err
 			}
 		}
