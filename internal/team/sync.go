@@ -207,16 +207,13 @@ func (e *syncer) integrate(held *keystore.Held, hasRemote bool) (ahead bool, err
 	case nBehind == 0:
 		return nAhead > 0, e.notePending(up)
 	case nAhead == 0:
-		if err := e.r.inspect(head, up); err != nil {
-			return false, err
-		}
-		if err := e.notePending(up); err != nil {
-			return false, err
-		}
 		if err := takeIn(e.r, held, head, up); err != nil {
 			return false, err
 		}
 		e.res.Received += nBehind
+		if err := e.notePending(up); err != nil {
+			return false, err
+		}
 		return false, e.noteOverLimit(up)
 	}
 	if err := e.r.inspect(head, up); err != nil {
