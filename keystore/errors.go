@@ -78,6 +78,9 @@ func Advice(err error) string {
 		holder, path := "another m3keys", LockFile
 		if errors.As(err, &lt) {
 			path = lt.Path
+			if lt.Own() {
+				return "wait for the sync to finish (the header shows it), then try again"
+			}
 			if lt.PID > 0 {
 				holder = fmt.Sprintf("another m3keys (pid %d)", lt.PID)
 			}

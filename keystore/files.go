@@ -14,9 +14,10 @@ import (
 	"github.com/m3keys/m3keys/internal/atomicfile"
 )
 
-// maxFileSize caps what the store reads before decrypting: far above any real store
-// (10,000 keys are about 3 MiB), far below what would exhaust memory.
-const maxFileSize = 64 << 20
+// MaxFileSize caps what the store reads before decrypting: far above any real store
+// (10,000 keys are about 3 MiB), far below what would exhaust memory. A team store's sync
+// holds what the remote sends to it too.
+const MaxFileSize = 64 << 20
 
 // owner is who must own the store's files, and whether files we create must be
 // handed to them (root working on another user's store).
@@ -129,24 +130,24 @@ func openStoreFile(path string, flag int, own owner) (*os.File, error) {
 }
 
 // readStoreFile reads a store file, refusing anything but a regular file of ours
-// and anything larger than maxFileSize before reading it.
+// and anything larger than MaxFileSize before reading it.
 func readStoreFile(path string, own owner) ([]byte, error) {
 	f, err := openStoreFile(path, os.O_RDONLY, own)
 	if err != nil {
 		return nil, err
 	}
 	defer func() { _ = f.Close() }() // read-only
-	tooLarge := fmt.Errorf("%w: %s is larger than any m3keys store (over %d MiB), so it is not one", ErrCorrupt, path, maxFileSize>>20)
+	tooLarge := fmt.Errorf("%w: %s is larger than any m3keys store (over %d MiB), so it is not one", ErrCorrupt, path, MaxFileSize>>20)
 	if fi, err := f.Stat(); err != nil {
 		return nil, err
-	} else if fi.Size() > maxFileSize {
+	} else if fi.Size() > MaxFileSize {
 		return nil, tooLarge
 	}
-	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
 		return nil, err
 	}
-	if len(data) > maxFileSize {
+	if len(data) > MaxFileSize {
 		return nil, tooLarge
 	}
 	return data, nil

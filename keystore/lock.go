@@ -22,11 +22,18 @@ type LockTimeoutError struct {
 
 func (e *LockTimeoutError) Error() string {
 	holder := "another process"
-	if e.PID > 0 {
+	switch {
+	case e.Own():
+		return fmt.Sprintf("this m3keys's own team sync is using the store: it held %s for %s", e.Path, e.Timeout)
+	case e.PID > 0:
 		holder = "process " + strconv.Itoa(e.PID)
 	}
 	return fmt.Sprintf("%v: %s held %s for %s", ErrLockTimeout, holder, e.Path, e.Timeout)
 }
+
+// Own reports that this process holds the lock: its team sync, the one thing that holds the
+// store's lock beside a save, which the store serializes itself.
+func (e *LockTimeoutError) Own() bool { return e.PID == os.Getpid() }
 
 func (e *LockTimeoutError) Unwrap() error { return ErrLockTimeout }
 

@@ -1,6 +1,7 @@
 package keystore
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -157,4 +158,45 @@ func replaceDocument(dir string, enc []byte, own owner) error {
 		return err
 	}
 	return writeFile(path, enc, own)
+}
+
+// ReadShared reads the files a team store shares, keystore.age and recipients.txt, as a
+// commit takes them. The caller holds the store's lock.
+func ReadShared(dir string) (doc, recipients []byte, err error) {
+	own, err := checkStore(dir, newOptions(nil))
+	if err != nil {
+		return nil, nil, err
+	}
+	if doc, err = readStoreFile(filepath.Join(dir, DocumentFile), own); err != nil {
+		return nil, nil, err
+	}
+	if recipients, err = readStoreFile(filepath.Join(dir, RecipientsFile), own); err != nil {
+		return nil, nil, err
+	}
+	return doc, recipients, nil
+}
+
+// TakeIn writes the shared files as a sync took them from the remote: keystore.age (the
+// previous one becomes the backup) and recipients.txt, each with the atomic writer. A new
+// recipient list is not used for saves until the member trusts it.
+func (h *Held) TakeIn(doc, recipients []byte) error {
+	if _, err := ParseRecipients(recipients); err != nil {
+		return err
+	}
+	if err := replaceDocument(h.dir, doc, h.own); err != nil {
+		return err
+	}
+	return writeFile(filepath.Join(h.dir, RecipientsFile), recipients, h.own)
+}
+
+// LooksEncrypted reports whether data is an age file with recipient stanzas: what a member's
+// keystore.age is, before anyone can tell whether it is encrypted to them.
+func LooksEncrypted(data []byte) bool {
+	probe, err := age.GenerateX25519Identity()
+	if err != nil {
+		return false
+	}
+	_, err = age.Decrypt(bytes.NewReader(data), probe)
+	var none *age.NoIdentityMatchError
+	return errors.As(err, &none)
 }

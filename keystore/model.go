@@ -104,6 +104,7 @@ type Event struct {
 	ServiceUser string    `json:"serviceUser,omitempty"`
 	AccessKeyID string    `json:"accessKeyId,omitempty"`
 	Detail      string    `json:"detail,omitempty"`
+	Member      string    `json:"member,omitempty"` // in a team store: who made the change
 }
 
 // MaxHistory is how many events the document keeps.

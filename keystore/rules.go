@@ -15,10 +15,17 @@ type Tx struct {
 	doc *Document
 	now time.Time
 	idx *index
+	by  string // the team member making the changes, "" in a personal store
 }
 
 // Edit starts changes to d made at time now.
 func (d *Document) Edit(now time.Time) *Tx { return &Tx{doc: d, now: now.UTC()} }
+
+// By has the changes' history events name member, as a team store's do.
+func (tx *Tx) By(member string) *Tx {
+	tx.by = member
+	return tx
+}
 
 // Doc is the document as changed so far, for reading: change it through the Tx's methods.
 func (tx *Tx) Doc() *Document { return tx.doc }
@@ -43,7 +50,7 @@ func (tx *Tx) Key(accessKeyID string) (KeyRef, bool) {
 func (tx *Tx) Now() time.Time { return tx.now }
 
 func (tx *Tx) record(action, org, user, keyID, detail string) {
-	tx.doc.History = appendEvent(tx.doc.History, Event{At: tx.now, Action: action, OrgID: org, ServiceUser: user, AccessKeyID: keyID, Detail: detail})
+	tx.doc.History = appendEvent(tx.doc.History, Event{At: tx.now, Action: action, OrgID: org, ServiceUser: user, AccessKeyID: keyID, Detail: detail, Member: tx.by})
 }
 
 // appendEvent keeps the last MaxHistory events. It reslices rather than copies, so that

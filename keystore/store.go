@@ -197,7 +197,7 @@ func (s *Store) Update(change func(*Tx) error) error {
 		return err
 	}
 	next := s.current().Clone()
-	if err := change(next.Edit(s.now())); err != nil {
+	if err := change(s.edit(next)); err != nil {
 		return err
 	}
 	plain, err := encodeDocument(next)
@@ -310,6 +310,20 @@ func (s *Store) writeTo(plain []byte, recipients []age.Recipient) error {
 }
 
 // recipients is who a save encrypts to: the identity alone, or a team's trusted members.
+// edit starts changes to d by this store's member: in a team store, the history names them
+// as recipients.txt does.
+func (s *Store) edit(d *Document) *Tx {
+	tx := d.Edit(s.now())
+	if rs, err := readRecipients(s.dir, s.own); err == nil {
+		for _, r := range rs {
+			if r.Key == s.identity.Recipient().String() {
+				tx.By(r.Name)
+			}
+		}
+	}
+	return tx
+}
+
 func (s *Store) recipients() ([]age.Recipient, error) {
 	if !IsTeam(s.dir) {
 		return []age.Recipient{s.identity.Recipient()}, nil

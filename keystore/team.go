@@ -40,7 +40,7 @@ func newEvents(prev, next []Event) []Event {
 func eventsEqual(a, b []Event) bool {
 	for i := range a {
 		if !a[i].At.Equal(b[i].At) || a[i].Action != b[i].Action || a[i].OrgID != b[i].OrgID ||
-			a[i].ServiceUser != b[i].ServiceUser || a[i].AccessKeyID != b[i].AccessKeyID || a[i].Detail != b[i].Detail {
+			a[i].ServiceUser != b[i].ServiceUser || a[i].AccessKeyID != b[i].AccessKeyID || a[i].Detail != b[i].Detail || a[i].Member != b[i].Member {
 			return false
 		}
 	}
@@ -141,7 +141,7 @@ func (s *Store) SetRecipients(rs Recipients, change func(*Tx) error) error {
 	prev := s.current()
 	next := prev.Clone()
 	if change != nil {
-		if err := change(next.Edit(s.now())); err != nil {
+		if err := change(s.edit(next)); err != nil {
 			return err
 		}
 	}

@@ -331,7 +331,11 @@ func (a *App) footer(w int) []string {
 	st := a.c.styles
 	var lines []string
 	if a.saves.waiting() {
-		lines = append(lines, st.Warn.Render(textcut.End("waiting for another m3keys… (it holds the store's lock)", w)))
+		holder := "another m3keys"
+		if a.c.team.syncing {
+			holder = "the team sync"
+		}
+		lines = append(lines, st.Warn.Render(textcut.End("waiting for "+holder+"… (it holds the store's lock)", w)))
 	}
 	if c := a.clipLine(); c != "" {
 		lines = append(lines, st.Warn.Render(textcut.End(c, w)))

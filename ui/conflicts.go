@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"github.com/charmbracelet/lipgloss"
 	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -19,6 +20,7 @@ type conflictsScreen struct {
 	chosen    map[string]merge.Side
 	widths    []int
 	h         int
+	detailH   int // lines under the list for the selected conflict in full
 }
 
 func conflictColumns() []column {
@@ -93,9 +95,9 @@ func (s *conflictsScreen) enableKeys(k *KeyMap) {
 func (s *conflictsScreen) crumbs() []string { return []string{"Sync", "Conflicts"} }
 
 func (s *conflictsScreen) setSize(w, h int) {
-	s.h = h
+	s.h, s.detailH = h, min(8, max(2, h/3))
 	s.widths = fitColumns(conflictColumns(), w-2)
-	s.list.resize(w, h-4) // under the summary and the column titles, above the detail
+	s.list.resize(w, h-2-s.detailH) // under the summary and the column titles, above the detail
 }
 
 func (s *conflictsScreen) view() string {
@@ -106,7 +108,7 @@ func (s *conflictsScreen) view() string {
 	lines := s.list.draw(st, top, "No conflicts.", header, func(i int, selected bool) string {
 		return selectable(st, s.cells(&s.conflicts[i]), s.widths, selected)
 	})
-	for len(lines) < s.h-2 {
+	for len(lines) < s.h-s.detailH {
 		lines = append(lines, "")
 	}
 	return strings.Join(append(lines, s.detail(w)), "\n")
@@ -137,7 +139,8 @@ func (s *conflictsScreen) where(c merge.Conflict) string {
 	return strings.Join(parts, " › ")
 }
 
-// detail is the selected conflict in full, as m3keys sync prints it, and what enter does.
+// detail is the selected conflict in full, wrapped: where, both values with who made each
+// and when, and what enter does.
 func (s *conflictsScreen) detail(w int) string {
 	st := s.c.styles
 	if s.list.cursor < 0 || s.list.cursor >= len(s.conflicts) {
@@ -148,5 +151,24 @@ func (s *conflictsScreen) detail(w int) string {
 	if s.settled() {
 		next = "enter syncs again with these choices"
 	}
-	return st.Dim.Render(fitLines(message(c.String())+"\n"+next, w, 2))
+	ours, theirs := c.Ours, c.Theirs
+	if c.Field == merge.FieldSecret {
+		ours, theirs = "one secret", "another secret"
+	}
+	text := strings.Join([]string{
+		message(s.where(c.Conflict) + " — " + c.Field),
+		"yours:  " + message(ours) + madeBy(c.OursBy),
+		"theirs: " + message(theirs) + madeBy(c.TheirsBy),
+		next,
+	}, "\n")
+	return st.Dim.Render(fitLines(lipgloss.NewStyle().Width(w).Render(text), w, s.detailH))
+}
+
+// madeBy is "\n        by alice, 2026-12-01 14:03 UTC" under the value, or nothing when the
+// history does not say.
+func madeBy(by string) string {
+	if by == "" {
+		return ""
+	}
+	return "\n        by " + message(by)
 }

@@ -41,7 +41,7 @@ func (s *historyScreen) refresh() {
 	h := s.c.doc.History
 	for i := len(h) - 1; i >= 0; i-- {
 		e := &h[i]
-		if e.OrgID == s.orgID && s.list.filter.matches(e.Action, e.ServiceUser, e.AccessKeyID, e.Detail) {
+		if e.OrgID == s.orgID && s.list.filter.matches(e.Action, e.ServiceUser, e.AccessKeyID, e.Detail, e.Member) {
 			s.events = append(s.events, i)
 		}
 	}
@@ -105,6 +105,17 @@ func (s *historyScreen) eventCells(e *keystore.Event) []cell {
 		text(clean(e.Action)),
 		text(clean(e.ServiceUser)),
 		idCell(clean(e.AccessKeyID)),
-		text(clean(e.Detail)),
+		text(clean(eventDetail(e))),
 	}
+}
+
+// eventDetail is the event's detail, after who made it in a team store.
+func eventDetail(e *keystore.Event) string {
+	switch {
+	case e.Member == "":
+		return e.Detail
+	case e.Detail == "":
+		return "by " + e.Member
+	}
+	return "by " + e.Member + " — " + e.Detail
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -55,6 +56,7 @@ func (t teamDir) Sync(s Store, c SyncChoices) (team.Result, error) {
 	}
 	r, err := team.Sync(t.dir, team.SyncOptions{
 		Unlock: func() (*keystore.Member, error) { return ms.Member(), nil },
+		Known:  ms.Member(),
 		Choose: c.Choose, All: c.All, Lock: t.opts,
 	})
 	if err == nil {
@@ -71,7 +73,8 @@ type teamState struct {
 	badge    string // team.Status.String(): in sync, 2 ahead, trust needed…
 	conflict bool   // the last sync stopped on conflicts
 	syncing  bool
-	asked    int // status requests so far: an older answer is dropped
+	since    time.Time // when the sync in flight started
+	asked    int       // status requests so far: an older answer is dropped
 }
 
 type (
@@ -139,7 +142,7 @@ func (a *App) startSync(c SyncChoices) tea.Cmd {
 	case a.c.team.syncing:
 		return a.setStatus("a sync is running already", false)
 	}
-	a.c.team.syncing = true
+	a.c.team.syncing, a.c.team.since = true, a.c.now()
 	sync := func() tea.Msg {
 		res, err := t.Sync(store, c)
 		return syncedMsg{res: res, err: err, doc: store.Document()}
@@ -172,6 +175,8 @@ func (a *App) synced(msg syncedMsg) tea.Cmd {
 		a.open(newConflictsScreen(a.c, res.Conflicts))
 		cmds = append(cmds, a.setStatus(fmt.Sprintf("sync stopped on %s: nothing was saved — keep yours (o) or theirs (t) for each, then enter syncs again",
 			count(len(res.Conflicts), "conflict")), true))
+	case errors.Is(msg.err, team.ErrRemoved): // nothing to trust: say so, whole
+		cmds = append(cmds, a.setStatus("sync: "+plain(msg.err), true))
 	case res.Pending != nil:
 		a.over = nil
 		a.open(newTrustScreen(a.c, res.Pending))
@@ -210,7 +215,7 @@ func (a *App) teamBadge() string {
 	case !t.on:
 		return ""
 	case t.syncing:
-		return a.c.spinner() + " syncing…"
+		return a.c.spinner() + " " + syncProgress(a.c.now().Sub(t.since))
 	case t.conflict:
 		return st.Bad.Render("⇅ conflict")
 	case t.badge == "in sync":
@@ -220,6 +225,18 @@ func (a *App) teamBadge() string {
 	}
 	return st.Warn.Render("⇅ " + t.badge)
 }
+
+// syncProgress is the badge of a sync in flight: after a while, how long the remote has been
+// waited for, so a stalled remote is not a spinner for two minutes.
+func syncProgress(waited time.Duration) string {
+	if waited < syncPatience {
+		return "syncing…"
+	}
+	return fmt.Sprintf("syncing… waiting for the remote, %d s", int(waited.Seconds()))
+}
+
+// syncPatience is how long a sync spins before it says how long it has waited.
+const syncPatience = 5 * time.Second
 
 // joinRight puts the team badge after the checks' progress at the header's right.
 func joinRight(parts ...string) string {

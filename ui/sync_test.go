@@ -153,6 +153,12 @@ func TestTeamSyncKeyShowsProgressAndRefreshesTheBadge(t *testing.T) {
 	if !strings.Contains(h.header(), "syncing…") {
 		t.Fatalf("no progress while syncing: %q", h.header())
 	}
+	now := testNow
+	h.app.c.deps.Clock = func() time.Time { return now }
+	now = now.Add(30 * time.Second) // a stalled remote
+	if !strings.Contains(h.header(), "waiting for the remote, 30 s") {
+		t.Fatalf("a sync 30 s in does not say it waits for the remote: %q", h.header())
+	}
 	h.run(cmd)
 	if n := ft.syncCount(); n != 2 {
 		t.Fatalf("S synced %d times in all, want 2 (opening, S)", n)
@@ -314,5 +320,21 @@ func TestTeamScreensViewIsPure(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// At 80×24 the conflicts screen shows the selected conflict whole: both values, however long,
+// wrapped, and who made each side and when.
+func TestTeamConflictDetailIsReadableAt80x24(t *testing.T) {
+	conflicts := []team.Conflict{{ID: "0a1b2c3d",
+		Conflict: merge.Conflict{OrgID: orgA, User: "billing-sync", AccessKeyID: "AK-BILLING-NEW", Field: "deployedTo",
+			Ours: "vault kv/billing/m3ter/production/eu-west-1/primary", Theirs: "k8s secret billing-m3ter in namespace integrations-prod"},
+		OursBy: "bob, 2026-12-01 14:03 UTC", TheirsBy: "alice, 2026-12-01 14:05 UTC"}}
+	ft := &fakeTeam{status: teamInSync, answers: []syncAnswer{{res: team.Result{Tries: 1, Conflicts: conflicts}, err: team.ErrConflicts}}}
+	h, _ := teamHarness(t, ft)
+	h.app.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	h.wantView("eu-west-1/primary", "namespace integrations-prod", "bob, 2026-12-01 14:03 UTC", "alice, 2026-12-01 14:05 UTC", "o keeps yours")
+	if n := strings.Count(h.view(), "\n") + 1; n > 24 {
+		t.Fatalf("the conflicts screen is %d lines at 80×24", n)
 	}
 }

@@ -1,12 +1,14 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/m3keys/m3keys/internal/sanitize"
 	"github.com/m3keys/m3keys/internal/textcut"
 	"github.com/m3keys/m3keys/keystore"
 )
@@ -18,6 +20,7 @@ type unlockScreen struct {
 	exists bool
 	busy   bool
 	form   form
+	wide   bool // the last failure carries a recipient line: a box wide enough for it
 	w, h   int
 }
 
@@ -150,9 +153,14 @@ func newPassphraseProblem(pass string) string {
 // failed shows why unlocking did not work and empties the fields for another try.
 func (s *unlockScreen) failed(msg unlockFailedMsg) {
 	why := plain(msg.err)
-	if msg.fromEnv {
+	s.wide = errors.Is(msg.err, keystore.ErrNotMember)
+	switch {
+	case s.wide: // the passphrase was right: the message carries the recipient line to send, whole
+		why = sanitize.Text(msg.err.Error(), 2*maxMessageRunes)
+	case msg.fromEnv:
 		why = "$M3KEYS_PASSPHRASE did not open the keystore: " + why
 	}
+	s.setSize(s.w, s.h) // the box's width follows wide
 	s.busy = false
 	for i := range s.form.fields {
 		s.form.clear(i)
@@ -183,22 +191,26 @@ func (s *unlockScreen) crumbs() []string {
 	return []string{"Create a keystore"}
 }
 
-// boxWidth is the unlock box's outer width and the room inside it.
-func boxWidth(w int) (box, inner int) {
+// boxWidth is the unlock box's outer width and the room inside it; wide has room for an
+// age recipient (62 characters) on one line.
+func boxWidth(w int, wide bool) (box, inner int) {
 	box = min(w-2, 64)
+	if wide {
+		box = min(w-2, 76)
+	}
 	return box, box - 4
 }
 
 func (s *unlockScreen) setSize(w, h int) {
 	s.w, s.h = w, h
-	_, inner := boxWidth(w)
+	_, inner := boxWidth(w, s.wide)
 	s.form.resize(inner)
 }
 
 func (s *unlockScreen) view() string {
 	st := s.c.styles
 	w, h := s.w, s.h
-	boxW, inner := boxWidth(w)
+	boxW, inner := boxWidth(w, s.wide)
 	var b strings.Builder
 	if s.exists {
 		b.WriteString(st.BoxTitle.Render("Unlock your keystore") + "\n")

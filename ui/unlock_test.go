@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -178,4 +179,16 @@ func TestUnlockTakesAnExistingShortPassphrase(t *testing.T) {
 	if h.current() != screenOrgs {
 		t.Fatalf("a short passphrase of an existing store was refused:\n%s", h.view())
 	}
+}
+
+// A removed (or not yet added) team member's passphrase is right: the screen says why the
+// store does not open, with the recipient line whole, to send to a member.
+func TestUnlockNotAMemberIsNotAWrongPassphrase(t *testing.T) {
+	vault, _ := newTestStore(t)
+	h := newHarness(t, Deps{Vault: vault, Checker: &fakeChecker{}})
+	const recipient = "age1xtcye802gt2a2rwkxl25tr8hp8vzksurqrscxg77qz2wyzrrzpzq244mql"
+	err := fmt.Errorf("%w: you are not in recipients.txt (not added yet, or removed) — to be added, send this to a member: m3keys team add NAME %s; then run m3keys sync", keystore.ErrNotMember, recipient)
+	h.unlock().failed(unlockFailedMsg{err: err, fromEnv: true})
+	h.wantView(recipient)
+	h.wantNotView("did not open", "incorrect passphrase")
 }

@@ -420,6 +420,9 @@ func checkOutcome(s checkSummary, failOnStale, asJSON bool) error {
 		}
 		return &exitError{code: ExitRefused, msg: msg,
 			advice: pick("rotate or fix the keys marked ✗ or !", `see .results[] where .result is "rejected" or "forbidden" or .inactiveStillAccepted is true; rotate or fix those keys`)}
+	case s.Exposed > 0: // whatever m3ter says: someone who should not hold the secret could read it
+		return &exitError{code: ExitRefused, msg: keys(s.Exposed) + " exposed: a removed team member could read the secret",
+			advice: pick("rotate the keys marked exposed", "see .results[] where .exposed is true; rotate those keys") + " (m3keys, then r on the service user)"}
 	case s.InactiveStillAccepted > 0:
 		return &exitError{code: ExitRefused, msg: keys(s.InactiveStillAccepted) + " INACTIVE but still accepted by m3ter",
 			advice: pick("inactivate them in the m3ter Console (Settings › Access › Service Users), then check them again", "see .results[] where .inactiveStillAccepted is true; inactivate those keys in the m3ter Console")}

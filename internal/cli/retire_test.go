@@ -161,14 +161,15 @@ func TestExposedKeysAreCountedAndShown(t *testing.T) {
 	if err := s.Update(func(tx *keystore.Tx) error { return tx.MarkExposed([]string{"AK-NEW"}, "team member bob removed") }); err != nil {
 		t.Fatal(err)
 	}
+	// Cron alerting must fire while a key is exposed: exit 1, whatever m3ter says of it.
 	o := h.run("", "check")
-	if o.code != 0 || !strings.Contains(o.stdout, "! exposed — rotate") || !strings.Contains(o.stdout, "1 exposed — rotate") {
-		t.Fatalf("exit %d\n%s", o.code, o.stdout)
+	if o.code != 1 || !strings.Contains(o.stdout, "! exposed — rotate") || !strings.Contains(o.stdout, "1 exposed — rotate") || !strings.Contains(o.stderr, "1 key exposed") {
+		t.Fatalf("check with an exposed key: exit %d, want 1\n%s%s", o.code, o.stdout, o.stderr)
 	}
 	if l := h.mustRun("", "list").stdout; !strings.Contains(l, "AK-NEW: exposed — rotate") {
 		t.Errorf("list:\n%s", l)
 	}
-	if j := h.mustRun("", "check", "--json").stdout; !strings.Contains(j, `"exposed": 1`) {
-		t.Errorf("JSON summary:\n%s", j)
+	if j := h.run("", "check", "--json"); j.code != 1 || !strings.Contains(j.stdout, `"exposed": 1`) || !strings.Contains(j.stdout, `"exposed": true`) || !strings.Contains(j.stderr, ".exposed is true") {
+		t.Errorf("check --json with an exposed key: exit %d\n%s%s", j.code, j.stdout, j.stderr)
 	}
 }

@@ -172,7 +172,7 @@ func TestDiscards(t *testing.T) {
 	}
 }
 
-// git config, run for team init and list, gets no M3KEYS_ variable either.
+// git config, run for a member's default name, gets no M3KEYS_ variable either.
 func TestGitConfigGetsNoM3keysVariable(t *testing.T) {
 	bin, env := t.TempDir(), filepath.Join(t.TempDir(), "env")
 	if err := os.WriteFile(filepath.Join(bin, "git"), []byte("#!/bin/sh\nenv > '"+env+"'\necho name\n"), 0o700); err != nil {
@@ -180,8 +180,9 @@ func TestGitConfigGetsNoM3keysVariable(t *testing.T) {
 	}
 	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
 	t.Setenv("M3KEYS_PASSPHRASE", pass)
-	if got := gitConfig(t.TempDir(), "user.name"); got != "name" {
-		t.Fatalf("gitConfig = %q", got)
+	c := &ctx{env: Env{Getenv: func(string) string { return "" }}}
+	if got, err := c.memberName(""); err != nil || got != "name" {
+		t.Fatalf("memberName = %q, %v; want git's user.name", got, err)
 	}
 	data, _ := os.ReadFile(env)
 	if !strings.Contains(string(data), "PATH=") || strings.Contains(string(data), "M3KEYS_") {

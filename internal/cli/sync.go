@@ -1,11 +1,16 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"maps"
+	"os"
+	"os/signal"
 	"slices"
 	"strings"
+	"syscall"
+	"time"
 
 	"github.com/m3keys/m3keys/internal/merge"
 	"github.com/m3keys/m3keys/internal/sanitize"
@@ -67,15 +72,37 @@ func runSync(c *ctx, args []string) error {
 		}
 		return keystore.UnlockMember(dir, pass, opts...)
 	}
-	r, err := team.Sync(dir, team.SyncOptions{Unlock: unlock, Choose: choose, All: max(ours.all, theirs.all), Now: c.env.Now, Lock: opts})
+	stop, cancel := interrupted()
+	defer cancel()
+	r, err := team.Sync(dir, team.SyncOptions{Unlock: unlock, Choose: choose, All: max(ours.all, theirs.all), Now: c.env.Now, Lock: opts, Context: stop, Waiting: c.waitingForRemote})
 	c.printSync(r)
 	switch {
 	case errors.Is(err, team.ErrConflicts):
 		return refused("sync stopped on %d conflict(s): nothing was saved — settle each: m3keys sync --ours ID or --theirs ID (or --ours all / --theirs all)", len(r.Conflicts))
+	case errors.Is(err, team.ErrRemoved):
+		return refused("%s", err.Error())
 	case errors.Is(err, team.ErrUntrusted):
 		return refused("sync stopped: the member list changed — review it with m3keys team trust, then run m3keys sync")
 	}
 	return err
+}
+
+// interrupted ends when m3keys is interrupted, hung up or terminated: git, in a session of its
+// own, hears none of these, so a sync ends its git through this context.
+func interrupted() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGHUP, syscall.SIGTERM)
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "someone, at a time the history does not tell"
+	}
+	return s
+}
+
+// waitingForRemote says, while a stalled remote is waited for, how long it has been.
+func (c *ctx) waitingForRemote(d time.Duration) {
+	fmt.Fprintf(c.env.Stderr, "m3keys: waiting for the remote, %d s… — git gives up after 2 minutes\n", int(d.Seconds()))
 }
 
 // printSync tells what a sync did, what it needs, and what it could not decide: never a secret.
@@ -91,15 +118,21 @@ func (c *ctx) printSync(r team.Result) {
 		fmt.Fprintf(w, "over the limit after merge: service user %q in %s holds %d keys (%s) — inactivate and remove one until it holds %d\n",
 			sanitize.Text(o.User, 100), o.OrgID, len(o.Keys), strings.Join(o.Keys, ", "), keystore.MaxKeysPerUser)
 	}
+	if len(r.Exposed) > 0 {
+		fmt.Fprintf(w, "flagged exposed — rotate: %s (saved before a member's removal reached its author, readable by that member)\n", strings.Join(r.Exposed, ", "))
+	}
 	if len(r.Conflicts) > 0 {
 		fmt.Fprintf(w, "%d conflict(s), nothing was saved:\n", len(r.Conflicts))
 		for _, cf := range r.Conflicts {
 			fmt.Fprintf(w, "  %s\n", sanitize.Text(cf.String(), 400))
+			if cf.OursBy != "" || cf.TheirsBy != "" {
+				fmt.Fprintf(w, "    yours by %s; theirs by %s\n", sanitize.Text(orUnknown(cf.OursBy), 100), sanitize.Text(orUnknown(cf.TheirsBy), 100))
+			}
 		}
 		fmt.Fprintf(w, "settle with: m3keys sync --ours %s  (keep yours)  or  m3keys sync --theirs %s  (keep the remote's)\n",
 			r.Conflicts[0].ID, r.Conflicts[0].ID)
 	}
-	if r.Pending != nil {
+	if r.Pending != nil && !r.Removed {
 		printChange(c, r.Pending)
 		fmt.Fprintln(w, "saves are refused until you confirm it: m3keys team trust")
 	}

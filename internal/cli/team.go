@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/m3keys/m3keys/internal/childenv"
@@ -93,7 +94,7 @@ func runTeamInit(c *ctx, args []string) error {
 	if *remote != "" {
 		fmt.Fprintf(c.env.Stdout, "pushed to %s\n", *remote)
 	} else {
-		fmt.Fprintf(c.env.Stdout, "no remote yet: git -C %s remote add origin URL, then m3keys sync\n", dir)
+		fmt.Fprintf(c.env.Stdout, "no remote yet: git --git-dir %s remote add origin URL, then m3keys sync\n", filepath.Join(dir, team.GitDir))
 	}
 	fmt.Fprintf(c.env.Stdout, "others join with: m3keys team join %s --name NAME\n", orPlaceholder(*remote))
 	return nil
@@ -192,7 +193,9 @@ func (c *ctx) changeMembers(change func(*keystore.Store, string) (string, error)
 		return err
 	}
 	fmt.Fprintln(c.env.Stdout, done)
-	r, err := team.Sync(dir, team.SyncOptions{Unlock: memberOf(s), Now: c.env.Now, Lock: c.lockOptions()})
+	stop, cancel := interrupted()
+	defer cancel()
+	r, err := team.Sync(dir, team.SyncOptions{Unlock: memberOf(s), Known: s.Member(), Now: c.env.Now, Lock: c.lockOptions(), Context: stop, Waiting: c.waitingForRemote})
 	c.printSync(r)
 	if err != nil {
 		return fmt.Errorf("the change is committed here but not shared yet: %w", err)
@@ -225,7 +228,7 @@ func runTeamList(c *ctx, args []string) error {
 	if err != nil {
 		return err
 	}
-	me := gitConfig(dir, "user.name")
+	me := team.Author(dir)
 	fmt.Fprintf(c.env.Stdout, "%d member(s) in %s:\n", len(rs), dir)
 	for _, r := range rs {
 		you := ""
@@ -243,14 +246,6 @@ func runTeamList(c *ctx, args []string) error {
 		fmt.Fprintln(c.env.Stdout, "the member list changed: run m3keys team trust to review it")
 	}
 	return nil
-}
-
-func gitConfig(dir, key string) string {
-	out, err := childenv.Command("git", "-C", dir, "config", key).Output()
-	if err != nil {
-		return ""
-	}
-	return strings.TrimSpace(string(out))
 }
 
 func runTeamTrust(c *ctx, args []string) error {

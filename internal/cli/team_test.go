@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/m3keys/m3keys/internal/team"
 )
 
 // teamHarness is one member's m3keys, on a shared bare remote, with git kept away from the
@@ -118,7 +120,10 @@ func TestTeamTwoMembersTranscript(t *testing.T) {
 	if !strings.Contains(o.stdout, "flagged exposed") {
 		t.Errorf("team remove does not say keys are exposed:\n%s", o.stdout)
 	}
-	must(t, bob.run("", "sync"), 0, "bob's sync after removal")
+	o = must(t, bob.run("", "sync"), 1, "bob's sync after removal")
+	if !strings.Contains(o.stderr, "you were removed from the team by alice in commit") || strings.Contains(o.stdout+o.stderr, "team trust") {
+		t.Errorf("bob's sync after his removal does not say who removed him, or sends him to team trust:\n%s%s", o.stdout, o.stderr)
+	}
 	if o := bob.run("", "list"); o.code == 0 {
 		t.Fatalf("bob still reads the store after being removed:\n%s", o.stdout)
 	}
@@ -130,7 +135,7 @@ func TestTeamTwoMembersTranscript(t *testing.T) {
 	if strings.Contains(string(log), secret) {
 		t.Fatal("a secret is in the remote's history in clear")
 	}
-	if _, err := os.Stat(filepath.Join(alice.home, ".git")); err != nil {
+	if _, err := os.Stat(filepath.Join(alice.home, team.GitDir)); err != nil {
 		t.Fatal(err)
 	}
 }

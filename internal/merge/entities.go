@@ -301,11 +301,9 @@ func (m *merger) overLimit(doc *keystore.Document) []OverLimit {
 				continue
 			}
 			u.OverLimitAfterMerge = true // the keystore loads it so, and allows only inactivate and remove
-			ids := make([]string, len(u.Keys))
-			for i, k := range u.Keys {
-				ids[i] = k.AccessKeyID
-			}
-			over = append(over, OverLimit{OrgID: o.ID, User: u.Name, Keys: ids})
+			ol := overLimitOf(o.ID, u)
+			ids := ol.Keys
+			over = append(over, ol)
 			m.record(where{org: o.ID, user: u.Name}, fmt.Sprintf("over the limit after merge: holds %d keys (%s), m3ter allows %d — every key was kept; inactivate and remove keys until %d remain",
 				len(ids), strings.Join(ids, ", "), keystore.MaxKeysPerUser, keystore.MaxKeysPerUser))
 		}
@@ -337,4 +335,26 @@ func clip(s string, n int) string {
 		return s
 	}
 	return string([]rune(s)[:n-1]) + "…"
+}
+
+func overLimitOf(orgID string, u *keystore.ServiceUser) OverLimit {
+	ids := make([]string, len(u.Keys))
+	for i, k := range u.Keys {
+		ids[i] = k.AccessKeyID
+	}
+	return OverLimit{OrgID: orgID, User: u.Name, Keys: ids}
+}
+
+// OverLimitIn lists the service users a merge left over the limit, as doc still flags them:
+// what every member is told after a sync that brought such a document, not only the one who merged.
+func OverLimitIn(doc *keystore.Document) []OverLimit {
+	var over []OverLimit
+	for _, o := range doc.Organizations {
+		for ui := range o.ServiceUsers {
+			if u := &o.ServiceUsers[ui]; u.OverLimitAfterMerge {
+				over = append(over, overLimitOf(o.ID, u))
+			}
+		}
+	}
+	return over
 }

@@ -1,6 +1,7 @@
 package team
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,11 +21,11 @@ func TestGitGetsNoM3keysVariable(t *testing.T) {
 	t.Setenv("M3KEYS_PASSPHRASE", "passphrase-for-no-child")
 	t.Setenv("M3KEYS_HOME", "/somewhere")
 	t.Setenv("CHILDENV_MARK", "kept")
-	dir := t.TempDir()
-	if _, err := (repo{dir}).run("status"); err != nil {
+	r := newRepo(context.Background(), t.TempDir())
+	if _, err := r.run("status"); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := (repo{dir}).show("HEAD", "recipients.txt"); err != nil {
+	if _, err := r.output([]byte("data"), "hash-object", "--stdin"); err != nil {
 		t.Fatal(err)
 	}
 	data, err := os.ReadFile(dump)

@@ -1,8 +1,11 @@
-// Package team makes a keystore directory a team store: a git work tree shared through any
-// remote, keystore.age encrypted to every member in recipients.txt. Git moves the bytes (the
-// system git binary, so SSH keys and credential helpers work as they do for pass and gopass);
-// this package merges the documents, not the bytes, with internal/merge, and keeps a recipient
-// change that arrived by sync out of use until the member trusts it.
+// Package team makes a keystore directory a team store: keystore.age encrypted to every member
+// in recipients.txt, shared through any git remote. Git moves the bytes (the system git binary,
+// so SSH keys and credential helpers work as they do for pass and gopass) in a bare repository
+// inside the store, team.git, with no work tree: no git operation writes the store's own files.
+// This package reads what git holds with cat-file, checks it before taking anything in, writes
+// the store's files with the store's atomic writer, and commits them with plumbing. It merges
+// the documents, not the bytes, with internal/merge, and keeps a recipient change that arrived
+// by sync out of use until the member trusts it.
 package team
 
 import (
@@ -26,8 +29,31 @@ var ErrNoGit = errors.New("git is not installed — install git (apt install git
 // ErrNotTeam is returned for a store directory that is not a team store.
 var ErrNotTeam = errors.New("this store is not a team store")
 
-// repo runs git in a store directory.
-type repo struct{ dir string }
+// GitDir is the team store's bare git repository, inside the store directory.
+const GitDir = "team.git"
+
+// repo runs git on a store directory's bare repository.
+type repo struct {
+	dir string          // the store directory
+	ctx context.Context // the caller's: its end ends git
+	git string          // the repository when it is not GitDir (one being migrated)
+	// waiting hears, every waitNotice, how long a fetch or push has waited for the remote.
+	waiting func(time.Duration)
+}
+
+func newRepo(ctx context.Context, dir string) repo {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	return repo{dir: dir, ctx: ctx}
+}
+
+func (r repo) gitDir() string {
+	if r.git != "" {
+		return r.git
+	}
+	return filepath.Join(r.dir, GitDir)
+}
 
 // gitError is a failed git command, with what git said on stderr (never a secret: git sees
 // only ciphertext and the recipient list).
@@ -60,30 +86,68 @@ func gitPath() (string, error) {
 	return p, nil
 }
 
-// run runs git with args in the store directory and returns its stdout. Git runs under umask
-// 077, so what it checks out is private as the store's own files must be, and with a fixed
-// locale, so its messages can be recognized.
+// run runs git with args on the store's repository and returns its stdout, trimmed.
 func (r repo) run(args ...string) (string, error) {
-	return r.runIn(r.dir, args...)
+	out, err := r.output(nil, args...)
+	return strings.TrimRight(string(out), "\n"), err
 }
 
-func (r repo) runIn(dir string, args ...string) (string, error) {
+// output runs git with args on the store's repository (--git-dir, so no repository is
+// discovered and none has a work tree), stdin as its input, and returns its stdout. Git runs
+// under umask 077, so what it writes is private as the store's own files must be, and with a
+// fixed locale, so its messages can be recognized.
+func (r repo) output(stdin []byte, args ...string) ([]byte, error) {
 	git, err := gitPath()
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), gitTimeout)
+	ctx, cancel := context.WithTimeout(r.ctx, gitTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "/bin/sh", append([]string{"-c", `umask 077 && exec "$0" "$@"`, git}, args...)...)
-	cmd.Dir = dir
+	argv := append([]string{"-c", `umask 077 && exec "$0" "$@"`, git, "--git-dir=" + r.gitDir()}, args...)
+	cmd := exec.CommandContext(ctx, "/bin/sh", argv...)
+	cmd.Dir = r.dir
 	cmd.Env = append(childenv.Environ(), "LC_ALL=C", "GIT_MERGE_AUTOEDIT=no")
 	noPrompt(cmd)
+	if stdin != nil {
+		cmd.Stdin = bytes.NewReader(stdin)
+	}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		return "", gitFailed(ctx, args, stderr.String(), err)
+	if r.waiting != nil && (args[0] == "fetch" || args[0] == "push") {
+		defer r.tellWaiting()()
 	}
-	return strings.TrimRight(stdout.String(), "\n"), nil
+	if err := cmd.Run(); err != nil {
+		return nil, gitFailed(ctx, args, stderr.String(), err)
+	}
+	return stdout.Bytes(), nil
+}
+
+// waitNotice is how often a fetch or push that has not finished says how long it has waited,
+// so a stalled remote is not minutes of silence. Tests shorten it.
+var waitNotice = 10 * time.Second
+
+// tellWaiting tells r.waiting how long the remote has been waited for, every waitNotice,
+// until the returned stop is called; stop returns once no notice is being told.
+func (r repo) tellWaiting() (stop func()) {
+	start := time.Now()
+	tick := time.NewTicker(waitNotice)
+	done, exited := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(exited)
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				r.waiting(time.Since(start).Round(time.Second))
+			}
+		}
+	}()
+	return func() {
+		tick.Stop()
+		close(done)
+		<-exited
+	}
 }
 
 // gitTimeout bounds every git command: a stalled remote must not hold the store's lock, or
@@ -95,6 +159,9 @@ func gitFailed(ctx context.Context, args []string, stderr string, err error) err
 	if ctx.Err() == context.DeadlineExceeded {
 		return fmt.Errorf("git %s did not finish within %s — check the network and the remote, then try again; the store keeps what it had", args[0], gitTimeout)
 	}
+	if ctx.Err() != nil {
+		return fmt.Errorf("git %s was stopped: %w — the store keeps what it had; m3keys sync finishes the job", args[0], ctx.Err())
+	}
 	return &gitError{args: args, stderr: stderr, err: err}
 }
 
@@ -105,12 +172,13 @@ func gitFailed(ctx context.Context, args []string, stderr string, err error) err
 func noPrompt(cmd *exec.Cmd) {
 	cmd.Env = append(cmd.Env, "GIT_TERMINAL_PROMPT=0")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true} // no controlling terminal: nothing opens /dev/tty
-	// Out of time: end git and whatever it started (ssh), its session's whole process group.
+	diesWithParent(cmd.SysProcAttr)
+	// Out of time or cancelled: end git and whatever it started (ssh), its session's whole process group.
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.WaitDelay = 5 * time.Second
 }
 
-// ok runs a git command whose exit code is the answer (diff --quiet, rev-parse --verify).
+// ok runs a git command whose exit code is the answer (rev-parse --verify, merge-base --is-ancestor).
 func (r repo) ok(args ...string) (bool, error) {
 	_, err := r.run(args...)
 	var ee *exec.ExitError
@@ -120,37 +188,13 @@ func (r repo) ok(args ...string) (bool, error) {
 	return err == nil, err
 }
 
-// show reads a file as a commit holds it; ok is false when the commit does not have it.
-func (r repo) show(rev, path string) (data []byte, ok bool, err error) {
-	git, err := gitPath()
-	if err != nil {
-		return nil, false, err
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), gitTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, git, "cat-file", "blob", rev+":"+path)
-	cmd.Dir = r.dir
-	cmd.Env = append(childenv.Environ(), "LC_ALL=C")
-	noPrompt(cmd)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		if has, _ := r.ok("cat-file", "-e", rev); has && ctx.Err() == nil {
-			return nil, false, nil // the commit exists, the file is not in it
-		}
-		return nil, false, gitFailed(ctx, []string{"show", rev + ":" + path}, stderr.String(), err)
-	}
-	return stdout.Bytes(), true, nil
-}
+// isRepo reports whether dir holds a team store's repository, in either layout.
+func isRepo(dir string) bool { return isDir(filepath.Join(dir, GitDir)) || isLegacy(dir) }
 
-// isRepo reports whether dir is the top of a git work tree.
-func isRepo(dir string) bool {
-	fi, err := os.Stat(filepath.Join(dir, ".git"))
+func isDir(path string) bool {
+	fi, err := os.Lstat(path)
 	return err == nil && fi.IsDir()
 }
-
-// branch is the checked-out branch.
-func (r repo) branch() (string, error) { return r.run("symbolic-ref", "--short", "HEAD") }
 
 // remote is the URL of origin, "" when there is none.
 func (r repo) remote() string {
@@ -161,30 +205,25 @@ func (r repo) remote() string {
 	return url
 }
 
-// tracked are the files of a team store that git holds; everything else stays local.
-var tracked = []string{".gitignore", ".gitattributes", "recipients.txt", "keystore.age"}
+// head is the store's branch, and upstream what the last fetch brought of it.
+const (
+	head     = "refs/heads/" + branch
+	upstream = "refs/remotes/origin/" + branch
+)
 
-// commitTracked commits the store's tracked files when they changed; it reports whether it did.
-func (r repo) commitTracked(message string) (bool, error) {
-	var present []string
-	for _, f := range tracked {
-		if _, err := os.Lstat(filepath.Join(r.dir, f)); err == nil {
-			present = append(present, f)
-		}
+// fetchArgs fetch the team's branch only, and no tags: what else the remote holds is not
+// the team store's, and anyone who can push could make it large.
+var fetchArgs = []string{"fetch", "-q", "--no-tags", "origin", "+" + head + ":" + upstream}
+
+// has reports whether rev names a commit.
+func (r repo) has(rev string) (bool, error) {
+	return r.ok("rev-parse", "--verify", "-q", rev+"^{commit}")
+}
+
+// resolve is the commit rev names, "" when there is none.
+func (r repo) resolve(rev string) (string, error) {
+	if has, err := r.has(rev); err != nil || !has {
+		return "", err
 	}
-	if _, err := r.run(append([]string{"add", "--"}, present...)...); err != nil {
-		return false, err
-	}
-	hasHead, err := r.ok("rev-parse", "--verify", "-q", "HEAD")
-	if err != nil {
-		return false, err
-	}
-	if hasHead {
-		same, err := r.ok("diff", "--cached", "--quiet", "HEAD", "--")
-		if err != nil || same {
-			return false, err
-		}
-	}
-	_, err = r.run("commit", "-q", "--no-verify", "-m", message)
-	return err == nil, err
+	return r.run("rev-parse", "--verify", rev+"^{commit}")
 }

@@ -1,6 +1,7 @@
 package team
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,19 +20,12 @@ func TestGitNeverPromptsOnTheTerminal(t *testing.T) {
 	}
 	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
 	t.Setenv("GIT_TERMINAL_PROMPT", "1")
-	out, err := repo{t.TempDir()}.run("fetch", "origin")
+	out, err := newRepo(context.Background(), t.TempDir()).run("fetch", "origin")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if out != "prompt=0 notty" {
 		t.Errorf("git ran with %q, want prompt=0 notty", out)
-	}
-	data, _, err := repo{t.TempDir()}.show("HEAD", "recipients.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(data) != "prompt=0 notty\n" {
-		t.Errorf("git cat-file ran with %q, want prompt=0 notty", data)
 	}
 }
 
@@ -47,14 +41,35 @@ func TestGitThatHangsIsEnded(t *testing.T) {
 	defer func(d time.Duration) { gitTimeout = d }(gitTimeout)
 	gitTimeout = 300 * time.Millisecond
 	began := time.Now()
-	_, err := repo{t.TempDir()}.run("fetch", "-q", "origin")
+	_, err := newRepo(context.Background(), t.TempDir()).run("fetch", "-q", "origin")
 	if err == nil || !strings.Contains(err.Error(), "did not finish within") {
 		t.Fatalf("a hanging git fetch = %v, want an error saying it ran out of time", err)
 	}
 	if d := time.Since(began); d > 10*time.Second {
 		t.Errorf("a hanging git fetch took %s to end", d)
 	}
-	if _, _, err := (repo{t.TempDir()}).show("HEAD", "recipients.txt"); err == nil || !strings.Contains(err.Error(), "did not finish within") {
-		t.Fatalf("a hanging git cat-file = %v, want an error saying it ran out of time", err)
+}
+
+// A remote that stalls is not silence: a fetch that has not finished says, every notice
+// interval, how long it has waited.
+func TestStalledRemoteSaysHowLongItWaited(t *testing.T) {
+	bin := t.TempDir()
+	if err := os.WriteFile(filepath.Join(bin, "git"), []byte("#!/bin/sh\nsleep 60 &\nwait\n"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	defer func(d, n time.Duration) { gitTimeout, waitNotice = d, n }(gitTimeout, waitNotice)
+	gitTimeout, waitNotice = 500*time.Millisecond, 100*time.Millisecond
+	var told []time.Duration
+	r := newRepo(context.Background(), t.TempDir())
+	r.waiting = func(d time.Duration) { told = append(told, d) }
+	if _, err := r.run("fetch", "-q", "origin"); err == nil {
+		t.Fatal("a hanging fetch succeeded")
+	}
+	if len(told) < 2 {
+		t.Fatalf("a stalled fetch told %d times how long it waited, want at least 2", len(told))
+	}
+	if _, err := r.run("config", "x.y"); err == nil || len(told) > 6 {
+		t.Fatalf("told %d times (a command that is not fetch or push must not tell)", len(told))
 	}
 }

@@ -1,10 +1,10 @@
 package team
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/m3keys/m3keys/keystore"
@@ -29,15 +29,24 @@ const gitignore = `# m3keys team store: only keystore.age and recipients.txt are
 const gitattributes = `keystore.age binary
 `
 
-// AfterSave is the keystore option that makes every save in a team store a local commit:
-// author the member, message what changed. A store that is not (yet) a git work tree is left
-// alone, so team init can set the store up first.
+// SaveMessage is every save's commit message: opaque, since anyone who can read the remote
+// reads it; what changed, and who changed it, is in the encrypted document's history.
+const SaveMessage = "m3keys: save"
+
+// AfterSave is the keystore option that makes every save in a team store a local commit,
+// authored by the member. A store that has no team repository (yet) is left alone, so team
+// init can set the store up first. A save holds the store's lock, so a first-layout store
+// is migrated here.
 func AfterSave(dir string) keystore.Option {
-	return keystore.WithAfterSave(func(summary string) error {
+	return keystore.WithAfterSave(func(string) error {
 		if !isRepo(dir) {
 			return nil
 		}
-		_, err := repo{dir}.commitTracked(summary)
+		r, err := openRepo(context.Background(), dir, true)
+		if err != nil {
+			return err
+		}
+		_, err = r.commitLocal(SaveMessage)
 		return err
 	})
 }
@@ -48,8 +57,8 @@ type InitOptions struct {
 	Remote string // optional: origin, pushed to
 }
 
-// Init makes the open store s in dir a team store of one member, a git work tree with a first
-// commit, pushed to opts.Remote when given. s must be opened with AfterSave(dir).
+// Init makes the open store s in dir a team store of one member, with a bare repository and a
+// first commit, pushed to opts.Remote when given. s must be opened with AfterSave(dir).
 func Init(s *keystore.Store, dir string, opts InitOptions) error {
 	if _, err := gitPath(); err != nil {
 		return err
@@ -60,20 +69,12 @@ func Init(s *keystore.Store, dir string, opts InitOptions) error {
 	if err := keystore.ValidateMemberName(opts.Name); err != nil {
 		return err
 	}
-	r := repo{dir}
 	if isRepo(dir) {
-		return fmt.Errorf("%s is a git repository already — m3keys keeps a team store's repository itself; move .git away first", dir)
+		return fmt.Errorf("%s holds a git repository already — move %s (or .git) out of the store first", dir, GitDir)
 	}
-	if _, err := r.run("init", "-q", "-b", branch); err != nil {
+	r := newRepo(context.Background(), dir)
+	if err := initRepo(r, opts.Name); err != nil {
 		return err
-	}
-	if err := configure(r, opts.Name); err != nil {
-		return err
-	}
-	for name, text := range map[string]string{".gitignore": gitignore, ".gitattributes": gitattributes} {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o600); err != nil {
-			return err
-		}
 	}
 	me, err := keystore.NewRecipient(s.Member().Recipient(), opts.Name)
 	if err != nil {
@@ -86,7 +87,7 @@ func Init(s *keystore.Store, dir string, opts InitOptions) error {
 		return err
 	}
 	// The store's own AfterSave committed already; a store just created has none.
-	if _, err := r.commitTracked("member.add " + opts.Name); err != nil {
+	if err := commitUnderLock(r); err != nil {
 		return err
 	}
 	if opts.Remote == "" {
@@ -95,10 +96,28 @@ func Init(s *keystore.Store, dir string, opts InitOptions) error {
 	if _, err := r.run("remote", "add", "origin", opts.Remote); err != nil {
 		return err
 	}
-	if _, err := r.run("push", "-q", "-u", "origin", "HEAD"); err != nil {
+	if _, err := r.run("push", "-q", "origin", head+":"+head); err != nil {
 		return fmt.Errorf("the team store is set up, but pushing it failed: %w — fix the remote, then run m3keys sync", err)
 	}
 	return nil
+}
+
+// initRepo creates the bare repository, its branch unborn, the member its author.
+func initRepo(r repo, name string) error {
+	if _, err := r.run("init", "-q", "--bare", "-b", branch); err != nil {
+		return err
+	}
+	return configure(r, name)
+}
+
+func commitUnderLock(r repo) error {
+	held, err := keystore.LockStore(r.dir)
+	if err != nil {
+		return err
+	}
+	defer held.Unlock()
+	_, err = r.commitLocal(SaveMessage)
+	return err
 }
 
 // configure makes the member the author of the store's commits, in this repository only.
@@ -127,8 +146,10 @@ func (j Joined) Line() string { return j.Recipient + " # " + j.Name }
 // Command is what an existing member runs to add the new one.
 func (j Joined) Command() string { return "m3keys team add " + shellWord(j.Name) + " " + j.Recipient }
 
-// Join clones url into dir (which must not exist or be empty), creates the member's identity
-// under passphrase, and trusts the cloned recipient list (the member chose the remote).
+// Join makes dir (which must not exist or be empty) a copy of the team store at url: a bare
+// repository fetched from it, whose tip is checked as every sync checks what it takes in; then
+// it creates the member's identity under passphrase and trusts the fetched recipient list (the
+// member chose the remote).
 func Join(url, dir, name, passphrase string, opts ...keystore.Option) (Joined, error) {
 	if _, err := gitPath(); err != nil {
 		return Joined{}, err
@@ -136,31 +157,12 @@ func Join(url, dir, name, passphrase string, opts ...keystore.Option) (Joined, e
 	if err := keystore.ValidateMemberName(name); err != nil {
 		return Joined{}, err
 	}
-	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
-		return Joined{}, fmt.Errorf("%w: %s is not empty — join into a new directory with --home DIR", keystore.ErrStoreExists, dir)
-	} else if err != nil && !errors.Is(err, os.ErrNotExist) {
+	if err := emptyDir(dir); err != nil {
 		return Joined{}, err
 	}
-	parent := filepath.Dir(filepath.Clean(dir))
-	if err := os.MkdirAll(parent, 0o700); err != nil {
+	r := newRepo(context.Background(), dir)
+	if err := fetchTeam(r, url, name); err != nil {
 		return Joined{}, err
-	}
-	r := repo{dir}
-	// The team's branch by name: a bare repository made with plain `git init --bare` names
-	// master as its HEAD, and a clone of it would check nothing out.
-	if _, err := r.runIn(parent, "clone", "-q", "--branch", branch, "--", url, dir); err != nil {
-		if strings.Contains(err.Error(), "not found in upstream") {
-			return Joined{}, fmt.Errorf("%w: %s has no %s branch — a member runs m3keys team init --remote %s first; then remove %s and join again",
-				ErrNotTeam, url, branch, url, dir)
-		}
-		return Joined{}, err
-	}
-	if err := os.Chmod(dir, 0o700); err != nil {
-		return Joined{}, err
-	}
-	if !keystore.IsTeam(dir) {
-		return Joined{}, fmt.Errorf("%w: %s has no %s — a member runs m3keys team init --remote %s first; then remove %s and join again",
-			ErrNotTeam, url, keystore.RecipientsFile, url, dir)
 	}
 	rs, err := keystore.ReadRecipients(dir)
 	if err != nil {
@@ -168,9 +170,6 @@ func Join(url, dir, name, passphrase string, opts ...keystore.Option) (Joined, e
 	}
 	if _, taken := rs.Named(name); taken {
 		return Joined{}, fmt.Errorf("the team has a member called %q already — choose another name with --name", name)
-	}
-	if err := configure(r, name); err != nil {
-		return Joined{}, err
 	}
 	m, err := keystore.JoinTeam(dir, passphrase, opts...)
 	if err != nil {
@@ -182,6 +181,48 @@ func Join(url, dir, name, passphrase string, opts ...keystore.Option) (Joined, e
 	return Joined{Recipient: m.Recipient(), Name: name, Readable: rs.Has(m.Recipient())}, nil
 }
 
+// emptyDir makes dir, private, unless it holds something already.
+func emptyDir(dir string) error {
+	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
+		return fmt.Errorf("%w: %s is not empty — join into a new directory with --home DIR", keystore.ErrStoreExists, dir)
+	} else if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	return os.Chmod(dir, 0o700)
+}
+
+// fetchTeam fetches the team's branch from url into a new repository in r.dir, checks its tip,
+// and takes its files in.
+func fetchTeam(r repo, url, name string) error {
+	if err := initRepo(r, name); err != nil {
+		return err
+	}
+	if _, err := r.run("remote", "add", "origin", url); err != nil {
+		return err
+	}
+	if _, err := r.run(fetchArgs...); err != nil {
+		return err
+	}
+	// The team's branch by name: a bare repository made with plain `git init --bare` names
+	// master as its HEAD.
+	if has, err := r.has(upstream); err != nil || !has {
+		if err == nil {
+			err = fmt.Errorf("%w: %s has no %s branch — a member runs m3keys team init --remote %s first; then remove %s and join again",
+				ErrNotTeam, url, branch, url, r.dir)
+		}
+		return err
+	}
+	held, err := keystore.LockStore(r.dir)
+	if err != nil {
+		return err
+	}
+	defer held.Unlock()
+	return takeIn(r, held, "", upstream)
+}
+
 // shellWord quotes a name for a command line when it needs it.
 func shellWord(s string) string {
 	if s != "" && strings.IndexFunc(s, func(r rune) bool {
@@ -190,4 +231,13 @@ func shellWord(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// Author is the member's name as the store's commits carry it, "" when it has none.
+func Author(dir string) string {
+	name, err := newRepo(context.Background(), dir).run("config", "user.name")
+	if err != nil {
+		return ""
+	}
+	return name
 }

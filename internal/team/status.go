@@ -1,7 +1,9 @@
 package team
 
 import (
+	"context"
 	"strconv"
+	"strings"
 
 	"github.com/m3keys/m3keys/keystore"
 )
@@ -40,27 +42,22 @@ func StatusOf(dir string) (Status, error) {
 	if !keystore.IsTeam(dir) || !isRepo(dir) {
 		return Status{}, nil
 	}
-	if _, err := gitPath(); err != nil {
+	r, err := openRepo(context.Background(), dir, false)
+	if err != nil {
 		return Status{}, err
 	}
-	r := repo{dir}
 	st := Status{Team: true, HasRemote: r.remote() != ""}
-	same, err := r.ok("diff", "--quiet", "HEAD", "--", keystore.DocumentFile, keystore.RecipientsFile)
-	if err != nil {
+	if st.Uncommitted, err = r.uncommitted(); err != nil {
 		return st, err
 	}
-	st.Uncommitted = !same
-	if b, err := r.branch(); err == nil {
-		up := "refs/remotes/origin/" + b
-		if has, _ := r.ok("rev-parse", "--verify", "-q", up); has {
-			counts, err := r.run("rev-list", "--left-right", "--count", "HEAD..."+up)
-			if err != nil {
-				return st, err
-			}
-			st.Ahead, st.Behind = parseCounts(counts)
-		} else if n, err := r.run("rev-list", "--count", "HEAD"); err == nil && st.HasRemote {
-			st.Ahead, _ = parseCounts(n + " 0")
+	if has, _ := r.has(upstream); has {
+		counts, err := r.run("rev-list", "--left-right", "--count", head+"..."+upstream)
+		if err != nil {
+			return st, err
 		}
+		st.Ahead, st.Behind = parseCounts(counts)
+	} else if n, err := r.run("rev-list", "--count", head); err == nil && st.HasRemote {
+		st.Ahead, _ = parseCounts(n + " 0")
 	}
 	change, err := Pending(dir)
 	if err != nil {
@@ -68,4 +65,27 @@ func StatusOf(dir string) (Status, error) {
 	}
 	st.Untrusted = change != nil
 	return st, nil
+}
+
+// uncommitted reports whether the store's shared files differ from the branch's head (a save
+// whose commit failed), without writing anything to the repository.
+func (r repo) uncommitted() (bool, error) {
+	t, err := r.tree(head)
+	if err != nil {
+		return false, err
+	}
+	doc, recipients, err := keystore.ReadShared(r.dir)
+	if err != nil {
+		return false, err
+	}
+	for name, data := range map[string][]byte{keystore.DocumentFile: doc, keystore.RecipientsFile: recipients} {
+		sha, err := r.output(data, "hash-object", "--stdin")
+		if err != nil {
+			return false, err
+		}
+		if strings.TrimSpace(string(sha)) != t[name].sha {
+			return true, nil
+		}
+	}
+	return false, nil
 }

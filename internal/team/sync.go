@@ -1,12 +1,16 @@
 package team
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -38,15 +42,42 @@ type SyncOptions struct {
 	Now    func() time.Time
 	Lock   []keystore.Option // how to wait for the store's lock
 	Tries  int               // DefaultTries when 0
+	// Context ends git when it ends (quit, hang-up); nil for none.
+	Context context.Context
+	// Known is the member's identity when it is unlocked already (the TUI's): a sync that takes
+	// commits in reads them, without asking for a passphrase, to tell what needs doing (a
+	// service user over the limit after another member's merge).
+	Known *keystore.Member
+	// Waiting hears how long a fetch or push has waited for the remote, every 10 s; nil for none.
+	Waiting func(time.Duration)
 }
 
-// Conflict is a merge conflict as a member settles it: ID is short, for the command line.
+// Conflict is a merge conflict as a member settles it: ID is short, for the command line;
+// OursBy and TheirsBy say who last changed that place on each side, and when ("" when the
+// history does not tell).
 type Conflict struct {
 	ID string
 	merge.Conflict
+	OursBy, TheirsBy string
 }
 
 func (c Conflict) String() string { return c.ID + "  " + c.Conflict.String() }
+
+// lastChange is who last changed c's place in d and when, from its history.
+func lastChange(d *keystore.Document, c merge.Conflict) string {
+	for i := len(d.History) - 1; i >= 0; i-- {
+		ev := d.History[i]
+		if ev.OrgID != c.OrgID || c.User != "" && ev.ServiceUser != c.User || c.AccessKeyID != "" && ev.AccessKeyID != c.AccessKeyID {
+			continue
+		}
+		when := ev.At.UTC().Format("2006-01-02 15:04 UTC")
+		if ev.Member == "" {
+			return when
+		}
+		return ev.Member + ", " + when
+	}
+	return ""
+}
 
 // ShortID is the command-line name of a merge conflict.
 func ShortID(c merge.Conflict) string {
@@ -66,11 +97,14 @@ type Result struct {
 	Pending   *RecipientChange  // a recipient change waiting for team trust
 	Decisions int               // merge decisions recorded in history
 	Resolved  map[string]string // conflicts settled by Choose/All: short ID → side
+	Exposed   []string          // keys the merge flagged exposed: a removed member could read them
+	Removed   bool              // the list the sync brought leaves this member out: see RemovedError
 	failed    bool              // the sync stopped on an error: it is not up to date
 }
 
-// Sync commits what is uncommitted, fetches, merges the documents when both sides moved, and
-// pushes; a push rejected because someone pushed meanwhile starts over, at most opts.Tries times.
+// Sync commits what is uncommitted, fetches, checks what the remote brought, merges the
+// documents when both sides moved, and pushes; a push rejected because someone pushed
+// meanwhile starts over, at most opts.Tries times.
 func Sync(dir string, opts SyncOptions) (Result, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -78,11 +112,18 @@ func Sync(dir string, opts SyncOptions) (Result, error) {
 	if opts.Tries <= 0 {
 		opts.Tries = DefaultTries
 	}
-	e := &syncer{r: repo{dir}, dir: dir, opts: opts}
-	if err := e.check(); err != nil {
+	if _, err := gitPath(); err != nil {
 		return Result{}, err
 	}
+	if !keystore.IsTeam(dir) || !isRepo(dir) {
+		return Result{}, notTeam(dir)
+	}
+	e := &syncer{dir: dir, opts: opts}
 	err := e.run()
+	if err == nil {
+		err = e.res.Pending.removed(dir)
+		e.res.Removed = err != nil
+	}
 	e.res.failed = err != nil
 	return e.res, err
 }
@@ -93,25 +134,7 @@ type syncer struct {
 	opts   SyncOptions
 	res    Result
 	member *keystore.Member
-	branch string
 }
-
-func (e *syncer) check() error {
-	if _, err := gitPath(); err != nil {
-		return err
-	}
-	if !keystore.IsTeam(e.dir) || !isRepo(e.dir) {
-		return notTeam(e.dir)
-	}
-	b, err := e.r.branch()
-	if err != nil {
-		return err
-	}
-	e.branch = b
-	return nil
-}
-
-func (e *syncer) upstream() string { return "refs/remotes/origin/" + e.branch }
 
 // run holds the store's lock throughout, so no other m3keys saves, commits or syncs while git
 // works on the repository; a save waits for the sync (and says so after a second).
@@ -121,20 +144,24 @@ func (e *syncer) run() error {
 		return err
 	}
 	defer held.Unlock()
-	if err := e.recover(); err != nil {
+	if e.r, err = openRepo(e.opts.Context, e.dir, true); err != nil {
+		return err
+	}
+	e.r.waiting = e.opts.Waiting
+	if err := clearStaleLocks(e.r.gitDir()); err != nil {
 		return err
 	}
 	hasRemote := e.r.remote() != ""
 	for e.res.Tries = 1; e.res.Tries <= e.opts.Tries; e.res.Tries++ {
 		if hasRemote {
-			if _, err := e.r.run("fetch", "-q", "origin"); err != nil {
+			if _, err := e.r.run(fetchArgs...); err != nil {
 				return err
 			}
 		}
 		ahead, err := e.integrate(held, hasRemote)
 		if err != nil || !hasRemote {
 			if err == nil {
-				err = fmt.Errorf("%w — changes are committed locally; add one: git -C %s remote add origin URL, then m3keys sync", ErrNoRemote, e.dir)
+				err = fmt.Errorf("%w — changes are committed locally; add one: git --git-dir %s remote add origin URL, then m3keys sync", ErrNoRemote, e.r.gitDir())
 			}
 			return err
 		}
@@ -151,9 +178,15 @@ func (e *syncer) run() error {
 }
 
 // integrate brings the remote's commits in: it commits what is uncommitted, then
-// fast-forwards or merges. It reports whether there is something to push.
+// fast-forwards or merges, each only after checking every commit it takes in. It reports
+// whether there is something to push.
 func (e *syncer) integrate(held *keystore.Held, hasRemote bool) (ahead bool, err error) {
-	committed, err := e.r.commitTracked("m3keys: changes not committed yet")
+	if hasRemote {
+		if err := e.catchUp(); err != nil {
+			return false, err
+		}
+	}
+	committed, err := e.r.commitLocal(SaveMessage)
 	if err != nil {
 		return false, err
 	}
@@ -161,11 +194,11 @@ func (e *syncer) integrate(held *keystore.Held, hasRemote bool) (ahead bool, err
 	if !hasRemote {
 		return false, nil
 	}
-	up := e.upstream()
-	if has, err := e.r.ok("rev-parse", "--verify", "-q", up); err != nil || !has {
+	up, err := e.r.resolve(upstream)
+	if err != nil || up == "" {
 		return err == nil, err // the remote has no branch yet: push ours
 	}
-	counts, err := e.r.run("rev-list", "--left-right", "--count", "HEAD..."+up)
+	counts, err := e.r.run("rev-list", "--left-right", "--count", head+"..."+up)
 	if err != nil {
 		return false, err
 	}
@@ -174,29 +207,114 @@ func (e *syncer) integrate(held *keystore.Held, hasRemote bool) (ahead bool, err
 	case nBehind == 0:
 		return nAhead > 0, e.notePending(up)
 	case nAhead == 0:
-		if err := e.notePending(up); err != nil {
-			return false, err
-		}
-		if _, err := e.r.run("merge", "-q", "--ff-only", up); err != nil {
+		if err := takeIn(e.r, held, head, up); err != nil {
 			return false, err
 		}
 		e.res.Received += nBehind
-		return false, nil
+		if err := e.notePending(up); err != nil {
+			return false, err
+		}
+		return false, e.noteOverLimit(up)
+	}
+	if err := e.r.inspect(head, up); err != nil {
+		return false, err
 	}
 	return true, e.merge(held, up)
 }
 
-// recover clears what a killed git left behind: an index lock. Every m3keys runs git under the
-// store's lock, which we hold, so no git of ours is using it.
-func (e *syncer) recover() error {
-	lock := filepath.Join(e.dir, ".git", "index.lock")
-	if err := os.Remove(lock); err != nil && !errors.Is(err, os.ErrNotExist) {
+// noteOverLimit tells, after a fast-forward, the service users the document brought flags over
+// the limit after merge, when the member is unlocked already; a personal note otherwise waits
+// for the document to be opened (list, the TUI), which shows the flags too.
+func (e *syncer) noteOverLimit(rev string) error {
+	if e.member == nil {
+		e.member = e.opts.Known
+	}
+	if e.member == nil {
+		return nil
+	}
+	v, err := e.read(rev, "the remote's version ("+abbrev(rev)+")")
+	if errors.Is(err, keystore.ErrNotMember) {
+		return nil // removed, or not added yet: Sync says so
+	}
+	if err == nil {
+		e.res.OverLimit = merge.OverLimitIn(v.doc)
+	}
+	return err
+}
+
+// catchUp finishes a fast-forward that was killed after it wrote the store's files and before
+// it moved the branch: the files are the upstream's already, so the branch follows, rather
+// than committing them as a change of this member's.
+func (e *syncer) catchUp() error {
+	upTree, err := e.r.treeOf(upstream)
+	if err != nil || upTree == "" {
 		return err
 	}
-	if _, err := os.Stat(filepath.Join(e.dir, ".git", "MERGE_HEAD")); err == nil {
-		return fmt.Errorf("a git merge is in progress in %s — m3keys merges the store itself: run git -C %s merge --abort, then m3keys sync", e.dir, e.dir)
+	local, err := e.r.localTree()
+	if err != nil || local != upTree {
+		return err
 	}
-	return nil
+	headSha, err := e.r.resolve(head)
+	if err != nil || headSha == "" {
+		return err
+	}
+	if behind, err := e.r.ok("merge-base", "--is-ancestor", headSha, upstream); err != nil || !behind {
+		return err
+	}
+	if err := e.r.inspect(headSha, upstream); err != nil {
+		return err // the same files by another path: the commits between are checked all the same
+	}
+	return e.r.moveHead(upstream, headSha)
+}
+
+// takeIn checks the commits that from lacks and to has, writes to's files with the store's
+// atomic writer, then moves the branch to to ("" from: an unborn branch). Files first: a sync
+// killed between the two finds the files ahead of the branch, and catchUp finishes.
+func takeIn(r repo, held *keystore.Held, from, to string) error {
+	old := ""
+	if from != "" {
+		var err error
+		if old, err = r.resolve(from); err != nil {
+			return err
+		}
+	}
+	to, err := r.resolve(to)
+	if err != nil {
+		return err
+	}
+	if err := r.inspect(old, to); err != nil {
+		return err
+	}
+	doc, _, err := r.file(to, keystore.DocumentFile)
+	if err != nil {
+		return err
+	}
+	rs, _, err := r.file(to, keystore.RecipientsFile)
+	if err != nil {
+		return err
+	}
+	if err := held.TakeIn(doc, rs); err != nil {
+		return err
+	}
+	return r.moveHead(to, old)
+}
+
+// clearStaleLocks removes the *.lock files a killed git left in the repository. Every
+// m3keys runs git under the store's lock, which the caller holds, and git dies with the
+// m3keys that started it, so no git of ours is using them.
+func clearStaleLocks(gitDir string) error {
+	return filepath.WalkDir(gitDir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && filepath.Base(filepath.Dir(path)) == "objects" && len(d.Name()) == 2 {
+			return filepath.SkipDir // loose objects: no locks there
+		}
+		if d.Type().IsRegular() && strings.HasSuffix(d.Name(), ".lock") {
+			return os.Remove(path)
+		}
+		return nil
+	})
 }
 
 func parseCounts(s string) (ahead, behind int) {
@@ -208,9 +326,9 @@ func parseCounts(s string) (ahead, behind int) {
 	return ahead, behind
 }
 
-// push sends HEAD; rejected reports that the remote moved meanwhile.
+// push sends the branch; rejected reports that the remote moved meanwhile.
 func (e *syncer) push() (rejected bool, err error) {
-	_, err = e.r.run("push", "-q", "-u", "origin", "HEAD:refs/heads/"+e.branch)
+	_, err = e.r.run("push", "-q", "origin", head+":"+head)
 	var ge *gitError
 	if errors.As(err, &ge) && (strings.Contains(ge.stderr, "[rejected]") || strings.Contains(ge.stderr, "fetch first") ||
 		strings.Contains(ge.stderr, "non-fast-forward") || strings.Contains(ge.stderr, "[remote rejected]") && strings.Contains(ge.stderr, "lock")) {
@@ -237,7 +355,7 @@ type version struct {
 
 func (e *syncer) read(rev, what string) (version, error) {
 	var v version
-	data, ok, err := e.r.show(rev, keystore.RecipientsFile)
+	data, ok, err := e.r.file(rev, keystore.RecipientsFile)
 	if err != nil {
 		return v, err
 	}
@@ -246,7 +364,7 @@ func (e *syncer) read(rev, what string) (version, error) {
 			return v, fmt.Errorf("%s: %w", what, err)
 		}
 	}
-	data, ok, err = e.r.show(rev, keystore.DocumentFile)
+	data, ok, err = e.r.file(rev, keystore.DocumentFile)
 	if err != nil || !ok {
 		if err == nil {
 			err = fmt.Errorf("%w: %s has no %s", keystore.ErrCorrupt, what, keystore.DocumentFile)
@@ -268,21 +386,19 @@ func (e *syncer) read(rev, what string) (version, error) {
 // merge joins HEAD and up: the documents by identity, the recipient lists as sets; then it
 // writes and commits the result with both parents. It saves nothing on a conflict.
 func (e *syncer) merge(held *keystore.Held, up string) error {
-	head, err := e.r.run("rev-parse", "HEAD")
+	ourRev, err := e.r.resolve(head)
 	if err != nil {
 		return err
 	}
-	theirsRev, err := e.r.run("rev-parse", up)
-	if err != nil {
-		return err
-	}
+	theirsRev := up
 	base := version{doc: &keystore.Document{Version: keystore.CurrentVersion}}
-	if b, err := e.r.run("merge-base", head, theirsRev); err == nil {
-		if base, err = e.read(b, "the merge base ("+abbrev(b)+")"); err != nil {
+	baseRev, err := e.r.run("merge-base", ourRev, theirsRev)
+	if err == nil {
+		if base, err = e.read(baseRev, "the merge base ("+abbrev(baseRev)+")"); err != nil {
 			return err
 		}
 	}
-	ours, err := e.read(head, "your version")
+	ours, err := e.read(ourRev, "your version")
 	if err != nil {
 		return err
 	}
@@ -304,7 +420,8 @@ func (e *syncer) merge(held *keystore.Held, up string) error {
 	}
 	if !r.Resolved() {
 		for _, c := range r.Conflicts {
-			e.res.Conflicts = append(e.res.Conflicts, Conflict{ID: ShortID(c), Conflict: c})
+			e.res.Conflicts = append(e.res.Conflicts, Conflict{ID: ShortID(c), Conflict: c,
+				OursBy: lastChange(ours.doc, c), TheirsBy: lastChange(theirs.doc, c)})
 		}
 		return ErrConflicts
 	}
@@ -313,29 +430,39 @@ func (e *syncer) merge(held *keystore.Held, up string) error {
 	}
 	doc := r.Doc // merge flags its over-limit service users itself
 	e.res.OverLimit = r.OverLimit
+	if err := e.flagExposed(baseRev, ourRev, theirsRev, recipients, doc, now); err != nil {
+		return err
+	}
 	e.res.Decisions = countMergeEvents(doc, now)
+	nameMergeEvents(doc, now, e.name(recipients))
 	if err := held.WriteTeamDocument(e.member, doc, recipients); err != nil {
 		return err
 	}
-	if _, err := e.r.run("add", "--", keystore.DocumentFile, keystore.RecipientsFile); err != nil {
-		return err
-	}
-	tree, err := e.r.run("write-tree")
+	tree, err := e.r.localTree()
 	if err != nil {
 		return err
 	}
-	msg := fmt.Sprintf("m3keys sync: merge %s into %s", abbrev(theirsRev), abbrev(head))
-	if n := len(r.OverLimit); n > 0 {
-		msg += fmt.Sprintf(" (%d service user(s) over the limit after merge)", n)
-	}
-	commit, err := e.r.run("commit-tree", tree, "-p", head, "-p", theirsRev, "-m", msg)
-	if err != nil {
-		return err
-	}
-	if _, err := e.r.run("update-ref", "-m", "m3keys sync: merge", "HEAD", commit, head); err != nil {
+	if err := e.r.commit(tree, "m3keys: merge", ourRev, theirsRev); err != nil {
 		return err
 	}
 	e.res.Merged = true
+	return nil
+}
+
+// flagExposed flags, in the merged doc, every key a removed member could read in a commit
+// made since the merge base (see exposedByRemoval).
+func (e *syncer) flagExposed(base, ours, theirs string, merged keystore.Recipients, doc *keystore.Document, now time.Time) error {
+	exposed, err := e.exposedByRemoval(base, ours, theirs, merged, doc)
+	if err != nil {
+		return err
+	}
+	tx := doc.Edit(now).By(e.name(merged))
+	for _, name := range slices.Sorted(maps.Keys(exposed)) {
+		if err := tx.MarkExposed(exposed[name], "readable by removed member "+name); err != nil {
+			return err
+		}
+		e.res.Exposed = append(e.res.Exposed, exposed[name]...)
+	}
 	return nil
 }
 
@@ -376,6 +503,25 @@ func (e *syncer) mergeDocs(base, ours, theirs *keystore.Document, now time.Time)
 			}
 			sort.Strings(unused)
 			return r, unused, nil
+		}
+	}
+}
+
+// name is this member's name in rs.
+func (e *syncer) name(rs keystore.Recipients) string {
+	for _, r := range rs {
+		if r.Key == e.member.Recipient() {
+			return r.Name
+		}
+	}
+	return ""
+}
+
+// nameMergeEvents has the merge's own history events name the member who merged.
+func nameMergeEvents(d *keystore.Document, at time.Time, member string) {
+	for i := range d.History {
+		if ev := &d.History[i]; ev.Action == "merge" && ev.At.Equal(at.UTC()) && ev.Member == "" {
+			ev.Member = member
 		}
 	}
 }

@@ -64,6 +64,9 @@ func git(t testing.TB, dir string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command("git", args...)
 	cmd.Dir = dir
+	if fi, err := os.Stat(filepath.Join(dir, team.GitDir)); err == nil && fi.IsDir() {
+		cmd.Dir = filepath.Join(dir, team.GitDir) // a member's store: its bare repository
+	}
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
@@ -97,6 +100,9 @@ func (m *member) open() {
 
 func (m *member) sync(opts ...func(*team.SyncOptions)) (team.Result, error) {
 	o := team.SyncOptions{Unlock: unlock(m.dir)}
+	if m.store != nil {
+		o.Known = m.store.Member() // as the TUI's sync has it
+	}
 	for _, f := range opts {
 		f(&o)
 	}
@@ -197,15 +203,18 @@ func newTeam(t testing.TB, names ...string) (remote string, members []*member) {
 	return remote, members
 }
 
-// noSecretInRemote: the remote's whole history, patches and messages, holds no secret in clear.
-func noSecretInRemote(t *testing.T, remote string) {
+// noSecretInRemote: the remote's whole history, patches and messages, holds no secret in
+// clear, and its messages are opaque: no key ID, service user or organization ID.
+func noSecretInRemote(t *testing.T, remote string, names ...string) {
 	t.Helper()
-	log := git(t, remote, "log", "-p", "--all", "--format=%an %s %b")
-	if strings.Contains(log, secretMark) {
+	if log := git(t, remote, "log", "-p", "--all", "--format=%an %s %b"); strings.Contains(log, secretMark) {
 		t.Fatal("a secret is in the remote's git history in clear")
 	}
-	if !strings.Contains(log, "key.add") {
-		t.Fatalf("the remote's history does not say what changed; log:\n%.2000s", log)
+	messages := git(t, remote, "log", "--all", "--format=%B")
+	for _, s := range append(names, org, org[:8]) {
+		if strings.Contains(messages, s) {
+			t.Errorf("a commit message in the shared repository names %q in clear:\n%s", s, messages)
+		}
 	}
 }
 
@@ -230,10 +239,10 @@ func TestSyncConcurrentAddsToDifferentUsersBothSurvive(t *testing.T) {
 	fsck(t, alice.dir)
 	fsck(t, remote)
 	author := git(t, remote, "log", "--format=%an: %s", "main")
-	if !strings.Contains(author, "bob: user.add \"ingest\" org 3f1c2a4e; key.add AK-BOB") || !strings.Contains(author, "alice: user.add \"billing\" org 3f1c2a4e; key.add AK-ALICE") {
-		t.Errorf("commits are not authored by the member with the change as message:\n%s", author)
+	if !strings.Contains(author, "bob: m3keys: save") || !strings.Contains(author, "alice: m3keys: save") || !strings.Contains(author, "bob: m3keys: merge") {
+		t.Errorf("commits are not authored by the member with an opaque message:\n%s", author)
 	}
-	noSecretInRemote(t, remote)
+	noSecretInRemote(t, remote, "AK-ALICE", "AK-BOB", "billing", "ingest")
 }
 
 func TestSyncBothAddKeyToSameUserKeepsBothOverTheLimit(t *testing.T) {
@@ -249,7 +258,10 @@ func TestSyncBothAddKeyToSameUserKeepsBothOverTheLimit(t *testing.T) {
 	if len(r.OverLimit) != 1 || r.OverLimit[0].User != "billing" || len(r.OverLimit[0].Keys) != 3 {
 		t.Fatalf("over the limit = %+v, want billing with 3 keys", r.OverLimit)
 	}
-	alice.mustSync()
+	// The member whose sync only takes the merge in is told too.
+	if r := alice.mustSync(); r.Received == 0 || len(r.OverLimit) != 1 || r.OverLimit[0].User != "billing" {
+		t.Fatalf("alice's sync after bob's merge = %+v, want billing over the limit told", r)
+	}
 	for _, m := range ms {
 		o, _ := m.store.Document().Org(org)
 		u, ok := o.User("billing")
@@ -314,6 +326,9 @@ func TestSyncConflictStopsSavesNothingAndIsSettled(t *testing.T) {
 	if c.AccessKeyID != "AK-1" || !strings.Contains(c.String(), c.ID) || strings.Contains(c.String(), secretMark) {
 		t.Fatalf("conflict = %s", c)
 	}
+	if !strings.HasPrefix(c.OursBy, "bob, ") || !strings.HasPrefix(c.TheirsBy, "alice, ") {
+		t.Fatalf("conflict sides made by %q and %q, want bob's and alice's", c.OursBy, c.TheirsBy)
+	}
 	after, _ := os.ReadFile(filepath.Join(bob.dir, keystore.DocumentFile))
 	if git(t, bob.dir, "rev-parse", "HEAD") != head || string(before) != string(after) {
 		t.Fatal("a sync that stopped on a conflict changed the store or its history")
@@ -341,8 +356,8 @@ func TestSyncPushRaceResolves(t *testing.T) {
 	alice.addKey("billing", "AK-ALICE")
 	bob.addKey("ingest", "AK-BOB")
 	// Bob's first push finds alice's commit pushed just before it reaches the remote.
-	hook := filepath.Join(bob.dir, ".git", "hooks", "pre-push")
-	script := fmt.Sprintf("#!/bin/sh\nrm -f %q\nenv -u GIT_DIR -u GIT_WORK_TREE -u GIT_INDEX_FILE git -C %q push -q origin HEAD:refs/heads/main >&2\n", hook, alice.dir)
+	hook := filepath.Join(bob.dir, team.GitDir, "hooks", "pre-push")
+	script := fmt.Sprintf("#!/bin/sh\nrm -f %q\nenv -u GIT_DIR -u GIT_WORK_TREE -u GIT_INDEX_FILE git --git-dir %q push -q origin main:refs/heads/main >&2\n", hook, filepath.Join(alice.dir, team.GitDir))
 	if err := os.WriteFile(hook, []byte(script), 0o700); err != nil {
 		t.Fatal(err)
 	}
@@ -474,8 +489,14 @@ func TestRemovedMemberCannotDecryptNewVersions(t *testing.T) {
 		t.Fatal(err)
 	}
 	carol.store = nil // it no longer opens
-	if r, err := carol.sync(); err != nil || r.Pending == nil {
-		t.Fatalf("carol's sync = %+v, %v", r, err)
+	r, err := carol.sync()
+	var removedErr *team.RemovedError
+	if !errors.As(err, &removedErr) || r.Pending == nil || !strings.Contains(err.Error(), "by alice in commit "+removedErr.Commit) ||
+		removedErr.Commit == "" || strings.Contains(err.Error(), "team trust") || !strings.Contains(err.Error(), removedErr.Key) {
+		t.Fatalf("carol's sync = %+v, %v; want her told she was removed by alice, in which commit, with her recipient", r, err)
+	}
+	if err := team.Trust(carol.dir, r.Pending); !errors.Is(err, team.ErrRemoved) {
+		t.Fatalf("carol trusting the list that removed her = %v, want ErrRemoved", err)
 	}
 	data := []byte(git(t, remote, "cat-file", "blob", "main:"+keystore.DocumentFile))
 	if _, err := carolMember.DecryptDocument(data, "the latest version"); !errors.Is(err, keystore.ErrNotMember) {
@@ -626,8 +647,8 @@ func TestRemovedMemberIsToldWhy(t *testing.T) {
 	}
 	alice.mustSync()
 	bob.store = nil
-	if _, err := bob.sync(); err != nil {
-		t.Fatal(err)
+	if _, err := bob.sync(); !errors.Is(err, team.ErrRemoved) {
+		t.Fatalf("bob's sync after his removal = %v, want ErrRemoved", err)
 	}
 	_, err := keystore.Open(bob.dir, pass)
 	if !errors.Is(err, keystore.ErrNotMember) || errors.Is(err, keystore.ErrCorrupt) || !strings.Contains(err.Error(), "removed") {

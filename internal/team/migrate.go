@@ -1,0 +1,80 @@
+package team
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/m3keys/m3keys/keystore"
+)
+
+// isLegacy reports a team store of the first layout: the store directory a git work tree,
+// where a checkout could write the member's own files.
+func isLegacy(dir string) bool { return isDir(filepath.Join(dir, ".git")) }
+
+// openRepo is dir's team repository, migrated to the bare layout first; locked says the
+// caller holds the store's lock already (a save, a sync), else a migration takes it.
+func openRepo(ctx context.Context, dir string, locked bool) (repo, error) {
+	if _, err := gitPath(); err != nil {
+		return repo{}, err
+	}
+	if !keystore.IsTeam(dir) || !isRepo(dir) {
+		return repo{}, notTeam(dir)
+	}
+	if isLegacy(dir) {
+		if err := migrateLocking(ctx, dir, locked); err != nil {
+			return repo{}, err
+		}
+	}
+	return newRepo(ctx, dir), nil
+}
+
+func migrateLocking(ctx context.Context, dir string, locked bool) error {
+	if !locked {
+		held, err := keystore.LockStore(dir)
+		if err != nil {
+			return err
+		}
+		defer held.Unlock()
+	}
+	return migrate(ctx, dir)
+}
+
+// migrate makes a first-layout repository bare and moves it to team.git. Nothing is lost:
+// the store's files stay where they are, and the next commit takes a change not committed yet.
+// A migration killed at any instant is finished by the next; the rename is its one step that
+// the layout depends on. The caller holds the store's lock.
+func migrate(ctx context.Context, dir string) error {
+	if !isLegacy(dir) {
+		return nil // another m3keys migrated it while we waited for the lock
+	}
+	if isDir(filepath.Join(dir, GitDir)) {
+		return fmt.Errorf("%s holds both .git and %s — m3keys keeps the team's repository in %s only: move .git out of the store, then try again", dir, GitDir, GitDir)
+	}
+	old := repo{dir: dir, ctx: ctx, git: filepath.Join(dir, ".git")}
+	if _, err := old.run("config", "core.bare", "true"); err != nil {
+		return fmt.Errorf("cannot move the team repository to %s: %w — the store is as it was; try again", GitDir, err)
+	}
+	_, _ = old.run("config", "--unset-all", "core.worktree") // set only by hand
+	for _, f := range []string{"index", "index.lock", "MERGE_HEAD", "ORIG_HEAD"} {
+		if err := os.Remove(filepath.Join(old.git, f)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	if err := os.Rename(old.git, filepath.Join(dir, GitDir)); err != nil {
+		return fmt.Errorf("cannot move the team repository to %s: %w — the store is as it was; try again", GitDir, err)
+	}
+	return syncDir(dir)
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = d.Close() }()
+	return d.Sync()
+}
