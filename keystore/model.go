@@ -2,6 +2,7 @@ package keystore
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -58,6 +59,19 @@ type AccessKey struct {
 	Exposed   bool      `json:"exposed,omitempty"`
 	ExposedAt time.Time `json:"exposedAt,omitzero"`
 	LastCheck *Check    `json:"lastCheck,omitempty"`
+	// HandOuts are the secret's hand-outs in a team store: who, when, and whether the remote
+	// confirmed none came first. A merge keeps every one, so history can say who.
+	HandOuts []HandOut `json:"handOuts,omitempty"`
+	// HandedOutTwice: two members handed the secret out before either saw the other's: rotate it.
+	HandedOutTwice bool `json:"handedOutTwice,omitempty"`
+}
+
+// HandOut is one hand-out of a secret in a team store.
+type HandOut struct {
+	Member string    `json:"member,omitempty"`
+	At     time.Time `json:"at"`
+	// Unconfirmed: handed out with --offline, the remote not asked whether it came first.
+	Unconfirmed bool `json:"unconfirmed,omitempty"`
 }
 
 // Check is the outcome of the last live test of a key.
@@ -231,6 +245,7 @@ func (d *Document) Clone() *Document {
 			u := &o.ServiceUsers[ui]
 			u.Keys = append([]AccessKey(nil), u.Keys...)
 			for ki := range u.Keys {
+				u.Keys[ki].HandOuts = slices.Clone(u.Keys[ki].HandOuts)
 				if lc := u.Keys[ki].LastCheck; lc != nil {
 					cp := *lc
 					u.Keys[ki].LastCheck = &cp
