@@ -58,10 +58,15 @@ type Granted struct {
 type AlreadyHandedOut struct {
 	KeyID string
 	At    time.Time // the first hand-out
+	By    string    // who made it, in a team store; "" when the store does not say
 }
 
 func (e *AlreadyHandedOut) Error() string {
-	return fmt.Sprintf("the secret of %s was already handed out, on %s", e.KeyID, e.At.Format("2006-01-02 15:04 MST"))
+	by := ""
+	if e.By != "" {
+		by = " by " + sanitize.Line(e.By) + ","
+	}
+	return fmt.Sprintf("the secret of %s was already handed out,%s on %s", e.KeyID, by, e.At.Format("2006-01-02 15:04 MST"))
 }
 
 func (e *AlreadyHandedOut) Unwrap() error { return keystore.ErrSecretAlreadyCopied }
@@ -128,7 +133,7 @@ func (d Desk) HandOut(keyID string, sink Sink) (Granted, error) {
 			return fmt.Errorf("access key %s: %w", keyID, keystore.ErrNotFound)
 		}
 		if ref.Key.SecretCopied() {
-			return &AlreadyHandedOut{KeyID: keyID, At: ref.Key.SecretCopiedAt}
+			return &AlreadyHandedOut{KeyID: keyID, At: ref.Key.SecretCopiedAt, By: firstHandOutBy(ref.Key)}
 		}
 		secret, g.Inactive = ref.Key.Secret.Reveal(), ref.Key.Status != keystore.Active
 		if g.Unconfirmed {
@@ -162,4 +167,14 @@ func (d Desk) unmark(keyID, why string) error {
 		return nil
 	}
 	return err
+}
+
+// firstHandOutBy is the member who made the hand-out SecretCopiedAt records, "" when unknown.
+func firstHandOutBy(k *keystore.AccessKey) string {
+	for _, h := range k.HandOuts {
+		if h.At.Equal(k.SecretCopiedAt) {
+			return h.Member
+		}
+	}
+	return ""
 }
