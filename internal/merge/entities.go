@@ -239,7 +239,9 @@ func (m *merger) handOuts(w where, o, t *keystore.AccessKey, out *keystore.Acces
 	}
 	slices.SortStableFunc(out.HandOuts, func(a, b keystore.HandOut) int { return a.At.Compare(b.At) })
 	out.HandedOutTwice = o.HandedOutTwice || t.HandedOutTwice
-	twice := !o.SecretCopiedAt.IsZero() && !t.SecretCopiedAt.IsZero() && !o.SecretCopiedAt.Equal(t.SecretCopiedAt)
+	// Two members at the same instant are two hand-outs too: the list tells them apart.
+	twice := !o.SecretCopiedAt.IsZero() && !t.SecretCopiedAt.IsZero() &&
+		(!o.SecretCopiedAt.Equal(t.SecretCopiedAt) || len(out.HandOuts) > max(len(o.HandOuts), len(t.HandOuts)))
 	if !twice || out.HandedOutTwice {
 		return
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/m3keys/m3keys/internal/handout"
@@ -36,7 +37,8 @@ type UnreachableError struct {
 }
 
 func (e *UnreachableError) Error() string {
-	return fmt.Sprintf("the remote cannot be reached to check that no other member handed out the secret of %s: %v", e.KeyID, e.Err)
+	why := strings.TrimPrefix(e.Err.Error(), ErrUnreachable.Error()+": ")
+	return fmt.Sprintf("the remote cannot be reached to check that no other member handed out the secret of %s: %s", e.KeyID, why)
 }
 
 func (e *UnreachableError) Unwrap() error { return ErrUnreachable }
