@@ -140,6 +140,17 @@ func (k *AccessKey) Stale(now time.Time, maxAge time.Duration) bool {
 // SecretCopied reports whether the secret was already handed out.
 func (k *AccessKey) SecretCopied() bool { return !k.SecretCopiedAt.IsZero() }
 
+// HandedOutBy is the member who made the hand-out SecretCopiedAt records, "" when the store
+// does not say (a personal store, or a hand-out made before team stores named their member).
+func (k *AccessKey) HandedOutBy() string {
+	for _, h := range k.HandOuts {
+		if h.At.Equal(k.SecretCopiedAt) {
+			return h.Member
+		}
+	}
+	return ""
+}
+
 // Org returns the organization with this ID, in any letter case (see CanonicalOrgID).
 func (d *Document) Org(id string) (*Organization, bool) {
 	id = CanonicalOrgID(id)

@@ -133,7 +133,7 @@ func (d Desk) HandOut(keyID string, sink Sink) (Granted, error) {
 			return fmt.Errorf("access key %s: %w", keyID, keystore.ErrNotFound)
 		}
 		if ref.Key.SecretCopied() {
-			return &AlreadyHandedOut{KeyID: keyID, At: ref.Key.SecretCopiedAt, By: firstHandOutBy(ref.Key)}
+			return &AlreadyHandedOut{KeyID: keyID, At: ref.Key.SecretCopiedAt, By: ref.Key.HandedOutBy()}
 		}
 		secret, g.Inactive = ref.Key.Secret.Reveal(), ref.Key.Status != keystore.Active
 		if g.Unconfirmed {
@@ -167,14 +167,4 @@ func (d Desk) unmark(keyID, why string) error {
 		return nil
 	}
 	return err
-}
-
-// firstHandOutBy is the member who made the hand-out SecretCopiedAt records, "" when unknown.
-func firstHandOutBy(k *keystore.AccessKey) string {
-	for _, h := range k.HandOuts {
-		if h.At.Equal(k.SecretCopiedAt) {
-			return h.Member
-		}
-	}
-	return ""
 }
