@@ -172,7 +172,7 @@ func (c *ctx) handOut(keyID string, sink handout.Sink, offline bool, undelivered
 	var notSynced *team.NotSyncedError
 	so := ""
 	if len(refusedNote) > 0 {
-		so = " (" + strings.Join(refusedNote, ", ") + ")"
+		so = ", " + strings.Join(refusedNote, ", ")
 	}
 	switch {
 	case errors.As(err, &again):

@@ -209,3 +209,21 @@ func TestTeamHandOutOnceTeamWide(t *testing.T) {
 		t.Fatalf("a secret is in the remote's history in clear (%v)", err)
 	}
 }
+
+// A hand-out whose commit fails delivers nothing and takes its mark back: never a burnt secret.
+func TestTeamHandOutWhoseCommitFails(t *testing.T) {
+	_, _, bob := teamOfTwo(t)
+	gitDir := filepath.Join(bob.home, team.GitDir)
+	for _, args := range [][]string{{"config", "--unset", "user.name"}, {"config", "--unset", "user.email"}, {"config", "user.useConfigOnly", "true"}} {
+		if out, err := exec.Command("git", append([]string{"--git-dir", gitDir}, args...)...).CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	o := bob.run("", "secret", "AK-1")
+	if o.code == 0 || o.stdout != "" || !strings.Contains(o.stderr, "could not be committed") || !strings.Contains(o.stderr, "the mark was taken back") {
+		t.Fatalf("secret with no git author: exit %d, wrote %d bytes\n%s", o.code, len(o.stdout), o.stderr)
+	}
+	if l := must(t, bob.run("", "list", "--json"), 0, "list").stdout; strings.Contains(l, `"secretCopied": true`) {
+		t.Fatalf("the store says AK-1 was handed out, though nothing was:\n%s", l)
+	}
+}

@@ -8,6 +8,7 @@ package handout
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/m3keys/m3keys/internal/sanitize"
@@ -103,7 +104,9 @@ type NotCommitted struct {
 }
 
 func (e *NotCommitted) Error() string {
-	s := fmt.Sprintf("the hand-out of %s could not be committed to the team's git repository: %s", e.KeyID, sanitize.Line(e.Err.Error()))
+	// keystore's wording says the change is saved; here it is taken back: keep git's reason only.
+	why, _ := strings.CutPrefix(e.Err.Error(), "the change is saved, but "+keystore.ErrNotCommitted.Error()+": ")
+	s := fmt.Sprintf("the hand-out of %s could not be committed to the team's git repository: %s", e.KeyID, sanitize.Line(why))
 	if e.RollbackErr != nil {
 		s += "; and the store still says it was handed out: " + sanitize.Line(e.RollbackErr.Error())
 	}

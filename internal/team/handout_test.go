@@ -158,6 +158,14 @@ func TestUncommittedHandOutDeliversNothing(t *testing.T) {
 			git(t, m.dir, "config", "--unset", "user.email")
 			git(t, m.dir, "config", "user.useConfigOnly", "true")
 		}, func(m *member) handout.Desk { return m.desk(false) }},
+		{"git missing", func(t *testing.T, m *member) {
+			// With the team's hook a hand-out is refused before its mark (the sync needs git);
+			// without it, the mark's own commit fails.
+			t.Setenv("PATH", t.TempDir())
+			if _, err := m.desk(false).HandOut("AK-1", &sinkTo{}); !errors.Is(err, team.ErrNoGit) {
+				t.Fatalf("a team hand-out with git missing: %v, want refused for want of git", err)
+			}
+		}, func(m *member) handout.Desk { return handout.Desk{Store: m.store} }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, _, bob := teamWithKey(t)
