@@ -88,14 +88,14 @@ func (f *filter) enableKeys(k *KeyMap) {
 func (f *filter) view(w int) string { return textcut.End(f.input.View(), w) }
 
 // failing is what `f` keeps: an ACTIVE key whose last check was rejected, forbidden or
-// undetermined, or that is stale; an INACTIVE key that m3ter accepted after it was
+// undetermined, or that is stale or handed out twice; an INACTIVE key that m3ter accepted after it was
 // made INACTIVE (it still works: inactivate it in the Console).
 func (c *common) failing(k *keystore.AccessKey) bool {
 	lc := k.LastCheck
 	if k.Status != keystore.Active {
 		return lc != nil && authclient.Class(lc.Result) == authclient.Valid && !lc.At.Before(k.InactivatedAt)
 	}
-	if c.stale(k) {
+	if c.stale(k) || k.HandedOutTwice {
 		return true
 	}
 	return lc != nil && (authclient.Class(lc.Result).Failing() || authclient.Class(lc.Result) == authclient.Undetermined)

@@ -232,7 +232,7 @@ func (s *orgScreen) act(msg tea.KeyMsg) {
 	case keyIs(msg, k.Delete):
 		s.askRemove(u, key)
 	case keyIs(msg, k.Copy) && key.SecretCopied():
-		s.c.send(statusMsg{text: handedOut(key.AccessKeyID, key.SecretCopiedAt, s.c.now()), isErr: true})
+		s.c.send(statusMsg{text: handedOut(key.AccessKeyID, key.HandedOutBy(), key.SecretCopiedAt), isErr: true})
 	case keyIs(msg, k.Copy):
 		s.c.send(askHandOut(key))
 	case keyIs(msg, k.CopyToken):
