@@ -244,4 +244,3 @@ func Start(exe, dir string, id *age.X25519Identity, identityFile []byte, o Optio
 func IsNotRunning(err error) bool {
 	return errors.Is(err, ErrNotRunning) || errors.Is(err, keystore.ErrIdentityUnavailable)
 }
-

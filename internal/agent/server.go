@@ -57,22 +57,22 @@ func Main() int {
 }
 
 type server struct {
-	dir, socket  string
-	idHash       []byte
-	idStat       fileStat
-	secret       []byte // the identity's text, in locked memory
-	secretLen    int
-	recipient    string
-	idle, max    time.Duration
-	started      time.Time
-	uid          int
-	mu           sync.Mutex
-	lastUse      time.Time
-	tokens       map[string]Token
-	quit         chan string
-	quitOnce     sync.Once
-	ln           *net.UnixListener
-	sockIno      uint64
+	dir, socket string
+	idHash      []byte
+	idStat      fileStat
+	secret      []byte // the identity's text, in locked memory
+	secretLen   int
+	recipient   string
+	idle, max   time.Duration
+	started     time.Time
+	uid         int
+	mu          sync.Mutex
+	lastUse     time.Time
+	tokens      map[string]Token
+	quit        chan string
+	quitOnce    sync.Once
+	ln          *net.UnixListener
+	sockIno     uint64
 }
 
 type fileStat struct {
@@ -165,7 +165,9 @@ func serve(in io.Reader, ready io.Writer) error {
 	}
 }
 
-func (s *server) identityPath() string { return s.dir + string(os.PathSeparator) + keystore.IdentityFile }
+func (s *server) identityPath() string {
+	return s.dir + string(os.PathSeparator) + keystore.IdentityFile
+}
 
 // identityChanged: passwd (or --new-identity) replaced identity.age, or it went away.
 func (s *server) identityChanged() bool {
