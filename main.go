@@ -12,6 +12,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/m3keys/m3keys/authclient"
+	"github.com/m3keys/m3keys/internal/agent"
 	"github.com/m3keys/m3keys/internal/cli"
 	"github.com/m3keys/m3keys/internal/clipboard"
 	"github.com/m3keys/m3keys/internal/demo"
@@ -30,6 +31,10 @@ func main() {
 			os.Exit(1)
 		}
 		return
+	}
+	// The unlock agent (m3keys unlock): told everything through its stdin.
+	if len(os.Args) == 2 && os.Args[1] == agent.ServeArg {
+		os.Exit(agent.Main())
 	}
 	env := cli.System(version)
 	env.OpenTUI = openTUI

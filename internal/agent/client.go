@@ -74,6 +74,7 @@ type Status struct {
 	Recipient *age.X25519Recipient
 	Until     time.Time // when it locks unless used (idle), or at its maximum
 	Idle      time.Duration
+	PID       int // the agent's process
 }
 
 // Status asks whether the store is unlocked; ErrNotRunning when not.
@@ -87,7 +88,7 @@ func (c *Client) Status() (Status, error) {
 		return Status{}, fmt.Errorf("%w (the agent's recipient does not parse)", ErrNotRunning)
 	}
 	idle, _ := time.ParseDuration(resp.Idle)
-	return Status{Recipient: r, Until: resp.Until, Idle: idle}, nil
+	return Status{Recipient: r, Until: resp.Until, Idle: idle, PID: resp.PID}, nil
 }
 
 // Lock tells the agent to forget the identity and exit; false when none was running.

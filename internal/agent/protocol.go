@@ -58,6 +58,7 @@ type response struct {
 	Recipient string    `json:"recipient,omitempty"`
 	Until     time.Time `json:"until,omitzero"`
 	Idle      string    `json:"idle,omitempty"`
+	PID       int       `json:"pid,omitempty"`
 	Token     *Token    `json:"token,omitempty"`
 }
 

@@ -295,7 +295,7 @@ func (s *server) answer(req request) response {
 	}
 	switch req.Op {
 	case opStatus:
-		return response{Recipient: s.recipient, Until: s.until(), Idle: s.idle.String()}
+		return response{Recipient: s.recipient, Until: s.until(), Idle: s.idle.String(), PID: os.Getpid()}
 	case opLock:
 		s.stop("lock")
 		return response{}
