@@ -71,6 +71,23 @@ func (c *ctx) openWithAgent(dir string, opts []keystore.Option) (*keystore.Store
 	return s, true, nil
 }
 
+// agentMember is the store's identity through its agent, for a sync's merge; nil to fall back.
+func (c *ctx) agentMember(dir string, opts []keystore.Option) *keystore.Member {
+	cl := c.agentClient(dir)
+	if cl == nil {
+		return nil
+	}
+	id, r, err := cl.Identity()
+	if err != nil {
+		return nil
+	}
+	m, err := keystore.UnlockMemberWith(dir, id, r, opts...)
+	if err != nil {
+		return nil
+	}
+	return m
+}
+
 func runUnlock(c *ctx, args []string) error {
 	fs := c.flags("unlock", "[--idle DURATION] [--status]")
 	idle := fs.Duration("idle", agent.DefaultIdle, "lock after this long unused (a `DURATION`, at most 12h)")
