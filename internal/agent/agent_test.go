@@ -40,9 +40,14 @@ func TestMain(m *testing.M) {
 // setup makes a store and a private runtime directory for its agent's socket.
 func setup(t *testing.T) (dir string, s *keystore.Store) {
 	t.Helper()
-	t.Setenv("XDG_RUNTIME_DIR", t.TempDir())
+	rt, err := os.MkdirTemp("", "m3k") // short: socket paths have a limit
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(rt) })
+	t.Setenv("XDG_RUNTIME_DIR", rt)
 	dir = filepath.Join(t.TempDir(), "store")
-	s, err := keystore.Create(dir, testPass)
+	s, err = keystore.Create(dir, testPass)
 	if err != nil {
 		t.Fatal(err)
 	}

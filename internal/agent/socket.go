@@ -30,7 +30,11 @@ func SocketPath(dir string) (string, error) {
 		return "", err
 	}
 	sum := sha256.Sum256([]byte(abs))
-	return filepath.Join(sockDir, "agent-"+hex.EncodeToString(sum[:12])+".sock"), nil
+	p := filepath.Join(sockDir, "agent-"+hex.EncodeToString(sum[:12])+".sock")
+	if len(p) > maxSocketPath {
+		return "", fmt.Errorf("the agent's socket path %s is longer than unix sockets allow (%d bytes) — set XDG_RUNTIME_DIR to a shorter directory of yours", p, maxSocketPath)
+	}
+	return p, nil
 }
 
 // storeKey is the store's absolute, cleaned path: the name the agent knows it by.
@@ -44,6 +48,9 @@ func storeKey(dir string) (string, error) {
 	}
 	return abs, nil
 }
+
+// maxSocketPath is what every unix takes in sun_path (macOS 104 with the NUL, Linux 108).
+const maxSocketPath = 103
 
 // socketDir is $XDG_RUNTIME_DIR/m3keys, else m3keys-UID under the temp dir: made 0700 when
 // missing, and refused unless it is a directory (not a link) of this user's with mode 0700.

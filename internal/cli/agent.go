@@ -8,6 +8,7 @@ import (
 
 	"filippo.io/age"
 
+	"github.com/m3keys/m3keys/authclient"
 	"github.com/m3keys/m3keys/internal/agent"
 	"github.com/m3keys/m3keys/internal/sanitize"
 	"github.com/m3keys/m3keys/keystore"
@@ -86,6 +87,23 @@ func (c *ctx) agentMember(dir string, opts []keystore.Option) *keystore.Member {
 		return nil
 	}
 	return m
+}
+
+// tokenHolder is where token keeps Bearer tokens: this process's cache, and the store's
+// agent's while unlocked, so the next m3keys token reuses one.
+func (c *ctx) tokenHolder() authclient.TokenHolder {
+	dir, err := c.storeDir()
+	if err != nil || c.passphraseOnly {
+		return c.env.Tokens
+	}
+	cl := c.agentClient(dir)
+	if cl == nil {
+		return c.env.Tokens
+	}
+	if _, err := cl.Status(); err != nil {
+		return c.env.Tokens
+	}
+	return agent.NewTokens(cl, c.env.Tokens)
 }
 
 func runUnlock(c *ctx, args []string) error {

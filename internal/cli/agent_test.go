@@ -21,7 +21,7 @@ func init() {
 // unlocked is a harness whose store is unlocked by m3keys unlock; the agent is killed at the end.
 func unlocked(t *testing.T) *harness {
 	t.Helper()
-	t.Setenv("XDG_RUNTIME_DIR", t.TempDir())
+	shortRuntimeDir(t)
 	h := newHarness(t)
 	if o := h.add("AK-1", "ci-bot"); o.code != 0 {
 		t.Fatalf("add: %s", o.stderr)
@@ -69,7 +69,7 @@ func TestUnlockListLock(t *testing.T) {
 }
 
 func TestCompletionWhileLockedPrintsNothingAndNeverAsks(t *testing.T) {
-	t.Setenv("XDG_RUNTIME_DIR", t.TempDir())
+	shortRuntimeDir(t)
 	h := newHarness(t)
 	h.add("AK-1", "ci-bot")
 	h.term = &fakeTerminal{answers: []string{pass}}
@@ -131,4 +131,41 @@ func agentPID(t *testing.T, dir string) int {
 		t.Fatalf("status: %+v %v", st, err)
 	}
 	return st.PID
+}
+
+// TestTokensAreReusedAcrossCommandsWhileUnlocked: each run has its own process cache (as
+// separate m3keys processes do); the agent holds the token between them. check asks afresh.
+func TestTokensAreReusedAcrossCommandsWhileUnlocked(t *testing.T) {
+	shortRuntimeDir(t)
+	h, fake := checkFixture(t)
+	h.mustRun("", "unlock")
+	t.Cleanup(func() { h.run("", "lock") })
+	delete(h.vars, "M3KEYS_PASSPHRASE")
+	first := h.mustRun("", "token", "AK-GOOD").stdout
+	second := h.mustRun("", "token", "AK-GOOD").stdout
+	if first != second || len(fake.Requests()) != 1 {
+		t.Fatalf("two token commands while unlocked made %d requests, want 1 (same token: %t)", len(fake.Requests()), first == second)
+	}
+	h.run("", "check", "AK-GOOD")
+	if n := len(fake.Requests()); n < 3 {
+		t.Fatalf("check used a held token: %d requests", n)
+	}
+	h.mustRun("", "lock")
+	h.vars["M3KEYS_PASSPHRASE"] = pass
+	before := len(fake.Requests())
+	h.mustRun("", "token", "AK-GOOD")
+	if len(fake.Requests()) != before+1 {
+		t.Fatal("a locked agent's token was reused")
+	}
+}
+
+// shortRuntimeDir is a runtime directory whose socket paths fit in sun_path, whatever the test's name.
+func shortRuntimeDir(t *testing.T) {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "m3k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	t.Setenv("XDG_RUNTIME_DIR", dir)
 }
