@@ -61,6 +61,9 @@ func openTUI(o cli.TUIOptions) error {
 		ClipTimeout:  o.ClipTimeout,
 		WatchClearer: watchClearer,
 	}
+	if exe, err := os.Executable(); err == nil && !o.Demo {
+		deps.Agent = ui.NewAgent(o.Home, exe, lock, team.AfterSave(o.Home)) // m3keys unlock's, or "keep unlocked"
+	}
 	if o.Demo {
 		d, err := demo.New(time.Now())
 		if err != nil {

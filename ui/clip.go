@@ -133,12 +133,19 @@ func (a *App) copyToken(msg copyTokenMsg, from ticket) tea.Cmd {
 	checker, sink, keyID := a.c.deps.Checker, a.clipboardSink(), msg.keyID
 	key := authclient.Key{OrgID: ref.Org.ID, APIURL: ref.Org.APIURL, AccessKeyID: keyID, Secret: ref.Key.Secret.Reveal()}
 	held, fresh := a.c.tokens.Get(key)
+	shared := a.sharedTokens() // the unlock agent's, nil when it did not open the store
 	a.clip.copying = true
 	cmds := []tea.Cmd{func() tea.Msg {
 		out := clipCopiedMsg{to: from, keyID: keyID}
 		res := held
+		if !fresh && shared != nil {
+			res, fresh = shared.Get(key) // one another m3keys fetched while unlocked
+		}
 		if !fresh {
 			res = checker.Check(context.Background(), key, false)
+			if shared != nil {
+				shared.Hold(key, res)
+			}
 			out.fetched = &res
 			if res.BearerToken() == "" {
 				out.err = noTokenError{res}
