@@ -110,3 +110,19 @@ func TestAStaleAgentFallsBackToThePassphrase(t *testing.T) {
 	}
 	_ = keystore.IdentityFile
 }
+
+// BenchmarkFirstOrgsFrameUnlocked: from New to the organizations screen's first frame,
+// opened through the agent (sample store).
+func BenchmarkFirstOrgsFrameUnlocked(b *testing.B) {
+	vault, ag, _ := agentStore(b)
+	if err := ag.Keep(passphrase); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		h := newHarness(b, Deps{Vault: vault, Checker: &fakeChecker{}, Agent: ag})
+		if h.current() != screenOrgs || !strings.Contains(h.view(), "Acme production") {
+			b.Fatalf("not the organizations frame:\n%s", h.view())
+		}
+	}
+}
