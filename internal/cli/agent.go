@@ -114,7 +114,7 @@ func runUnlock(c *ctx, args []string) error {
 		return err
 	}
 	if *idle <= 0 || *idle > agent.MaxLifetime {
-		return usageErr("--idle=%s is not a duration from 1s to 12h — use a value like 15m", idle)
+		return usageErr("--idle=%s is not a duration above 0 and at most 12h — use a value like 15m", *idle)
 	}
 	dir, err := c.storeDir()
 	if err != nil {
