@@ -140,15 +140,22 @@ func (a *App) copyToken(msg copyTokenMsg, from ticket) tea.Cmd {
 	if !ok || a.c.deps.Checker == nil {
 		return nil
 	}
-	held, fresh := a.c.tokens.Get(msg.keyID)
 	checker, sink, keyID := a.c.deps.Checker, a.clipboardSink(), msg.keyID
 	key := authclient.Key{OrgID: ref.Org.ID, APIURL: ref.Org.APIURL, AccessKeyID: keyID, Secret: ref.Key.Secret.Reveal()}
+	held, fresh := a.c.tokens.Get(key)
+	shared := a.sharedTokens() // the unlock agent's, nil when it did not open the store
 	a.clip.copying = true
 	cmds := []tea.Cmd{func() tea.Msg {
 		out := clipCopiedMsg{to: from, keyID: keyID}
 		res := held
+		if !fresh && shared != nil {
+			res, fresh = shared.Get(key) // one another m3keys fetched while unlocked
+		}
 		if !fresh {
 			res = checker.Check(context.Background(), key, false)
+			if shared != nil {
+				shared.Hold(key, res)
+			}
 			out.fetched = &res
 			if res.BearerToken() == "" {
 				out.err = noTokenError{res}
@@ -333,7 +340,11 @@ func (a *App) recordIfUntested(keyID string, res authclient.Result) tea.Cmd {
 
 // holdToken keeps a token of this session for y.
 func (a *App) holdToken(keyID string, res authclient.Result) {
-	a.c.tokens.Hold(keyID, res)
+	ref, ok := a.c.doc.Key(keyID)
+	if !ok {
+		return
+	}
+	a.c.tokens.Hold(authclient.Key{OrgID: ref.Org.ID, APIURL: ref.Org.APIURL, AccessKeyID: keyID, Secret: ref.Key.Secret.Reveal()}, res)
 }
 
 // clipTick counts down once a second, and clears the clipboard when the time is up.

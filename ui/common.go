@@ -24,8 +24,10 @@ type common struct {
 	checks  checkRun
 	results map[string]authclient.Result // the last live result of this session, by Access Key ID
 	tokens  *authclient.TokenCache       // Bearer tokens of this session, by Access Key ID, for y
-	frame   int                          // spinner frame
-	team    teamState                    // a team store's badge and sync (sync.go)
+	// agentUntil is when the unlock agent that opened the store locks; zero when it did not.
+	agentUntil time.Time
+	frame      int       // spinner frame
+	team       teamState // a team store's badge and sync (sync.go)
 
 	// send queues an intent for the root, right after the current Update, and returns
 	// the ticket its result comes back with.
