@@ -317,14 +317,13 @@ func (s *Store) writeTo(plain []byte, recipients []age.Recipient) error {
 	return nil
 }
 
-// recipients is who a save encrypts to: the identity alone, or a team's trusted members.
 // edit starts changes to d by this store's member: in a team store, the history names them
 // as recipients.txt does.
 func (s *Store) edit(d *Document) *Tx {
 	tx := d.Edit(s.now())
 	if rs, err := readRecipients(s.dir, s.own); err == nil {
 		for _, r := range rs {
-			if r.Key == s.identity.Recipient().String() {
+			if r.Key == s.identity.recipient.String() {
 				tx.By(r.Name)
 			}
 		}
@@ -332,6 +331,7 @@ func (s *Store) edit(d *Document) *Tx {
 	return tx
 }
 
+// recipients is who a save encrypts to: the identity alone, or a team's trusted members.
 func (s *Store) recipients() ([]age.Recipient, error) {
 	if !IsTeam(s.dir) {
 		return []age.Recipient{s.identity.recipient}, nil
