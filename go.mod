@@ -3,6 +3,7 @@ module github.com/m3keys/m3keys
 go 1.26.0
 
 require (
+	early.invalid/termquiet v0.0.0-00010101000000-000000000000
 	filippo.io/age v1.3.2
 	github.com/atotto/clipboard v0.1.4
 	github.com/aymanbagabas/go-osc52/v2 v2.0.1
@@ -43,3 +44,5 @@ require (
 	golang.org/x/sys v0.50.0 // indirect
 	golang.org/x/text v0.41.0 // indirect
 )
+
+replace early.invalid/termquiet => ./internal/termquiet
