@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"runtime"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -19,6 +20,12 @@ func rootCommand(c *invocation) *cobra.Command {
 			"Without a command it opens the terminal UI.",
 		Example: "  m3keys list\n  m3keys check --fail-on-stale\n  m3keys secret AK-1 -- gh secret set M3TER_API_SECRET",
 		RunE:    func(*cobra.Command, []string) error { return c.openTUI(false) },
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if cmd.Annotations[anySystem] == "" && cmd.Name() != "help" && cmd.Name() != cobra.ShellCompRequestCmd {
+				return unsupportedOn(runtime.GOOS)
+			}
+			return nil
+		},
 		// Errors are printed once, as one m3keys: line, by Run; never with the usage after them.
 		SilenceErrors: true,
 		SilenceUsage:  true,
@@ -80,6 +87,20 @@ Global flags (before or after the command):
 Run {{.CommandPath}} COMMAND --help for a command's flags.{{end}}
 `
 
+// anySystem marks a command that works where the store does not (Windows): it needs no store.
+const anySystem = "any-system"
+
+// anywhere is the Annotations of such a command.
+var anywhere = map[string]string{anySystem: "yes"}
+
+// unsupportedOn refuses a system whose files the store cannot keep private (keystore's sys_*.go).
+func unsupportedOn(goos string) error {
+	if goos == "windows" {
+		return usageErr("not supported on Windows: the keystore relies on POSIX file modes and flock(2) to keep secrets private — run m3keys in WSL, or on Linux or macOS")
+	}
+	return nil
+}
+
 const helpFooter = `
 environment: M3KEYS_HOME, M3KEYS_PASSPHRASE, M3KEYS_API_URL, M3KEYS_LOCK_TIMEOUT, M3KEYS_CLIPBOARD, M3KEYS_CLIP_TIMEOUT
 exit codes: 0 ok, 1 refused by a rule or a failing key, 2 usage, passphrase or store error, 3 check could not tell
@@ -95,8 +116,9 @@ func demoCommand(c *invocation) *cobra.Command {
 
 func versionCommand(c *invocation) *cobra.Command {
 	return &cobra.Command{
-		Use:   "version",
-		Short: "print the version",
+		Use:         "version",
+		Short:       "print the version",
+		Annotations: anywhere,
 		RunE: func(*cobra.Command, []string) error {
 			fmt.Fprintln(c.env.Stdout, "m3keys", c.env.Version)
 			return nil
@@ -109,8 +131,9 @@ var completionShells = []string{"bash", "zsh", "fish"}
 
 func completionCommand() *cobra.Command {
 	return &cobra.Command{
-		Use:   "completion bash|zsh|fish",
-		Short: "print a shell completion script",
+		Use:         "completion bash|zsh|fish",
+		Short:       "print a shell completion script",
+		Annotations: anywhere,
 		Long: "Prints the completion script for a shell on stdout. To load it:\n" +
 			"  bash: m3keys completion bash > ~/.local/share/bash-completion/completions/m3keys\n" +
 			"  zsh:  m3keys completion zsh > \"${fpath[1]}/_m3keys\"   (with compinit in ~/.zshrc)\n" +

@@ -225,3 +225,22 @@ func readmeUses(block string) []string {
 	}
 	return uses
 }
+
+// On Windows only the commands that need no store run; the others say why not, and what to do.
+func TestWindowsIsRefusedWithAReason(t *testing.T) {
+	err := unsupportedOn("windows")
+	if err == nil || exitCode(err) != ExitUsage || !strings.HasPrefix(errorLine(err), "m3keys: not supported on Windows: ") || !strings.Contains(errorLine(err), " — run m3keys in WSL") {
+		t.Errorf("windows: %v", err)
+	}
+	for _, goos := range []string{"linux", "darwin"} {
+		if err := unsupportedOn(goos); err != nil {
+			t.Errorf("%s: %v", goos, err)
+		}
+	}
+	walk(declaredTree(t), func(cmd *cobra.Command) {
+		portable := cmd.Annotations[anySystem] != ""
+		if want := slices.Contains([]string{"version", "completion", "man"}, cmd.Name()); portable != want {
+			t.Errorf("%s: works on any system %v, want %v", cmd.CommandPath(), portable, want)
+		}
+	})
+}

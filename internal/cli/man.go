@@ -14,9 +14,10 @@ import (
 // blackfriday for what is a few dozen lines of roff.
 func manCommand(c *invocation) *cobra.Command {
 	return &cobra.Command{
-		Use:     "man",
-		Short:   "print the man page (roff)",
-		Example: "  m3keys man | man -l -\n  m3keys man > ~/.local/share/man/man1/m3keys.1",
+		Use:         "man",
+		Annotations: anywhere,
+		Short:       "print the man page (roff)",
+		Example:     "  m3keys man | man -l -\n  m3keys man > ~/.local/share/man/man1/m3keys.1",
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			writeMan(cmd.OutOrStdout(), cmd.Root(), c.env.Version)
 			return nil
