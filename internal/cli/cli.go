@@ -63,7 +63,7 @@ func Run(args []string, env Env) int {
 	if env.Tokens == nil {
 		env.Tokens = authclient.NewTokenCache(env.Now)
 	}
-	root := rootCommand(&invocation{env: env})
+	root := rootCommand(&invocation{env: env, args: args})
 	root.SetArgs(args)
 	err := root.Execute()
 	if err == nil {
@@ -76,6 +76,7 @@ func Run(args []string, env Env) int {
 // invocation carries the parsed global options and the environment through one command line.
 type invocation struct {
 	env  Env
+	args []string // the command line, for messages about it
 	home string
 	// Global settings as given: the commands that use one check it (clipboardOptions,
 	// storeOptions), so a bad clipboard value in a cron job's environment breaks nothing else.

@@ -36,6 +36,9 @@ func rootCommand(c *invocation) *cobra.Command {
 	root.CompletionOptions.DisableDefaultCmd = true // ours: bash, zsh and fish, declared below
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		name := commandName(cmd)
+		if flag := oneDash(cmd, c.args); flag != "" { // the flag package's -home, before cobra
+			return usageErr("%s: -%s is not a flag — flags take two dashes: --%s", name, flag, flag)
+		}
 		return usageErr("%s: %s — run %s --help", name, sanitize.Line(err.Error()), cmd.CommandPath())
 	})
 	root.SetUsageTemplate(usageTemplate)
@@ -152,6 +155,20 @@ func completionCommand() *cobra.Command {
 			return usageErr("completion %s: no such shell — use bash, zsh or fish", sanitize.Text(args[0], 20))
 		},
 	}
+}
+
+// oneDash is the first long flag of cmd given with one dash (-home), before any --.
+func oneDash(cmd *cobra.Command, args []string) string {
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		name, _, _ := strings.Cut(strings.TrimPrefix(a, "-"), "=")
+		if strings.HasPrefix(a, "-") && !strings.HasPrefix(a, "--") && len(name) > 1 && cmd.Flags().Lookup(name) != nil {
+			return name
+		}
+	}
+	return ""
 }
 
 // commandName is a command's path without the program's name: "team add".

@@ -71,6 +71,8 @@ func TestArityMessagesNameWhatIsMissing(t *testing.T) {
 		{[]string{"version", "x"}, "m3keys: version takes no arguments — run m3keys version --help\n"},
 		{[]string{"secret", "--", "cat"}, "m3keys: secret needs KEY_ID — run m3keys secret --help\n"},
 		{[]string{"completion"}, "m3keys: completion needs bash|zsh|fish — run m3keys completion --help\n"},
+		{[]string{"list", "-home", "x"}, "m3keys: list: -home is not a flag — flags take two dashes: --home\n"},
+		{[]string{"copy", "AK-1", "-clip-timeout=5s"}, "m3keys: copy: -clip-timeout is not a flag — flags take two dashes: --clip-timeout\n"},
 	}
 	for _, c := range cases {
 		h := newHarness(t)
