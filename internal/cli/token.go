@@ -13,8 +13,6 @@ import (
 	"github.com/m3keys/m3keys/keystore"
 )
 
-// runToken prints only the token on stdout, for curl -H "Authorization: Bearer $(m3keys token ID)",
-// or copies it to the clipboard; a token expires, so it may be handed out any number of times.
 func tokenCommand(c *invocation) *cobra.Command {
 	cmd := &cobra.Command{Use: "token KEY_ID", Short: "print a Bearer token on stdout, or copy it to the clipboard",
 		Example: `  curl -H "Authorization: Bearer $(m3keys token AK-1)" …`}
@@ -23,6 +21,8 @@ func tokenCommand(c *invocation) *cobra.Command {
 	return cmd
 }
 
+// runToken prints only the token on stdout, for curl -H "Authorization: Bearer $(m3keys token ID)",
+// or copies it to the clipboard; a token expires, so it may be handed out any number of times.
 func runToken(c *invocation, pos []string, toClipboard *bool) error {
 	var err error
 	if err := keystore.ValidateKeyID(pos[0]); err != nil {
