@@ -181,6 +181,7 @@ func checkCommand(c *invocation) *cobra.Command {
 	fs.Var(maxAgeFlag{&o.maxAge}, "max-age", "flag keys older than this as stale, in days (90d) or a `DURATION` (2160h)")
 	fs.BoolVar(&o.failOnStale, "fail-on-stale", false, "exit 1 when a key is stale")
 	fs.BoolVar(&o.noVerify, "no-verify", false, "only request a token; skip the users/me call")
+	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"table", "json", "openmetrics"}, cobra.ShellCompDirectiveNoFileComp))
 	cmd.RunE = func(_ *cobra.Command, ids []string) error {
 		o.keyIDs = ids
 		return runCheck(c, o)

@@ -51,6 +51,7 @@ func rootCommand(c *invocation) *cobra.Command {
 	global.Var(&c.lockTimeout, "lock-timeout", "how long to wait while another m3keys uses the store (a `DURATION`, 0 to 1h; env M3KEYS_LOCK_TIMEOUT; default 10s)")
 	global.Var(&c.clipboard, "clipboard", "clipboard `MODE` for the commands that copy: auto, system or osc52 (env M3KEYS_CLIPBOARD; default auto)")
 	global.Var(&c.clipTimeout, "clip-timeout", "clear the clipboard after this long (a `DURATION`); 0 means never (env M3KEYS_CLIP_TIMEOUT; default 30s)")
+	_ = root.RegisterFlagCompletionFunc("clipboard", cobra.FixedCompletions([]string{"auto", "system", "osc52"}, cobra.ShellCompDirectiveNoFileComp))
 	// After the flags are declared, so help shows the defaults, not the environment.
 	c.clipboard = c.envSetting("M3KEYS_CLIPBOARD", "--clipboard")
 	c.clipTimeout = c.envSetting("M3KEYS_CLIP_TIMEOUT", "--clip-timeout")

@@ -110,6 +110,9 @@ func TestCompletionScripts(t *testing.T) {
 	if o := h.run("", "completion", "tcsh"); o.code != ExitUsage || !strings.Contains(o.stderr, "bash, zsh or fish") {
 		t.Errorf("completion tcsh: exit %d, %q", o.code, o.stderr)
 	}
+	if o := h.run("", "__complete", "check", "--format", ""); !strings.Contains(o.stdout, "openmetrics\n") {
+		t.Errorf("completing check --format: %q", o.stdout)
+	}
 	// The completion of commands comes from the declarations too.
 	o := h.run("", "__complete", "team", "")
 	for _, sub := range []string{"init", "join", "add", "remove", "list", "trust"} {
