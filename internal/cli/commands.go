@@ -65,8 +65,25 @@ func rootCommand(c *invocation) *cobra.Command {
 		demoCommand(c), completionCommand(), manCommand(c), versionCommand(c),
 		// The agent's commands (unlock, lock, the hidden key completion) are added here.
 	)
+	root.SetHelpCommand(helpCommand(root))
 	declareArgs(root)
 	return root
+}
+
+// helpCommand is cobra's, but an unknown topic is a usage error, as an unknown command is.
+func helpCommand(root *cobra.Command) *cobra.Command {
+	return &cobra.Command{
+		Use:   "help [COMMAND...]",
+		Short: "help about any command",
+		Args:  cobra.ArbitraryArgs,
+		RunE: func(_ *cobra.Command, args []string) error {
+			cmd, rest, err := root.Find(args)
+			if err != nil || len(rest) > 0 {
+				return usageErr("unknown command %q — run m3keys --help for the list", sanitize.Text(strings.Join(args, " "), 40))
+			}
+			return cmd.Help()
+		},
+	}
 }
 
 // usageTemplate is cobra's, with each command listed as its Use line, so the list names
@@ -235,7 +252,8 @@ func usedArgs(cmd *cobra.Command, args []string) error {
 	p := positionals(cmd.Use)
 	if at := cmd.ArgsLenAtDash(); at >= 0 && p.dash {
 		if at == len(args) {
-			return usageErr("%s: -- is followed by no COMMAND — give the command that reads its stdin after --", name)
+			example, _, _ := strings.Cut(strings.TrimSpace(cmd.Example), "\n")
+			return usageErr("%s: -- is followed by no COMMAND — give the command that reads the secret on its stdin: %s", name, example)
 		}
 		args = args[:at]
 	}

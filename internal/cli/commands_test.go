@@ -71,6 +71,8 @@ func TestArityMessagesNameWhatIsMissing(t *testing.T) {
 		{[]string{"version", "x"}, "m3keys: version takes no arguments — run m3keys version --help\n"},
 		{[]string{"secret", "--", "cat"}, "m3keys: secret needs KEY_ID — run m3keys secret --help\n"},
 		{[]string{"completion"}, "m3keys: completion needs bash|zsh|fish — run m3keys completion --help\n"},
+		{[]string{"secret", "AK-1", "--"}, "m3keys: secret: -- is followed by no COMMAND — give the command that reads the secret on its stdin: m3keys secret AK-1 -- gh secret set M3TER_API_SECRET\n"},
+		{[]string{"help", "frob"}, "m3keys: unknown command \"frob\" — run m3keys --help for the list\n"},
 		{[]string{"list", "-home", "x"}, "m3keys: list: -home is not a flag — flags take two dashes: --home\n"},
 		{[]string{"copy", "AK-1", "-clip-timeout=5s"}, "m3keys: copy: -clip-timeout is not a flag — flags take two dashes: --clip-timeout\n"},
 	}
