@@ -9,7 +9,10 @@ import (
 	"syscall"
 	"time"
 
+	_ "early.invalid/termquiet" // first: Bubble Tea's init would otherwise query the terminal
+
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"github.com/m3keys/m3keys/authclient"
 	"github.com/m3keys/m3keys/internal/agent"
@@ -47,6 +50,12 @@ func openTUI(o cli.TUIOptions) error {
 	hangup := make(chan os.Signal, 1)
 	signal.Notify(hangup, syscall.SIGHUP, syscall.SIGTERM, os.Interrupt)
 	defer signal.Stop(hangup)
+
+	// The TUI asks the terminal for its background (for the adaptive colors) now, before
+	// Bubble Tea takes the terminal over; the CLI never asks (see internal/termquiet).
+	r := lipgloss.NewRenderer(os.Stdout)
+	r.HasDarkBackground()
+	lipgloss.SetDefaultRenderer(r)
 
 	lock := keystore.WithLockTimeout(o.LockTimeout)
 	deps := ui.Deps{

@@ -8,9 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"syscall"
 
-	"github.com/google/renameio/v2"
 	"github.com/m3keys/m3keys/internal/atomicfile"
 )
 
@@ -37,15 +35,18 @@ func checkStore(dir string, o options) (owner, error) {
 	if !fi.IsDir() {
 		return owner{}, fmt.Errorf("%s is not a directory — pass a directory with --home", dir)
 	}
-	st, ok := fi.Sys().(*syscall.Stat_t)
+	if errPlatform != nil {
+		return owner{}, errPlatform
+	}
+	dirUID, dirGID, ok := fileOwner(fi)
 	if !ok {
 		return owner{}, fmt.Errorf("cannot tell who owns %s", dir)
 	}
-	dirUID, cur := int(st.Uid), o.uid()
-	own := owner{uid: cur, gid: int(st.Gid)}
+	cur := o.uid()
+	own := owner{uid: cur, gid: dirGID}
 	switch {
 	case cur == 0:
-		own = owner{uid: dirUID, gid: int(st.Gid), chown: dirUID != 0}
+		own = owner{uid: dirUID, gid: dirGID, chown: dirUID != 0}
 	case dirUID != cur:
 		return owner{}, fmt.Errorf("%w: %s belongs to uid %d, you are uid %d — run m3keys as that user, or use a store of your own (--home DIR)",
 			ErrOwner, dir, dirUID, cur)
@@ -74,9 +75,9 @@ func (own owner) check(path string, fi fs.FileInfo) error {
 	if !fi.Mode().IsRegular() {
 		return notRegular(path, fi.Mode())
 	}
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != own.uid {
+	if uid, _, ok := fileOwner(fi); ok && uid != own.uid {
 		return fmt.Errorf("%w: %s belongs to uid %d, the store to uid %d — run: chown %d %s",
-			ErrOwner, path, st.Uid, own.uid, own.uid, path)
+			ErrOwner, path, uid, own.uid, own.uid, path)
 	}
 	if fi.Mode().Perm()&0o077 != 0 {
 		return fmt.Errorf("%w: %s has mode %04o — run: chmod 600 %s", ErrPermissions, path, fi.Mode().Perm(), path)
@@ -104,16 +105,16 @@ func notRegular(path string, mode fs.FileMode) error {
 // openStoreFile opens path without following a symlink and without blocking on a FIFO,
 // then checks what it opened. A file it creates (os.O_CREATE) is handed to the store's owner.
 func openStoreFile(path string, flag int, own owner) (*os.File, error) {
-	f, err := os.OpenFile(path, flag|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0o600)
+	f, err := os.OpenFile(path, flag|openFlags, 0o600)
 	if err != nil {
-		if errors.Is(err, syscall.ELOOP) {
+		if isSymlinkRefusal(err) {
 			return nil, notRegular(path, fs.ModeSymlink)
 		}
 		return nil, err
 	}
 	fi, err := f.Stat()
 	if err == nil && flag&os.O_CREATE != 0 && own.chown && fi.Mode().IsRegular() {
-		if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != own.uid {
+		if uid, _, ok := fileOwner(fi); ok && uid != own.uid {
 			if err = f.Chown(own.uid, own.gid); err == nil {
 				fi, err = f.Stat()
 			}
@@ -156,9 +157,9 @@ func readStoreFile(path string, own owner) ([]byte, error) {
 // writeFile is a crash-safe replace: a temp file in the store directory (never $TMPDIR,
 // where a kill would leave a copy of the store), fsync, rename, fsync the directory.
 func writeFile(path string, data []byte, own owner) error {
-	var chown func(*renameio.PendingFile) error
+	var chown func(atomicfile.Pending) error
 	if own.chown {
-		chown = func(pf *renameio.PendingFile) error { return pf.Chown(own.uid, own.gid) }
+		chown = func(pf atomicfile.Pending) error { return pf.Chown(own.uid, own.gid) }
 	}
 	if err := atomicfile.Write(path, data, 0o600, chown); err != nil {
 		return fmt.Errorf("cannot save %s: %w", path, err)

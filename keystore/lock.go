@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -50,11 +49,11 @@ func lockDir(dir string, own owner, o options) (*dirLock, error) {
 	start := time.Now()
 	noticed := false
 	for delay := time.Millisecond; ; delay = min(2*delay, 25*time.Millisecond) {
-		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-		if err == nil {
+		held, err := tryLock(f)
+		if held {
 			break
 		}
-		if !errors.Is(err, syscall.EWOULDBLOCK) && !errors.Is(err, syscall.EINTR) {
+		if err != nil {
 			_ = f.Close()
 			return nil, fmt.Errorf("cannot lock %s: %w", path, err)
 		}
@@ -79,7 +78,7 @@ func lockDir(dir string, own owner, o options) (*dirLock, error) {
 
 func (l *dirLock) Unlock() {
 	_ = l.f.Truncate(0)
-	_ = syscall.Flock(int(l.f.Fd()), syscall.LOCK_UN)
+	unlockFile(l.f)
 	_ = l.f.Close()
 }
 

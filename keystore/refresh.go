@@ -4,7 +4,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"syscall"
 )
 
 // fileStamp is what stat says of keystore.age: a replaced file (every save renames a new
@@ -17,9 +16,7 @@ type fileStamp struct {
 
 func stampOf(fi fs.FileInfo) fileStamp {
 	st := fileStamp{size: fi.Size(), mtime: fi.ModTime().UnixNano()}
-	if sys, ok := fi.Sys().(*syscall.Stat_t); ok {
-		st.dev, st.ino = uint64(sys.Dev), uint64(sys.Ino)
-	}
+	st.dev, st.ino = fileIdentity(fi)
 	return st
 }
 

@@ -10,7 +10,6 @@ import (
 	"net"
 	"os/exec"
 	"strings"
-	"syscall"
 	"time"
 
 	"filippo.io/age"
@@ -52,7 +51,7 @@ func (c *Client) call(req request) (response, error) {
 	if err != nil {
 		return response{}, fmt.Errorf("%w (%v)", ErrNotRunning, err)
 	}
-	defer conn.Close()
+	defer func() { _ = conn.Close() }()
 	_ = conn.SetDeadline(time.Now().Add(c.Timeout))
 	werr := writeMessage(conn, req)
 	// Read even when the write failed: an agent that refuses this uid says so and hangs up.
@@ -107,7 +106,7 @@ func (c *Client) waitGone(d time.Duration) {
 		if err != nil {
 			return
 		}
-		conn.Close()
+		_ = conn.Close()
 	}
 }
 
@@ -198,7 +197,7 @@ func Start(exe, dir string, id *age.X25519Identity, identityFile []byte, o Optio
 	defer clear(data)
 	cmd := exec.Command(exe, ServeArg)
 	cmd.Env = childenv.Environ()
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	cmd.SysProcAttr = detached()
 	cmd.Dir = "/"
 	in, err := cmd.StdinPipe()
 	if err != nil {

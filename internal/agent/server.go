@@ -11,7 +11,6 @@ import (
 	"os"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"filippo.io/age"
@@ -86,11 +85,8 @@ func statFile(path string) (fileStat, error) {
 	if err != nil {
 		return fileStat{}, err
 	}
-	st, _ := fi.Sys().(*syscall.Stat_t)
 	fs := fileStat{size: fi.Size(), mtime: fi.ModTime()}
-	if st != nil {
-		fs.dev, fs.ino = uint64(st.Dev), uint64(st.Ino)
-	}
+	fs.dev, fs.ino = fileIdentity(fi)
 	return fs, nil
 }
 
@@ -217,8 +213,7 @@ func (s *server) stop(why string) {
 }
 
 func (s *server) listen() error {
-	old := syscall.Umask(0o077)
-	defer syscall.Umask(old)
+	defer privateFiles()()
 	if fi, err := os.Lstat(s.socket); err == nil {
 		if fi.Mode().Type() != os.ModeSocket {
 			return fmt.Errorf("%s is there and is not a socket", s.socket)
@@ -266,7 +261,7 @@ func (s *server) acceptLoop() {
 }
 
 func (s *server) handle(c *net.UnixConn) {
-	defer c.Close()
+	defer func() { _ = c.Close() }()
 	_ = c.SetDeadline(time.Now().Add(ioTimeout))
 	uid, err := peerUID(c)
 	if err != nil || uid != s.uid {

@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"syscall"
 )
 
 // ErrUnsupported: this system cannot check who connects to a socket, so there is no agent.
@@ -72,11 +71,11 @@ func checkPrivateDir(dir string) error {
 	if err != nil {
 		return err
 	}
-	st, ok := fi.Sys().(*syscall.Stat_t)
+	uid, ok := fileOwner(fi)
 	switch {
 	case !fi.IsDir():
 		return fmt.Errorf("the agent's directory %s is not a directory — remove it, or set XDG_RUNTIME_DIR to a directory of yours", dir)
-	case !ok || int(st.Uid) != os.Geteuid():
+	case !ok || uid != os.Geteuid():
 		return fmt.Errorf("the agent's directory %s belongs to another user — remove it, or set XDG_RUNTIME_DIR to a directory of yours", dir)
 	case fi.Mode().Perm() != 0o700:
 		return fmt.Errorf("the agent's directory %s has mode %04o, not 0700 — chmod 700 %s, or remove it", dir, fi.Mode().Perm(), dir)

@@ -5,8 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-
-	"github.com/google/renameio/v2"
 )
 
 func TestWriteReplacesAndLeavesNoTemp(t *testing.T) {
@@ -34,7 +32,7 @@ func TestWriteKeepsTheOldFileWhenPrepareFails(t *testing.T) {
 		t.Fatal(err)
 	}
 	boom := errors.New("boom")
-	if err := Write(path, []byte("new"), 0o600, func(*renameio.PendingFile) error { return boom }); !errors.Is(err, boom) {
+	if err := Write(path, []byte("new"), 0o600, func(Pending) error { return boom }); !errors.Is(err, boom) {
 		t.Fatalf("error %v, want boom", err)
 	}
 	if got, _ := os.ReadFile(path); string(got) != "old" {

@@ -4,9 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"time"
 
 	"filippo.io/age"
+	"github.com/spf13/cobra"
 
 	"github.com/m3keys/m3keys/authclient"
 	"github.com/m3keys/m3keys/internal/agent"
@@ -14,8 +16,9 @@ import (
 	"github.com/m3keys/m3keys/keystore"
 )
 
-// The unlock agent's commands: unlock, lock, and the hidden completion of key IDs. Each is a
-// plain run function, so a command library can declare them as they are.
+// The unlock agent's commands: unlock, lock, and the hidden completion of key IDs, declared
+// with the others in rootCommand. The commands that take a KEY_ID complete it through the agent
+// too (completeKeyID, for cobra's __complete).
 
 // CompleteKeysCommand is the hidden command a shell completion runs for key IDs: it prints
 // the store's key IDs (those starting with its one optional argument) while an agent holds
@@ -26,21 +29,49 @@ const CompleteKeysCommand = "__complete-keys"
 // agentExecutable is the program started as the agent: this one (tests replace it).
 var agentExecutable = os.Executable
 
-// agentCommands are registered with the others (see commands).
-func agentCommands() []command {
-	return []command{
-		{"unlock", "[--idle DURATION] [--status]", "unlock once and keep the store unlocked for a while (default 15m, at most 12h); --status says until when", runUnlock},
-		{"lock", "", "forget the unlocked identity at once", runLock},
-	}
+func unlockCommand(c *invocation) *cobra.Command {
+	cmd := &cobra.Command{Use: "unlock",
+		Short: "unlock once and keep the store unlocked for a while (default 15m, at most 12h); --status says until when"}
+	idle := cmd.Flags().Duration("idle", agent.DefaultIdle, "lock after this long unused (a `DURATION`, at most 12h)")
+	status := cmd.Flags().Bool("status", false, "say whether the store is unlocked, and until when")
+	cmd.RunE = func(*cobra.Command, []string) error { return runUnlock(c, *idle, *status) }
+	return cmd
 }
 
-// hiddenCommands run but are not listed.
-func hiddenCommands() []command {
-	return []command{{CompleteKeysCommand, "[PREFIX]", "key IDs for shell completion, only while unlocked", runCompleteKeys}}
+func lockCommand(c *invocation) *cobra.Command {
+	return &cobra.Command{Use: "lock", Short: "forget the unlocked identity at once",
+		RunE: func(*cobra.Command, []string) error { return runLock(c) }}
+}
+
+// completeKeysCommand is hidden: key IDs for a shell's completion, only while unlocked.
+func completeKeysCommand(c *invocation) *cobra.Command {
+	return &cobra.Command{Use: CompleteKeysCommand + " [PREFIX]", Short: "key IDs for shell completion, only while unlocked",
+		Hidden: true,
+		RunE:   func(_ *cobra.Command, args []string) error { return runCompleteKeys(c, args) }}
+}
+
+// completeKeyID is the ValidArgsFunction of a command whose one argument is a KEY_ID: the
+// store's key IDs while unlocked, nothing at once while locked.
+func (c *invocation) completeKeyID(_ *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	if len(args) > 0 {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	return c.CompleteKeyIDs(toComplete), cobra.ShellCompDirectiveNoFileComp
+}
+
+// completeKeyIDs is check's: any number of KEY_IDs, each once.
+func (c *invocation) completeKeyIDs(_ *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	var ids []cobra.Completion
+	for _, id := range c.CompleteKeyIDs(toComplete) {
+		if !slices.Contains(args, id) {
+			ids = append(ids, id)
+		}
+	}
+	return ids, cobra.ShellCompDirectiveNoFileComp
 }
 
 // agentClient is the store's agent, or nil where there can be none.
-func (c *ctx) agentClient(dir string) *agent.Client {
+func (c *invocation) agentClient(dir string) *agent.Client {
 	cl, err := agent.ForStore(dir)
 	if err != nil {
 		return nil
@@ -50,7 +81,7 @@ func (c *ctx) agentClient(dir string) *agent.Client {
 
 // openWithAgent opens the store through its agent when one holds it; ok false means: fall
 // back to the passphrase (no agent, a dead one, another store's, a changed identity).
-func (c *ctx) openWithAgent(dir string, opts []keystore.Option) (*keystore.Store, bool, error) {
+func (c *invocation) openWithAgent(dir string, opts []keystore.Option) (*keystore.Store, bool, error) {
 	if c.passphraseOnly {
 		return nil, false, nil
 	}
@@ -73,7 +104,7 @@ func (c *ctx) openWithAgent(dir string, opts []keystore.Option) (*keystore.Store
 }
 
 // agentMember is the store's identity through its agent, for a sync's merge; nil to fall back.
-func (c *ctx) agentMember(dir string, opts []keystore.Option) *keystore.Member {
+func (c *invocation) agentMember(dir string, opts []keystore.Option) *keystore.Member {
 	cl := c.agentClient(dir)
 	if cl == nil {
 		return nil
@@ -91,7 +122,7 @@ func (c *ctx) agentMember(dir string, opts []keystore.Option) *keystore.Member {
 
 // tokenHolder is where token keeps Bearer tokens: this process's cache, and the store's
 // agent's while unlocked, so the next m3keys token reuses one.
-func (c *ctx) tokenHolder() authclient.TokenHolder {
+func (c *invocation) tokenHolder() authclient.TokenHolder {
 	dir, err := c.storeDir()
 	if err != nil || c.passphraseOnly {
 		return c.env.Tokens
@@ -106,15 +137,9 @@ func (c *ctx) tokenHolder() authclient.TokenHolder {
 	return agent.NewTokens(cl, c.env.Tokens)
 }
 
-func runUnlock(c *ctx, args []string) error {
-	fs := c.flags("unlock", "[--idle DURATION] [--status]")
-	idle := fs.Duration("idle", agent.DefaultIdle, "lock after this long unused (a `DURATION`, at most 12h)")
-	status := fs.Bool("status", false, "say whether the store is unlocked, and until when")
-	if _, err := c.parse(fs, args, 0); err != nil {
-		return err
-	}
-	if *idle <= 0 || *idle > agent.MaxLifetime {
-		return usageErr("--idle=%s is not a duration above 0 and at most 12h — use a value like 15m", *idle)
+func runUnlock(c *invocation, idle time.Duration, status bool) error {
+	if idle <= 0 || idle > agent.MaxLifetime {
+		return usageErr("--idle=%s is not a duration above 0 and at most 12h — use a value like 15m", idle)
 	}
 	dir, err := c.storeDir()
 	if err != nil {
@@ -123,7 +148,7 @@ func runUnlock(c *ctx, args []string) error {
 	if !agent.Supported {
 		return usageErr("%v — every command asks for the passphrase (or reads M3KEYS_PASSPHRASE) instead", agent.ErrUnsupported)
 	}
-	if *status {
+	if status {
 		return c.unlockStatus(dir)
 	}
 	if !keystore.Exists(dir) {
@@ -151,7 +176,7 @@ func runUnlock(c *ctx, args []string) error {
 	if err != nil {
 		return failure(ExitUsage, "the store was not kept unlocked: the m3keys program cannot be found: ", err, "")
 	}
-	if _, err := agent.Start(exe, dir, id, file, agent.Options{Idle: *idle}); err != nil {
+	if _, err := agent.Start(exe, dir, id, file, agent.Options{Idle: idle}); err != nil {
 		return failure(ExitUsage, "the store was not kept unlocked: ", err, "run m3keys unlock again")
 	}
 	st, err := cl.Status()
@@ -159,12 +184,12 @@ func runUnlock(c *ctx, args []string) error {
 		return failure(ExitUsage, "the store was not kept unlocked: ", err, "run m3keys unlock again")
 	}
 	fmt.Fprintf(c.env.Stderr, "m3keys: %s is unlocked until %s unless used (each use keeps it unlocked %s more, 12h at most) — m3keys lock forgets it\n",
-		sanitize.Line(dir), st.Until.Local().Format("15:04"), lockDuration(*idle))
+		sanitize.Line(dir), st.Until.Local().Format("15:04"), lockDuration(idle))
 	return nil
 }
 
 // unlockStatus prints whether dir is unlocked, and until when; locked is not an error.
-func (c *ctx) unlockStatus(dir string) error {
+func (c *invocation) unlockStatus(dir string) error {
 	cl, err := agent.ForStore(dir)
 	if err != nil {
 		return failure(ExitUsage, "", err, "")
@@ -194,10 +219,7 @@ func lockDuration(d time.Duration) string {
 	return s
 }
 
-func runLock(c *ctx, args []string) error {
-	if _, err := c.parse(c.flags("lock", ""), args, 0); err != nil {
-		return err
-	}
+func runLock(c *invocation) error {
 	dir, err := c.storeDir()
 	if err != nil {
 		return err
@@ -216,7 +238,7 @@ func runLock(c *ctx, args []string) error {
 }
 
 // runCompleteKeys prints key IDs while unlocked; anything else prints nothing and exits 0.
-func runCompleteKeys(c *ctx, args []string) error {
+func runCompleteKeys(c *invocation, args []string) error {
 	prefix := ""
 	if len(args) > 0 {
 		prefix = args[0]
@@ -230,7 +252,7 @@ func runCompleteKeys(c *ctx, args []string) error {
 // CompleteKeyIDs are the store's key IDs starting with prefix, through its agent; nil at
 // once when locked. It never prompts and never reads M3KEYS_PASSPHRASE; it does not wait for
 // the store's lock.
-func (c *ctx) CompleteKeyIDs(prefix string) []string {
+func (c *invocation) CompleteKeyIDs(prefix string) []string {
 	dir, err := c.storeDir()
 	if err != nil || !keystore.Exists(dir) {
 		return nil

@@ -56,6 +56,21 @@ func TestUnlockListLock(t *testing.T) {
 	if o := h.mustRun("", CompleteKeysCommand, "AK"); o.stdout != "AK-1\nAK-2\n" {
 		t.Fatalf("completion: %q", o.stdout)
 	}
+	// The shell's completion (cobra's __complete) of a KEY_ID goes through the agent too.
+	for _, line := range [][]string{{"copy", "AK"}, {"secret", "AK"}, {"token", ""}, {"inactivate", "AK"}, {"activate", "AK"}, {"remove", "AK"}, {"check", "AK"}} {
+		if o := h.mustRun("", append([]string{"__complete"}, line...)...); !strings.HasPrefix(o.stdout, "AK-1\nAK-2\n:4\n") {
+			t.Fatalf("__complete %q: %q", line, o.stdout)
+		}
+	}
+	if o := h.mustRun("", "__complete", "check", "AK-1", "AK"); !strings.HasPrefix(o.stdout, "AK-2\n:4\n") {
+		t.Fatalf("__complete check AK-1 AK: %q", o.stdout)
+	}
+	if o := h.mustRun("", "__complete", "copy", "AK-1", ""); !strings.HasPrefix(o.stdout, ":4\n") {
+		t.Fatalf("__complete copy AK-1 '': %q", o.stdout)
+	}
+	if o := h.run("", CompleteKeysCommand, "AK", "extra"); o.code != ExitUsage || !strings.Contains(o.stderr, "takes at most one argument, PREFIX") {
+		t.Fatalf("%s with two arguments: %d %q", CompleteKeysCommand, o.code, o.stderr)
+	}
 	if o := h.mustRun("", "lock"); !strings.Contains(o.stderr, "is locked") {
 		t.Fatalf("lock: %s", o.stderr)
 	}
@@ -82,10 +97,24 @@ func TestCompletionWhileLockedPrintsNothingAndNeverAsks(t *testing.T) {
 	if d := time.Since(start); d > 3*time.Second {
 		t.Fatalf("locked completion took %v", d)
 	}
+	// The shell's completion (cobra's __complete) of a KEY_ID: nothing, at once, no prompt.
+	start = time.Now()
+	for _, cmd := range []string{"copy", "secret", "token", "inactivate", "activate", "remove", "check"} {
+		o := h.mustRun("", "__complete", cmd, "")
+		if strings.Contains(o.stdout, "AK-1") || !strings.HasPrefix(o.stdout, ":4\n") || len(h.term.(*fakeTerminal).prompts) != 0 {
+			t.Fatalf("locked __complete %s: %q %q prompts %v", cmd, o.stdout, o.stderr, h.term.(*fakeTerminal).prompts)
+		}
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Fatalf("locked __complete took %v", d)
+	}
 	// With M3KEYS_PASSPHRASE set it still prints nothing: it is never read.
 	h.vars["M3KEYS_PASSPHRASE"] = pass
 	if o := h.mustRun("", CompleteKeysCommand); o.stdout != "" {
 		t.Fatalf("locked completion used M3KEYS_PASSPHRASE: %q", o.stdout)
+	}
+	if o := h.mustRun("", "__complete", "copy", ""); strings.Contains(o.stdout, "AK-1") {
+		t.Fatalf("locked __complete used M3KEYS_PASSPHRASE: %q", o.stdout)
 	}
 }
 

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/m3keys/m3keys/authclient"
 	"github.com/m3keys/m3keys/internal/atomicfile"
 	"github.com/m3keys/m3keys/internal/lastcheck"
@@ -94,6 +96,8 @@ func (f maxAgeFlag) String() string {
 // maxMaxAge is far beyond any real age policy, and far below what time.Duration can hold.
 const maxMaxAge = 100 * 365 * 24 * time.Hour
 
+func (f maxAgeFlag) Type() string { return "duration" }
+
 func (f maxAgeFlag) Set(s string) error {
 	const use = "use a number of days like 90d or a duration like 720h"
 	var d time.Duration
@@ -164,25 +168,32 @@ func (o *checkOptions) validate() error {
 	return nil
 }
 
-func runCheck(c *ctx, args []string) error {
+func checkCommand(c *invocation) *cobra.Command {
 	o := checkOptions{maxAge: keystore.DefaultMaxAge}
-	fs := c.flags("check", "[KEY_ID...] [--org ID|NAME] [--all] [--json | --format table|json|openmetrics [--output FILE]] [--timeout DUR] [--concurrency N] [--rate N] [--max-age DUR] [--fail-on-stale] [--no-verify]")
-	fs.StringVar(&o.org, "org", "", "check only this organization (its ID, or its name)")
+	cmd := &cobra.Command{Use: "check [KEY_ID...]",
+		Short:             "test ACTIVE keys live against m3ter (--all: INACTIVE ones too; KEY_IDs: just those)",
+		ValidArgsFunction: c.completeKeyIDs}
+	fs := cmd.Flags()
+	fs.StringVar(&o.org, "org", "", "check only this organization (its `ID`, or its name)")
 	fs.BoolVar(&o.all, "all", false, "check INACTIVE keys too (m3ter should reject them)")
 	fs.BoolVar(&o.json, "json", false, "print JSON (--format json)")
 	fs.StringVar(&o.format, "format", "table", "table, json or openmetrics (for Prometheus)")
-	fs.StringVar(&o.output, "output", "", "with --format openmetrics: write FILE atomically (node_exporter's textfile collector)")
+	fs.StringVar(&o.output, "output", "", "with --format openmetrics: write `FILE` atomically (node_exporter's textfile collector)")
 	fs.DurationVar(&o.timeout, "timeout", authclient.DefaultTimeout, "time limit for each request")
 	fs.IntVar(&o.concurrency, "concurrency", authclient.DefaultConcurrency, "requests in flight at most")
 	fs.Float64Var(&o.rate, "rate", authclient.DefaultRate, "requests per second per organization at most")
-	fs.Var(maxAgeFlag{&o.maxAge}, "max-age", "flag keys older than this as stale, in days (90d) or a duration (2160h)")
+	fs.Var(maxAgeFlag{&o.maxAge}, "max-age", "flag keys older than this as stale, in days (90d) or a `DURATION` (2160h)")
 	fs.BoolVar(&o.failOnStale, "fail-on-stale", false, "exit 1 when a key is stale")
 	fs.BoolVar(&o.noVerify, "no-verify", false, "only request a token; skip the users/me call")
-	ids, err := c.parse(fs, args, anyNumber)
-	if err != nil {
-		return err
+	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"table", "json", "openmetrics"}, cobra.ShellCompDirectiveNoFileComp))
+	cmd.RunE = func(_ *cobra.Command, ids []string) error {
+		o.keyIDs = ids
+		return runCheck(c, o)
 	}
-	o.keyIDs = ids
+	return cmd
+}
+
+func runCheck(c *invocation, o checkOptions) error {
 	if err := o.validate(); err != nil {
 		return err
 	}
@@ -236,7 +247,7 @@ func runCheck(c *ctx, args []string) error {
 }
 
 // writeCheckReport prints the report in the chosen format, or writes it to --output.
-func writeCheckReport(c *ctx, report checkReport, o checkOptions) error {
+func writeCheckReport(c *invocation, report checkReport, o checkOptions) error {
 	switch {
 	case o.format == "json":
 		return writeJSON(c, report)
@@ -294,7 +305,7 @@ func keysToCheck(doc *keystore.Document, opts checkOptions, now time.Time) ([]au
 	return keys, rows, nil
 }
 
-func (c *ctx) runBatch(keys []authclient.Key, o checkOptions) []authclient.Result {
+func (c *invocation) runBatch(keys []authclient.Key, o checkOptions) []authclient.Result {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	progress := &checkProgress{out: c.env.Stderr, on: c.env.StderrIsTTY, total: len(keys)}
@@ -487,7 +498,7 @@ func (w columns) row(user, key, result, status, latency, age string) string {
 }
 
 // printCheckTable prints an org heading, one line per key, and the message beneath keys that are not valid.
-func printCheckTable(c *ctx, r checkReport) {
+func printCheckTable(c *invocation, r checkReport) {
 	out := c.env.Stdout
 	cols := tableColumns(r.Results)
 	confusable := confusableIDs(r.Results, cols.key)

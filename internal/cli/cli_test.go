@@ -370,8 +370,8 @@ func TestVersionAndHelp(t *testing.T) {
 		t.Errorf("version: %q", o.stdout)
 	}
 	o := h.run("", "--help")
-	if o.code != 0 || !strings.Contains(o.stderr, "m3keys check") || !strings.Contains(o.stderr, "exit codes") {
-		t.Errorf("help: %d %q", o.code, o.stderr)
+	if o.code != 0 || !strings.Contains(o.stdout, "m3keys check") || !strings.Contains(o.stdout, "exit codes") {
+		t.Errorf("help: %d %q", o.code, o.stdout)
 	}
 }
 
@@ -379,8 +379,8 @@ func TestSubcommandHelpExitsZero(t *testing.T) {
 	h := newHarness(t)
 	for _, cmd := range []string{"add", "list", "import", "check", "remove", "token", "passwd", "copy", "secret"} {
 		o := h.run("", cmd, "--help")
-		if o.code != ExitOK || !strings.Contains(o.stderr, "usage: m3keys "+cmd) || strings.Contains(o.stderr, "help requested") {
-			t.Errorf("%s --help: exit %d: %q", cmd, o.code, o.stderr)
+		if o.code != ExitOK || !strings.Contains(o.stdout, "Usage:\n  m3keys "+cmd) || o.stderr != "" {
+			t.Errorf("%s --help: exit %d: %q %q", cmd, o.code, o.stdout, o.stderr)
 		}
 	}
 }

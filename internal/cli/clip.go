@@ -19,7 +19,7 @@ const installAdvice = "install xclip or wl-clipboard, or run with --clipboard os
 
 // openClipboard checks the clipboard settings and opens the clipboard they name, before anything
 // is marked or fetched, so a clipboard that cannot work costs nothing.
-func (c *ctx) openClipboard() (clipboard.Clipboard, time.Duration, error) {
+func (c *invocation) openClipboard() (clipboard.Clipboard, time.Duration, error) {
 	mode, timeout, err := c.clipboardOptions()
 	if err != nil {
 		return nil, 0, err
@@ -35,7 +35,7 @@ func (c *ctx) openClipboard() (clipboard.Clipboard, time.Duration, error) {
 }
 
 // clipboardSink is where copy and token --copy write; its clearer starts before the write.
-func (c *ctx) clipboardSink(cb clipboard.Clipboard, timeout time.Duration) *handout.Clipboard {
+func (c *invocation) clipboardSink(cb clipboard.Clipboard, timeout time.Duration) *handout.Clipboard {
 	s := &handout.Clipboard{CB: cb}
 	if timeout > 0 && c.env.StartClearer != nil {
 		s.StartClearer = func(h clipboard.Hash) (clipboard.Stopper, error) { return c.env.StartClearer(cb, h, timeout) }
@@ -44,7 +44,7 @@ func (c *ctx) clipboardSink(cb clipboard.Clipboard, timeout time.Duration) *hand
 }
 
 // copied says on stderr, in one line, what was copied and when it goes.
-func (c *ctx) copied(s *handout.Clipboard, timeout time.Duration, what, note string) {
+func (c *invocation) copied(s *handout.Clipboard, timeout time.Duration, what, note string) {
 	if s.CB.Mode() == clipboard.OSC52 {
 		// OSC 52 cannot be read back: only the user can tell whether the terminal took it.
 		what += " through the terminal (OSC 52: if nothing pastes, the terminal does not allow it; in tmux, set -g set-clipboard on)"

@@ -29,8 +29,8 @@ func refused(format string, args ...any) error {
 	return &exitError{code: ExitRefused, msg: what, advice: advice}
 }
 
-// message is the one line a user reads: "m3keys: what went wrong[: why] — what to do".
-func message(err error) string {
+// errorLine is the one line a user reads: "m3keys: what went wrong[: why] — what to do".
+func errorLine(err error) string {
 	advice := cliAdvice(err)
 	if advice == "" {
 		advice = keystore.Advice(err)

@@ -5,10 +5,11 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"slices"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/m3keys/m3keys/internal/handout"
 	"github.com/m3keys/m3keys/internal/sanitize"
@@ -20,21 +21,20 @@ import (
 // A secret leaves the store once (internal/handout does the marking, delivering and rolling
 // back); these commands check where it would go before they ask for it, and say what happened.
 
-const copyArgs = "KEY_ID [--offline] [--clipboard MODE] [--clip-timeout DUR]"
-
 // offlineHelp is --offline's, for copy and secret.
 const offlineHelp = "in a team store whose remote cannot be reached, hand the secret out anyway, recorded as unconfirmed"
 
 // runCopy hands the API secret out to the clipboard and returns at once, like pass -c: a detached
 // m3keys, started before the write, clears the clipboard after --clip-timeout if it still holds the secret.
-func runCopy(c *ctx, args []string) error {
-	fs := c.flags("copy", copyArgs)
-	c.clipboardFlags(fs)
-	offline := fs.Bool("offline", false, offlineHelp)
-	pos, err := c.parse(fs, args, 1)
-	if err != nil {
-		return err
-	}
+func copyCommand(c *invocation) *cobra.Command {
+	cmd := &cobra.Command{Use: "copy KEY_ID", Short: "hand the API secret out once, to the clipboard, cleared after --clip-timeout",
+		ValidArgsFunction: c.completeKeyID}
+	offline := cmd.Flags().Bool("offline", false, offlineHelp)
+	cmd.RunE = func(_ *cobra.Command, pos []string) error { return runCopy(c, pos, *offline) }
+	return cmd
+}
+
+func runCopy(c *invocation, pos []string, offline bool) error {
 	keyID := pos[0]
 	if err := keystore.ValidateKeyID(keyID); err != nil {
 		return err
@@ -47,7 +47,7 @@ func runCopy(c *ctx, args []string) error {
 	notCopied := func(err error) error {
 		return failure(ExitUsage, "the API secret of "+keyID+" was not copied: ", err, installAdvice)
 	}
-	g, err := c.handOut(keyID, sink, *offline, notCopied)
+	g, err := c.handOut(keyID, sink, offline, notCopied)
 	if err != nil {
 		return err
 	}
@@ -55,50 +55,52 @@ func runCopy(c *ctx, args []string) error {
 	return nil
 }
 
-const secretArgs = "KEY_ID [--offline] [-- COMMAND [ARGS...]]"
+// secretHelp is what secret is for, and how to use it well.
+const secretHelp = `Hands the API secret of KEY_ID out, once, with no newline: gh secret set and kubectl --from-file
+keep what they read as it is, and a newline would become part of the secret.
+
+With -- COMMAND, m3keys runs COMMAND (no shell) with the secret on its stdin, and only when the
+hand-out is granted: a refused one runs nothing. When COMMAND fails the hand-out is taken back.
+Prefer it to a pipe: the shell starts both sides of a pipe before m3keys decides, so the
+command after | runs even when m3keys refuses, and takes empty input for the secret.
+
+Without COMMAND the secret goes to stdout, and only to a pipe or a file: never a terminal,
+/dev/null or a closed stdout. A second hand-out (secret or copy) is refused; rotate the key for a new secret.
+
+In a team store the hand-out syncs first and is refused when another member handed the secret out;
+when the remote cannot be reached it is refused unless --offline (recorded as unconfirmed).`
+
+func secretCommand(c *invocation) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "secret KEY_ID [-- COMMAND [ARGS...]]",
+		Short: "hand the API secret out once, with no newline, to COMMAND's stdin only if granted, or to a pipe or a file (never a terminal or /dev/null)",
+		Long:  secretHelp,
+		Example: "  m3keys secret AK-1 -- gh secret set M3TER_API_SECRET\n" +
+			"  m3keys secret AK-1 -- kubectl create secret generic m3ter --from-file=api-secret=/dev/stdin\n" +
+			"  m3keys secret AK-1 -- vault kv put secret/m3ter api_secret=-\n" +
+			"  m3keys secret AK-1 > api-secret.txt",
+		ValidArgsFunction: c.completeKeyID,
+	}
+	offline := cmd.Flags().Bool("offline", false, offlineHelp)
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		var command []string
+		if at := cmd.ArgsLenAtDash(); at >= 0 {
+			args, command = args[:at], args[at:] // everything after -- is COMMAND's, unparsed
+		}
+		return runSecret(c, args, command, *offline)
+	}
+	return cmd
+}
 
 // runSecret writes the API secret, with no newline, to stdout when it is a pipe or a file, or
 // to COMMAND's stdin, for scripts: m3keys secret AK-1 -- gh secret set M3TER_API_SECRET.
-func runSecret(c *ctx, args []string) error {
-	fs := c.flags("secret", secretArgs)
-	offlineFlag := fs.Bool("offline", false, offlineHelp)
-	c.usage = func() {
-		fmt.Fprintln(c.env.Stderr, "usage: m3keys secret KEY_ID -- COMMAND [ARGS...]\n"+
-			"       m3keys secret KEY_ID > FILE   (or | COMMAND)\n\n"+
-			"Hands the API secret of KEY_ID out, once, with no newline: gh secret set and kubectl --from-file\n"+
-			"keep what they read as it is, and a newline would become part of the secret.\n\n"+
-			"With -- COMMAND, m3keys runs COMMAND (no shell) with the secret on its stdin, and only when the\n"+
-			"hand-out is granted: a refused one runs nothing. When COMMAND fails the hand-out is taken back.\n"+
-			"Prefer it to a pipe: the shell starts both sides of a pipe before m3keys decides, so the\n"+
-			"command after | runs even when m3keys refuses, and takes empty input for the secret.\n\n"+
-			"Without COMMAND the secret goes to stdout, and only to a pipe or a file: never a terminal,\n"+
-			"/dev/null or a closed stdout. A second hand-out (secret or copy) is refused; rotate the key for a new secret.\n\n"+
-			"In a team store the hand-out syncs first and is refused when another member handed the secret out;\n"+
-			"when the remote cannot be reached it is refused unless --offline (recorded as unconfirmed).\n\n"+
-			"  m3keys secret AK-1 -- gh secret set M3TER_API_SECRET\n"+
-			"  m3keys secret AK-1 -- kubectl create secret generic m3ter --from-file=api-secret=/dev/stdin\n"+
-			"  m3keys secret AK-1 -- vault kv put secret/m3ter api_secret=-\n"+
-			"  m3keys secret AK-1 > api-secret.txt\n\noptions:")
-		fs.SetOutput(c.env.Stderr)
-		fs.PrintDefaults()
-	}
-	var command []string
-	if i := slices.Index(args, "--"); i >= 0 {
-		args, command = args[:i], args[i+1:]
-		if len(command) == 0 {
-			return usageErr("secret: -- is followed by no COMMAND — give the command that reads the secret on its stdin: m3keys secret KEY_ID -- gh secret set M3TER_API_SECRET")
-		}
-	}
-	pos, err := c.parse(fs, args, 1)
-	if err != nil {
-		return err
-	}
+func runSecret(c *invocation, pos, command []string, offline bool) error {
 	keyID := pos[0]
 	if err := keystore.ValidateKeyID(keyID); err != nil {
 		return err
 	}
 	if command != nil {
-		return c.secretToCommand(keyID, command, *offlineFlag)
+		return c.secretToCommand(keyID, command, offline)
 	}
 	if c.env.StdoutIsTTY {
 		return usageErr("stdout is a terminal: secret writes the API secret only to a pipe or a file, never to the screen — "+
@@ -119,7 +121,7 @@ func runSecret(c *ctx, args []string) error {
 	}
 	// Said on a refusal: a pipe's reader was started by the shell before m3keys decided.
 	toStdout := "so nothing was written to stdout (a command reading it ran anyway: m3keys secret " + keyID + " -- COMMAND runs nothing when refused)"
-	g, err := c.handOut(keyID, handout.Writer{Name: "stdout", W: c.env.Stdout}, *offlineFlag, notWritten, toStdout)
+	g, err := c.handOut(keyID, handout.Writer{Name: "stdout", W: c.env.Stdout}, offline, notWritten, toStdout)
 	if err != nil {
 		return err
 	}
@@ -128,7 +130,7 @@ func runSecret(c *ctx, args []string) error {
 }
 
 // secretToCommand runs command with the secret on its stdin, only when the hand-out is granted.
-func (c *ctx) secretToCommand(keyID string, command []string, offline bool) error {
+func (c *invocation) secretToCommand(keyID string, command []string, offline bool) error {
 	name := sanitize.Line(command[0])
 	failed := func(err error) error {
 		return failure(ExitUsage, "the API secret of "+keyID+" was not handed out: ", err,
@@ -146,7 +148,7 @@ func (c *ctx) secretToCommand(keyID string, command []string, offline bool) erro
 // handOut hands keyID's secret to sink (handout.Desk) and words what went wrong: undelivered
 // the sink's failure, after the mark was rolled back. refusedNote adds to a refusal what did
 // not happen because of it.
-func (c *ctx) handOut(keyID string, sink handout.Sink, offline bool, undelivered func(error) error, refusedNote ...string) (handout.Granted, error) {
+func (c *invocation) handOut(keyID string, sink handout.Sink, offline bool, undelivered func(error) error, refusedNote ...string) (handout.Granted, error) {
 	s, err := c.openStore()
 	if err != nil {
 		return handout.Granted{}, err

@@ -4,16 +4,21 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/spf13/cobra"
+
 	"github.com/m3keys/m3keys/internal/importer"
 	"github.com/m3keys/m3keys/keystore"
 )
 
-func runImport(c *ctx, args []string) error {
-	fs := c.flags("import", "[--json] < keys.csv")
-	asJSON := fs.Bool("json", false, "read a JSON array instead of CSV")
-	if _, err := c.parse(fs, args, 0); err != nil {
-		return err
-	}
+func importCommand(c *invocation) *cobra.Command {
+	cmd := &cobra.Command{Use: "import", Short: "add many keys from CSV (or JSON) on stdin: all rows or none",
+		Example: "  m3keys import < keys.csv   # header: org_id,service_user,access_key_id,api_secret[,org_name,api_url,status,created_at,deployed_to]"}
+	asJSON := cmd.Flags().Bool("json", false, "read a JSON array instead of CSV")
+	cmd.RunE = func(*cobra.Command, []string) error { return runImport(c, asJSON) }
+	return cmd
+}
+
+func runImport(c *invocation, asJSON *bool) error {
 	if c.env.StdinIsTTY {
 		return usageErr("import reads CSV from stdin — run m3keys import < keys.csv")
 	}

@@ -3,41 +3,46 @@ package cli
 import (
 	"fmt"
 
+	"github.com/spf13/cobra"
+
 	"github.com/m3keys/m3keys/internal/sanitize"
 	"github.com/m3keys/m3keys/keystore"
 )
 
-func runInactivate(c *ctx, args []string) error {
-	fs := c.flags("inactivate", "KEY_ID [--force]")
-	force := fs.Bool("force", false, "inactivate even the service user's last ACTIVE key (locks the integration out)")
-	pos, err := c.parse(fs, args, 1)
-	if err != nil {
-		return err
-	}
+func inactivateCommand(c *invocation) *cobra.Command {
+	cmd := &cobra.Command{Use: "inactivate KEY_ID", Short: "make a key INACTIVE", ValidArgsFunction: c.completeKeyID}
+	force := cmd.Flags().Bool("force", false, "inactivate even the service user's last ACTIVE key (locks the integration out)")
+	cmd.RunE = func(_ *cobra.Command, pos []string) error { return runInactivate(c, pos, force) }
+	return cmd
+}
+
+func runInactivate(c *invocation, pos []string, force *bool) error {
 	return c.changeKey(pos[0], "INACTIVE", func(tx *keystore.Tx) error {
 		return tx.SetStatus(pos[0], keystore.Inactive, *force)
 	})
 }
 
-func runActivate(c *ctx, args []string) error {
-	pos, err := c.parse(c.flags("activate", "KEY_ID"), args, 1)
-	if err != nil {
-		return err
-	}
+func activateCommand(c *invocation) *cobra.Command {
+	return &cobra.Command{Use: "activate KEY_ID", Short: "make a key ACTIVE", ValidArgsFunction: c.completeKeyID,
+		RunE: func(_ *cobra.Command, pos []string) error { return runActivate(c, pos) }}
+}
+
+func runActivate(c *invocation, pos []string) error {
 	return c.changeKey(pos[0], "ACTIVE", func(tx *keystore.Tx) error {
 		return tx.SetStatus(pos[0], keystore.Active, false)
 	})
 }
 
-func runRemove(c *ctx, args []string) error {
-	pos, err := c.parse(c.flags("remove", "KEY_ID"), args, 1)
-	if err != nil {
-		return err
-	}
+func removeCommand(c *invocation) *cobra.Command {
+	return &cobra.Command{Use: "remove KEY_ID", Short: "remove an INACTIVE key", ValidArgsFunction: c.completeKeyID,
+		RunE: func(_ *cobra.Command, pos []string) error { return runRemove(c, pos) }}
+}
+
+func runRemove(c *invocation, pos []string) error {
 	return c.changeKey(pos[0], "removed", func(tx *keystore.Tx) error { return tx.RemoveKey(pos[0]) })
 }
 
-func (c *ctx) changeKey(keyID, outcome string, change func(*keystore.Tx) error) error {
+func (c *invocation) changeKey(keyID, outcome string, change func(*keystore.Tx) error) error {
 	if err := keystore.ValidateKeyID(keyID); err != nil {
 		return err
 	}

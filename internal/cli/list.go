@@ -6,6 +6,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/m3keys/m3keys/internal/lastcheck"
 	"github.com/m3keys/m3keys/internal/sanitize"
 	"github.com/m3keys/m3keys/internal/textcut"
@@ -54,20 +56,22 @@ type keyJSON struct {
 	LastCheck        *keystore.Check `json:"lastCheck"`
 }
 
-func runList(c *ctx, args []string) error {
-	fs := c.flags("list", "[--json] [--max-age DUR]")
-	asJSON := fs.Bool("json", false, "print JSON")
+func listCommand(c *invocation) *cobra.Command {
+	cmd := &cobra.Command{Use: "list", Short: "organizations, service users and keys: status, age, copied?, last check; never secrets"}
+	asJSON := cmd.Flags().Bool("json", false, "print JSON")
 	maxAge := keystore.DefaultMaxAge
-	fs.Var(maxAgeFlag{&maxAge}, "max-age", "flag keys older than this as stale, in days (90d) or a duration (2160h)")
-	if _, err := c.parse(fs, args, 0); err != nil {
-		return err
-	}
+	cmd.Flags().Var(maxAgeFlag{&maxAge}, "max-age", "flag keys older than this as stale, in days (90d) or a `DURATION` (2160h)")
+	cmd.RunE = func(*cobra.Command, []string) error { return runList(c, *asJSON, maxAge) }
+	return cmd
+}
+
+func runList(c *invocation, asJSON bool, maxAge time.Duration) error {
 	s, err := c.openStore()
 	if err != nil {
 		return err
 	}
 	doc, now := s.Document(), c.env.Now()
-	if *asJSON {
+	if asJSON {
 		return writeJSON(c, listDocument(doc, now, maxAge))
 	}
 	if len(doc.Organizations) == 0 {
@@ -153,7 +157,7 @@ func listDocument(doc *keystore.Document, now time.Time, maxAge time.Duration) l
 	return out
 }
 
-func writeJSON(c *ctx, v any) error {
+func writeJSON(c *invocation, v any) error {
 	enc := json.NewEncoder(c.env.Stdout)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)

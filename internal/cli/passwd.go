@@ -3,15 +3,19 @@ package cli
 import (
 	"fmt"
 
+	"github.com/spf13/cobra"
+
 	"github.com/m3keys/m3keys/keystore"
 )
 
-func runPasswd(c *ctx, args []string) error {
-	fs := c.flags("passwd", "[--new-identity]")
-	newIdentity := fs.Bool("new-identity", false, "also re-encrypt the store to a fresh identity, so an old copy of identity.age opens nothing written from now on")
-	if _, err := c.parse(fs, args, 0); err != nil {
-		return err
-	}
+func passwdCommand(c *invocation) *cobra.Command {
+	cmd := &cobra.Command{Use: "passwd", Short: "change the passphrase; --new-identity also re-encrypts the store to a fresh identity"}
+	newIdentity := cmd.Flags().Bool("new-identity", false, "also re-encrypt the store to a fresh identity, so an old copy of identity.age opens nothing written from now on")
+	cmd.RunE = func(*cobra.Command, []string) error { return runPasswd(c, newIdentity) }
+	return cmd
+}
+
+func runPasswd(c *invocation, newIdentity *bool) error {
 	if c.env.Terminal == nil {
 		return usageErr("passwd needs a terminal to ask for the new passphrase — run it interactively")
 	}

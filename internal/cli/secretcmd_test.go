@@ -180,7 +180,7 @@ func TestGitConfigGetsNoM3keysVariable(t *testing.T) {
 	}
 	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
 	t.Setenv("M3KEYS_PASSPHRASE", pass)
-	c := &ctx{env: Env{Getenv: func(string) string { return "" }}}
+	c := &invocation{env: Env{Getenv: func(string) string { return "" }}}
 	if got, err := c.memberName(""); err != nil || got != "name" {
 		t.Fatalf("memberName = %q, %v; want git's user.name", got, err)
 	}

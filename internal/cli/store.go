@@ -11,7 +11,7 @@ import (
 )
 
 // defaultAPIURL is the API URL of organizations created without one.
-func (c *ctx) defaultAPIURL() (string, error) {
+func (c *invocation) defaultAPIURL() (string, error) {
 	u := c.env.Getenv("M3KEYS_API_URL")
 	if u == "" {
 		return keystore.DefaultAPIURL, nil
@@ -22,7 +22,7 @@ func (c *ctx) defaultAPIURL() (string, error) {
 	return u, nil
 }
 
-func (c *ctx) storeDir() (string, error) {
+func (c *invocation) storeDir() (string, error) {
 	if c.home != "" {
 		return c.home, nil
 	}
@@ -35,7 +35,7 @@ func (c *ctx) storeDir() (string, error) {
 var errNoPassphrase = &exitError{code: ExitUsage, msg: "no passphrase: M3KEYS_PASSPHRASE is not set and there is no terminal to ask on",
 	advice: "run m3keys unlock once on a terminal (it keeps the store unlocked for a while), set M3KEYS_PASSPHRASE for scripts, or run on a terminal"}
 
-func (c *ctx) passphrase(prompt string) (string, error) {
+func (c *invocation) passphrase(prompt string) (string, error) {
 	if p := c.env.Getenv("M3KEYS_PASSPHRASE"); p != "" {
 		return p, nil
 	}
@@ -49,7 +49,7 @@ func (c *ctx) passphrase(prompt string) (string, error) {
 const maxLockTimeout = time.Hour
 
 // lockWait is how long to wait for the store's lock.
-func (c *ctx) lockWait() (time.Duration, error) {
+func (c *invocation) lockWait() (time.Duration, error) {
 	if c.lockTimeout.value == "" {
 		return keystore.DefaultLockTimeout, nil
 	}
@@ -61,7 +61,7 @@ func (c *ctx) lockWait() (time.Duration, error) {
 }
 
 // storeOptions bound the wait for another m3keys and say, after a second, what is waited for.
-func (c *ctx) storeOptions() ([]keystore.Option, error) {
+func (c *invocation) storeOptions() ([]keystore.Option, error) {
 	timeout, err := c.lockWait()
 	if err != nil {
 		return nil, err
@@ -81,7 +81,7 @@ func (c *ctx) storeOptions() ([]keystore.Option, error) {
 }
 
 // openStore unlocks the existing store.
-func (c *ctx) openStore() (*keystore.Store, error) {
+func (c *invocation) openStore() (*keystore.Store, error) {
 	dir, err := c.storeDir()
 	if err != nil {
 		return nil, err
@@ -118,7 +118,7 @@ func (c *ctx) openStore() (*keystore.Store, error) {
 
 // saying shows what takes seconds (the key derivation after a passphrase) on a terminal's
 // stderr, until done is called, so the command does not look stuck.
-func (c *ctx) saying(what string) (done func()) {
+func (c *invocation) saying(what string) (done func()) {
 	if !c.env.StderrIsTTY {
 		return func() {}
 	}
@@ -128,7 +128,7 @@ func (c *ctx) saying(what string) (done func()) {
 
 // newPassphrase asks for a new passphrase twice on the terminal; unchanged says what a
 // refusal leaves as it was.
-func (c *ctx) newPassphrase(unchanged string) (string, error) {
+func (c *invocation) newPassphrase(unchanged string) (string, error) {
 	pass, err := c.env.Terminal.ReadHidden("New passphrase: ")
 	if err != nil {
 		return "", err
@@ -157,7 +157,7 @@ func checkNewPassphrase(what, pass, unchanged string) error {
 
 // createPassphrase is the passphrase of something being created (of is "a new store"):
 // $M3KEYS_PASSPHRASE if set and long enough, else asked twice on the terminal after intro.
-func (c *ctx) createPassphrase(of, intro string) (string, error) {
+func (c *invocation) createPassphrase(of, intro string) (string, error) {
 	if pass := c.env.Getenv("M3KEYS_PASSPHRASE"); pass != "" {
 		if err := checkNewPassphrase("M3KEYS_PASSPHRASE, as the passphrase of "+of+",", pass, "nothing was created"); err != nil {
 			return "", err
@@ -172,7 +172,7 @@ func (c *ctx) createPassphrase(of, intro string) (string, error) {
 }
 
 // openOrCreateStore is for commands that add keys: the first one creates the store.
-func (c *ctx) openOrCreateStore() (*keystore.Store, error) {
+func (c *invocation) openOrCreateStore() (*keystore.Store, error) {
 	store, err := c.unlockOrPrepareStore()
 	if err != nil {
 		return nil, err
@@ -183,7 +183,7 @@ func (c *ctx) openOrCreateStore() (*keystore.Store, error) {
 // unlockOrPrepareStore asks for the store's passphrase now: an existing store is opened at
 // once, a new one is created when store is called, so a command refused after the prompt
 // (a bad secret) creates nothing.
-func (c *ctx) unlockOrPrepareStore() (store func() (*keystore.Store, error), err error) {
+func (c *invocation) unlockOrPrepareStore() (store func() (*keystore.Store, error), err error) {
 	dir, err := c.storeDir()
 	if err != nil {
 		return nil, err
@@ -211,13 +211,13 @@ func (c *ctx) unlockOrPrepareStore() (store func() (*keystore.Store, error), err
 }
 
 // storeExists says whether there is a store to open.
-func (c *ctx) storeExists() bool {
+func (c *invocation) storeExists() bool {
 	dir, err := c.storeDir()
 	return err == nil && keystore.Exists(dir)
 }
 
 // stdin is the command's standard input; none reads as empty.
-func (c *ctx) stdin() io.Reader {
+func (c *invocation) stdin() io.Reader {
 	if c.env.Stdin == nil {
 		return eofReader{}
 	}

@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/m3keys/m3keys/internal/merge"
 	"github.com/m3keys/m3keys/internal/sanitize"
 	"github.com/m3keys/m3keys/internal/team"
@@ -26,6 +28,7 @@ type sides struct {
 }
 
 func (s *sides) String() string { return "" }
+func (s *sides) Type() string   { return "ID|all" }
 
 func (s *sides) Set(v string) error {
 	for _, id := range strings.Split(v, ",") {
@@ -45,15 +48,17 @@ func (s *sides) Set(v string) error {
 	return nil
 }
 
-func runSync(c *ctx, args []string) error {
-	fs := c.flags("sync", "[--ours ID|all]... [--theirs ID|all]...")
+func syncCommand(c *invocation) *cobra.Command {
+	cmd := &cobra.Command{Use: "sync", Short: "commit, fetch, merge and push a team store; settle conflicts by ID"}
 	choose := map[string]merge.Side{}
 	ours, theirs := &sides{choose: choose, side: merge.Ours}, &sides{choose: choose, side: merge.Theirs}
-	fs.Var(ours, "ours", "settle the conflict `ID` with your version (repeat, or comma-separate; all for every conflict)")
-	fs.Var(theirs, "theirs", "settle the conflict `ID` with the remote's version (repeat, or comma-separate; all for every conflict)")
-	if _, err := c.parse(fs, args, 0); err != nil {
-		return err
-	}
+	cmd.Flags().Var(ours, "ours", "settle the conflict `ID` with your version (repeat, or comma-separate; all for every conflict)")
+	cmd.Flags().Var(theirs, "theirs", "settle the conflict `ID` with the remote's version (repeat, or comma-separate; all for every conflict)")
+	cmd.RunE = func(*cobra.Command, []string) error { return runSync(c, choose, ours, theirs) }
+	return cmd
+}
+
+func runSync(c *invocation, choose map[string]merge.Side, ours, theirs *sides) error {
 	if ours.all != 0 && theirs.all != 0 {
 		return usageErr("--ours all and --theirs all contradict each other — choose one")
 	}
@@ -104,12 +109,12 @@ func orUnknown(s string) string {
 }
 
 // waitingForRemote says, while a stalled remote is waited for, how long it has been.
-func (c *ctx) waitingForRemote(d time.Duration) {
+func (c *invocation) waitingForRemote(d time.Duration) {
 	fmt.Fprintf(c.env.Stderr, "m3keys: waiting for the remote, %d s… — git gives up after 2 minutes\n", int(d.Seconds()))
 }
 
 // printSync tells what a sync did, what it needs, and what it could not decide: never a secret.
-func (c *ctx) printSync(r team.Result) {
+func (c *invocation) printSync(r team.Result) {
 	w := c.env.Stdout
 	if did := r.Summary(); did != "" {
 		fmt.Fprintln(w, "sync: "+did)

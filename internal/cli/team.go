@@ -1,11 +1,11 @@
 package cli
 
 import (
-	"errors"
-	"flag"
 	"fmt"
 	"path/filepath"
 	"strings"
+
+	"github.com/spf13/cobra"
 
 	"github.com/m3keys/m3keys/internal/childenv"
 	"github.com/m3keys/m3keys/internal/sanitize"
@@ -13,43 +13,19 @@ import (
 	"github.com/m3keys/m3keys/keystore"
 )
 
-const teamArgs = "init [--remote URL] [--name NAME] | join URL [--name NAME] | add NAME RECIPIENT | remove NAME | list | trust [--yes]"
-
-// teamHelp is m3keys team --help: what each subcommand is for.
-const teamHelp = `usage: m3keys team SUBCOMMAND — share the store with a team through git, encrypted to every member
-  init [--remote URL] [--name NAME]  make this store a team store of one member, pushed to URL
-  join URL [--name NAME]             clone a team store and create your identity; prints the line
-                                     to send to a member, who adds you
-  add NAME RECIPIENT                 add a member: re-encrypt the store to them, commit and push
-  remove NAME                        remove a member, commit and push; every key they could read
-                                     is flagged exposed — rotate
-  list                               the members, and this store's sync status
-  trust [--yes]                      review and confirm a member list that a sync brought
-m3keys sync commits, fetches, merges and pushes; m3keys team SUBCOMMAND --help shows its options
-`
-
-// runTeam dispatches the team store's subcommands.
-func runTeam(c *ctx, args []string) error {
-	subs := map[string]func(*ctx, []string) error{
-		"init": runTeamInit, "join": runTeamJoin, "add": runTeamAdd, "remove": runTeamRemove,
-		"list": runTeamList, "trust": runTeamTrust,
-	}
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprint(c.env.Stderr, teamHelp)
-		if len(args) == 0 {
+// teamCommand is the team store's commands; m3keys sync is beside them, at the top.
+func teamCommand(c *invocation) *cobra.Command {
+	cmd := &cobra.Command{Use: "team", Short: "share the store with a team through git, encrypted to every member",
+		RunE: func(*cobra.Command, []string) error {
 			return usageErr("team needs a subcommand — run m3keys team --help")
-		}
-		return flag.ErrHelp
-	}
-	run, ok := subs[args[0]]
-	if !ok {
-		return usageErr("unknown team subcommand %q — run m3keys team --help", sanitize.Text(args[0], 40))
-	}
-	return run(c, args[1:])
+		}}
+	cmd.AddCommand(teamInitCommand(c), teamJoinCommand(c), teamAddCommand(c), teamRemoveCommand(c),
+		teamListCommand(c), teamTrustCommand(c))
+	return cmd
 }
 
 // memberName is --name, else git's user.name, else $USER.
-func (c *ctx) memberName(flagged string) (string, error) {
+func (c *invocation) memberName(flagged string) (string, error) {
 	name := flagged
 	if name == "" {
 		if out, err := childenv.Command("git", "config", "user.name").Output(); err == nil {
@@ -68,13 +44,18 @@ func (c *ctx) memberName(flagged string) (string, error) {
 	return name, nil
 }
 
-func runTeamInit(c *ctx, args []string) error {
-	fs := c.flags("team init", "[--remote URL] [--name NAME]")
-	remote := fs.String("remote", "", "the git `URL` the team shares (GitHub, GitLab, a bare repository on a file share)")
-	name := fs.String("name", "", "your `NAME` in recipients.txt and as the author of commits (default: git's user.name)")
-	if _, err := c.parse(fs, args, 0); err != nil {
-		return err
-	}
+// memberNameUsage is --name, in init and join.
+const memberNameUsage = "your `NAME` in recipients.txt and as the author of commits (default: git's user.name)"
+
+func teamInitCommand(c *invocation) *cobra.Command {
+	cmd := &cobra.Command{Use: "init", Short: "make this store a team store of one member, pushed to --remote"}
+	remote := cmd.Flags().String("remote", "", "the git `URL` the team shares (GitHub, GitLab, a bare repository on a file share)")
+	name := cmd.Flags().String("name", "", memberNameUsage)
+	cmd.RunE = func(*cobra.Command, []string) error { return runTeamInit(c, remote, name) }
+	return cmd
+}
+
+func runTeamInit(c *invocation, remote, name *string) error {
 	who, err := c.memberName(*name)
 	if err != nil {
 		return err
@@ -107,13 +88,14 @@ func orPlaceholder(url string) string {
 	return url
 }
 
-func runTeamJoin(c *ctx, args []string) error {
-	fs := c.flags("team join", "URL [--name NAME]")
-	name := fs.String("name", "", "your `NAME` in recipients.txt and as the author of commits (default: git's user.name)")
-	pos, err := c.parse(fs, args, 1)
-	if err != nil {
-		return err
-	}
+func teamJoinCommand(c *invocation) *cobra.Command {
+	cmd := &cobra.Command{Use: "join URL", Short: "clone a team store and create your identity; prints the line to send to a member, who adds you"}
+	name := cmd.Flags().String("name", "", memberNameUsage)
+	cmd.RunE = func(_ *cobra.Command, pos []string) error { return runTeamJoin(c, pos, name) }
+	return cmd
+}
+
+func runTeamJoin(c *invocation, pos []string, name *string) error {
 	who, err := c.memberName(*name)
 	if err != nil {
 		return err
@@ -146,15 +128,12 @@ func runTeamJoin(c *ctx, args []string) error {
 	return nil
 }
 
-func runTeamAdd(c *ctx, args []string) error {
-	pos, err := c.parse(c.flags("team add", "NAME RECIPIENT"), args, 2)
-	var e *exitError
-	if errors.As(err, &e) && strings.Contains(e.msg, " takes ") {
-		return usageErr("team add takes two arguments, NAME and RECIPIENT (age1…) — run m3keys team add --help")
-	}
-	if err != nil {
-		return err
-	}
+func teamAddCommand(c *invocation) *cobra.Command {
+	return &cobra.Command{Use: "add NAME RECIPIENT", Short: "add a member (RECIPIENT: their age1… line): re-encrypt the store to them, commit and push",
+		RunE: func(_ *cobra.Command, pos []string) error { return runTeamAdd(c, pos) }}
+}
+
+func runTeamAdd(c *invocation, pos []string) error {
 	return c.changeMembers(func(s *keystore.Store, dir string) (string, error) {
 		if err := team.Add(s, dir, pos[0], pos[1]); err != nil {
 			return "", err
@@ -163,11 +142,12 @@ func runTeamAdd(c *ctx, args []string) error {
 	})
 }
 
-func runTeamRemove(c *ctx, args []string) error {
-	pos, err := c.parse(c.flags("team remove", "NAME"), args, 1)
-	if err != nil {
-		return err
-	}
+func teamRemoveCommand(c *invocation) *cobra.Command {
+	return &cobra.Command{Use: "remove NAME", Short: "remove a member, commit and push; every key they could read is flagged exposed — rotate",
+		RunE: func(_ *cobra.Command, pos []string) error { return runTeamRemove(c, pos) }}
+}
+
+func runTeamRemove(c *invocation, pos []string) error {
 	return c.changeMembers(func(s *keystore.Store, dir string) (string, error) {
 		r, err := team.Remove(s, dir, pos[0])
 		if err != nil {
@@ -179,7 +159,7 @@ func runTeamRemove(c *ctx, args []string) error {
 }
 
 // changeMembers opens the store, changes the recipient list (a commit), and syncs to push it.
-func (c *ctx) changeMembers(change func(*keystore.Store, string) (string, error)) error {
+func (c *invocation) changeMembers(change func(*keystore.Store, string) (string, error)) error {
 	dir, err := c.storeDir()
 	if err != nil {
 		return err
@@ -208,15 +188,17 @@ func memberOf(s *keystore.Store) func() (*keystore.Member, error) {
 }
 
 // lockOptions are storeOptions for a sync; a bad --lock-timeout was refused before.
-func (c *ctx) lockOptions() []keystore.Option {
+func (c *invocation) lockOptions() []keystore.Option {
 	opts, _ := c.storeOptions()
 	return opts
 }
 
-func runTeamList(c *ctx, args []string) error {
-	if _, err := c.parse(c.flags("team list", ""), args, 0); err != nil {
-		return err
-	}
+func teamListCommand(c *invocation) *cobra.Command {
+	return &cobra.Command{Use: "list", Short: "the members, and this store's sync status",
+		RunE: func(*cobra.Command, []string) error { return runTeamList(c) }}
+}
+
+func runTeamList(c *invocation) error {
 	dir, err := c.storeDir()
 	if err != nil {
 		return err
@@ -248,12 +230,14 @@ func runTeamList(c *ctx, args []string) error {
 	return nil
 }
 
-func runTeamTrust(c *ctx, args []string) error {
-	fs := c.flags("team trust", "[--yes]")
-	yes := fs.Bool("yes", false, "trust the changed member list without asking (for scripts)")
-	if _, err := c.parse(fs, args, 0); err != nil {
-		return err
-	}
+func teamTrustCommand(c *invocation) *cobra.Command {
+	cmd := &cobra.Command{Use: "trust", Short: "review and confirm a member list that a sync brought"}
+	yes := cmd.Flags().Bool("yes", false, "trust the changed member list without asking (for scripts)")
+	cmd.RunE = func(*cobra.Command, []string) error { return runTeamTrust(c, yes) }
+	return cmd
+}
+
+func runTeamTrust(c *invocation, yes *bool) error {
 	dir, err := c.storeDir()
 	if err != nil {
 		return err
@@ -288,7 +272,7 @@ func runTeamTrust(c *ctx, args []string) error {
 }
 
 // printChange shows who was added and removed, by which commit and author.
-func printChange(c *ctx, change *team.RecipientChange) {
+func printChange(c *invocation, change *team.RecipientChange) {
 	w := c.env.Stdout
 	fmt.Fprintln(w, "the team's member list changed since you last trusted it:")
 	line := func(sign string, ch team.Changed) {

@@ -42,7 +42,7 @@ const maxSecretInput = 4096
 
 // readSecretInput reads a secret from piped stdin, or asks on the terminal. Piped, it is one
 // line: a second one would be dropped unseen, and the stored secret would not be the one meant.
-func (c *ctx) readSecretInput(prompt string) (string, error) {
+func (c *invocation) readSecretInput(prompt string) (string, error) {
 	if !c.env.StdinIsTTY {
 		const pipe = "pipe only the secret: printf '%s' \"$SECRET\" | m3keys add …"
 		in, err := io.ReadAll(io.LimitReader(c.stdin(), maxSecretInput+1))

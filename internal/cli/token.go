@@ -5,22 +5,27 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/m3keys/m3keys/authclient"
 	"github.com/m3keys/m3keys/internal/clipboard"
 	"github.com/m3keys/m3keys/internal/sanitize"
 	"github.com/m3keys/m3keys/keystore"
 )
 
+func tokenCommand(c *invocation) *cobra.Command {
+	cmd := &cobra.Command{Use: "token KEY_ID", Short: "print a Bearer token on stdout, or copy it to the clipboard",
+		Example:           `  curl -H "Authorization: Bearer $(m3keys token AK-1)" …`,
+		ValidArgsFunction: c.completeKeyID}
+	toClipboard := cmd.Flags().Bool("copy", false, "copy the token to the clipboard, cleared after --clip-timeout, instead of printing it")
+	cmd.RunE = func(_ *cobra.Command, pos []string) error { return runToken(c, pos, toClipboard) }
+	return cmd
+}
+
 // runToken prints only the token on stdout, for curl -H "Authorization: Bearer $(m3keys token ID)",
 // or copies it to the clipboard; a token expires, so it may be handed out any number of times.
-func runToken(c *ctx, args []string) error {
-	fs := c.flags("token", "KEY_ID [--copy [--clipboard MODE] [--clip-timeout DUR]]")
-	c.clipboardFlags(fs)
-	toClipboard := fs.Bool("copy", false, "copy the token to the clipboard, cleared after --clip-timeout, instead of printing it")
-	pos, err := c.parse(fs, args, 1)
-	if err != nil {
-		return err
-	}
+func runToken(c *invocation, pos []string, toClipboard *bool) error {
+	var err error
 	if err := keystore.ValidateKeyID(pos[0]); err != nil {
 		return err
 	}
@@ -70,7 +75,7 @@ func runToken(c *ctx, args []string) error {
 
 // bearerToken is the key's held token while it has more than 5 minutes left, else a fresh one
 // (with the retries of a check), which is then held.
-func (c *ctx) bearerToken(k authclient.Key) authclient.Result {
+func (c *invocation) bearerToken(k authclient.Key) authclient.Result {
 	tokens := c.tokenHolder()
 	if r, ok := tokens.Get(k); ok {
 		return r

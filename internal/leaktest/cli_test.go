@@ -274,15 +274,15 @@ func TestCLINeverLeaks(t *testing.T) {
 
 	// Help and usage: no store needed.
 	run(0, "m3keys", "version")
-	run(0, "usage", "--help")
-	run(0, "usage", "help")
+	run(0, "Usage:", "--help")
+	run(0, "Usage:", "help")
 	usage := h.run(cliRun{args: []string{"--help"}, code: 0}) + h.lastStderr
 	for _, c := range []string{"list", "add", "import", "inactivate", "activate", "remove", "check", "token", "passwd", "demo", "version", "copy", "secret"} {
 		if !strings.Contains(usage, "m3keys "+c) {
 			t.Logf("not covered: %s (not in this build)", c)
 			continue
 		}
-		run(0, "usage: m3keys "+c, c, "--help")
+		run(0, "Usage:\n  m3keys "+c, c, "--help")
 	}
 	run(2, "unknown command", "frobnicate")
 	run(anyCode, "", "--clipboard", "bogus", "list") // refused only by commands that use the clipboard

@@ -17,7 +17,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/m3keys/m3keys/internal/childenv"
@@ -171,10 +170,7 @@ func gitFailed(ctx context.Context, args []string, stderr string, err error) err
 // needs a typed password fails with git's own message instead.
 func noPrompt(cmd *exec.Cmd) {
 	cmd.Env = append(cmd.Env, "GIT_TERMINAL_PROMPT=0")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true} // no controlling terminal: nothing opens /dev/tty
-	diesWithParent(cmd.SysProcAttr)
-	// Out of time or cancelled: end git and whatever it started (ssh), its session's whole process group.
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	ownSession(cmd) // no controlling terminal: nothing opens /dev/tty; cancelling ends git and what it started (ssh)
 	cmd.WaitDelay = 5 * time.Second
 }
 

@@ -1,5 +1,5 @@
-// Package atomicfile replaces a file so that a reader (or a crash) sees the old content or
-// the new, never part of either.
+//go:build !windows
+
 package atomicfile
 
 import (
@@ -12,7 +12,7 @@ import (
 // Write replaces path with data: a temp file in path's directory (never $TMPDIR, where a
 // kill would leave a copy), fsync, rename, fsync the directory. prepare, when set, runs on
 // the temp file before data is written (to chown it).
-func Write(path string, data []byte, perm os.FileMode, prepare func(*renameio.PendingFile) error) error {
+func Write(path string, data []byte, perm os.FileMode, prepare func(Pending) error) error {
 	dir := filepath.Dir(path)
 	pf, err := renameio.NewPendingFile(path, renameio.WithTempDir(dir), renameio.WithStaticPermissions(perm))
 	if err != nil {
