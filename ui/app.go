@@ -25,6 +25,7 @@ type App struct {
 	nextID int
 	sender *entry // the screen whose update runs: what it sends carries its ticket
 
+	table  KeyMap // the key table as DESIGN.md words it; each screen gets a copy (syncKeys)
 	help   help.Model
 	status status
 	saves  saves
@@ -54,6 +55,7 @@ func New(deps Deps) *App {
 		width:  80,
 		height: 24,
 	}
+	a.table = *DefaultKeyMap()
 	a.c = &common{
 		deps:    deps.withDefaults(),
 		keys:    DefaultKeyMap(),
@@ -230,8 +232,12 @@ func (a *App) key(msg tea.KeyMsg) tea.Cmd {
 }
 
 // syncKeys enables exactly the keys that work right now, so help never lists a dead one.
+// The focused screen words a fresh copy of the key table: what one screen says a key
+// does never shows on the next.
 func (a *App) syncKeys() {
-	a.focused().s.enableKeys(a.c.keys)
+	k := a.table
+	a.focused().s.enableKeys(&k)
+	*a.c.keys = k
 }
 
 // opened takes the unlocked store: the organizations screen replaces the unlock screen,
