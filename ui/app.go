@@ -23,7 +23,6 @@ type App struct {
 	stack  []entry
 	over   *entry // help or a confirmation, over the top screen
 	nextID int
-	sender *entry // the screen whose update runs: what it sends carries its ticket
 
 	table  KeyMap // the key table as DESIGN.md words it; each screen gets a copy (syncKeys)
 	help   help.Model
@@ -33,7 +32,6 @@ type App struct {
 	reload reloads
 
 	width, height int
-	pending       []intent
 	quitting      bool
 
 	// after schedules msg after d: tea.Tick in the program, replaceable in tests.
@@ -61,7 +59,6 @@ func New(deps Deps) *App {
 		keys:    DefaultKeyMap(),
 		styles:  newStyles(),
 		results: map[string]authclient.Result{},
-		send:    a.send,
 	}
 	a.c.tokens = authclient.NewTokenCache(a.c.now)
 	a.help = help.New()
@@ -84,8 +81,7 @@ func (a *App) Init() tea.Cmd {
 // startMsg is the first message the first screen gets, from Init.
 type startMsg struct{}
 
-// Update dispatches each message to the method that handles it, then the intents the
-// screens sent while handling it.
+// Update dispatches each message to the method that handles it.
 func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if k, ok := msg.(tea.KeyMsg); ok && !a.c.keys.text {
 		return a, a.keystrokes(k)
@@ -93,22 +89,18 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return a, a.step(msg)
 }
 
-// step handles one message and the intents it led to, then settles the keys.
+// step handles one message, then settles the keys.
 func (a *App) step(msg tea.Msg) tea.Cmd {
-	cmds := []tea.Cmd{a.handle(msg)}
-	for len(a.pending) > 0 {
-		next := a.pending[0]
-		a.pending = a.pending[1:]
-		cmds = append(cmds, a.intent(next))
-	}
+	cmd := a.handle(msg)
 	a.settle()
-	return tea.Batch(cmds...)
+	return cmd
 }
 
 // keystrokes handles a key outside a text input. A paste does nothing there. Letters that
 // arrived in one read ("jjj") are each one keystroke, in order; an alt modifier went with
 // the first (the terminal sent ESC before it). Once one of them opens a text input, the
-// rest go to it as typed.
+// rest go to it as typed. A letter that returns a command (a screen to open, a change to
+// confirm) has it carried out before the rest: they follow it, in sequence.
 func (a *App) keystrokes(msg tea.KeyMsg) tea.Cmd {
 	if msg.Paste {
 		return nil
@@ -126,7 +118,12 @@ func (a *App) keystrokes(msg tea.KeyMsg) tea.Cmd {
 			cmds = append(cmds, a.step(rest))
 			break
 		}
-		cmds = append(cmds, a.step(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: msg.Alt && i == 0}))
+		cmd := a.step(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: msg.Alt && i == 0})
+		if cmd != nil && i+1 < len(msg.Runes) {
+			rest := tea.KeyMsg{Type: tea.KeyRunes, Runes: msg.Runes[i+1:]}
+			return tea.Batch(append(cmds, tea.Sequence(cmd, func() tea.Msg { return rest }))...)
+		}
+		cmds = append(cmds, cmd)
 	}
 	return tea.Batch(cmds...)
 }
@@ -146,6 +143,9 @@ func (a *App) handle(msg tea.Msg) tea.Cmd {
 	case tea.KeyMsg:
 		return a.key(msg)
 	case routedMsg:
+		if in, ok := msg.msg.(intentsMsg); ok {
+			return a.intents(msg.to, in)
+		}
 		return a.route(msg.to, msg.msg)
 	case savedMsg:
 		return tea.Batch(a.saved(msg), a.teamStatus(false))
@@ -185,29 +185,40 @@ func (a *App) handle(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-// intent carries out what a screen asked for.
-func (a *App) intent(in intent) tea.Cmd {
-	switch msg := in.msg.(type) {
+// intents carries out, in order, what the screen with ticket from asked for. A screen
+// already left asks for nothing any more.
+func (a *App) intents(from ticket, in intentsMsg) tea.Cmd {
+	if a.find(from.screen) == nil {
+		return nil
+	}
+	var cmds []tea.Cmd
+	for _, msg := range in {
+		cmds = append(cmds, a.intent(from, msg))
+	}
+	return tea.Batch(cmds...)
+}
+
+// intent carries out one thing a screen asked for.
+func (a *App) intent(from ticket, msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
 	case pushMsg:
 		a.push(msg.s)
 	case popMsg:
 		return a.pop(msg)
-	case replaceMsg:
-		a.replace(msg.s)
 	case openedMsg:
 		return a.opened(msg)
 	case askMsg:
 		a.ask(msg)
 	case changeMsg:
-		return a.saveCmd(msg, in.from)
+		return a.saveCmd(msg, from)
 	case testKeysMsg:
-		return a.startChecks(msg, in.from)
+		return a.startChecks(msg, from)
 	case statusMsg:
 		return a.setStatus(msg.text, msg.isErr)
 	case copySecretMsg:
-		return a.copySecret(msg, in.from)
+		return a.copySecret(msg, from)
 	case copyTokenMsg:
-		return a.copyToken(msg, in.from)
+		return a.copyToken(msg, from)
 	case syncMsg:
 		return a.startSync(msg.choices)
 	}

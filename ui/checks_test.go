@@ -60,7 +60,7 @@ func (r *stepRun) finish() {
 }
 
 func (r *stepRun) press(key string) {
-	_, cmd := r.h.app.Update(keyMsg(key))
+	cmd := r.h.update(keyMsg(key))
 	r.add(cmd)
 }
 

@@ -26,10 +26,6 @@ type common struct {
 	tokens  *authclient.TokenCache       // Bearer tokens of this session, by Access Key ID, for y
 	frame   int                          // spinner frame
 	team    teamState                    // a team store's badge and sync (sync.go)
-
-	// send queues an intent for the root, right after the current Update, and returns
-	// the ticket its result comes back with.
-	send func(tea.Msg) ticket
 }
 
 const spinInterval = 100 * time.Millisecond
@@ -68,18 +64,30 @@ func (c *common) dryRun(change func(*keystore.Tx) error) error {
 
 func (c *common) stale(k *keystore.AccessKey) bool { return k.Stale(c.now(), c.deps.MaxAge) }
 
-func (c *common) fail(err error) { c.send(statusMsg{text: plain(err), isErr: true}) }
+// do is a command that asks the root for msgs (intents), in order, on behalf of the
+// screen that returns it: results come back to that screen (see App.tag).
+func do(msgs ...tea.Msg) tea.Cmd {
+	return func() tea.Msg { return intentsMsg(msgs) }
+}
 
-// push opens s over the screen that sends it.
-func (c *common) push(s screen) { c.send(pushMsg{s: s}) }
+// fail says err in the status bar.
+func fail(err error) tea.Cmd { return do(failure(err)) }
 
-func (c *common) pop() { c.send(popMsg{}) }
+func failure(err error) statusMsg { return statusMsg{text: plain(err), isErr: true} }
+
+// say puts text in the status bar.
+func say(text string) tea.Cmd { return do(statusMsg{text: text}) }
+
+// push opens s over the screen that returns it.
+func push(s screen) tea.Cmd { return do(pushMsg{s: s}) }
+
+// pop closes the screen that returns it.
+func pop() tea.Cmd { return do(popMsg{}) }
 
 // report says in the status bar what became of a change this screen asked for.
-func (c *common) report(msg savedMsg) {
+func report(msg savedMsg) tea.Cmd {
 	if msg.err != nil {
-		c.fail(msg.err)
-		return
+		return fail(msg.err)
 	}
-	c.send(statusMsg{text: msg.change.done})
+	return say(msg.change.done)
 }

@@ -81,3 +81,17 @@ func rowName(u *keystore.ServiceUser, k *keystore.AccessKey) string {
 	}
 	return "nothing"
 }
+
+// A letter that asks the root for a screen (a: the add-key form) is carried out before
+// the letters after it: they reach the form it opened.
+func TestLettersInOneReadReachAScreenTheyOpen(t *testing.T) {
+	h, _ := openAcme(t)
+	h.press("down", "down") // AK-REPORTS: its user has room for a key
+	h.send(runes("aAKj"))
+	if h.current() != screenAddKey {
+		t.Fatalf("a did not open the form:\n%s", h.view())
+	}
+	if got := h.addKey().form.raw(0); got != "AKj" {
+		t.Fatalf("the form got %q, want AKj", got)
+	}
+}

@@ -15,7 +15,7 @@ import (
 type probeScreen struct {
 	c     *common
 	asks  int
-	asked ticket
+	asked int
 	got   []string
 	w, h  int
 }
@@ -29,15 +29,17 @@ func (s *probeScreen) update(msg tea.Msg) (screen, tea.Cmd) {
 	case tea.KeyMsg:
 		switch {
 		case keyIs(msg, s.c.keys.Back):
-			s.c.pop()
+			return s, pop()
 		case keyIs(msg, s.c.keys.Test):
-			s.asked = s.c.send(testKeysMsg{keyIDs: []string{probeKey(s.asks)}})
+			s.asked++
+			cmd := do(testKeysMsg{keyIDs: []string{probeKey(s.asks)}, req: s.asked})
 			s.asks++
+			return s, cmd
 		case keyIs(msg, s.c.keys.Open):
 			return s, func() tea.Msg { return probeMsg("own") }
 		}
 	case checkDoneMsg:
-		if msg.to.answers(s.asked) {
+		if msg.req == s.asked {
 			s.got = append(s.got, msg.keyID)
 		}
 	case probeMsg:
@@ -54,10 +56,9 @@ func (s *probeScreen) setSize(w, h int)     { s.w, s.h = w, h }
 func (s *probeScreen) crumbs() []string     { return []string{"Probe"} }
 func (s *probeScreen) enableKeys(k *KeyMap) { k.only(&k.Back, &k.Test, &k.Open, &k.Help, &k.Quit) }
 
-// intent hands the root an intent as a screen's update would, and lets it act.
+// intent hands the root an intent as the screen on top would, and lets it act.
 func (h *harness) intent(msg tea.Msg) {
-	h.app.c.send(msg)
-	h.send(struct{}{})
+	h.run(h.app.tag(&h.app.stack[len(h.app.stack)-1], do(msg)))
 }
 
 func TestStackNewScreenIsOneFileAndOneLine(t *testing.T) {
@@ -77,8 +78,8 @@ func TestStackNewScreenIsOneFileAndOneLine(t *testing.T) {
 	}
 
 	// An older request's result is dropped: only the latest one's reaches it.
-	_, first := h.app.Update(keyMsg("t")) // AK-BILLING-OLD, not run yet
-	_, second := h.app.Update(keyMsg("t"))
+	first := h.update(keyMsg("t")) // AK-BILLING-OLD, not run yet
+	second := h.update(keyMsg("t"))
 	h.run(second)
 	h.run(first)
 	if want := []string{"AK-REPORTS", "own", "AK-BILLING-NEW"}; !slices.Equal(probe.got, want) {
@@ -94,8 +95,8 @@ func TestStackNewScreenIsOneFileAndOneLine(t *testing.T) {
 	// Results of a screen already left are dropped: they reach neither it nor the screen below.
 	again := newProbeScreen(h.app.c)
 	h.intent(pushMsg{s: again})
-	_, check := h.app.Update(keyMsg("t"))
-	_, own := h.app.Update(keyMsg("enter"))
+	check := h.update(keyMsg("t"))
+	own := h.update(keyMsg("enter"))
 	h.press("esc")
 	h.run(check)
 	h.run(own)

@@ -59,8 +59,7 @@ func (s *unlockScreen) update(msg tea.Msg) (screen, tea.Cmd) {
 		}
 		return s, nil
 	case unlockedMsg:
-		s.c.send(openedMsg(msg))
-		return s, nil
+		return s, do(openedMsg(msg))
 	case unlockFailedMsg:
 		s.failed(msg)
 		return s, nil
