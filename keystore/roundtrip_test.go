@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/m3keys/m3keys/internal/outcome"
 )
 
 func TestAPIURLIsStoredCanonical(t *testing.T) {
@@ -142,7 +144,7 @@ func runTxProgram(t *testing.T, prog []byte) {
 		case 7:
 			err = tx.UnmarkSecretCopied(str(), str())
 		case 8:
-			err = tx.RecordCheck(str(), Check{At: now.Local(), Result: str(), Verified: next()%2 == 0, HTTPStatus: next(), LatencyMs: int64(next()), Message: str()})
+			err = tx.RecordCheck(str(), Check{At: now.Local(), Result: outcome.Class(str()), Verified: next()%2 == 0, HTTPStatus: next(), LatencyMs: int64(next()), Message: str()})
 		case 9:
 			err = tx.SetUserID(str(), str(), str())
 		case 10:

@@ -435,7 +435,7 @@ func (tx *Tx) UnmarkSecretCopied(keyID, why string) error {
 
 // RecordCheck stores the outcome of a live test as the key's last check.
 func (tx *Tx) RecordCheck(keyID string, c Check) error {
-	if err := validate.PrintableText("check result", c.Result, 32); err != nil || c.Result == "" {
+	if err := validate.PrintableText("check result", string(c.Result), 32); err != nil || c.Result == "" {
 		return invalid("check result", "must be 1 to 32 printable characters")
 	}
 	if err := validate.Text("check message", c.Message, maxMessage); err != nil {
@@ -459,7 +459,7 @@ func (tx *Tx) RecordCheck(keyID string, c Check) error {
 	}
 	// History records a change of outcome, not every check, so checks cannot push real changes out.
 	if prev := ref.Key.LastCheck; prev == nil || prev.Result != c.Result {
-		tx.record("key.check", ref.Org.ID, ref.User.Name, keyID, c.Result)
+		tx.record("key.check", ref.Org.ID, ref.User.Name, keyID, string(c.Result))
 	}
 	ref.Key.LastCheck = &c
 	return nil

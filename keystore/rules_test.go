@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/m3keys/m3keys/internal/outcome"
 )
 
 const (
@@ -305,7 +307,7 @@ func TestCheckHistoryRecordsChangesOfOutcomeOnly(t *testing.T) {
 		return n
 	}
 	for _, result := range []string{"valid", "valid", "valid", "rejected", "rejected", "valid"} {
-		if err := tx.RecordCheck("k1", Check{At: t0, Result: result}); err != nil {
+		if err := tx.RecordCheck("k1", Check{At: t0, Result: outcome.Class(result)}); err != nil {
 			t.Fatal(err)
 		}
 	}

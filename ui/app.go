@@ -32,6 +32,7 @@ type App struct {
 	reload reloads
 
 	width, height int
+	pending       []pendingIntents // what the screens asked for in this Update, carried out after it
 	quitting      bool
 
 	// after schedules msg after d: tea.Tick in the program, replaceable in tests.
@@ -89,18 +90,23 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return a, a.step(msg)
 }
 
-// step handles one message, then settles the keys.
+// step handles one message and the intents the screens returned while handling it
+// (see App.tag), then settles the keys.
 func (a *App) step(msg tea.Msg) tea.Cmd {
-	cmd := a.handle(msg)
+	cmds := []tea.Cmd{a.handle(msg)}
+	for len(a.pending) > 0 {
+		next := a.pending[0]
+		a.pending = a.pending[1:]
+		cmds = append(cmds, a.intents(next.from, next.msgs))
+	}
 	a.settle()
-	return cmd
+	return tea.Batch(cmds...)
 }
 
 // keystrokes handles a key outside a text input. A paste does nothing there. Letters that
 // arrived in one read ("jjj") are each one keystroke, in order; an alt modifier went with
 // the first (the terminal sent ESC before it). Once one of them opens a text input, the
-// rest go to it as typed. A letter that returns a command (a screen to open, a change to
-// confirm) has it carried out before the rest: they follow it, in sequence.
+// rest go to it as typed.
 func (a *App) keystrokes(msg tea.KeyMsg) tea.Cmd {
 	if msg.Paste {
 		return nil
@@ -118,12 +124,7 @@ func (a *App) keystrokes(msg tea.KeyMsg) tea.Cmd {
 			cmds = append(cmds, a.step(rest))
 			break
 		}
-		cmd := a.step(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: msg.Alt && i == 0})
-		if cmd != nil && i+1 < len(msg.Runes) {
-			rest := tea.KeyMsg{Type: tea.KeyRunes, Runes: msg.Runes[i+1:]}
-			return tea.Batch(append(cmds, tea.Sequence(cmd, func() tea.Msg { return rest }))...)
-		}
-		cmds = append(cmds, cmd)
+		cmds = append(cmds, a.step(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: msg.Alt && i == 0}))
 	}
 	return tea.Batch(cmds...)
 }

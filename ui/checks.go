@@ -228,7 +228,7 @@ func (r *checkRun) summary(c *common) string {
 
 // resultSentence is a live result for people: result, message, latency, expiry.
 func resultSentence(res authclient.Result) string {
-	s := checkWords(&keystore.Check{Result: string(res.Class), Verified: res.Verified, HTTPStatus: res.HTTPStatus, Message: res.Message})
+	s := checkWords(&keystore.Check{Result: res.Class, Verified: res.Verified, HTTPStatus: res.HTTPStatus, Message: res.Message})
 	if res.Latency() > 0 {
 		s += fmt.Sprintf(" · %dms", res.Latency().Milliseconds())
 	}
@@ -242,7 +242,7 @@ func resultSentence(res authclient.Result) string {
 // the deciding HTTP status of a failure, and the message.
 func checkWords(c *keystore.Check) string {
 	s := lastcheck.Label(c)
-	if c.HTTPStatus != 0 && authclient.Class(c.Result) != authclient.Valid && !lastcheck.WrongOrg(c) {
+	if c.HTTPStatus != 0 && c.Result != authclient.Valid && !lastcheck.WrongOrg(c) {
 		s += fmt.Sprintf(" (%d)", c.HTTPStatus)
 	}
 	if m := message(c.Message); m != "" {

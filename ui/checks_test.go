@@ -60,7 +60,7 @@ func (r *stepRun) finish() {
 }
 
 func (r *stepRun) press(key string) {
-	cmd := r.h.update(keyMsg(key))
+	_, cmd := r.h.app.Update(keyMsg(key))
 	r.add(cmd)
 }
 

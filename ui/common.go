@@ -65,9 +65,20 @@ func (c *common) dryRun(change func(*keystore.Tx) error) error {
 func (c *common) stale(k *keystore.AccessKey) bool { return k.Stale(c.now(), c.deps.MaxAge) }
 
 // do is a command that asks the root for msgs (intents), in order, on behalf of the
-// screen that returns it: results come back to that screen (see App.tag).
+// screen that returns it: results come back to that screen (see App.tag). It is never
+// inlined: split knows do's commands by their code, and an inlined copy has other code.
+//
+//go:noinline
 func do(msgs ...tea.Msg) tea.Cmd {
 	return func() tea.Msg { return intentsMsg(msgs) }
+}
+
+// both is a screen's own command and what it asks the root for, as one command (tea.Batch
+// would hide the intents from split). Never inlined, as do.
+//
+//go:noinline
+func both(cmds ...tea.Cmd) tea.Cmd {
+	return func() tea.Msg { return tea.BatchMsg(cmds) }
 }
 
 // fail says err in the status bar.

@@ -240,7 +240,7 @@ func (s *formScreen[S]) update(msg tea.Msg) (screen, tea.Cmd) {
 	}
 	submit, cmd := s.form.update(msg, s.c.keys)
 	if submit {
-		return s, tea.Batch(cmd, s.submit())
+		return s, both(cmd, s.submit())
 	}
 	return s, cmd
 }

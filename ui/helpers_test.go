@@ -5,7 +5,6 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -224,46 +223,8 @@ func (h *harness) run(cmd tea.Cmd) {
 	case tea.QuitMsg:
 		h.quit = true
 	default:
-		if seq, ok := sequence(msg); ok {
-			for _, c := range seq {
-				h.run(c)
-			}
-			return
-		}
 		h.send(msg)
 	}
-}
-
-// sequence is the commands of a tea.Sequence, to run in order (its message type is not exported).
-func sequence(msg tea.Msg) ([]tea.Cmd, bool) {
-	v := reflect.ValueOf(msg)
-	if v.Kind() != reflect.Slice || v.Type().Elem() != reflect.TypeFor[tea.Cmd]() {
-		return nil, false
-	}
-	out := make([]tea.Cmd, v.Len())
-	for i := range out {
-		out[i] = v.Index(i).Interface().(tea.Cmd)
-	}
-	return out, true
-}
-
-// update is one Update as the program runs it, with the intents the screens returned
-// carried out right after (they come back to the root as messages): what it returns is
-// the I/O that follows, not run yet.
-func (h *harness) update(msg tea.Msg) tea.Cmd {
-	_, cmd := h.app.Update(msg)
-	var rest []tea.Cmd
-	for _, c := range leaves(cmd) {
-		if r, ok := c().(routedMsg); ok {
-			if _, ok := r.msg.(intentsMsg); ok {
-				_, then := h.app.Update(r)
-				rest = append(rest, then)
-				continue
-			}
-		}
-		rest = append(rest, c)
-	}
-	return tea.Batch(rest...)
 }
 
 // press sends keys: names like "enter", "esc", "down", "ctrl+c", or runes.

@@ -92,7 +92,7 @@ func (s *orgScreen) refresh() {
 		header := len(s.lines)
 		for ki := range u.Keys {
 			k := &u.Keys[ki]
-			if (s.list.only && !s.c.failing(k)) || (!whole && !s.list.filter.matches(k.AccessKeyID) && !s.list.filter.matches(s.c.keyWords(k)...)) {
+			if (s.list.only && !s.c.needsAttention(k)) || (!whole && !s.list.filter.matches(k.AccessKeyID) && !s.list.filter.matches(s.c.keyWords(k)...)) {
 				continue
 			}
 			s.keyIDWidth = max(s.keyIDWidth, lipgloss.Width(clean(u.Keys[ki].AccessKeyID)))

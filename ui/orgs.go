@@ -137,9 +137,9 @@ func (s *orgsScreen) summarize(o *keystore.Organization) orgRow {
 			switch c := k.LastCheck; {
 			case c == nil:
 				r.untested++
-			case authclient.Class(c.Result).Failing():
+			case c.Result.Failing():
 				r.failing++
-			case authclient.Class(c.Result) == authclient.Undetermined:
+			case c.Result == authclient.Undetermined:
 				r.undetermined++
 				if unreachable(c) {
 					r.unreachable++

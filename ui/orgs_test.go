@@ -153,7 +153,7 @@ func TestOrgsTestKeys(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.key, func(t *testing.T) {
 			h, store := unlocked(t)
-			cmd := h.update(keyMsg(c.key))
+			_, cmd := h.app.Update(keyMsg(c.key))
 			h.wantView(c.progress) // one run, with progress across all its keys
 			h.run(cmd)
 			got := h.checker.called()

@@ -162,7 +162,7 @@ func (s *rotateScreen) act(msg tea.KeyMsg) tea.Cmd {
 	case s.inForm(r):
 		submit, cmd := s.form.update(msg, k)
 		if submit {
-			return tea.Batch(cmd, s.addNewKey())
+			return both(cmd, s.addNewKey())
 		}
 		return cmd
 	case s.finished != nil || r == nil:
@@ -470,7 +470,7 @@ func (s *rotateScreen) saved(msg savedMsg) tea.Cmd {
 		if r := s.rotation(); r != nil {
 			test = s.test(r)
 		}
-		return tea.Batch(test, s.say(msg))
+		return both(test, s.say(msg))
 	case sentFinish:
 		s.finished, s.doneAt = &s.finishing, s.c.now()
 		return say("rotation of " + clean(s.user) + " done — recorded in history (h)")
@@ -605,5 +605,5 @@ func (s *rotateScreen) provable(r *keystore.Rotation) bool {
 		return false
 	}
 	c := k.LastCheck
-	return !c.At.Before(r.AddedAt) && c.Result == string(authclient.Valid) && c.Verified && c.WrongServiceUser == ""
+	return !c.At.Before(r.AddedAt) && c.Result == authclient.Valid && c.Verified && c.WrongServiceUser == ""
 }

@@ -31,7 +31,7 @@ var lockTimeout = &keystore.LockTimeoutError{Path: "/s/lock", PID: 4242, Timeout
 func TestSaveWaitingForTheLockThenFailing(t *testing.T) {
 	h, store := addKeyTyped(t)
 	h.app.c.store = failingStore{Store: store, err: lockTimeout}
-	save := h.update(keyMsg("enter")) // the save is in flight until its command runs
+	_, save := h.app.Update(keyMsg("enter")) // the save is in flight until its command runs
 	h.wantNotView("waiting for another m3keys")
 	h.send(saveSlowMsg{id: h.app.saves.next})
 	h.wantView("waiting for another m3keys…")
@@ -54,7 +54,7 @@ func TestSaveWaitingForTheLockThenFailing(t *testing.T) {
 func TestSaveFailingAfterEscSaysWhatWasNotSaved(t *testing.T) {
 	h, store := addKeyTyped(t)
 	h.app.c.store = failingStore{Store: store, err: lockTimeout}
-	save := h.update(keyMsg("enter"))
+	_, save := h.app.Update(keyMsg("enter"))
 	h.press("esc")
 	if h.current() != screenOrg {
 		t.Fatal("esc did not leave the form")
@@ -65,7 +65,7 @@ func TestSaveFailingAfterEscSaysWhatWasNotSaved(t *testing.T) {
 
 func TestSaveSucceedingAfterEscSaysSo(t *testing.T) {
 	h, _ := addKeyTyped(t)
-	save := h.update(keyMsg("enter"))
+	_, save := h.app.Update(keyMsg("enter"))
 	h.press("esc")
 	h.run(save)
 	h.wantView("saved: added AK-NEW-1 to new-integration", "AK-NEW-1")
@@ -84,8 +84,8 @@ func TestSaveSlowNoticeAfterTheSaveIsIgnored(t *testing.T) {
 func TestFormSubmitsOnceWhileSaving(t *testing.T) {
 	h, store := addKeyTyped(t)
 	h.app.c.store = failingStore{Store: store, err: lockTimeout}
-	save := h.update(keyMsg("enter"))
-	again := h.update(keyMsg("enter"))
+	_, save := h.app.Update(keyMsg("enter"))
+	_, again := h.app.Update(keyMsg("enter"))
 	if n := len(h.app.saves.inFlight); n != 1 {
 		t.Fatalf("%d saves in flight after enter twice, want 1", n)
 	}

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"reflect"
+
 	tea "github.com/charmbracelet/bubbletea"
 )
 
@@ -139,6 +141,8 @@ func (a *App) deliver(e *entry, msg tea.Msg) tea.Cmd {
 
 // tag wraps the messages of a screen's command so they come back to that screen only.
 // An overlay speaks for the screen it covers: its command carries that screen's ticket.
+// The intents in the command (do) are taken out and carried out right after this Update,
+// before the next key: what a key asked for is done when the next one arrives.
 func (a *App) tag(e *entry, cmd tea.Cmd) tea.Cmd {
 	if cmd == nil {
 		return nil
@@ -147,7 +151,51 @@ func (a *App) tag(e *entry, cmd tea.Cmd) tea.Cmd {
 		e = &a.stack[len(a.stack)-1]
 	}
 	e.gen++
-	return wrap(ticket{screen: e.id, gen: e.gen}, cmd)
+	t := ticket{screen: e.id, gen: e.gen}
+	in, rest := split(cmd)
+	if len(in) > 0 {
+		a.pending = append(a.pending, pendingIntents{from: t, msgs: in})
+	}
+	if len(rest) == 0 {
+		return nil
+	}
+	return wrap(t, tea.Batch(rest...))
+}
+
+// pendingIntents are intents a screen returned, with the ticket their results go back to.
+type pendingIntents struct {
+	from ticket
+	msgs intentsMsg
+}
+
+// Commands split can look into without running anything: do's, and both's (which only
+// returns its commands).
+var (
+	doCode   = reflect.ValueOf(do()).Pointer()
+	bothCode = reflect.ValueOf(both()).Pointer()
+)
+
+// split takes the intents out of a screen's command, in order; rest is its I/O, for the program.
+func split(cmd tea.Cmd) (in intentsMsg, rest []tea.Cmd) {
+	if cmd == nil {
+		return nil, nil
+	}
+	switch reflect.ValueOf(cmd).Pointer() {
+	case doCode:
+		return cmd().(intentsMsg), nil
+	case bothCode:
+		msg := cmd()
+		batch, ok := msg.(tea.BatchMsg)
+		if !ok {
+			return nil, []tea.Cmd{func() tea.Msg { return msg }}
+		}
+		for _, c := range batch {
+			i, r := split(c)
+			in, rest = append(in, i...), append(rest, r...)
+		}
+		return in, rest
+	}
+	return nil, []tea.Cmd{cmd}
 }
 
 func wrap(t ticket, cmd tea.Cmd) tea.Cmd {

@@ -59,6 +59,7 @@ func (s *probeScreen) enableKeys(k *KeyMap) { k.only(&k.Back, &k.Test, &k.Open, 
 // intent hands the root an intent as the screen on top would, and lets it act.
 func (h *harness) intent(msg tea.Msg) {
 	h.run(h.app.tag(&h.app.stack[len(h.app.stack)-1], do(msg)))
+	h.send(struct{}{})
 }
 
 func TestStackNewScreenIsOneFileAndOneLine(t *testing.T) {
@@ -78,8 +79,8 @@ func TestStackNewScreenIsOneFileAndOneLine(t *testing.T) {
 	}
 
 	// An older request's result is dropped: only the latest one's reaches it.
-	first := h.update(keyMsg("t")) // AK-BILLING-OLD, not run yet
-	second := h.update(keyMsg("t"))
+	_, first := h.app.Update(keyMsg("t")) // AK-BILLING-OLD, not run yet
+	_, second := h.app.Update(keyMsg("t"))
 	h.run(second)
 	h.run(first)
 	if want := []string{"AK-REPORTS", "own", "AK-BILLING-NEW"}; !slices.Equal(probe.got, want) {
@@ -95,8 +96,8 @@ func TestStackNewScreenIsOneFileAndOneLine(t *testing.T) {
 	// Results of a screen already left are dropped: they reach neither it nor the screen below.
 	again := newProbeScreen(h.app.c)
 	h.intent(pushMsg{s: again})
-	check := h.update(keyMsg("t"))
-	own := h.update(keyMsg("enter"))
+	_, check := h.app.Update(keyMsg("t"))
+	_, own := h.app.Update(keyMsg("enter"))
 	h.press("esc")
 	h.run(check)
 	h.run(own)
@@ -183,4 +184,21 @@ func derefEntry(e *entry) []entry {
 		return nil
 	}
 	return []entry{*e}
+}
+
+// What a screen asks for is carried out in the Update that asked: split finds do's intents
+// without running the screen's own I/O, also inside both, in order.
+func TestSplitFindsIntentsWithoutRunningIO(t *testing.T) {
+	ran := false
+	io := func() tea.Msg { ran = true; return probeMsg("io") }
+	in, rest := split(both(io, do(statusMsg{text: "a"}), both(do(popMsg{}))))
+	if ran {
+		t.Fatal("split ran the screen's I/O")
+	}
+	if len(in) != 2 || in[0] != (statusMsg{text: "a"}) || !reflect.DeepEqual(in[1], popMsg{}) {
+		t.Fatalf("intents %#v, want the status then the pop", in)
+	}
+	if len(rest) != 1 || rest[0]() != probeMsg("io") {
+		t.Fatalf("rest %d commands, want the I/O", len(rest))
+	}
 }

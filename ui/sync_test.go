@@ -149,7 +149,7 @@ func TestTeamSyncKeyShowsProgressAndRefreshesTheBadge(t *testing.T) {
 
 	ft.answers = []syncAnswer{{res: team.Result{Tries: 1, Pushed: true, Received: 2}}}
 	ft.setStatus(teamInSync)
-	cmd := h.update(keyMsg("S"))
+	_, cmd := h.app.Update(keyMsg("S"))
 	if !strings.Contains(h.header(), "syncing…") {
 		t.Fatalf("no progress while syncing: %q", h.header())
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/m3keys/m3keys/internal/merge"
+	"github.com/m3keys/m3keys/internal/outcome"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -116,7 +117,7 @@ func noConflicts(t *testing.T, r merge.Result) {
 
 func TestRules(t *testing.T) {
 	check := func(at time.Time, verified bool, result string) keystore.Check {
-		return keystore.Check{At: at, Result: result, Verified: verified, HTTPStatus: 200}
+		return keystore.Check{At: at, Result: outcome.Class(result), Verified: verified, HTTPStatus: 200}
 	}
 	tests := []struct {
 		name         string

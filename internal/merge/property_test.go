@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/m3keys/m3keys/internal/merge"
+	"github.com/m3keys/m3keys/internal/outcome"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -76,7 +77,7 @@ func randomEdits(c chooser, d *keystore.Document, start time.Time, n int, side s
 		case 10:
 			_ = tx.RemoveKey(id)
 		case 11:
-			_ = tx.RecordCheck(id, keystore.Check{At: tx.Now(), Result: pick(c, resultPool), Verified: c.IntN(2) == 0, HTTPStatus: 200, LatencyMs: int64(c.IntN(500))})
+			_ = tx.RecordCheck(id, keystore.Check{At: tx.Now(), Result: outcome.Class(pick(c, resultPool)), Verified: c.IntN(2) == 0, HTTPStatus: 200, LatencyMs: int64(c.IntN(500))})
 		case 12:
 			_ = tx.MarkSecretCopied(id)
 		case 13:
