@@ -208,6 +208,16 @@ func (u *ServiceUser) FreeSlot() error {
 // OverLimit reports whether the user holds more keys than m3ter allows (after a team merge).
 func (u *ServiceUser) OverLimit() bool { return len(u.Keys) > MaxKeysPerUser }
 
+// backWithinLimit clears OverLimitAfterMerge once the user holds no more keys than m3ter
+// allows, and reports whether it did (the one place the flag is cleared).
+func (u *ServiceUser) backWithinLimit() bool {
+	if !u.OverLimitAfterMerge || u.OverLimit() {
+		return false
+	}
+	u.OverLimitAfterMerge = false
+	return true
+}
+
 // Retired reports whether the key is INACTIVE and m3ter rejected it on a check made since:
 // the proof that it is dead.
 func (k *AccessKey) Retired() bool {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/m3keys/m3keys/internal/outcome"
+	"github.com/m3keys/m3keys/internal/validate"
 )
 
 func TestAPIURLIsStoredCanonical(t *testing.T) {
@@ -54,7 +55,7 @@ func TestInvalidUTF8IsRefusedEverywhere(t *testing.T) {
 	changes := map[string]func() error{
 		"user \\xff":     func() error { return tx.AddUser(orgA, "svc\xff") },
 		"user \\xfe":     func() error { return tx.AddUser(orgA, "svc\xfe") },
-		"org name":       func() error { return tx.AddOrg(NewOrg{ID: orgB, Name: "Acme\xff", APIURL: DefaultAPIURL}) },
+		"org name":       func() error { return tx.AddOrg(NewOrg{ID: orgB, Name: "Acme\xff", APIURL: validate.DefaultAPIURL}) },
 		"user ID":        func() error { return tx.SetUserID(orgA, "ci", "id\xff") },
 		"check message":  func() error { return tx.RecordCheck("k1", Check{At: t0, Result: "valid", Message: "ok\xfe"}) },
 		"check result":   func() error { return tx.RecordCheck("k1", Check{At: t0, Result: "valid\xff"}) },

@@ -8,6 +8,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/m3keys/m3keys/authclient"
 	"github.com/m3keys/m3keys/internal/lastcheck"
+	"github.com/m3keys/m3keys/internal/validate"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -427,7 +428,7 @@ func (s *rotateScreen) tested(msg checkDoneMsg) tea.Cmd {
 
 func (s *rotateScreen) addNewKey() tea.Cmd {
 	keyID := s.form.value(fieldKeyID)
-	if err := keystore.ValidateKeyID(keyID); err != nil {
+	if err := validate.KeyID(keyID); err != nil {
 		s.form.fail(err)
 		return nil
 	}

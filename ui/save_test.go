@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/m3keys/m3keys/internal/validate"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -126,7 +127,7 @@ func TestVaultPassesTheLockTimeout(t *testing.T) {
 	}
 	start := time.Now()
 	err = s.Update(func(tx *keystore.Tx) error {
-		return tx.AddOrg(keystore.NewOrg{ID: orgA, APIURL: keystore.DefaultAPIURL})
+		return tx.AddOrg(keystore.NewOrg{ID: orgA, APIURL: validate.DefaultAPIURL})
 	})
 	var timeout *keystore.LockTimeoutError
 	if !errors.As(err, &timeout) {

@@ -19,6 +19,7 @@ import (
 	verdict "github.com/m3keys/m3keys/internal/outcome" // cli_test.go has a type named outcome
 	"github.com/m3keys/m3keys/internal/sanitize"
 	"github.com/m3keys/m3keys/internal/textcut"
+	"github.com/m3keys/m3keys/internal/validate"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -257,7 +258,7 @@ func writeCheckReport(c *ctx, report checkReport, o checkOptions) error {
 func keysToCheck(doc *keystore.Document, opts checkOptions, now time.Time) ([]authclient.Key, []checkResult, error) {
 	named := map[string]bool{}
 	for _, id := range opts.keyIDs {
-		if err := keystore.ValidateKeyID(id); err != nil {
+		if err := validate.KeyID(id); err != nil {
 			return nil, nil, err
 		}
 		ref, ok := doc.Key(id)

@@ -13,6 +13,7 @@ import (
 	"github.com/m3keys/m3keys/internal/handout"
 	"github.com/m3keys/m3keys/internal/sanitize"
 	"github.com/m3keys/m3keys/internal/timefmt"
+	"github.com/m3keys/m3keys/internal/validate"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -31,7 +32,7 @@ func runCopy(c *ctx, args []string) error {
 		return err
 	}
 	keyID := pos[0]
-	if err := keystore.ValidateKeyID(keyID); err != nil {
+	if err := validate.KeyID(keyID); err != nil {
 		return err
 	}
 	cb, timeout, err := c.openClipboard()
@@ -85,7 +86,7 @@ func runSecret(c *ctx, args []string) error {
 		return err
 	}
 	keyID := pos[0]
-	if err := keystore.ValidateKeyID(keyID); err != nil {
+	if err := validate.KeyID(keyID); err != nil {
 		return err
 	}
 	if command != nil {

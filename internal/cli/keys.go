@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/m3keys/m3keys/internal/sanitize"
+	"github.com/m3keys/m3keys/internal/validate"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -38,7 +39,7 @@ func runRemove(c *ctx, args []string) error {
 }
 
 func (c *ctx) changeKey(keyID, outcome string, change func(*keystore.Tx) error) error {
-	if err := keystore.ValidateKeyID(keyID); err != nil {
+	if err := validate.KeyID(keyID); err != nil {
 		return err
 	}
 	s, err := c.openStore()

@@ -8,6 +8,7 @@ import (
 	"github.com/m3keys/m3keys/authclient"
 	"github.com/m3keys/m3keys/internal/clipboard"
 	"github.com/m3keys/m3keys/internal/sanitize"
+	"github.com/m3keys/m3keys/internal/validate"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -21,7 +22,7 @@ func runToken(c *ctx, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := keystore.ValidateKeyID(pos[0]); err != nil {
+	if err := validate.KeyID(pos[0]); err != nil {
 		return err
 	}
 	var cb clipboard.Clipboard

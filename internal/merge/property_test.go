@@ -12,6 +12,7 @@ import (
 
 	"github.com/m3keys/m3keys/internal/merge"
 	"github.com/m3keys/m3keys/internal/outcome"
+	"github.com/m3keys/m3keys/internal/validate"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -36,7 +37,7 @@ var (
 	userPool   = []string{"ci", "web", "ops"}
 	keyPool    = []string{"k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7"}
 	namePool   = []string{"", "Acme", "ACME", "Acme Ltd"}
-	urlPool    = []string{keystore.DefaultAPIURL, "https://api.dev.m3ter.com"}
+	urlPool    = []string{validate.DefaultAPIURL, "https://api.dev.m3ter.com"}
 	resultPool = []string{"valid", "rejected", "forbidden"}
 )
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/m3keys/m3keys/internal/merge"
 	"github.com/m3keys/m3keys/internal/team"
+	"github.com/m3keys/m3keys/internal/validate"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -170,7 +171,7 @@ func newTeam(t testing.TB, names ...string) (remote string, members []*member) {
 	}
 	alice.store = s
 	alice.update(func(tx *keystore.Tx) error {
-		return tx.AddOrg(keystore.NewOrg{ID: org, Name: "Acme", APIURL: keystore.DefaultAPIURL})
+		return tx.AddOrg(keystore.NewOrg{ID: org, Name: "Acme", APIURL: validate.DefaultAPIURL})
 	})
 	if err := team.Init(s, alice.dir, team.InitOptions{Name: "alice", Remote: remote}); err != nil {
 		t.Fatal(err)
@@ -617,7 +618,7 @@ func TestSingleStoreNeedsNoGit(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := s.Update(func(tx *keystore.Tx) error {
-		return tx.AddOrg(keystore.NewOrg{ID: org, APIURL: keystore.DefaultAPIURL})
+		return tx.AddOrg(keystore.NewOrg{ID: org, APIURL: validate.DefaultAPIURL})
 	}); err != nil {
 		t.Fatalf("a single-person store needs git to save: %v", err)
 	}
