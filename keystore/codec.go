@@ -38,6 +38,17 @@ func encodeDocument(d *Document) ([]byte, error) {
 
 // DecodeDocument parses and checks a decrypted document, migrating older versions.
 func DecodeDocument(data []byte) (*Document, error) {
+	// A document of the current version is parsed once; any other (older, newer, damaged)
+	// is probed for its version first, to migrate it or to say what is wrong.
+	var w wireDocument
+	if err := json.Unmarshal(data, &w); err != nil || w.Version != CurrentVersion {
+		return decodeOther(data)
+	}
+	return w.load()
+}
+
+// decodeOther reads a document that is not of the current version, or not one at all.
+func decodeOther(data []byte) (*Document, error) {
 	var probe struct {
 		Version *int `json:"version"`
 	}
@@ -58,6 +69,11 @@ func DecodeDocument(data []byte) (*Document, error) {
 	if err := json.Unmarshal(data, &w); err != nil {
 		return nil, fmt.Errorf("%w: %s", ErrCorrupt, describeJSONError(err))
 	}
+	return w.load()
+}
+
+// load repairs what older m3keys stored and puts the secrets back on their keys.
+func (w *wireDocument) load() (*Document, error) {
 	d := &w.Document
 	if err := d.repair(time.Now().UTC()); err != nil {
 		return nil, err
