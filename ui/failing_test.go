@@ -96,7 +96,7 @@ func TestStatusBelongsToItsScreen(t *testing.T) {
 		h.wantView("already has two access keys")
 		h.selectRow("new-integration")
 		h.press("a")
-		if h.current() != screenAddKey {
+		if !on[*formScreen[*addKeyForm]](h) {
 			t.Fatal("no form")
 		}
 		h.wantNotView("already has two access keys")

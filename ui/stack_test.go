@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -89,7 +90,7 @@ func TestStackNewScreenIsOneFileAndOneLine(t *testing.T) {
 
 	// esc pops it, back to the organization.
 	h.press("esc")
-	if h.current() != screenOrg {
+	if !on[*orgScreen](h) {
 		t.Fatalf("esc did not pop the probe:\n%s", h.view())
 	}
 
@@ -104,7 +105,7 @@ func TestStackNewScreenIsOneFileAndOneLine(t *testing.T) {
 	if len(again.got) != 0 {
 		t.Fatalf("a screen already left got %v", again.got)
 	}
-	if h.current() != screenOrg {
+	if !on[*orgScreen](h) {
 		t.Fatal("a stale result moved the screen")
 	}
 	h.wantView("AK-REPORTS: ✓ valid") // the root still took the result in
@@ -172,18 +173,100 @@ func TestViewIsPure(t *testing.T) {
 
 // snapshot prints the root and every screen it holds, values and all.
 func snapshot(a *App) string {
-	s := fmt.Sprintf("%+v", *a)
-	for _, e := range append(slices.Clone(a.stack), derefEntry(a.over)...) {
-		s += fmt.Sprintf("\n%+v %+v", e, reflect.ValueOf(e.s).Elem().Interface())
-	}
-	return s
+	var b strings.Builder
+	dump(&b, reflect.ValueOf(a), map[uintptr]bool{})
+	return b.String()
 }
 
-func derefEntry(e *entry) []entry {
-	if e == nil {
-		return nil
+// dump writes v deeply: through pointers (each once), interfaces, maps (in key order),
+// unexported fields included, so a change anywhere the App reaches (common, the document,
+// the screens) shows. Functions and channels are written as set or not.
+func dump(b *strings.Builder, v reflect.Value, seen map[uintptr]bool) {
+	switch v.Kind() {
+	case reflect.Invalid:
+		b.WriteString("<nil>")
+	case reflect.Pointer:
+		if v.IsNil() {
+			b.WriteString("nil")
+			return
+		}
+		if seen[v.Pointer()] {
+			b.WriteString("<seen>")
+			return
+		}
+		seen[v.Pointer()] = true
+		b.WriteString("&")
+		dump(b, v.Elem(), seen)
+	case reflect.Interface:
+		if v.IsNil() {
+			b.WriteString("nil")
+			return
+		}
+		fmt.Fprintf(b, "(%s)", v.Elem().Type())
+		dump(b, v.Elem(), seen)
+	case reflect.Struct:
+		b.WriteString("{")
+		for i := range v.NumField() {
+			fmt.Fprintf(b, "%s:", v.Type().Field(i).Name)
+			dump(b, v.Field(i), seen)
+			b.WriteString(" ")
+		}
+		b.WriteString("}")
+	case reflect.Slice, reflect.Array:
+		if v.Kind() == reflect.Slice && v.IsNil() {
+			b.WriteString("nil")
+			return
+		}
+		b.WriteString("[")
+		for i := range v.Len() {
+			dump(b, v.Index(i), seen)
+			b.WriteString(" ")
+		}
+		b.WriteString("]")
+	case reflect.Map:
+		var entries []string
+		iter := v.MapRange()
+		for iter.Next() {
+			var e strings.Builder
+			dump(&e, iter.Key(), seen)
+			e.WriteString(":")
+			dump(&e, iter.Value(), seen)
+			entries = append(entries, e.String())
+		}
+		slices.Sort(entries)
+		fmt.Fprintf(b, "map%v", entries)
+	case reflect.Func, reflect.Chan, reflect.UnsafePointer:
+		fmt.Fprintf(b, "%s set %v", v.Kind(), !v.IsNil())
+	case reflect.String:
+		fmt.Fprintf(b, "%q", v.String())
+	case reflect.Bool:
+		fmt.Fprint(b, v.Bool())
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		fmt.Fprint(b, v.Int())
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		fmt.Fprint(b, v.Uint())
+	case reflect.Float32, reflect.Float64:
+		fmt.Fprint(b, v.Float())
+	default:
+		fmt.Fprintf(b, "<%s>", v.Kind())
 	}
-	return []entry{*e}
+}
+
+// The purity test sees what the root's pointers reach: a change to the shared state, to
+// the document on screen, or to a screen under the top one shows in the snapshot.
+func TestSnapshotSeesSharedState(t *testing.T) {
+	h, _ := openAcme(t)
+	for name, change := range map[string]func(){
+		"common":   func() { h.app.c.frame++ },
+		"document": func() { h.app.c.doc.Organizations[0].Name += "!" },
+		"screen":   func() { h.orgs().list.cursor++ },
+	} {
+		before := snapshot(h.app)
+		change()
+		if snapshot(h.app) == before {
+			t.Errorf("%s: a change the snapshot does not see", name)
+		}
+	}
 }
 
 // What a screen asks for is carried out in the Update that asked: split finds do's intents
