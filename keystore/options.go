@@ -5,7 +5,8 @@ import (
 	"time"
 )
 
-// Option changes how a Store waits for its lock, for Open, Create and every later change.
+// Option configures a Store for Open, Create and every later change: how it waits for its
+// lock (WithLockTimeout, WithLockNotice) and what runs after each save (WithAfterSave, team.go).
 type Option func(*options)
 
 type options struct {

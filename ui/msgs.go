@@ -110,7 +110,7 @@ type (
 	spinFrameMsg   struct{ run int }
 )
 
-// statusTTL is how long a transient message stays.
+// infoTTL and errorTTL are how long a status message stays: an error longer, to be read.
 const (
 	infoTTL  = 4 * time.Second
 	errorTTL = 12 * time.Second
