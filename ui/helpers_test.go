@@ -294,7 +294,7 @@ func (h *harness) openOrg(name string) {
 	h.t.Fatalf("no organization %q", name)
 }
 
-// selectKey moves the organization screen's cursor to a key or a user without keys.
+// selectRow moves the organization screen's cursor to a key or a user without keys.
 func (h *harness) selectRow(name string) {
 	h.t.Helper()
 	h.press("home")
