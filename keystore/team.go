@@ -14,8 +14,12 @@ func WithAfterSave(fn func(summary string) error) Option {
 	return func(o *options) { o.afterSave = fn }
 }
 
-// afterSave runs the WithAfterSave hook for a change from prev to next in a team store.
+// afterSave runs the WithSaved hook, and the WithAfterSave hook for a change from prev to
+// next in a team store.
 func (s *Store) afterSave(prev, next *Document) error {
+	if s.opts.saved != nil {
+		s.opts.saved(next)
+	}
 	if s.opts.afterSave == nil || !IsTeam(s.dir) {
 		return nil
 	}
