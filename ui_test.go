@@ -611,14 +611,14 @@ func TestTUITeamSync(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := team.Init(alice, aliceDir, team.InitOptions{Name: "alice", Remote: remote}); err != nil {
+	if err := team.Init(alice, team.InitOptions{Name: "alice", Remote: remote}); err != nil {
 		t.Fatal(err)
 	}
 	joined, err := team.Join(remote, bobDir, "bob", pass)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := team.Add(alice, aliceDir, "bob", joined.Recipient); err != nil {
+	if err := team.Add(alice, "bob", joined.Recipient); err != nil {
 		t.Fatal(err)
 	}
 	syncOf := func(dir string) team.SyncOptions {

@@ -155,6 +155,9 @@ func unlockIdentity(dir, passphrase string, o options) (*age.X25519Identity, own
 // SetClock replaces the clock used for timestamps (tests and demo).
 func (s *Store) SetClock(now func() time.Time) { s.now = now }
 
+// Dir is the store's directory: a team store's git side (internal/team) works there too.
+func (s *Store) Dir() string { return s.dir }
+
 // Document returns a copy of the document as last read or written. It never waits
 // for a save in progress: it returns the last committed document.
 func (s *Store) Document() *Document {
