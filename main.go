@@ -12,6 +12,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/m3keys/m3keys/authclient"
+	"github.com/m3keys/m3keys/internal/agent"
 	"github.com/m3keys/m3keys/internal/cli"
 	"github.com/m3keys/m3keys/internal/clipboard"
 	"github.com/m3keys/m3keys/internal/demo"
@@ -30,6 +31,10 @@ func main() {
 			os.Exit(1)
 		}
 		return
+	}
+	// The unlock agent (m3keys unlock): told everything through its stdin.
+	if len(os.Args) == 2 && os.Args[1] == agent.ServeArg {
+		os.Exit(agent.Main())
 	}
 	env := cli.System(version)
 	env.OpenTUI = openTUI
@@ -55,6 +60,9 @@ func openTUI(o cli.TUIOptions) error {
 		Clipboard:    clipboard.New(o.Clipboard, clipboard.Options{Terminal: os.Stdout}),
 		ClipTimeout:  o.ClipTimeout,
 		WatchClearer: watchClearer,
+	}
+	if exe, err := os.Executable(); err == nil && !o.Demo {
+		deps.Agent = ui.NewAgent(o.Home, exe, lock, team.AfterSave(o.Home)) // m3keys unlock's, or "keep unlocked"
 	}
 	if o.Demo {
 		d, err := demo.New(time.Now())

@@ -90,6 +90,9 @@ func decrypt(data []byte, id age.Identity, name string) ([]byte, error) {
 			return plain, nil
 		}
 	}
+	if errors.Is(err, ErrIdentityUnavailable) {
+		return nil, err
+	}
 	_, isScrypt := id.(*age.ScryptIdentity)
 	passphraseFile := hasScryptStanza(data)
 	var noMatch *age.NoIdentityMatchError

@@ -9,15 +9,17 @@ import (
 
 // Rule errors: the UI and CLI translate them, they never re-check the rules.
 var (
-	ErrKeyLimit            = errors.New("service user already has two access keys")
-	ErrKeyActive           = errors.New("access key is ACTIVE")
-	ErrLastActiveKey       = errors.New("this is the service user's last ACTIVE key")
-	ErrDuplicateKey        = errors.New("access key ID is already stored")
-	ErrDuplicateOrg        = errors.New("organization already exists")
-	ErrOrgMismatch         = errors.New("organization already exists with another name or API URL")
-	ErrDuplicateUser       = errors.New("service user already exists")
-	ErrOrgNotEmpty         = errors.New("organization still holds access keys")
-	ErrNotFound            = errors.New("not found")
+	ErrKeyLimit      = errors.New("service user already has two access keys")
+	ErrKeyActive     = errors.New("access key is ACTIVE")
+	ErrLastActiveKey = errors.New("this is the service user's last ACTIVE key")
+	ErrDuplicateKey  = errors.New("access key ID is already stored")
+	ErrDuplicateOrg  = errors.New("organization already exists")
+	ErrOrgMismatch   = errors.New("organization already exists with another name or API URL")
+	ErrDuplicateUser = errors.New("service user already exists")
+	ErrOrgNotEmpty   = errors.New("organization still holds access keys")
+	ErrNotFound      = errors.New("not found")
+	// ErrNotCommitted: a team store's save is on disk, but its commit failed (m3keys sync commits it).
+	ErrNotCommitted        = errors.New("not committed to the team's git repository")
 	ErrSecretAlreadyCopied = errors.New("secret was already copied")
 )
 

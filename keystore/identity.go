@@ -43,7 +43,7 @@ func (s *Store) ChangeIdentity(passphrase string) error {
 	docPath, bakPath := filepath.Join(s.dir, DocumentFile), filepath.Join(s.dir, BackupFile)
 	var bakPlain []byte
 	if data, err := readStoreFile(bakPath, s.own); err == nil {
-		if bakPlain, err = decrypt(data, s.identity, BackupFile); err != nil {
+		if bakPlain, err = decrypt(data, s.identity.id, BackupFile); err != nil {
 			return fmt.Errorf("%w — nothing was changed; move %s away to change the identity without it", err, bakPath)
 		}
 	} else if !errors.Is(err, fs.ErrNotExist) {
@@ -69,7 +69,7 @@ func (s *Store) ChangeIdentity(passphrase string) error {
 		s.lastRead = enc
 		return nil
 	}
-	if err := reencrypt(s.identity.Recipient(), next.Recipient()); err != nil {
+	if err := reencrypt(s.identity.recipient, next.Recipient()); err != nil {
 		return err
 	}
 	if s.beforeIO != nil {
@@ -78,6 +78,6 @@ func (s *Store) ChangeIdentity(passphrase string) error {
 	if err := writeFile(filepath.Join(s.dir, IdentityFile), encID, s.own); err != nil {
 		return err
 	}
-	s.identity = next
+	s.identity = fromSecret(next)
 	return reencrypt(next.Recipient())
 }

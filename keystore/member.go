@@ -12,7 +12,7 @@ import (
 
 // Member is a team member's unlocked identity: it reads the store's versions as git holds
 // them (merge base, ours, theirs) without opening the store. It never prints its key.
-type Member struct{ id *age.X25519Identity }
+type Member struct{ id unlocked }
 
 var _ fmt.Formatter = (*Member)(nil)
 
@@ -22,7 +22,7 @@ func UnlockMember(dir, passphrase string, opts ...Option) (*Member, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Member{id: id}, nil
+	return &Member{id: fromSecret(id)}, nil
 }
 
 // Member is the store's identity, for a sync.
@@ -33,7 +33,7 @@ func (s *Store) Member() *Member {
 }
 
 // Recipient is the member's public age recipient, the line others add to recipients.txt.
-func (m *Member) Recipient() string { return m.id.Recipient().String() }
+func (m *Member) Recipient() string { return m.id.recipient.String() }
 
 // Format shows the recipient only, whatever the verb.
 func (m *Member) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte("member " + m.Recipient())) }
@@ -41,7 +41,7 @@ func (m *Member) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte("member " +
 // DecryptDocument decrypts and decodes one version of keystore.age; what names it in errors
 // ("the merge base", say).
 func (m *Member) DecryptDocument(data []byte, what string) (*Document, error) {
-	plain, err := decrypt(data, m.id, what)
+	plain, err := decrypt(data, m.id.id, what)
 	if errors.Is(err, ErrWrongIdentity) {
 		return nil, fmt.Errorf("%w: %s is not encrypted to you", ErrNotMember, what)
 	}
@@ -78,7 +78,7 @@ func JoinTeam(dir, passphrase string, opts ...Option) (*Member, error) {
 	if err := writeFile(filepath.Join(dir, IdentityFile), enc, own); err != nil {
 		return nil, err
 	}
-	return &Member{id: id}, nil
+	return &Member{id: fromSecret(id)}, nil
 }
 
 // Held is the store's lock, held by a sync while git changes the files under it.

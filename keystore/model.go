@@ -2,6 +2,7 @@ package keystore
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -60,6 +61,19 @@ type AccessKey struct {
 	Exposed   bool      `json:"exposed,omitempty"`
 	ExposedAt time.Time `json:"exposedAt,omitzero"`
 	LastCheck *Check    `json:"lastCheck,omitempty"`
+	// HandOuts are the secret's hand-outs in a team store: who, when, and whether the remote
+	// confirmed none came first. A merge keeps every one, so history can say who.
+	HandOuts []HandOut `json:"handOuts,omitempty"`
+	// HandedOutTwice: two members handed the secret out before either saw the other's: rotate it.
+	HandedOutTwice bool `json:"handedOutTwice,omitempty"`
+}
+
+// HandOut is one hand-out of a secret in a team store.
+type HandOut struct {
+	Member string    `json:"member,omitempty"`
+	At     time.Time `json:"at"`
+	// Unconfirmed: handed out with --offline, the remote not asked whether it came first.
+	Unconfirmed bool `json:"unconfirmed,omitempty"`
 }
 
 // Check is the outcome of the last live test of a key.
@@ -135,6 +149,17 @@ func (k *AccessKey) Stale(now time.Time, maxAge time.Duration) bool {
 
 // SecretCopied reports whether the secret was already handed out.
 func (k *AccessKey) SecretCopied() bool { return !k.SecretCopiedAt.IsZero() }
+
+// HandedOutBy is the member who made the hand-out SecretCopiedAt records, "" when the store
+// does not say (a personal store, or a hand-out made before team stores named their member).
+func (k *AccessKey) HandedOutBy() string {
+	for _, h := range k.HandOuts {
+		if h.At.Equal(k.SecretCopiedAt) {
+			return h.Member
+		}
+	}
+	return ""
+}
 
 // Org returns the organization with this ID, in any letter case (see CanonicalOrgID).
 func (d *Document) Org(id string) (*Organization, bool) {
@@ -251,6 +276,7 @@ func (d *Document) Clone() *Document {
 			u := &o.ServiceUsers[ui]
 			u.Keys = append([]AccessKey(nil), u.Keys...)
 			for ki := range u.Keys {
+				u.Keys[ki].HandOuts = slices.Clone(u.Keys[ki].HandOuts)
 				if lc := u.Keys[ki].LastCheck; lc != nil {
 					cp := *lc
 					u.Keys[ki].LastCheck = &cp

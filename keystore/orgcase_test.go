@@ -196,7 +196,7 @@ func TestStoreWithCaseDuplicatesOpensMergedAndSavesTheNewVersion(t *testing.T) {
 	if err := s2.Update(func(tx *Tx) error { return tx.AddUser(strings.ToUpper(orgA), "etl") }); err != nil {
 		t.Fatal(err)
 	}
-	plain, err := decrypt(mustRead(t, filepath.Join(dir, DocumentFile)), s2.identity, DocumentFile)
+	plain, err := decrypt(mustRead(t, filepath.Join(dir, DocumentFile)), s2.identity.id, DocumentFile)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -66,7 +66,7 @@ func TestRecipientChangeRefusesSavesUntilTrusted(t *testing.T) {
 		t.Fatalf("team = %v, summaries %q", IsTeam(dir), summaries)
 	}
 	data, _ := os.ReadFile(filepath.Join(dir, DocumentFile))
-	if _, err := (&Member{id: bobID}).DecryptDocument(data, "keystore.age"); err != nil {
+	if _, err := (&Member{id: fromSecret(bobID)}).DecryptDocument(data, "keystore.age"); err != nil {
 		t.Fatalf("bob cannot read the store he was added to: %v", err)
 	}
 
@@ -91,7 +91,7 @@ func TestRecipientChangeRefusesSavesUntilTrusted(t *testing.T) {
 		t.Fatal(err)
 	}
 	data, _ = os.ReadFile(filepath.Join(dir, DocumentFile))
-	if _, err := (&Member{id: carolID}).DecryptDocument(data, "keystore.age"); err != nil {
+	if _, err := (&Member{id: fromSecret(carolID)}).DecryptDocument(data, "keystore.age"); err != nil {
 		t.Fatalf("carol cannot read a save made after she was trusted: %v", err)
 	}
 	last := summaries[len(summaries)-1]
@@ -167,7 +167,7 @@ func TestChangeIdentityRefusedInATeamStore(t *testing.T) {
 	}
 	assertUnchanged(t, dir, before)
 	data, _ := os.ReadFile(filepath.Join(dir, DocumentFile))
-	if _, err := (&Member{id: bobID}).DecryptDocument(data, "keystore.age"); err != nil {
+	if _, err := (&Member{id: fromSecret(bobID)}).DecryptDocument(data, "keystore.age"); err != nil {
 		t.Fatalf("bob lost the store: %v", err)
 	}
 	if err := s.Update(func(tx *Tx) error { return tx.AddUser(orgA, "ingest") }); err != nil {

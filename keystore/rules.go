@@ -402,7 +402,15 @@ func (tx *Tx) MarkExposed(keyIDs []string, detail string) error {
 }
 
 // MarkSecretCopied records that the secret is being handed out; it refuses a second time.
-func (tx *Tx) MarkSecretCopied(keyID string) error {
+func (tx *Tx) MarkSecretCopied(keyID string) error { return tx.markSecretCopied(keyID, false) }
+
+// MarkSecretCopiedUnconfirmed is MarkSecretCopied for a team store's hand-out made offline
+// (--offline): recorded as not confirmed by the remote.
+func (tx *Tx) MarkSecretCopiedUnconfirmed(keyID string) error {
+	return tx.markSecretCopied(keyID, true)
+}
+
+func (tx *Tx) markSecretCopied(keyID string, unconfirmed bool) error {
 	ref, err := tx.key(keyID)
 	if err != nil {
 		return err
@@ -411,7 +419,14 @@ func (tx *Tx) MarkSecretCopied(keyID string) error {
 		return fmt.Errorf("%w on %s", ErrSecretAlreadyCopied, timefmt.Minute(ref.Key.SecretCopiedAt))
 	}
 	ref.Key.SecretCopiedAt = tx.now
-	tx.record("secret.copy", ref.Org.ID, ref.User.Name, keyID, "")
+	detail := ""
+	if unconfirmed {
+		detail = "offline: the remote was not asked whether another member handed it out first"
+	}
+	if tx.by != "" {
+		ref.Key.HandOuts = append(ref.Key.HandOuts, HandOut{Member: tx.by, At: tx.now, Unconfirmed: unconfirmed})
+	}
+	tx.record("secret.copy", ref.Org.ID, ref.User.Name, keyID, detail)
 	return nil
 }
 
@@ -422,6 +437,12 @@ func (tx *Tx) UnmarkSecretCopied(keyID, why string) error {
 		return err
 	}
 	ref.Key.SecretCopiedAt = time.Time{}
+	if n := len(ref.Key.HandOuts); n > 0 && ref.Key.HandOuts[n-1].Member == tx.by {
+		ref.Key.HandOuts = ref.Key.HandOuts[: n-1 : n-1]
+		if n == 1 {
+			ref.Key.HandOuts = nil
+		}
+	}
 	// The rollback must not fail over the wording of why, or the secret would stay marked
 	// as handed out: make it text that survives the save instead.
 	why = strings.ToValidUTF8(why, "\uFFFD")

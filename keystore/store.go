@@ -32,7 +32,7 @@ type Store struct {
 	// writeMu serializes changes in this process and is held through disk I/O;
 	// it guards identity, lastRead, lastPlain, stamp and decrypts.
 	writeMu   sync.Mutex
-	identity  *age.X25519Identity
+	identity  unlocked
 	lastRead  []byte     // ciphertext the cached doc came from, to notice other writers
 	lastPlain []byte     // its plaintext, so a change that changes nothing is not written
 	beforeIO  func()     // a test hook, run before a save touches the disk
@@ -94,7 +94,7 @@ func Create(dir, passphrase string, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{dir: dir, opts: o, own: own, identity: id, now: time.Now, doc: &Document{Version: CurrentVersion}}
+	s := &Store{dir: dir, opts: o, own: own, identity: fromSecret(id), now: time.Now, doc: &Document{Version: CurrentVersion}}
 	plain, err := encodeDocument(s.doc)
 	if err != nil {
 		return nil, err
@@ -116,6 +116,11 @@ func Open(dir, passphrase string, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	return open(dir, fromSecret(id), own, o)
+}
+
+// open reads the store with an unlocked identity: Open's and OpenWith's common part.
+func open(dir string, id unlocked, own owner, o options) (*Store, error) {
 	s := &Store{dir: dir, opts: o, own: own, identity: id, now: time.Now}
 	lock, err := lockDir(dir, own, o)
 	if err != nil {
@@ -246,7 +251,10 @@ func (s *Store) Update(change func(*Tx) error) error {
 func (s *Store) ChangePassphrase(passphrase string) error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
-	enc, err := encryptIdentity(s.identity, passphrase)
+	if s.identity.secret == nil {
+		return ErrNoSecretKey
+	}
+	enc, err := encryptIdentity(s.identity.secret, passphrase)
 	if err != nil {
 		return err
 	}
@@ -276,7 +284,7 @@ func (s *Store) refresh() error {
 		return nil
 	}
 	s.decrypts++
-	plain, err := decrypt(data, s.identity, DocumentFile)
+	plain, err := decrypt(data, s.identity.id, DocumentFile)
 	if errors.Is(err, ErrWrongIdentity) && IsTeam(s.dir) {
 		return s.notMember()
 	}
@@ -304,7 +312,7 @@ func (s *Store) backupIsOurs() bool {
 	if err != nil {
 		return false
 	}
-	_, err = age.Decrypt(bytes.NewReader(data), s.identity)
+	_, err = age.Decrypt(bytes.NewReader(data), s.identity.id)
 	return err == nil
 }
 
@@ -334,14 +342,13 @@ func (s *Store) writeTo(plain []byte, recipients []age.Recipient) error {
 	return nil
 }
 
-// recipients is who a save encrypts to: the identity alone, or a team's trusted members.
 // edit starts changes to d by this store's member: in a team store, the history names them
 // as recipients.txt does.
 func (s *Store) edit(d *Document) *Tx {
 	tx := d.Edit(s.now())
 	if rs, err := readRecipients(s.dir, s.own); err == nil {
 		for _, r := range rs {
-			if r.Key == s.identity.Recipient().String() {
+			if r.Key == s.identity.recipient.String() {
 				tx.By(r.Name)
 			}
 		}
@@ -349,9 +356,10 @@ func (s *Store) edit(d *Document) *Tx {
 	return tx
 }
 
+// recipients is who a save encrypts to: the identity alone, or a team's trusted members.
 func (s *Store) recipients() ([]age.Recipient, error) {
 	if !IsTeam(s.dir) {
-		return []age.Recipient{s.identity.Recipient()}, nil
+		return []age.Recipient{s.identity.recipient}, nil
 	}
-	return teamRecipients(s.dir, s.own, s.identity.Recipient().String())
+	return teamRecipients(s.dir, s.own, s.identity.recipient.String())
 }

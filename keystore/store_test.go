@@ -172,7 +172,7 @@ func TestDamageSeenByAnOpenStoreWritesNothing(t *testing.T) {
 
 func writeDocument(t *testing.T, s *Store, plain string) {
 	t.Helper()
-	enc, err := encrypt([]byte(plain), s.identity.Recipient())
+	enc, err := encrypt([]byte(plain), s.identity.recipient)
 	if err != nil {
 		t.Fatal(err)
 	}

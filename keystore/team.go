@@ -24,7 +24,7 @@ func (s *Store) afterSave(prev, next *Document) error {
 		return nil
 	}
 	if err := s.opts.afterSave(Summary(newEvents(prev.History, next.History))); err != nil {
-		return fmt.Errorf("the change is saved, but not committed to the team's git repository: %w — m3keys sync commits it", err)
+		return fmt.Errorf("the change is saved, but %w: %w — m3keys sync commits it", ErrNotCommitted, err)
 	}
 	return nil
 }
@@ -97,7 +97,7 @@ func short(orgID string) string {
 
 // notMember explains a team store that does not open with this identity.
 func (s *Store) notMember() error {
-	self := s.identity.Recipient().String()
+	self := s.identity.recipient.String()
 	rs, err := readRecipients(s.dir, s.own)
 	if err == nil && !rs.Has(self) {
 		return fmt.Errorf("%w: you are not in %s (not added yet, or removed) — to be added, send this to a member: m3keys team add NAME %s; then run m3keys sync", ErrNotMember, RecipientsFile, self)
@@ -124,7 +124,7 @@ func (s *Store) Reload() error {
 func (s *Store) SetRecipients(rs Recipients, change func(*Tx) error) error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
-	if !rs.Has(s.identity.Recipient().String()) {
+	if !rs.Has(s.identity.recipient.String()) {
 		return fmt.Errorf("%w: the new list leaves you out — ask another member to remove you", ErrNotMember)
 	}
 	recipients, err := rs.ageRecipients()

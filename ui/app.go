@@ -182,6 +182,10 @@ func (a *App) handle(msg tea.Msg) tea.Cmd {
 		return a.reloaded(msg)
 	case Hangup:
 		return a.hangup()
+	case agentTickMsg:
+		return a.agentTicked()
+	case agentUntilMsg:
+		return a.agentUntilRead(msg)
 	}
 	return nil
 }
@@ -258,7 +262,7 @@ func (a *App) opened(msg openedMsg) tea.Cmd {
 	a.c.store = msg.store
 	a.c.setDoc(msg.doc)
 	a.reset(newOrgsScreen(a.c))
-	return tea.Batch(a.teamStatus(true), a.startReloads()) // a team store syncs as it opens
+	return tea.Batch(a.teamStatus(true), a.startReloads(), a.agentTicks()) // a team store syncs as it opens
 }
 
 // ask opens a confirmation over the screen that asked.
@@ -332,6 +336,7 @@ func (a *App) header(w int) string {
 		right = a.c.spinner() + " " + p
 	}
 	right = joinRight(right, a.teamBadge())
+	right = joinRight(right, a.agentBadge())
 	// the progress stays; long crumbs give way to it
 	room := w - lipgloss.Width(right) - 1
 	if right == "" || room < len("m3keys") {

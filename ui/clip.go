@@ -12,6 +12,7 @@ import (
 	"github.com/m3keys/m3keys/internal/clipboard"
 	"github.com/m3keys/m3keys/internal/handout"
 	"github.com/m3keys/m3keys/internal/sanitize"
+	"github.com/m3keys/m3keys/internal/team"
 	"github.com/m3keys/m3keys/internal/timefmt"
 	"github.com/m3keys/m3keys/keystore"
 )
@@ -43,8 +44,13 @@ type clipState struct {
 }
 
 type (
-	copySecretMsg struct{ keyID string }
-	copyTokenMsg  struct{ keyID string }
+	// copySecretMsg hands a secret out; offline is the second, explicit yes to a hand-out the
+	// team's remote could not be asked about.
+	copySecretMsg struct {
+		keyID   string
+		offline bool
+	}
+	copyTokenMsg struct{ keyID string }
 	// clipCopiedMsg is the end of a copy: what went to the clipboard (a hash), or why nothing did.
 	clipCopiedMsg struct {
 		id          int // the save's, for a secret; 0 for a token
@@ -60,6 +66,7 @@ type (
 		clearerErr  error             // why no detached clearer waits
 		doc         *keystore.Document
 		fetched     *authclient.Result // a token fetched for this copy
+		granted     handout.Granted    // a secret's hand-out: offline, not pushed
 	}
 	clipTickMsg    struct{ seq int }
 	clipClearedMsg struct {
@@ -89,12 +96,15 @@ func (a *App) copySecret(msg copySecretMsg, from ticket) tea.Cmd {
 		return cmd
 	}
 	store, keyID, sink := a.c.store, msg.keyID, a.clipboardSink()
-	desk := handout.Desk{Store: store} // Team: a later change syncs a team store here
+	desk := handout.Desk{Store: store}
+	if t, ok := a.c.deps.Team.(handOutTeam); ok && a.c.team.on {
+		desk.Team = t.HandOut(store, msg.offline)
+	}
 	a.clip.copying = true
 	var id int
 	id, cmd := a.track(func() tea.Msg {
 		out := clipCopiedMsg{id: id, to: from, keyID: keyID, secret: true}
-		_, out.err = desk.HandOut(keyID, sink) // refuses a key that is gone, or handed out already
+		out.granted, out.err = desk.HandOut(keyID, sink) // refuses a key that is gone, or handed out already
 		var lost *handout.Undelivered
 		if errors.As(out.err, &lost) {
 			out.written, out.err, out.rollbackErr = true, lost.Err, lost.RollbackErr
@@ -130,15 +140,22 @@ func (a *App) copyToken(msg copyTokenMsg, from ticket) tea.Cmd {
 	if !ok || a.c.deps.Checker == nil {
 		return nil
 	}
-	held, fresh := a.c.tokens.Get(msg.keyID)
 	checker, sink, keyID := a.c.deps.Checker, a.clipboardSink(), msg.keyID
 	key := authclient.Key{OrgID: ref.Org.ID, APIURL: ref.Org.APIURL, AccessKeyID: keyID, Secret: ref.Key.Secret.Reveal()}
+	held, fresh := a.c.tokens.Get(key)
+	shared := a.sharedTokens() // the unlock agent's, nil when it did not open the store
 	a.clip.copying = true
 	cmds := []tea.Cmd{func() tea.Msg {
 		out := clipCopiedMsg{to: from, keyID: keyID}
 		res := held
+		if !fresh && shared != nil {
+			res, fresh = shared.Get(key) // one another m3keys fetched while unlocked
+		}
 		if !fresh {
 			res = checker.Check(context.Background(), key, false)
+			if shared != nil {
+				shared.Hold(key, res)
+			}
 			out.fetched = &res
 			if res.BearerToken() == "" {
 				out.err = noTokenError{res}
@@ -188,10 +205,17 @@ func (a *App) copied(msg clipCopiedMsg) tea.Cmd {
 	if msg.prevCleared {
 		a.clip.pending, a.clip.what = clipboard.Pending{}, ""
 	}
-	if msg.err != nil {
+	var unreachable *team.UnreachableError
+	switch {
+	case msg.secret && errors.As(msg.err, &unreachable) && !a.saves.closing:
+		a.ask(askOffline(msg.keyID))
+	case msg.err != nil:
 		cmds = append(cmds, a.setStatus(copyFailure(msg, a.c.doc, a.c.now()), true))
-	} else {
+	default:
 		cmds = append(cmds, a.hold(msg))
+		if note := teamNote(msg); note != "" {
+			cmds = append(cmds, a.setStatus(note, true))
+		}
 	}
 	if a.saves.closing { // quit was asked while copying: clear what was just copied, then go
 		cmds = append(cmds, a.clearClipboard(false))
@@ -227,6 +251,33 @@ func (a *App) hold(msg clipCopiedMsg) tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
+// handOutTeam is a Team that keeps a hand-out once team-wide (teamDir is).
+type handOutTeam interface {
+	HandOut(s Store, offline bool) handout.Team
+}
+
+// askOffline is the second, explicit question when the remote cannot be reached.
+func askOffline(keyID string) askMsg {
+	return askMsg{
+		question: "The remote cannot be reached: hand out the secret of " + shortID(keyID) + " offline?",
+		detail: "m3keys cannot check that no other member handed it out. It is recorded as unconfirmed; " +
+			"if another member handed it out too, the next sync flags the key handed out twice — rotate.",
+		yes: copySecretMsg{keyID: keyID, offline: true},
+	}
+}
+
+// teamNote is what a granted hand-out in a team store leaves to do, "" when nothing.
+func teamNote(msg clipCopiedMsg) string {
+	switch g := msg.granted; {
+	case !msg.secret:
+	case g.Unconfirmed:
+		return "handed out offline, recorded as unconfirmed — sync when the remote can be reached"
+	case g.TeamErr != nil:
+		return "the hand-out of " + shortID(msg.keyID) + " is recorded here but not pushed: " + plain(g.TeamErr) + " — sync to push it"
+	}
+	return ""
+}
+
 // copyFailure says why nothing was copied, and what to do.
 func copyFailure(msg clipCopiedMsg, doc *keystore.Document, now time.Time) string {
 	id := shortID(msg.keyID)
@@ -235,13 +286,19 @@ func copyFailure(msg clipCopiedMsg, doc *keystore.Document, now time.Time) strin
 		what = "the secret of " + id
 	}
 	var nt noTokenError
+	var again *handout.AlreadyHandedOut
+	var uncommitted *handout.NotCommitted
 	switch {
+	case errors.As(msg.err, &again):
+		return handedOut(msg.keyID, again.By, again.At)
 	case errors.Is(msg.err, keystore.ErrSecretAlreadyCopied):
 		at := now
 		if ref, ok := doc.Key(msg.keyID); ok {
 			at = ref.Key.SecretCopiedAt
 		}
-		return handedOut(msg.keyID, at, now)
+		return handedOut(msg.keyID, "", at)
+	case errors.As(msg.err, &uncommitted) && uncommitted.RolledBack():
+		return what + " was not copied: " + plain(msg.err) + "; nothing was handed out, and the mark was taken back — fix git, sync, then copy again"
 	case errors.As(msg.err, &nt):
 		return id + ": " + nt.Error() + " — press t to test the key"
 	case msg.rollbackErr != nil:
@@ -261,8 +318,11 @@ func copyFailure(msg clipCopiedMsg, doc *keystore.Document, now time.Time) strin
 }
 
 // handedOut refuses a second hand-out, with the date of the first and the way to a new secret.
-func handedOut(keyID string, at, now time.Time) string {
-	return "the secret of " + shortID(keyID) + " was handed out on " + timefmt.Minute(at) +
+func handedOut(keyID, by string, at time.Time) string {
+	if by != "" {
+		by = " by " + clean(by)
+	}
+	return "the secret of " + shortID(keyID) + " was handed out" + by + " on " + timefmt.Minute(at) +
 		" — m3keys hands a secret out once, as the m3ter Console shows it once; for a new secret, " +
 		"add a new key in the m3ter Console, then retire this one"
 }
@@ -280,7 +340,11 @@ func (a *App) recordIfUntested(keyID string, res authclient.Result) tea.Cmd {
 
 // holdToken keeps a token of this session for y.
 func (a *App) holdToken(keyID string, res authclient.Result) {
-	a.c.tokens.Hold(keyID, res)
+	ref, ok := a.c.doc.Key(keyID)
+	if !ok {
+		return
+	}
+	a.c.tokens.Hold(authclient.Key{OrgID: ref.Org.ID, APIURL: ref.Org.APIURL, AccessKeyID: keyID, Secret: ref.Key.Secret.Reveal()}, res)
 }
 
 // clipTick counts down once a second, and clears the clipboard when the time is up.

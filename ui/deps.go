@@ -56,6 +56,9 @@ type Deps struct {
 	WatchClearer func(cb Clipboard, h clipboard.Hash, timeout time.Duration) (clipboard.Stopper, error)
 	// DefaultAPIURL prefills the API URL of a new organization ($M3KEYS_API_URL or m3ter's default).
 	DefaultAPIURL string
+	// Agent is the store's unlock agent (NewAgent): it opens the store without the unlock
+	// screen while unlocked, and "keep unlocked" starts it. Nil: no agent.
+	Agent Agent
 	// Team is the store's git side (NewTeam); nil, or a store that is not a team store, shows
 	// no badge and no S.
 	Team Team

@@ -232,7 +232,7 @@ func (s *orgScreen) act(msg tea.KeyMsg) tea.Cmd {
 	case keyIs(msg, k.Delete):
 		return s.askRemove(u, key)
 	case keyIs(msg, k.Copy) && key.SecretCopied():
-		return do(statusMsg{text: handedOut(key.AccessKeyID, key.SecretCopiedAt, s.c.now()), isErr: true})
+		return do(statusMsg{text: handedOut(key.AccessKeyID, key.HandedOutBy(), key.SecretCopiedAt), isErr: true})
 	case keyIs(msg, k.Copy):
 		return do(askHandOut(key))
 	case keyIs(msg, k.CopyToken):

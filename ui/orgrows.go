@@ -55,6 +55,8 @@ func (s *orgScreen) keyCells(k *keystore.AccessKey) []cell {
 	switch {
 	case k.Exposed:
 		secret = styled(&st.Bad, "exposed — rotate", "exposed")
+	case k.HandedOutTwice:
+		secret = styled(&st.Bad, "handed out twice — rotate", "twice — rotate", "twice")
 	case k.SecretCopied():
 		secret = styled(&st.Dim, "copied "+timefmt.Day(k.SecretCopiedAt), "copied")
 	}
@@ -116,6 +118,9 @@ func (s *orgScreen) detail(w int) string {
 		if k.Exposed {
 			text = shortID(k.AccessKeyID) + ": exposed — rotate: a removed team member could read its secret · " + s.checkSentence(k)
 		}
+		if k.HandedOutTwice {
+			text = shortID(k.AccessKeyID) + ": handed out twice — rotate: two team members each handed its secret out" + handOutsBy(k) + " · " + s.checkSentence(k)
+		}
 	}
 	if u.OverLimit() {
 		text = clean(u.Name) + " is " + overLimit + " (make a key INACTIVE with s, then d)"
@@ -152,4 +157,20 @@ func (s *orgScreen) checkSentence(k *keystore.AccessKey) string {
 		return "never tested — press t to test it"
 	}
 	return "last check " + lastcheck.Ago(c.At, s.c.now()) + ": " + checkWords(c) + fmt.Sprintf(" · %dms", c.LatencyMs)
+}
+
+// handOutsBy names who handed a secret out and when: " (alice 2026-12-01, bob 2026-12-01 offline)".
+func handOutsBy(k *keystore.AccessKey) string {
+	var who []string
+	for _, h := range k.HandOuts {
+		w := clean(h.Member) + " " + timefmt.Day(h.At)
+		if h.Unconfirmed {
+			w += " offline"
+		}
+		who = append(who, w)
+	}
+	if len(who) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(who, ", ") + ")"
 }

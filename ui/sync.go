@@ -8,6 +8,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/m3keys/m3keys/internal/handout"
 	"github.com/m3keys/m3keys/internal/merge"
 	"github.com/m3keys/m3keys/internal/sanitize"
 	"github.com/m3keys/m3keys/internal/team"
@@ -66,6 +67,18 @@ func (t teamDir) Sync(s Store, c SyncChoices) (team.Result, error) {
 }
 
 var _ memberStore = (*keystore.Store)(nil)
+
+var _ handOutTeam = teamDir{}
+
+// HandOut keeps c once team-wide: it syncs first and pushes after (team.HandOut).
+func (t teamDir) HandOut(s Store, offline bool) handout.Team {
+	ms, ok := s.(memberStore)
+	if !ok {
+		return nil
+	}
+	return team.HandOut{Dir: t.dir, Offline: offline, Sync: team.SyncOptions{
+		Unlock: func() (*keystore.Member, error) { return ms.Member(), nil }, Known: ms.Member(), Lock: t.opts}}
+}
 
 // teamState is what the root knows of the team store: the badge and the sync in flight.
 type teamState struct {

@@ -19,6 +19,7 @@ type unlockScreen struct {
 	dir    string // where a new store is created
 	exists bool
 	busy   bool
+	keep   bool // start the unlock agent: keep unlocked for KeepFor (agent.go)
 	form   form
 	wide   bool // the last failure carries a recipient line: a box wide enough for it
 	w, h   int
@@ -53,11 +54,22 @@ func newUnlockScreen(c *common, exists bool) *unlockScreen {
 
 func (s *unlockScreen) update(msg tea.Msg) (screen, tea.Cmd) {
 	switch msg := msg.(type) {
-	case startMsg: // $M3KEYS_PASSPHRASE opens the store without asking
+	case startMsg: // the agent, then $M3KEYS_PASSPHRASE, open the store without asking
+		if s.c.deps.Agent != nil && s.exists {
+			return s, s.openThroughAgent()
+		}
 		if p := s.c.deps.Passphrase; p != "" && s.exists {
 			return s, s.open(p, true)
 		}
 		return s, nil
+	case agentLockedMsg:
+		s.busy = false
+		if p := s.c.deps.Passphrase; p != "" && s.exists {
+			return s, s.open(p, true)
+		}
+		return s, nil
+	case agentOpenedMsg:
+		return s, s.agentOpened(msg)
 	case unlockedMsg:
 		return s, do(openedMsg(msg))
 	case unlockFailedMsg:
@@ -81,6 +93,10 @@ func (s *unlockScreen) update(msg tea.Msg) (screen, tea.Cmd) {
 func (s *unlockScreen) key(key tea.KeyMsg) (screen, tea.Cmd) {
 	if keyIs(key, s.c.keys.Back) {
 		return s, tea.Quit
+	}
+	if key.Type == tea.KeyCtrlT && s.keepOption() != "" {
+		s.keep = !s.keep
+		return s, nil
 	}
 	// A new passphrase too short is refused where it is typed, not after the confirmation.
 	if !s.exists && s.form.focus == 0 && (keyIs(key, s.c.keys.Submit) || keyIs(key, s.c.keys.NextField)) {
@@ -125,6 +141,10 @@ func (s *unlockScreen) submit() tea.Cmd {
 func (s *unlockScreen) open(pass string, fromEnv bool) tea.Cmd {
 	s.busy = true
 	vault, create := s.c.deps.Vault, !s.exists
+	if s.keep && !create && s.c.deps.Agent != nil {
+		ag := s.c.deps.Agent
+		return func() tea.Msg { return unlockKeeping(vault, ag, pass) }
+	}
 	return func() tea.Msg {
 		open := vault.Unlock
 		if create {
@@ -229,6 +249,9 @@ func (s *unlockScreen) view() string {
 		f.fields[f.focus].hint = ""
 	}
 	b.WriteString(f.view(st))
+	if k := s.keepOption(); k != "" {
+		b.WriteString("\n\n" + textcut.End(k, inner))
+	}
 	if s.busy {
 		busy := "Unlocking…"
 		if !s.exists {

@@ -59,6 +59,9 @@ if [[ $# -gt 0 ]]; then one "$@"; fi
 
 type key struct{ id, secret, org string }
 
+// xargsFullAt and xargsTokenAt are the xargs baselines, for the unlocked figures printed last.
+var xargsFullAt, xargsTokenAt time.Duration
+
 func main() {
 	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "benchcheck:", err)
@@ -99,7 +102,12 @@ func run() error {
 		}
 	}
 
-	env := append(os.Environ(), "M3KEYS_HOME="+filepath.Join(tmp, "store"), "M3KEYS_PASSPHRASE=bench-passphrase", "M3KEYS_API_URL="+fake.URL)
+	// The unlock agent's socket goes in a runtime directory of the benchmark's own.
+	rt := filepath.Join(tmp, "rt")
+	if err := os.Mkdir(rt, 0o700); err != nil {
+		return err
+	}
+	env := append(os.Environ(), "M3KEYS_HOME="+filepath.Join(tmp, "store"), "M3KEYS_PASSPHRASE=bench-passphrase", "M3KEYS_API_URL="+fake.URL, "XDG_RUNTIME_DIR="+rt)
 	m := m3keysRunner{bin: bin, env: env, keys: len(keys)}
 	if _, err := m.run(csv.String(), "import"); err != nil {
 		return err
@@ -136,6 +144,27 @@ func run() error {
 			}
 		}
 	}
+	// Unlocked (m3keys unlock): the same checks with no scrypt, and no passphrase in the environment.
+	if _, err := m.run("", "unlock"); err != nil {
+		return err
+	}
+	unlocked := m3keysRunner{bin: bin, keys: m.keys, env: append(append([]string(nil), env...), "M3KEYS_PASSPHRASE=")}
+	fullUnlocked, err := best(func() error { return unlocked.check(true) })
+	if err == nil {
+		var tokenUnlocked time.Duration
+		tokenUnlocked, err = best(func() error { return unlocked.check(false) })
+		defer func() {
+			fmt.Printf("unlocked (m3keys unlock, then no M3KEYS_PASSPHRASE):\n")
+			fmt.Printf("  m3keys check (token + users/me)        %8v                xargs -P %d curl: %s\n", round(fullUnlocked), concurrency, speed(xargsFullAt, fullUnlocked))
+			fmt.Printf("  m3keys check --no-verify (token only)  %8v                xargs -P %d curl: %s\n", round(tokenUnlocked), concurrency, speed(xargsTokenAt, tokenUnlocked))
+		}()
+	}
+	if _, lerr := m.run("", "lock"); err == nil {
+		err = lerr
+	}
+	if err != nil {
+		return err
+	}
 	loopFull, err := best(func() error { return c.loop(true) })
 	if err != nil {
 		return err
@@ -144,6 +173,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	xargsFullAt = xargsFull
 	loopToken, err := best(func() error { return c.loop(false) })
 	if err != nil {
 		return err
@@ -152,6 +182,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	xargsTokenAt = xargsToken
 
 	n := len(keys)
 	idealFull := time.Duration(2*n) * latency / concurrency

@@ -48,6 +48,8 @@ type checkResult struct {
 	WrongServiceUser bool `json:"wrongServiceUser"`
 	// Exposed: someone who should not read the secret could (a team member removed): rotate it.
 	Exposed bool `json:"exposed"`
+	// HandedOutTwice: two team members each handed the secret out before seeing the other's: rotate it.
+	HandedOutTwice bool `json:"handedOutTwice"`
 
 	orgLabel  string
 	createdAt time.Time
@@ -72,6 +74,7 @@ type checkSummary struct {
 	InactiveStillAccepted int `json:"inactiveStillAccepted"`
 	WrongServiceUser      int `json:"wrongServiceUser"`
 	Exposed               int `json:"exposed"`
+	HandedOutTwice        int `json:"handedOutTwice"`
 }
 
 type checkReport struct {
@@ -287,7 +290,7 @@ func keysToCheck(doc *keystore.Document, opts checkOptions, now time.Time) ([]au
 				}
 				keys = append(keys, authclient.Key{OrgID: o.ID, APIURL: o.APIURL, AccessKeyID: k.AccessKeyID, Secret: k.Secret.Reveal()})
 				rows = append(rows, checkResult{OrgID: o.ID, ServiceUser: u.Name, AccessKeyID: k.AccessKeyID,
-					OrgName: o.Name, Status: k.Status, Exposed: k.Exposed,
+					OrgName: o.Name, Status: k.Status, Exposed: k.Exposed, HandedOutTwice: k.HandedOutTwice,
 					AgeDays: k.AgeDays(now), Stale: k.Stale(now, opts.maxAge), orgLabel: orgLabel(&o), createdAt: k.CreatedAt})
 			}
 		}
@@ -387,7 +390,7 @@ func (s *checkSummary) count(r *checkResult) {
 	for _, f := range []struct {
 		on bool
 		n  *int
-	}{{r.InactiveStillAccepted, &s.InactiveStillAccepted}, {r.WrongServiceUser, &s.WrongServiceUser}, {r.Exposed, &s.Exposed}} {
+	}{{r.InactiveStillAccepted, &s.InactiveStillAccepted}, {r.WrongServiceUser, &s.WrongServiceUser}, {r.Exposed, &s.Exposed}, {r.HandedOutTwice, &s.HandedOutTwice}} {
 		if f.on {
 			*f.n++
 		}
@@ -424,6 +427,9 @@ func checkOutcome(s checkSummary, failOnStale, asJSON bool) error {
 	case s.Exposed > 0: // whatever m3ter says: someone who should not hold the secret could read it
 		return &exitError{code: ExitRefused, msg: keys(s.Exposed) + " exposed: a removed team member could read the secret",
 			advice: pick("rotate the keys marked exposed", "see .results[] where .exposed is true; rotate those keys") + " (m3keys, then r on the service user)"}
+	case s.HandedOutTwice > 0: // two members each handed it out: two copies to audit
+		return &exitError{code: ExitRefused, msg: keys(s.HandedOutTwice) + " handed out twice: two team members each handed the secret out",
+			advice: pick("rotate the keys marked handed out twice", "see .results[] where .handedOutTwice is true; rotate those keys") + " (m3keys, then r on the service user)"}
 	case s.InactiveStillAccepted > 0:
 		return &exitError{code: ExitRefused, msg: keys(s.InactiveStillAccepted) + " INACTIVE but still accepted by m3ter",
 			advice: pick("inactivate them in the m3ter Console (Settings › Access › Service Users), then check them again", "see .results[] where .inactiveStillAccepted is true; inactivate those keys in the m3ter Console")}
@@ -525,7 +531,7 @@ func printCheckTable(c *ctx, r checkReport) {
 	for _, n := range []struct {
 		n    int
 		what string
-	}{{s.Retired, "retired"}, {s.InactiveStillAccepted, "INACTIVE still accepted"}, {s.WrongServiceUser, "wrong service user?"}, {s.Exposed, "exposed — rotate"}} {
+	}{{s.Retired, "retired"}, {s.InactiveStillAccepted, "INACTIVE still accepted"}, {s.WrongServiceUser, "wrong service user?"}, {s.Exposed, "exposed — rotate"}, {s.HandedOutTwice, "handed out twice — rotate"}} {
 		if n.n > 0 {
 			apart = append(apart, fmt.Sprintf("%d %s", n.n, n.what))
 		}
@@ -566,6 +572,8 @@ func failureReason(row checkResult) string {
 		return "INACTIVE but still accepted — inactivate it in the Console"
 	case row.Exposed:
 		return "exposed — rotate it"
+	case row.HandedOutTwice:
+		return "handed out twice — rotate it"
 	case row.Result != authclient.Valid && !row.Retired:
 		return sanitize.Line(row.Message)
 	}
@@ -583,6 +591,9 @@ func rowWarnings(row checkResult) []string {
 	}
 	if row.Exposed {
 		w = append(w, "! exposed — rotate (a removed team member could read its secret)")
+	}
+	if row.HandedOutTwice {
+		w = append(w, "! handed out twice — rotate (two team members each handed its secret out)")
 	}
 	return w
 }

@@ -67,7 +67,7 @@ type command struct {
 }
 
 func commands() []command {
-	return []command{
+	return append([]command{
 		{"list", "[--json]", "organizations, service users and keys; never secrets", runList},
 		{"add", "--org ID --user NAME --key-id ID [--org-name NAME] [--api-url URL] [--deployed-to TEXT]", "store a key pair; the secret comes from stdin or a hidden prompt", runAdd},
 		{"import", "[--json]", "add many keys from CSV (or JSON) on stdin: all rows or none", runImport},
@@ -83,7 +83,7 @@ func commands() []command {
 		{"sync", "[--ours ID|all] [--theirs ID|all]", "commit, fetch, merge and push a team store; settle conflicts by ID", runSync},
 		{"demo", "", "the TUI on a throwaway store with sample data and a built-in fake m3ter", runDemo},
 		{"version", "", "print the version", runVersion},
-	}
+	}, agentCommands()...)
 }
 
 // Run executes one command line and returns the exit code.
@@ -111,6 +111,8 @@ type ctx struct {
 	// Global settings as given: the commands that use one check it (clipboardOptions,
 	// storeOptions), so a bad clipboard value in a cron job's environment breaks nothing else.
 	clipboard, clipTimeout, lockTimeout setting
+	// passphraseOnly: the command proves the passphrase (passwd), so the unlock agent is not asked.
+	passphraseOnly bool
 }
 
 // setting is a global option's raw value and where it came from, for messages.
@@ -145,7 +147,7 @@ func (c *ctx) dispatch(args []string) error {
 	if len(rest) == 0 {
 		return c.openTUI(false)
 	}
-	for _, cmd := range commands() {
+	for _, cmd := range append(commands(), hiddenCommands()...) {
 		if cmd.name == rest[0] {
 			return cmd.run(c, rest[1:])
 		}

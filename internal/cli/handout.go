@@ -12,6 +12,7 @@ import (
 
 	"github.com/m3keys/m3keys/internal/handout"
 	"github.com/m3keys/m3keys/internal/sanitize"
+	"github.com/m3keys/m3keys/internal/team"
 	"github.com/m3keys/m3keys/internal/timefmt"
 	"github.com/m3keys/m3keys/internal/validate"
 	"github.com/m3keys/m3keys/keystore"
@@ -20,13 +21,17 @@ import (
 // A secret leaves the store once (internal/handout does the marking, delivering and rolling
 // back); these commands check where it would go before they ask for it, and say what happened.
 
-const copyArgs = "KEY_ID [--clipboard MODE] [--clip-timeout DUR]"
+const copyArgs = "KEY_ID [--offline] [--clipboard MODE] [--clip-timeout DUR]"
+
+// offlineHelp is --offline's, for copy and secret.
+const offlineHelp = "in a team store whose remote cannot be reached, hand the secret out anyway, recorded as unconfirmed"
 
 // runCopy hands the API secret out to the clipboard and returns at once, like pass -c: a detached
 // m3keys, started before the write, clears the clipboard after --clip-timeout if it still holds the secret.
 func runCopy(c *ctx, args []string) error {
 	fs := c.flags("copy", copyArgs)
 	c.clipboardFlags(fs)
+	offline := fs.Bool("offline", false, offlineHelp)
 	pos, err := c.parse(fs, args, 1)
 	if err != nil {
 		return err
@@ -43,19 +48,21 @@ func runCopy(c *ctx, args []string) error {
 	notCopied := func(err error) error {
 		return failure(ExitUsage, "the API secret of "+keyID+" was not copied: ", err, installAdvice)
 	}
-	if err := c.handOut(keyID, sink, notCopied); err != nil {
+	g, err := c.handOut(keyID, sink, *offline, notCopied)
+	if err != nil {
 		return err
 	}
-	c.copied(sink, timeout, "copied the API secret of "+keyID, "this was its one hand-out")
+	c.copied(sink, timeout, "copied the API secret of "+keyID, oneHandOut(g))
 	return nil
 }
 
-const secretArgs = "KEY_ID [-- COMMAND [ARGS...]]"
+const secretArgs = "KEY_ID [--offline] [-- COMMAND [ARGS...]]"
 
 // runSecret writes the API secret, with no newline, to stdout when it is a pipe or a file, or
 // to COMMAND's stdin, for scripts: m3keys secret AK-1 -- gh secret set M3TER_API_SECRET.
 func runSecret(c *ctx, args []string) error {
 	fs := c.flags("secret", secretArgs)
+	offlineFlag := fs.Bool("offline", false, offlineHelp)
 	c.usage = func() {
 		fmt.Fprintln(c.env.Stderr, "usage: m3keys secret KEY_ID -- COMMAND [ARGS...]\n"+
 			"       m3keys secret KEY_ID > FILE   (or | COMMAND)\n\n"+
@@ -67,6 +74,8 @@ func runSecret(c *ctx, args []string) error {
 			"command after | runs even when m3keys refuses, and takes empty input for the secret.\n\n"+
 			"Without COMMAND the secret goes to stdout, and only to a pipe or a file: never a terminal,\n"+
 			"/dev/null or a closed stdout. A second hand-out (secret or copy) is refused; rotate the key for a new secret.\n\n"+
+			"In a team store the hand-out syncs first and is refused when another member handed the secret out;\n"+
+			"when the remote cannot be reached it is refused unless --offline (recorded as unconfirmed).\n\n"+
 			"  m3keys secret AK-1 -- gh secret set M3TER_API_SECRET\n"+
 			"  m3keys secret AK-1 -- kubectl create secret generic m3ter --from-file=api-secret=/dev/stdin\n"+
 			"  m3keys secret AK-1 -- vault kv put secret/m3ter api_secret=-\n"+
@@ -90,7 +99,7 @@ func runSecret(c *ctx, args []string) error {
 		return err
 	}
 	if command != nil {
-		return c.secretToCommand(keyID, command)
+		return c.secretToCommand(keyID, command, *offlineFlag)
 	}
 	if c.env.StdoutIsTTY {
 		return usageErr("stdout is a terminal: secret writes the API secret only to a pipe or a file, never to the screen — "+
@@ -111,58 +120,106 @@ func runSecret(c *ctx, args []string) error {
 	}
 	// Said on a refusal: a pipe's reader was started by the shell before m3keys decided.
 	toStdout := "so nothing was written to stdout (a command reading it ran anyway: m3keys secret " + keyID + " -- COMMAND runs nothing when refused)"
-	if err := c.handOut(keyID, handout.Writer{Name: "stdout", W: c.env.Stdout}, notWritten, toStdout); err != nil {
+	g, err := c.handOut(keyID, handout.Writer{Name: "stdout", W: c.env.Stdout}, *offlineFlag, notWritten, toStdout)
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(c.env.Stderr, "m3keys: wrote the API secret of %s to stdout, with no newline — this was its one hand-out\n", keyID)
+	fmt.Fprintf(c.env.Stderr, "m3keys: wrote the API secret of %s to stdout, with no newline — %s\n", keyID, oneHandOut(g))
 	return nil
 }
 
 // secretToCommand runs command with the secret on its stdin, only when the hand-out is granted.
-func (c *ctx) secretToCommand(keyID string, command []string) error {
+func (c *ctx) secretToCommand(keyID string, command []string, offline bool) error {
 	name := sanitize.Line(command[0])
 	failed := func(err error) error {
 		return failure(ExitUsage, "the API secret of "+keyID+" was not handed out: ", err,
 			"the hand-out was rolled back, and the secret can be handed out again; fix what "+name+" said, then run it again")
 	}
 	sink := handout.Command{Argv: command, Stdout: c.env.Stdout, Stderr: c.env.Stderr}
-	if err := c.handOut(keyID, sink, failed, "so "+name+" was not run"); err != nil {
+	g, err := c.handOut(keyID, sink, offline, failed, "so "+name+" was not run")
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(c.env.Stderr, "m3keys: handed the API secret of %s to %s on its stdin, with no newline — this was its one hand-out\n", keyID, name)
+	fmt.Fprintf(c.env.Stderr, "m3keys: handed the API secret of %s to %s on its stdin, with no newline — %s\n", keyID, name, oneHandOut(g))
 	return nil
 }
 
 // handOut hands keyID's secret to sink (handout.Desk) and words what went wrong: undelivered
 // the sink's failure, after the mark was rolled back. refusedNote adds to a refusal what did
 // not happen because of it.
-func (c *ctx) handOut(keyID string, sink handout.Sink, undelivered func(error) error, refusedNote ...string) error {
+func (c *ctx) handOut(keyID string, sink handout.Sink, offline bool, undelivered func(error) error, refusedNote ...string) (handout.Granted, error) {
 	s, err := c.openStore()
 	if err != nil {
-		return err
+		return handout.Granted{}, err
 	}
-	g, err := handout.Desk{Store: s}.HandOut(keyID, sink) // Team: a later change syncs a team store here
+	desk := handout.Desk{Store: s}
+	if dir, _ := c.storeDir(); keystore.IsTeam(dir) {
+		stop, cancel := interrupted()
+		defer cancel()
+		opts, err := c.storeOptions()
+		if err != nil {
+			return handout.Granted{}, err
+		}
+		me := s.Member()
+		desk.Team = team.HandOut{Dir: dir, Offline: offline, Sync: team.SyncOptions{
+			Known: me, Unlock: func() (*keystore.Member, error) { return me, nil },
+			Now: c.env.Now, Lock: opts, Context: stop, Waiting: c.waitingForRemote}}
+	}
+	g, err := desk.HandOut(keyID, sink)
 	var again *handout.AlreadyHandedOut
 	var lost *handout.Undelivered
+	var uncommitted *handout.NotCommitted
+	var unreachable *team.UnreachableError
+	var notSynced *team.NotSyncedError
+	so := ""
+	if len(refusedNote) > 0 {
+		so = ", " + strings.Join(refusedNote, ", ")
+	}
 	switch {
 	case errors.As(err, &again):
-		return alreadyHandedOut(keyID, again.At, refusedNote...)
+		return g, alreadyHandedOut(keyID, again.At, again.By, refusedNote...)
 	case errors.Is(err, keystore.ErrNotFound):
-		return errNoKey(keyID)
+		return g, errNoKey(keyID)
+	case errors.As(err, &unreachable):
+		return g, &exitError{code: ExitRefused, msg: firstPart(unreachable.Error()) + ": nothing was handed out" + so,
+			advice: "try again when the remote can be reached (m3keys sync says why it cannot), or hand it out anyway with --offline: " +
+				"recorded as unconfirmed, and a sync flags the key handed out twice if another member handed it out too"}
+	case errors.As(err, &notSynced):
+		return g, &exitError{code: ExitRefused, msg: firstPart(notSynced.Error()) + ": nothing was handed out" + so,
+			advice: "run m3keys sync and settle what it says, then hand it out again"}
+	case errors.As(err, &uncommitted) && !uncommitted.RolledBack():
+		return g, &exitError{code: ExitUsage, msg: firstPart(uncommitted.Error()) + ": nothing was handed out" + so,
+			advice: "the secret never left m3keys; fix git, run m3keys sync, then rotate the key to get one that can be handed out"}
+	case errors.As(err, &uncommitted):
+		return g, &exitError{code: ExitUsage, msg: firstPart(uncommitted.Error()) + ": nothing was handed out, and the mark was taken back" + so,
+			advice: "fix what git said (a leftover lock, git missing, no author), run m3keys sync, then hand it out again"}
 	case errors.As(err, &lost) && !lost.RolledBack():
-		return &exitError{code: ExitUsage,
+		return g, &exitError{code: ExitUsage,
 			msg: fmt.Sprintf("the API secret of %s was not handed out (%s), and the store still says it was: %s",
 				keyID, sanitize.Line(lost.Err.Error()), sanitize.Line(lost.RollbackErr.Error())),
 			advice: rollbackAdvice(sink)}
 	case errors.As(err, &lost):
-		return undelivered(lost.Err)
+		return g, undelivered(lost.Err)
 	case err != nil:
-		return err
+		return g, err
+	}
+	if g.Unconfirmed {
+		fmt.Fprintf(c.env.Stderr, "m3keys: handed out offline: the hand-out of %s is recorded as unconfirmed — run m3keys sync when the remote can be reached; it flags the key handed out twice if another member handed it out too\n", keyID)
+	} else if g.TeamErr != nil {
+		fmt.Fprintf(c.env.Stderr, "m3keys: the hand-out of %s is recorded here but not pushed to the team: %s — run m3keys sync to push it\n", keyID, firstPart(g.TeamErr.Error()))
 	}
 	if g.Inactive {
 		fmt.Fprintf(c.env.Stderr, "m3keys: %s is INACTIVE here — integrations should use the service user's ACTIVE key\n", keyID)
 	}
-	return nil
+	return g, nil
+}
+
+// oneHandOut is what a granted hand-out says of itself.
+func oneHandOut(g handout.Granted) string {
+	if g.Unconfirmed {
+		return "handed out offline, recorded as unconfirmed"
+	}
+	return "this was its one hand-out"
 }
 
 // rollbackAdvice is what to do about a mark that stayed after a delivery failed.
@@ -178,12 +235,21 @@ func errNoKey(keyID string) error {
 }
 
 // alreadyHandedOut refuses a second hand-out, with the date of the first and the way to a new secret.
-func alreadyHandedOut(keyID string, at time.Time, note ...string) error {
+func alreadyHandedOut(keyID string, at time.Time, by string, note ...string) error {
 	so := ""
 	if len(note) > 0 {
 		so = ", " + strings.Join(note, ", ")
 	}
-	return refused("the API secret of %s was already handed out, on %s%s — m3keys hands a secret out once, as the m3ter Console shows it once; "+
+	if by != "" {
+		by = " by " + sanitize.Text(by, 100) + ","
+	}
+	return refused("the API secret of %s was already handed out,%s on %s%s — m3keys hands a secret out once, as the m3ter Console shows it once; "+
 		"for a new secret, rotate: generate a new access key in the m3ter Console, add it with m3keys add, deploy it, then retire this one with m3keys inactivate %s",
-		keyID, timefmt.Minute(at), so, keyID)
+		keyID, by, timefmt.Minute(at), so, keyID)
+}
+
+// firstPart is an error's what-went-wrong, one line, without its own advice.
+func firstPart(msg string) string {
+	what, _, _ := strings.Cut(sanitize.Line(msg), " — ")
+	return what
 }

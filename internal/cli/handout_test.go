@@ -280,7 +280,7 @@ func TestSecretHelpSaysNoNewline(t *testing.T) {
 		t.Errorf("exit %d, help %q", o.code, o.stderr)
 	}
 	o = h.run("", "--help")
-	for _, want := range []string{"m3keys copy KEY_ID", "m3keys secret KEY_ID [-- COMMAND [ARGS...]]", "m3keys token KEY_ID [--copy]"} {
+	for _, want := range []string{"m3keys copy KEY_ID", "m3keys secret KEY_ID [--offline] [-- COMMAND [ARGS...]]", "m3keys token KEY_ID [--copy]"} {
 		if !strings.Contains(o.stderr, want) {
 			t.Errorf("usage lacks %q", want)
 		}

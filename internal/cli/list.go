@@ -40,14 +40,15 @@ type rotJSON struct {
 }
 
 type keyJSON struct {
-	AccessKeyID  string          `json:"accessKeyId"`
-	Status       keystore.Status `json:"status"`
-	CreatedAt    time.Time       `json:"createdAt"`
-	AgeDays      int             `json:"ageDays"`
-	Stale        bool            `json:"stale"`
-	SecretCopied bool            `json:"secretCopied"`
-	DeployedTo   string          `json:"deployedTo"`
-	Exposed      bool            `json:"exposed"`
+	AccessKeyID    string          `json:"accessKeyId"`
+	Status         keystore.Status `json:"status"`
+	CreatedAt      time.Time       `json:"createdAt"`
+	AgeDays        int             `json:"ageDays"`
+	Stale          bool            `json:"stale"`
+	SecretCopied   bool            `json:"secretCopied"`
+	DeployedTo     string          `json:"deployedTo"`
+	Exposed        bool            `json:"exposed"`
+	HandedOutTwice bool            `json:"handedOutTwice"`
 	// WrongServiceUser: its last check's users/me named another m3ter service user than the one learned.
 	WrongServiceUser bool            `json:"wrongServiceUser"`
 	LastCheck        *keystore.Check `json:"lastCheck"`
@@ -121,6 +122,9 @@ func userNotes(u *keystore.ServiceUser) []string {
 		if k.Exposed {
 			notes = append(notes, id+": exposed — rotate")
 		}
+		if k.HandedOutTwice {
+			notes = append(notes, id+": handed out twice — rotate")
+		}
 		if k.DeployedTo != "" {
 			notes = append(notes, id+": deployed to "+textcut.End(sanitize.Line(k.DeployedTo), 50))
 		}
@@ -140,7 +144,7 @@ func listDocument(doc *keystore.Document, now time.Time, maxAge time.Duration) l
 			for _, k := range u.Keys {
 				uj.Keys = append(uj.Keys, keyJSON{AccessKeyID: k.AccessKeyID, Status: k.Status, CreatedAt: k.CreatedAt,
 					AgeDays: k.AgeDays(now), Stale: k.Stale(now, maxAge), SecretCopied: k.SecretCopied(),
-					DeployedTo: k.DeployedTo, Exposed: k.Exposed, WrongServiceUser: lastcheck.WrongServiceUser(k.LastCheck), LastCheck: k.LastCheck})
+					DeployedTo: k.DeployedTo, Exposed: k.Exposed, HandedOutTwice: k.HandedOutTwice, WrongServiceUser: lastcheck.WrongServiceUser(k.LastCheck), LastCheck: k.LastCheck})
 			}
 			oj.ServiceUsers = append(oj.ServiceUsers, uj)
 		}

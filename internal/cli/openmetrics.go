@@ -47,6 +47,8 @@ func openMetricsFamilies(at time.Time) []metricFamily {
 			samples: gauge(func(r checkResult) float64 { return float64(boolInt(r.Stale)) })},
 		{name: "m3keys_key_exposed", typ: "gauge", help: "1 when someone who should not read the key's secret could: rotate it.",
 			samples: gauge(func(r checkResult) float64 { return float64(boolInt(r.Exposed)) })},
+		{name: "m3keys_key_handed_out_twice", typ: "gauge", help: "1 when two team members each handed the key's secret out: rotate it.",
+			samples: gauge(func(r checkResult) float64 { return float64(boolInt(r.HandedOutTwice)) })},
 		{name: "m3keys_key_last_check_timestamp_seconds", typ: "gauge", unit: "seconds", help: "When the key was last checked, in Unix seconds.",
 			samples: gauge(func(checkResult) float64 { return float64(at.UnixMilli()) / 1000 })},
 	}

@@ -18,6 +18,7 @@ func runPasswd(c *ctx, args []string) error {
 	if dir, err := c.storeDir(); err == nil && *newIdentity && keystore.IsTeam(dir) {
 		return refused("%v", keystore.ErrTeamIdentity) // before asking for a passphrase it would not use
 	}
+	c.passphraseOnly = true // the old passphrase is asked even while unlocked
 	s, err := c.openStore()
 	if err != nil {
 		return err

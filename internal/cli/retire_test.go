@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -171,5 +172,35 @@ func TestExposedKeysAreCountedAndShown(t *testing.T) {
 	}
 	if j := h.run("", "check", "--json"); j.code != 1 || !strings.Contains(j.stdout, `"exposed": 1`) || !strings.Contains(j.stdout, `"exposed": true`) || !strings.Contains(j.stderr, ".exposed is true") {
 		t.Errorf("check --json with an exposed key: exit %d\n%s%s", j.code, j.stdout, j.stderr)
+	}
+}
+
+func TestHandedOutTwiceKeysAreCountedAndShown(t *testing.T) {
+	h, _ := retireFixture(t)
+	s, err := keystore.Open(h.home, pass)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// As a team store's merge leaves a key two members each handed out.
+	if err := s.Update(func(tx *keystore.Tx) error {
+		ref, _ := tx.Doc().Key("AK-NEW")
+		ref.Key.HandedOutTwice = true
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// Cron alerting must fire while a key is handed out twice: exit 1, whatever m3ter says of it.
+	o := h.run("", "check")
+	if o.code != 1 || !strings.Contains(o.stdout, "! handed out twice — rotate") || !strings.Contains(o.stdout, "1 handed out twice — rotate") || !strings.Contains(o.stderr, "1 key handed out twice") {
+		t.Fatalf("check with a key handed out twice: exit %d, want 1\n%s%s", o.code, o.stdout, o.stderr)
+	}
+	if l := h.mustRun("", "list").stdout; !strings.Contains(l, "AK-NEW: handed out twice — rotate") {
+		t.Errorf("list:\n%s", l)
+	}
+	if j := h.run("", "check", "--json"); j.code != 1 || !strings.Contains(j.stdout, `"handedOutTwice": 1`) || !strings.Contains(j.stdout, `"handedOutTwice": true`) || !strings.Contains(j.stderr, ".handedOutTwice is true") {
+		t.Errorf("check --json with a key handed out twice: exit %d\n%s%s", j.code, j.stdout, j.stderr)
+	}
+	if m := h.run("", "check", "--format", "openmetrics"); m.code != 1 || !regexp.MustCompile(`m3keys_key_handed_out_twice\{[^}]*access_key_id="AK-NEW"[^}]*\} 1\n`).MatchString(m.stdout) {
+		t.Errorf("check --format openmetrics with a key handed out twice: exit %d\n%s%s", m.code, m.stdout, m.stderr)
 	}
 }

@@ -34,7 +34,7 @@ func (c *ctx) storeDir() (string, error) {
 }
 
 var errNoPassphrase = &exitError{code: ExitUsage, msg: "no passphrase: M3KEYS_PASSPHRASE is not set and there is no terminal to ask on",
-	advice: "set M3KEYS_PASSPHRASE for scripts, or run on a terminal"}
+	advice: "run m3keys unlock once on a terminal (it keeps the store unlocked for a while), set M3KEYS_PASSPHRASE for scripts, or run on a terminal"}
 
 func (c *ctx) passphrase(prompt string) (string, error) {
 	if p := c.env.Getenv("M3KEYS_PASSPHRASE"); p != "" {
@@ -94,6 +94,14 @@ func (c *ctx) openStore() (*keystore.Store, error) {
 	opts = append(opts, team.AfterSave(dir)) // a team store commits every save
 	if !keystore.Exists(dir) {
 		return nil, fmt.Errorf("%w: %s", keystore.ErrNoStore, dir)
+	}
+	// The agent first (m3keys unlock), then M3KEYS_PASSPHRASE, then the prompt.
+	if s, ok, err := c.openWithAgent(dir, opts); ok {
+		if err != nil {
+			return nil, err
+		}
+		s.SetClock(c.env.Now)
+		return s, nil
 	}
 	pass, err := c.passphrase("Passphrase for " + dir + ": ")
 	if err != nil {

@@ -66,6 +66,9 @@ func runSync(c *ctx, args []string) error {
 		return err
 	}
 	unlock := func() (*keystore.Member, error) {
+		if m := c.agentMember(dir, opts); m != nil {
+			return m, nil
+		}
 		pass, err := c.passphrase("Passphrase for " + dir + " (to merge): ")
 		if err != nil {
 			return nil, err

@@ -139,3 +139,91 @@ func TestTeamTwoMembersTranscript(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// teamOfTwo is alice and bob on one remote, both holding AK-1 and AK-2, in sync.
+func teamOfTwo(t *testing.T) (remote string, alice, bob *harness) {
+	remote = gitSandbox(t)
+	root := t.TempDir()
+	alice, bob = teamHarness(t, root, "alice"), teamHarness(t, root, "bob")
+	must(t, alice.run(secret, "add", "--org", org1, "--user", "billing", "--key-id", "AK-1"), 0, "alice add")
+	must(t, alice.run(secret+"-2", "add", "--org", org1, "--user", "billing", "--key-id", "AK-2"), 0, "alice add")
+	must(t, alice.run("", "team", "init", "--remote", remote, "--name", "alice"), 0, "team init")
+	o := must(t, bob.run("", "team", "join", remote, "--name", "bob"), 0, "team join")
+	cmd := regexp.MustCompile(`m3keys team add bob (age1[a-z0-9]+)`).FindStringSubmatch(o.stdout)
+	must(t, alice.run("", "team", "add", "bob", cmd[1]), 0, "team add")
+	must(t, alice.run("", "sync"), 0, "alice sync")
+	must(t, bob.run("", "sync"), 0, "bob sync")
+	must(t, bob.run("", "team", "trust", "--yes"), 0, "team trust")
+	alice.secretOut, bob.secretOut = true, true // secret writes it to stdout, and only there
+	return remote, alice, bob
+}
+
+func TestTeamHandOutOnceTeamWide(t *testing.T) {
+	remote, alice, bob := teamOfTwo(t)
+	o := must(t, alice.run("", "secret", "AK-1"), 0, "alice secret AK-1")
+	if o.stdout != secret {
+		t.Fatal("alice's granted hand-out did not write the secret")
+	}
+	// Bob has not synced: the hand-out syncs first and finds alice's, pushed at once.
+	o = must(t, bob.run("", "secret", "AK-1"), 1, "bob secret AK-1")
+	if o.stdout != "" || !strings.Contains(o.stderr, "already handed out, by alice, on ") {
+		t.Fatalf("bob's refusal does not name alice and when, or wrote something:\n%s", o.stderr)
+	}
+
+	// The remote cannot be reached: refused with advice, or handed out --offline, unconfirmed.
+	aside := remote + ".away"
+	if err := os.Rename(remote, aside); err != nil {
+		t.Fatal(err)
+	}
+	o = must(t, bob.run("", "secret", "AK-2"), 1, "bob secret AK-2, offline")
+	if o.stdout != "" || !strings.Contains(o.stderr, "the remote cannot be reached") || !strings.Contains(o.stderr, "--offline") {
+		t.Fatalf("a hand-out with the remote unreachable:\n%s", o.stderr)
+	}
+	for _, h := range []*harness{bob, alice} {
+		o = must(t, h.run("", "secret", "--offline", "AK-2"), 0, "secret --offline AK-2")
+		if o.stdout != secret+"-2" || !strings.Contains(o.stderr, "recorded as unconfirmed") || strings.Contains(o.stderr, "its one hand-out") {
+			t.Fatalf("secret --offline:\n%s", o.stderr)
+		}
+	}
+	if err := os.Rename(aside, remote); err != nil {
+		t.Fatal(err)
+	}
+	must(t, alice.run("", "sync"), 0, "alice sync")
+	o = must(t, bob.run("", "sync"), 0, "bob sync")
+	if !strings.Contains(o.stdout, "handed out twice — rotate: AK-2") {
+		t.Fatalf("bob's merging sync does not warn AK-2 was handed out twice:\n%s", o.stdout)
+	}
+	o = must(t, bob.run("", "list", "--json"), 0, "bob list")
+	if !strings.Contains(o.stdout, `"handedOutTwice": true`) {
+		t.Fatalf("list --json does not flag AK-2:\n%s", o.stdout)
+	}
+	for _, h := range []*harness{alice, bob} {
+		for _, out := range []string{h.run("", "list").stdout} {
+			if strings.Contains(out, secret) {
+				t.Fatal("a secret is in list's output")
+			}
+		}
+	}
+	log, err := exec.Command("git", "-C", remote, "log", "-p", "--all", "--format=%an %s %b").CombinedOutput()
+	if err != nil || strings.Contains(string(log), secret) {
+		t.Fatalf("a secret is in the remote's history in clear (%v)", err)
+	}
+}
+
+// A hand-out whose commit fails delivers nothing and takes its mark back: never a burnt secret.
+func TestTeamHandOutWhoseCommitFails(t *testing.T) {
+	_, _, bob := teamOfTwo(t)
+	gitDir := filepath.Join(bob.home, team.GitDir)
+	for _, args := range [][]string{{"config", "--unset", "user.name"}, {"config", "--unset", "user.email"}, {"config", "user.useConfigOnly", "true"}} {
+		if out, err := exec.Command("git", append([]string{"--git-dir", gitDir}, args...)...).CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	o := bob.run("", "secret", "AK-1")
+	if o.code == 0 || o.stdout != "" || !strings.Contains(o.stderr, "could not be committed") || !strings.Contains(o.stderr, "the mark was taken back") {
+		t.Fatalf("secret with no git author: exit %d, wrote %d bytes\n%s", o.code, len(o.stdout), o.stderr)
+	}
+	if l := must(t, bob.run("", "list", "--json"), 0, "list").stdout; strings.Contains(l, `"secretCopied": true`) {
+		t.Fatalf("the store says AK-1 was handed out, though nothing was:\n%s", l)
+	}
+}

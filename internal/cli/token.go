@@ -72,11 +72,12 @@ func runToken(c *ctx, args []string) error {
 // bearerToken is the key's held token while it has more than 5 minutes left, else a fresh one
 // (with the retries of a check), which is then held.
 func (c *ctx) bearerToken(k authclient.Key) authclient.Result {
-	if r, ok := c.env.Tokens.Get(k.AccessKeyID); ok {
+	tokens := c.tokenHolder()
+	if r, ok := tokens.Get(k); ok {
 		return r
 	}
 	batch := authclient.Batch{Client: authclient.New(authclient.Options{UserAgent: "m3keys/" + c.env.Version}), Verify: false}
 	r := batch.Check(context.Background(), k, false)
-	c.env.Tokens.Hold(k.AccessKeyID, r)
+	tokens.Hold(k, r)
 	return r
 }

@@ -2,6 +2,7 @@ package handout
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -69,9 +70,9 @@ type team struct {
 	refuse error
 }
 
-func (t team) BeforeMark(keyID string) error {
+func (t team) BeforeMark(keyID string) (bool, error) {
 	*t.log = append(*t.log, "before "+keyID)
-	return t.refuse
+	return false, t.refuse
 }
 
 func (t team) AfterDelivery(keyID string) error {
@@ -183,3 +184,37 @@ func TestClipboardStartsItsClearerBeforeTheWrite(t *testing.T) {
 }
 
 var testTime = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+
+// uncommitted is a team store whose commits fail: every save lands on disk, then its commit
+// fails, as keystore reports it (a leftover lock in team.git, git missing, no author).
+type uncommitted struct{ *keystore.Store }
+
+func (s uncommitted) Update(change func(*keystore.Tx) error) error {
+	if err := s.Store.Update(change); err != nil {
+		return err
+	}
+	return fmt.Errorf("the change is saved, but %w: git: cannot lock ref — m3keys sync commits it", keystore.ErrNotCommitted)
+}
+
+func TestUncommittedMarkDeliversNothingAndRollsBack(t *testing.T) {
+	s := newStore(t)
+	var log []string
+	out := &sink{log: &log, store: s}
+	_, err := Desk{Store: uncommitted{s}, Team: team{log: &log}}.HandOut("AK-1", out)
+	var nc *NotCommitted
+	if !errors.As(err, &nc) || !nc.RolledBack() {
+		t.Fatalf("err %v; want NotCommitted, rolled back", err)
+	}
+	if out.got != "" || slices.Contains(log, "after AK-1") {
+		t.Fatal("a hand-out that could not be committed was delivered")
+	}
+	if isMarked(s) {
+		t.Fatal("the mark stayed: the secret is burnt although nothing was delivered")
+	}
+	if strings.Contains(err.Error(), secret) {
+		t.Fatal("the error holds the secret")
+	}
+	if _, err := (Desk{Store: s}).HandOut("AK-1", &sink{log: &log, store: s}); err != nil {
+		t.Errorf("after the rollback the next hand-out was refused: %v", err)
+	}
+}

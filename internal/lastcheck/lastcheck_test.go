@@ -224,3 +224,28 @@ func TestForKeyReadsARetiredCheckPlainOnceTheKeyIsActive(t *testing.T) {
 		t.Fatalf("ACTIVE again: %q (stored check changed: %v)", Label(ForKey(k)), !c.WhileInactive)
 	}
 }
+
+func TestNeedsAttention(t *testing.T) {
+	valid := &keystore.Check{At: now.Add(-time.Hour), Result: outcome.Valid, Verified: true}
+	cases := []struct {
+		name string
+		key  keystore.AccessKey
+		want bool
+	}{
+		{"active, valid", keystore.AccessKey{Status: keystore.Active, CreatedAt: now, LastCheck: valid}, false},
+		{"active, untested", keystore.AccessKey{Status: keystore.Active, CreatedAt: now}, false},
+		{"active, rejected", keystore.AccessKey{Status: keystore.Active, CreatedAt: now, LastCheck: &keystore.Check{At: now, Result: outcome.Rejected}}, true},
+		{"active, undetermined", keystore.AccessKey{Status: keystore.Active, CreatedAt: now, LastCheck: &keystore.Check{At: now, Result: outcome.Undetermined}}, true},
+		{"active, stale", keystore.AccessKey{Status: keystore.Active, CreatedAt: now.Add(-100 * 24 * time.Hour), LastCheck: valid}, true},
+		{"active, valid, handed out twice", keystore.AccessKey{Status: keystore.Active, CreatedAt: now, LastCheck: valid, HandedOutTwice: true}, true},
+		{"inactive, handed out twice, retired", keystore.AccessKey{Status: keystore.Inactive, CreatedAt: now, HandedOutTwice: true,
+			LastCheck: &keystore.Check{At: now, Result: outcome.Rejected, WhileInactive: true}}, false},
+		{"inactive, still accepted", keystore.AccessKey{Status: keystore.Inactive, CreatedAt: now,
+			LastCheck: &keystore.Check{At: now, Result: outcome.Valid, WhileInactive: true}}, true},
+	}
+	for _, c := range cases {
+		if got := NeedsAttention(&c.key, now, 90*24*time.Hour); got != c.want {
+			t.Errorf("%s: NeedsAttention = %v, want %v", c.name, got, c.want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package merge
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -195,10 +196,11 @@ func (m *merger) user(w where, b, o, t *keystore.ServiceUser) keystore.ServiceUs
 // by the general field merge.
 func (m *merger) key(w where, b, o, t *keystore.AccessKey) keystore.AccessKey {
 	out := *o
-	m.fields(w, b, o, t, &out, "AccessKeyID", "Status", "InactivatedAt", "SecretCopiedAt", "LastCheck")
+	m.fields(w, b, o, t, &out, "AccessKeyID", "Status", "InactivatedAt", "SecretCopiedAt", "LastCheck", "HandOuts", "HandedOutTwice")
 	m.status(w, b, o, t, &out)
 	// Once is once, team-wide: the secret was handed out at the first of the two.
 	out.SecretCopiedAt = earlier(o.SecretCopiedAt, t.SecretCopiedAt)
+	m.handOuts(w, o, t, &out)
 	out.LastCheck = newer(o.LastCheck, t.LastCheck)
 	return out
 }
@@ -224,6 +226,41 @@ func (m *merger) status(w where, b, o, t *keystore.AccessKey, out *keystore.Acce
 	default: // statuses no m3keys writes: the general rule
 		m.fieldsNamed(w, b, o, t, out, "Status", "InactivatedAt")
 	}
+}
+
+// handOuts keeps every hand-out of both sides. Two different ones mean two members each
+// handed the secret out before seeing the other's: the key is flagged, and history says who.
+func (m *merger) handOuts(w where, o, t *keystore.AccessKey, out *keystore.AccessKey) {
+	out.HandOuts = slices.Clone(o.HandOuts)
+	for _, h := range t.HandOuts {
+		if !slices.ContainsFunc(out.HandOuts, func(x keystore.HandOut) bool { return x.Member == h.Member && x.At.Equal(h.At) }) {
+			out.HandOuts = append(out.HandOuts, h)
+		}
+	}
+	slices.SortStableFunc(out.HandOuts, func(a, b keystore.HandOut) int { return a.At.Compare(b.At) })
+	out.HandedOutTwice = o.HandedOutTwice || t.HandedOutTwice
+	// Two members at the same instant are two hand-outs too: the list tells them apart.
+	twice := !o.SecretCopiedAt.IsZero() && !t.SecretCopiedAt.IsZero() &&
+		(!o.SecretCopiedAt.Equal(t.SecretCopiedAt) || len(out.HandOuts) > max(len(o.HandOuts), len(t.HandOuts)))
+	if !twice || out.HandedOutTwice {
+		return
+	}
+	out.HandedOutTwice = true
+	var who []string
+	for _, h := range out.HandOuts {
+		s := h.At.UTC().Format("2006-01-02 15:04 UTC")
+		if h.Member != "" {
+			s = h.Member + " " + s
+		}
+		if h.Unconfirmed {
+			s += " (offline)"
+		}
+		who = append(who, s)
+	}
+	if len(who) == 0 {
+		who = []string{o.SecretCopiedAt.UTC().Format("2006-01-02 15:04 UTC"), t.SecretCopiedAt.UTC().Format("2006-01-02 15:04 UTC")}
+	}
+	m.record(w, "handed out twice — rotate: "+strings.Join(who, ", "))
 }
 
 func earlier(a, b time.Time) time.Time {

@@ -2,6 +2,7 @@ package merge_test
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -194,6 +195,24 @@ func TestRules(t *testing.T) {
 				noConflicts(t, r)
 				if at := key(t, r.Doc, "k1").SecretCopiedAt; !at.Equal(t1) {
 					t.Fatalf("secretCopiedAt %v, want the earlier %v", at, t1)
+				}
+				// Two hand-outs of one secret: both kept, the key flagged, history says so.
+				if !key(t, r.Doc, "k1").HandedOutTwice {
+					t.Fatal("two hand-outs merged without flagging the key handed out twice")
+				}
+				if !slices.ContainsFunc(r.Doc.History, func(ev keystore.Event) bool {
+					return ev.AccessKeyID == "k1" && strings.HasPrefix(ev.Detail, "handed out twice — rotate")
+				}) {
+					t.Fatal("no history event says the secret was handed out twice")
+				}
+			}},
+		{"OneHandOutIsNotTwice",
+			func(tx *keystore.Tx) error { return tx.MarkSecretCopied("k1") },
+			func(tx *keystore.Tx) error { return tx.RecordCheck("k1", check(t2, true, "valid")) },
+			func(t *testing.T, r merge.Result) {
+				noConflicts(t, r)
+				if k := key(t, r.Doc, "k1"); k.HandedOutTwice || !k.SecretCopiedAt.Equal(t1) {
+					t.Fatalf("one hand-out merged as handedOutTwice=%v at %v", k.HandedOutTwice, k.SecretCopiedAt)
 				}
 			}},
 		{"InactiveBeatsUnchangedActive",

@@ -24,6 +24,9 @@ func (r Result) Summary() string {
 	if r.Tries > 1 && r.Pushed {
 		did = append(did, fmt.Sprintf("after %d tries (others pushed meanwhile)", r.Tries))
 	}
+	if len(r.HandedOutTwice) > 0 {
+		did = append(did, "flagged handed out twice — rotate: "+strings.Join(r.HandedOutTwice, ", "))
+	}
 	switch {
 	case len(did) > 0:
 		return strings.Join(did, ", ")

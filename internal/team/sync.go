@@ -26,6 +26,8 @@ var (
 	ErrUntrusted = errors.New("sync stopped: the team's recipient list changed and is not trusted yet")
 	ErrNoRemote  = errors.New("this team store has no remote")
 	ErrPushRace  = errors.New("others kept pushing while this sync merged")
+	// ErrUnreachable: the remote could not be fetched from (or pushed to): offline, down, refused.
+	ErrUnreachable = errors.New("the remote cannot be reached")
 )
 
 // DefaultTries bounds fetch-merge-push rounds when pushes are rejected because someone pushed meanwhile.
@@ -98,8 +100,11 @@ type Result struct {
 	Decisions int               // merge decisions recorded in history
 	Resolved  map[string]string // conflicts settled by Choose/All: short ID → side
 	Exposed   []string          // keys the merge flagged exposed: a removed member could read them
-	Removed   bool              // the list the sync brought leaves this member out: see RemovedError
-	failed    bool              // the sync stopped on an error: it is not up to date
+	// HandedOutTwice are the keys the merge flagged handed out twice: two members each handed
+	// the secret out before seeing the other's hand-out.
+	HandedOutTwice []string
+	Removed        bool // the list the sync brought leaves this member out: see RemovedError
+	failed         bool // the sync stopped on an error: it is not up to date
 }
 
 // Sync commits what is uncommitted, fetches, checks what the remote brought, merges the
@@ -155,7 +160,7 @@ func (e *syncer) run() error {
 	for e.res.Tries = 1; e.res.Tries <= e.opts.Tries; e.res.Tries++ {
 		if hasRemote {
 			if _, err := e.r.run(fetchArgs...); err != nil {
-				return err
+				return fmt.Errorf("%w: %w", ErrUnreachable, err)
 			}
 		}
 		ahead, err := e.integrate(held, hasRemote)
@@ -334,7 +339,10 @@ func (e *syncer) push() (rejected bool, err error) {
 		strings.Contains(ge.stderr, "non-fast-forward") || strings.Contains(ge.stderr, "[remote rejected]") && strings.Contains(ge.stderr, "lock")) {
 		return true, nil
 	}
-	return false, err
+	if err != nil {
+		return false, fmt.Errorf("%w: %w", ErrUnreachable, err)
+	}
+	return false, nil
 }
 
 // notePending records a recipient change the member has not trusted, as the work tree will
@@ -430,6 +438,7 @@ func (e *syncer) merge(held *keystore.Held, up string) error {
 	}
 	doc := r.Doc // merge flags its over-limit service users itself
 	e.res.OverLimit = r.OverLimit
+	e.res.HandedOutTwice = newlyHandedOutTwice(ours.doc, doc)
 	if err := e.flagExposed(baseRev, ourRev, theirsRev, recipients, doc, now); err != nil {
 		return err
 	}
@@ -447,6 +456,25 @@ func (e *syncer) merge(held *keystore.Held, up string) error {
 	}
 	e.res.Merged = true
 	return nil
+}
+
+// newlyHandedOutTwice are the keys merged flags handed out twice and ours did not.
+func newlyHandedOutTwice(ours, merged *keystore.Document) []string {
+	var ids []string
+	for _, o := range merged.Organizations {
+		for _, u := range o.ServiceUsers {
+			for _, k := range u.Keys {
+				if !k.HandedOutTwice {
+					continue
+				}
+				if ref, ok := ours.Key(k.AccessKeyID); ok && ref.Key.HandedOutTwice {
+					continue
+				}
+				ids = append(ids, k.AccessKeyID)
+			}
+		}
+	}
+	return ids
 }
 
 // flagExposed flags, in the merged doc, every key a removed member could read in a commit

@@ -1,0 +1,85 @@
+package agent
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"syscall"
+)
+
+// ErrUnsupported: this system cannot check who connects to a socket, so there is no agent.
+var ErrUnsupported = errors.New("the unlock agent is not supported on this system (it cannot check who connects)")
+
+// SocketPath is the agent socket of the store in dir: a name derived from the store's
+// absolute path, in the user's runtime directory, which it makes and checks.
+func SocketPath(dir string) (string, error) {
+	if !Supported {
+		return "", ErrUnsupported
+	}
+	abs, err := storeKey(dir)
+	if err != nil {
+		return "", err
+	}
+	sockDir, err := socketDir()
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256([]byte(abs))
+	p := filepath.Join(sockDir, "agent-"+hex.EncodeToString(sum[:12])+".sock")
+	if len(p) > maxSocketPath {
+		return "", fmt.Errorf("the agent's socket path %s is longer than unix sockets allow (%d bytes) — set XDG_RUNTIME_DIR to a shorter directory of yours", p, maxSocketPath)
+	}
+	return p, nil
+}
+
+// storeKey is the store's absolute, cleaned path: the name the agent knows it by.
+func storeKey(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = real
+	}
+	return abs, nil
+}
+
+// maxSocketPath is what every unix takes in sun_path (macOS 104 with the NUL, Linux 108).
+const maxSocketPath = 103
+
+// socketDir is $XDG_RUNTIME_DIR/m3keys, else m3keys-UID under the temp dir: made 0700 when
+// missing, and refused unless it is a directory (not a link) of this user's with mode 0700.
+func socketDir() (string, error) {
+	var dir string
+	if rt := os.Getenv("XDG_RUNTIME_DIR"); rt != "" && filepath.IsAbs(rt) {
+		dir = filepath.Join(rt, "m3keys")
+	} else {
+		dir = filepath.Join(os.TempDir(), "m3keys-"+strconv.Itoa(os.Geteuid()))
+	}
+	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
+		return "", fmt.Errorf("m3keys: the agent's directory %s cannot be made: %v — set XDG_RUNTIME_DIR to a directory of yours", dir, err)
+	}
+	return dir, checkPrivateDir(dir)
+}
+
+func checkPrivateDir(dir string) error {
+	fi, err := os.Lstat(dir)
+	if err != nil {
+		return err
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	switch {
+	case !fi.IsDir():
+		return fmt.Errorf("the agent's directory %s is not a directory — remove it, or set XDG_RUNTIME_DIR to a directory of yours", dir)
+	case !ok || int(st.Uid) != os.Geteuid():
+		return fmt.Errorf("the agent's directory %s belongs to another user — remove it, or set XDG_RUNTIME_DIR to a directory of yours", dir)
+	case fi.Mode().Perm() != 0o700:
+		return fmt.Errorf("the agent's directory %s has mode %04o, not 0700 — chmod 700 %s, or remove it", dir, fi.Mode().Perm(), dir)
+	}
+	return nil
+}
