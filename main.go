@@ -80,7 +80,7 @@ func openTUI(o cli.TUIOptions) error {
 		}
 		defer d.Close()
 		deps.Demo, deps.Passphrase, deps.DefaultAPIURL = true, demo.Passphrase, d.APIURL
-		deps.Vault, deps.Team = d.Vault(ui.NewVault(d.Dir, lock)), nil // the demo's Console: keys added or made INACTIVE here are in its m3ter
+		deps.Vault, deps.Team = ui.NewVault(d.Dir, append(d.StoreOptions(), lock)...), nil // the demo's Console: keys added or made INACTIVE here are in its m3ter
 	}
 	p := tea.NewProgram(ui.New(deps), tea.WithAltScreen())
 	done := make(chan struct{})

@@ -21,6 +21,7 @@ import (
 	"github.com/m3keys/m3keys/authclient/m3tertest"
 	"github.com/m3keys/m3keys/internal/clipboard"
 	"github.com/m3keys/m3keys/internal/team"
+	"github.com/m3keys/m3keys/internal/validate"
 	"github.com/m3keys/m3keys/keystore"
 	"github.com/m3keys/m3keys/ui"
 	"github.com/muesli/termenv"
@@ -610,14 +611,14 @@ func TestTUITeamSync(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := team.Init(alice, aliceDir, team.InitOptions{Name: "alice", Remote: remote}); err != nil {
+	if err := team.Init(alice, team.InitOptions{Name: "alice", Remote: remote}); err != nil {
 		t.Fatal(err)
 	}
 	joined, err := team.Join(remote, bobDir, "bob", pass)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := team.Add(alice, aliceDir, "bob", joined.Recipient); err != nil {
+	if err := team.Add(alice, "bob", joined.Recipient); err != nil {
 		t.Fatal(err)
 	}
 	syncOf := func(dir string) team.SyncOptions {
@@ -659,7 +660,7 @@ func TestTUITeamSync(t *testing.T) {
 	}
 	sec, _ := keystore.NewSecret(bobSecret)
 	if err := bob.Update(func(tx *keystore.Tx) error {
-		if err := tx.AddOrg(keystore.NewOrg{ID: orgID, Name: "Bobs org", APIURL: keystore.DefaultAPIURL}); err != nil {
+		if err := tx.AddOrg(keystore.NewOrg{ID: orgID, Name: "Bobs org", APIURL: validate.DefaultAPIURL}); err != nil {
 			return err
 		}
 		if err := tx.AddUser(orgID, "billing-sync"); err != nil {

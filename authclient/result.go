@@ -3,22 +3,18 @@ package authclient
 import (
 	"fmt"
 	"time"
+
+	"github.com/m3keys/m3keys/internal/outcome"
 )
 
-// Class is the verdict of a live check.
-type Class string
+// Class is the verdict of a live check (outcome.Class: one type from check to store to screen).
+type Class = outcome.Class
 
 const (
-	// Valid: a token was issued and users/me accepted it (or was skipped).
-	Valid Class = "valid"
-	// Rejected: the token endpoint refused the credentials.
-	Rejected Class = "rejected"
-	// Forbidden: a token was issued, but not for this organization, or the
-	// service user lacks permission (users/me 403).
-	Forbidden Class = "forbidden"
-	// Undetermined: the check could not tell (network, timeout, TLS, 429,
-	// 5xx, a response that is not the documented one, cancellation).
-	Undetermined Class = "undetermined"
+	Valid        = outcome.Valid
+	Rejected     = outcome.Rejected
+	Forbidden    = outcome.Forbidden
+	Undetermined = outcome.Undetermined
 )
 
 // Result is what a live check found. Its fmt output never shows the token.
@@ -106,9 +102,4 @@ func (r Result) redactedToken() string {
 		return "none"
 	}
 	return "[redacted]"
-}
-
-// Failing reports whether the key is known to be unusable.
-func (c Class) Failing() bool {
-	return c == Rejected || c == Forbidden
 }

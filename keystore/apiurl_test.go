@@ -3,6 +3,8 @@ package keystore
 import (
 	"strings"
 	"testing"
+
+	"github.com/m3keys/m3keys/internal/validate"
 )
 
 func TestValidateAPIURLCases(t *testing.T) {
@@ -36,14 +38,14 @@ func TestValidateAPIURLCases(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.url, func(t *testing.T) {
-			err := ValidateAPIURL(tt.url)
+			err := validate.APIURL(tt.url)
 			switch {
 			case tt.wantErr == "" && err != nil:
-				t.Fatalf("ValidateAPIURL(%q) = %v, want nil", tt.url, err)
+				t.Fatalf("validate.APIURL(%q) = %v, want nil", tt.url, err)
 			case tt.wantErr != "" && err == nil:
-				t.Fatalf("ValidateAPIURL(%q) = nil, want an error about %q", tt.url, tt.wantErr)
+				t.Fatalf("validate.APIURL(%q) = nil, want an error about %q", tt.url, tt.wantErr)
 			case err != nil && !strings.Contains(err.Error(), tt.wantErr):
-				t.Fatalf("ValidateAPIURL(%q) = %q, want it to mention %q", tt.url, err, tt.wantErr)
+				t.Fatalf("validate.APIURL(%q) = %q, want it to mention %q", tt.url, err, tt.wantErr)
 			}
 			if err != nil && strings.Contains(err.Error(), "hunter2") {
 				t.Fatalf("error repeats the URL's password: %v", err)

@@ -80,7 +80,7 @@ func BenchmarkSave10kKeys(b *testing.B) {
 	}
 }
 
-// BenchmarkDocumentOnly10kKeys separates decoding cost from scrypt in the unlock figure.
+// BenchmarkDecode10kKeys is decoding alone (no scrypt, no age), the document part of the unlock figure.
 func BenchmarkDecode10kKeys(b *testing.B) {
 	s, err := Open(bigStore(b), testPass)
 	if err != nil {

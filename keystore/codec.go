@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/m3keys/m3keys/internal/validate"
 )
 
 // CurrentVersion is the document schema this build writes.
@@ -36,6 +38,17 @@ func encodeDocument(d *Document) ([]byte, error) {
 
 // DecodeDocument parses and checks a decrypted document, migrating older versions.
 func DecodeDocument(data []byte) (*Document, error) {
+	// A document of the current version is parsed once; any other (older, newer, damaged)
+	// is probed for its version first, to migrate it or to say what is wrong.
+	var w wireDocument
+	if err := json.Unmarshal(data, &w); err != nil || w.Version != CurrentVersion {
+		return decodeOther(data)
+	}
+	return w.load()
+}
+
+// decodeOther reads a document that is not of the current version, or not one at all.
+func decodeOther(data []byte) (*Document, error) {
 	var probe struct {
 		Version *int `json:"version"`
 	}
@@ -56,6 +69,11 @@ func DecodeDocument(data []byte) (*Document, error) {
 	if err := json.Unmarshal(data, &w); err != nil {
 		return nil, fmt.Errorf("%w: %s", ErrCorrupt, describeJSONError(err))
 	}
+	return w.load()
+}
+
+// load repairs what older m3keys stored and puts the secrets back on their keys.
+func (w *wireDocument) load() (*Document, error) {
 	d := &w.Document
 	if err := d.repair(time.Now().UTC()); err != nil {
 		return nil, err
@@ -72,7 +90,7 @@ func (d *Document) attachSecrets(secrets map[string]string) error {
 	seen, orgs := map[string]bool{}, map[string]bool{}
 	for oi := range d.Organizations {
 		o := &d.Organizations[oi]
-		if err := ValidateOrgID(o.ID); err != nil {
+		if err := validate.OrgID(o.ID); err != nil {
 			return fmt.Errorf("%w: %v", ErrCorrupt, err)
 		}
 		if orgs[o.ID] {
@@ -81,7 +99,7 @@ func (d *Document) attachSecrets(secrets map[string]string) error {
 		orgs[o.ID] = true
 		// Older m3keys stored the URL as typed; one that does not validate is left for
 		// the check to refuse rather than making the whole store unreadable.
-		if c, err := CanonicalAPIURL(o.APIURL); err == nil {
+		if c, err := validate.CanonicalAPIURL(o.APIURL); err == nil {
 			o.APIURL = c
 		}
 		users := map[string]bool{}
@@ -95,9 +113,7 @@ func (d *Document) attachSecrets(secrets map[string]string) error {
 			if u.OverLimit() && !u.OverLimitAfterMerge {
 				return fmt.Errorf("%w: service user %q has %d keys", ErrCorrupt, u.Name, len(u.Keys))
 			}
-			if !u.OverLimit() {
-				u.OverLimitAfterMerge = false
-			}
+			u.backWithinLimit()
 			for ki := range u.Keys {
 				k := &u.Keys[ki]
 				if seen[k.AccessKeyID] {
@@ -105,7 +121,7 @@ func (d *Document) attachSecrets(secrets map[string]string) error {
 				}
 				seen[k.AccessKeyID] = true
 				s, err := NewSecret(secrets[k.AccessKeyID])
-				if err != nil || ValidateKeyID(k.AccessKeyID) != nil || (k.Status != Active && k.Status != Inactive) {
+				if err != nil || validate.KeyID(k.AccessKeyID) != nil || (k.Status != Active && k.Status != Inactive) {
 					return fmt.Errorf("%w: access key entry %d of %q is invalid", ErrCorrupt, ki+1, u.Name)
 				}
 				k.Secret = s

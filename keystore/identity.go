@@ -35,14 +35,11 @@ func (s *Store) ChangeIdentity(passphrase string) error {
 	if err != nil {
 		return err
 	}
-	lock, err := s.lock()
+	unlock, err := s.lockFresh()
 	if err != nil {
 		return err
 	}
-	defer lock.Unlock()
-	if err := s.refresh(); err != nil {
-		return err
-	}
+	defer unlock()
 	docPath, bakPath := filepath.Join(s.dir, DocumentFile), filepath.Join(s.dir, BackupFile)
 	var bakPlain []byte
 	if data, err := readStoreFile(bakPath, s.own); err == nil {

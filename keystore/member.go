@@ -62,14 +62,11 @@ func JoinTeam(dir, passphrase string, opts ...Option) (*Member, error) {
 	if !IsTeam(dir) {
 		return nil, fmt.Errorf("%w: %s has no %s", ErrNoStore, dir, RecipientsFile)
 	}
-	lock, err := lockDir(dir, own, o)
+	lock, err := lockNew(dir, own, o)
 	if err != nil {
 		return nil, err
 	}
 	defer lock.Unlock()
-	if Exists(dir) {
-		return nil, fmt.Errorf("%w: %s", ErrStoreExists, dir)
-	}
 	id, err := age.GenerateX25519Identity()
 	if err != nil {
 		return nil, err

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/m3keys/m3keys/internal/outcome"
 )
 
 // Status of an access key, as in the m3ter Console.
@@ -76,18 +78,26 @@ type HandOut struct {
 
 // Check is the outcome of the last live test of a key.
 type Check struct {
-	At         time.Time `json:"at"`
-	Result     string    `json:"result"`
-	Verified   bool      `json:"verified"` // false for a token-only check (check --no-verify)
-	HTTPStatus int       `json:"httpStatus"`
-	LatencyMs  int64     `json:"latencyMs"`
-	Message    string    `json:"message"`
+	At         time.Time     `json:"at"`
+	Result     outcome.Class `json:"result"`
+	Verified   bool          `json:"verified"` // false for a token-only check (check --no-verify)
+	HTTPStatus int           `json:"httpStatus"`
+	LatencyMs  int64         `json:"latencyMs"`
+	Message    string        `json:"message"`
 	// WhileInactive: the key was INACTIVE when checked, so valid means m3ter still accepts a
 	// key meant to be dead, and rejected is the healthy answer (retired).
 	WhileInactive bool `json:"whileInactive,omitempty"`
 	// WrongServiceUser is the m3ter service user ID users/me named when it was not the one
 	// learned for the key's service user: the key was perhaps generated for another user.
 	WrongServiceUser string `json:"wrongServiceUser,omitempty"`
+}
+
+// Outcome is what the check found, read for the key as it was then (nil: the zero Outcome).
+func (c *Check) Outcome() outcome.Outcome {
+	if c == nil {
+		return outcome.Outcome{}
+	}
+	return outcome.Outcome{Class: c.Result, WhileInactive: c.WhileInactive}
 }
 
 // Rotation is the stored progress of a rotation wizard, so it can be resumed (see rotation.go).
@@ -223,18 +233,28 @@ func (u *ServiceUser) FreeSlot() error {
 // OverLimit reports whether the user holds more keys than m3ter allows (after a team merge).
 func (u *ServiceUser) OverLimit() bool { return len(u.Keys) > MaxKeysPerUser }
 
+// backWithinLimit clears OverLimitAfterMerge once the user holds no more keys than m3ter
+// allows, and reports whether it did (the one place the flag is cleared).
+func (u *ServiceUser) backWithinLimit() bool {
+	if !u.OverLimitAfterMerge || u.OverLimit() {
+		return false
+	}
+	u.OverLimitAfterMerge = false
+	return true
+}
+
 // Retired reports whether the key is INACTIVE and m3ter rejected it on a check made since:
 // the proof that it is dead.
 func (k *AccessKey) Retired() bool {
 	c := k.LastCheck
-	return k.Status == Inactive && c != nil && c.WhileInactive && c.Result == "rejected" && !c.At.Before(k.InactivatedAt)
+	return k.Status == Inactive && c.Outcome().Retired() && !c.At.Before(k.InactivatedAt)
 }
 
 // StillAccepted reports whether the key is INACTIVE and m3ter still accepted it on a check
 // made since: it must be inactivated in the m3ter Console.
 func (k *AccessKey) StillAccepted() bool {
 	c := k.LastCheck
-	return k.Status == Inactive && c != nil && c.WhileInactive && c.Result == "valid" && !c.At.Before(k.InactivatedAt)
+	return k.Status == Inactive && c.Outcome().StillAccepted() && !c.At.Before(k.InactivatedAt)
 }
 
 // KeyCount is the number of keys across the organization's service users.

@@ -5,7 +5,8 @@ import (
 	"time"
 )
 
-// Option changes how a Store waits for its lock, for Open, Create and every later change.
+// Option configures a Store for Open, Create and every later change: how it waits for its
+// lock (WithLockTimeout, WithLockNotice) and what runs after each save (WithAfterSave, team.go).
 type Option func(*options)
 
 type options struct {
@@ -14,6 +15,7 @@ type options struct {
 	noticeAfter time.Duration
 	uid         func() int // the current user, injectable so tests can play a non-root user
 	afterSave   func(summary string) error
+	saved       func(*Document)
 }
 
 // DefaultLockTimeout is how long a Store waits for another process to release the lock.
@@ -34,6 +36,10 @@ func WithLockTimeout(d time.Duration) Option { return func(o *options) { o.lockT
 // WithLockNotice calls notice once when the lock has not been had after about a second,
 // so the user learns what m3keys waits for. It runs on the waiting goroutine.
 func WithLockNotice(notice func(LockWait)) Option { return func(o *options) { o.lockNotice = notice } }
+
+// WithSaved calls fn after every save that changed keystore.age, with the document saved,
+// under the store's lock (fn must not use the store). The demo mirrors saves in its fake m3ter.
+func WithSaved(fn func(doc *Document)) Option { return func(o *options) { o.saved = fn } }
 
 // LockWait describes a wait for the store's lock.
 type LockWait struct {

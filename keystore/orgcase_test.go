@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/m3keys/m3keys/internal/validate"
 )
 
 // Organization IDs are UUIDs: AAAA… and aaaa… are one m3ter organization, so one in the store.
@@ -14,13 +16,13 @@ func TestOrgIDInAnyCaseIsOneOrganization(t *testing.T) {
 	upper := strings.ToUpper(orgA)
 	d := &Document{Version: CurrentVersion}
 	tx := d.Edit(t0)
-	if err := tx.AddOrg(NewOrg{ID: upper, Name: "Acme", APIURL: DefaultAPIURL}); err != nil {
+	if err := tx.AddOrg(NewOrg{ID: upper, Name: "Acme", APIURL: validate.DefaultAPIURL}); err != nil {
 		t.Fatal(err)
 	}
 	if got := d.Organizations[0].ID; got != orgA {
 		t.Fatalf("stored ID %s, want the lower-case %s", got, orgA)
 	}
-	if err := tx.AddOrg(NewOrg{ID: orgA, APIURL: DefaultAPIURL}); !errors.Is(err, ErrDuplicateOrg) {
+	if err := tx.AddOrg(NewOrg{ID: orgA, APIURL: validate.DefaultAPIURL}); !errors.Is(err, ErrDuplicateOrg) {
 		t.Errorf("AddOrg in the other case: got %v, want ErrDuplicateOrg", err)
 	}
 	if err := tx.EnsureOrg(NewOrg{ID: orgA, Name: "Acme"}); err != nil {
@@ -71,7 +73,7 @@ func TestOrgIDInAnyCaseIsOneOrganization(t *testing.T) {
 	}
 	empty := &Document{Version: CurrentVersion}
 	tx = empty.Edit(t0)
-	if err := tx.AddOrg(NewOrg{ID: upper, APIURL: DefaultAPIURL}); err != nil {
+	if err := tx.AddOrg(NewOrg{ID: upper, APIURL: validate.DefaultAPIURL}); err != nil {
 		t.Fatal(err)
 	}
 	if err := tx.RemoveOrg(orgA); err != nil || len(empty.Organizations) != 0 {
@@ -250,7 +252,7 @@ func TestLoadSeparatesServiceUsersTheUTF8BugGaveOneName(t *testing.T) {
 			for _, u := range d.Organizations[0].ServiceUsers {
 				names = append(names, u.Name)
 				keys += len(u.Keys)
-				if ValidateName("service user", u.Name) != nil {
+				if validate.Name("service user", u.Name) != nil {
 					t.Errorf("name %q does not validate", u.Name)
 				}
 			}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/m3keys/m3keys/internal/validate"
 )
 
 // errCaseConflict marks a document that holds one organization under two spellings of its
@@ -177,7 +179,7 @@ func either(a, b string) string {
 
 // canonicalURL is the stored spelling of an API URL, or the URL as it is when it does not validate.
 func canonicalURL(u string) string {
-	if c, err := CanonicalAPIURL(u); err == nil {
+	if c, err := validate.CanonicalAPIURL(u); err == nil {
 		return c
 	}
 	return u
@@ -185,7 +187,7 @@ func canonicalURL(u string) string {
 
 // shownURL keeps a URL that does not validate out of a message: it might hold a password.
 func shownURL(u string) string {
-	if ValidateAPIURL(u) != nil {
+	if validate.APIURL(u) != nil {
 		return "(an invalid URL)"
 	}
 	return u

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/m3keys/m3keys/internal/validate"
 )
 
 // RotationStep is where a rotation stands: the step to do next. It is stored, so the
@@ -293,7 +295,7 @@ func (tx *Tx) RotationAddNewKey(orgID, user, keyID string, secret Secret, popupO
 		return err
 	}
 	if popupOrgID != "" {
-		if err := ValidateOrgID(popupOrgID); err != nil {
+		if err := validate.OrgID(popupOrgID); err != nil {
 			return err
 		}
 		if CanonicalOrgID(popupOrgID) != o.ID {

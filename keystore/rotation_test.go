@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/m3keys/m3keys/internal/outcome"
 )
 
 // rotationDoc holds orgA's "ci" with the keys given (older first), learned m3ter ID su-ci.
@@ -55,7 +57,7 @@ func refused(t *testing.T, d *Document, name string, want error, f func(*Tx) err
 }
 
 func check(result string, verified bool, at time.Time) Check {
-	return Check{At: at, Result: result, Verified: verified, HTTPStatus: 200}
+	return Check{At: at, Result: outcome.Class(result), Verified: verified, HTTPStatus: 200}
 }
 
 // TestRotationTwoKeysEveryStep walks a user holding two ACTIVE keys through every step.

@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/m3keys/m3keys/internal/outcome"
+	"github.com/m3keys/m3keys/internal/validate"
 )
 
 func TestAPIURLIsStoredCanonical(t *testing.T) {
@@ -52,7 +55,7 @@ func TestInvalidUTF8IsRefusedEverywhere(t *testing.T) {
 	changes := map[string]func() error{
 		"user \\xff":     func() error { return tx.AddUser(orgA, "svc\xff") },
 		"user \\xfe":     func() error { return tx.AddUser(orgA, "svc\xfe") },
-		"org name":       func() error { return tx.AddOrg(NewOrg{ID: orgB, Name: "Acme\xff", APIURL: DefaultAPIURL}) },
+		"org name":       func() error { return tx.AddOrg(NewOrg{ID: orgB, Name: "Acme\xff", APIURL: validate.DefaultAPIURL}) },
 		"user ID":        func() error { return tx.SetUserID(orgA, "ci", "id\xff") },
 		"check message":  func() error { return tx.RecordCheck("k1", Check{At: t0, Result: "valid", Message: "ok\xfe"}) },
 		"check result":   func() error { return tx.RecordCheck("k1", Check{At: t0, Result: "valid\xff"}) },
@@ -142,7 +145,7 @@ func runTxProgram(t *testing.T, prog []byte) {
 		case 7:
 			err = tx.UnmarkSecretCopied(str(), str())
 		case 8:
-			err = tx.RecordCheck(str(), Check{At: now.Local(), Result: str(), Verified: next()%2 == 0, HTTPStatus: next(), LatencyMs: int64(next()), Message: str()})
+			err = tx.RecordCheck(str(), Check{At: now.Local(), Result: outcome.Class(str()), Verified: next()%2 == 0, HTTPStatus: next(), LatencyMs: int64(next()), Message: str()})
 		case 9:
 			err = tx.SetUserID(str(), str(), str())
 		case 10:

@@ -83,7 +83,7 @@ func (tx *Tx) Record(action, orgID, user, keyID, detail string) error {
 
 // historyOrgID is an event's organization as stored: canonical when it is an organization ID.
 func historyOrgID(id string) string {
-	if ValidateOrgID(id) == nil {
+	if validate.OrgID(id) == nil {
 		return CanonicalOrgID(id)
 	}
 	return id
@@ -112,16 +112,16 @@ type NewOrg struct {
 
 // canonical validates o and returns it with its API URL in the form the store keeps.
 func (o NewOrg) canonical() (NewOrg, error) {
-	if err := ValidateOrgID(o.ID); err != nil {
+	if err := validate.OrgID(o.ID); err != nil {
 		return o, err
 	}
 	o.ID = CanonicalOrgID(o.ID)
 	if o.Name != "" {
-		if err := ValidateName("organization name", o.Name); err != nil {
+		if err := validate.Name("organization name", o.Name); err != nil {
 			return o, err
 		}
 	}
-	u, err := CanonicalAPIURL(o.APIURL)
+	u, err := validate.CanonicalAPIURL(o.APIURL)
 	o.APIURL = u
 	return o, err
 }
@@ -149,7 +149,7 @@ func (tx *Tx) EnsureOrg(o NewOrg) error {
 		return tx.AddOrg(o)
 	}
 	if o.APIURL != "" {
-		if c, err := CanonicalAPIURL(o.APIURL); err == nil {
+		if c, err := validate.CanonicalAPIURL(o.APIURL); err == nil {
 			o.APIURL = c
 		}
 	}
@@ -194,7 +194,7 @@ func (tx *Tx) RemoveOrg(id string) error {
 
 // AddUser creates a service user in an organization.
 func (tx *Tx) AddUser(orgID, name string) error {
-	if err := ValidateName("service user", name); err != nil {
+	if err := validate.Name("service user", name); err != nil {
 		return err
 	}
 	o, err := tx.orgPos(orgID)
@@ -246,7 +246,7 @@ type NewKey struct {
 
 // AddKey stores a key pair for a service user, enforcing the two-key limit and unique IDs.
 func (tx *Tx) AddKey(orgID, user string, k NewKey) error {
-	if err := ValidateKeyID(k.AccessKeyID); err != nil {
+	if err := validate.KeyID(k.AccessKeyID); err != nil {
 		return err
 	}
 	if k.Secret.IsZero() {
@@ -338,8 +338,7 @@ func (tx *Tx) RemoveKey(keyID string) error {
 	ref.User.Keys = append(keys[:p.key:p.key], keys[p.key+1:]...)
 	tx.removedKey(keyID, p.org, p.user)
 	tx.record("key.remove", ref.Org.ID, ref.User.Name, keyID, "")
-	if ref.User.OverLimitAfterMerge && !ref.User.OverLimit() {
-		ref.User.OverLimitAfterMerge = false
+	if ref.User.backWithinLimit() {
 		tx.record("user.within-limit", ref.Org.ID, ref.User.Name, "", fmt.Sprintf("back to %d keys: no longer over the limit after merge", len(ref.User.Keys)))
 	}
 	return nil
@@ -456,7 +455,7 @@ func (tx *Tx) UnmarkSecretCopied(keyID, why string) error {
 
 // RecordCheck stores the outcome of a live test as the key's last check.
 func (tx *Tx) RecordCheck(keyID string, c Check) error {
-	if err := validate.PrintableText("check result", c.Result, 32); err != nil || c.Result == "" {
+	if err := validate.PrintableText("check result", string(c.Result), 32); err != nil || c.Result == "" {
 		return invalid("check result", "must be 1 to 32 printable characters")
 	}
 	if err := validate.Text("check message", c.Message, maxMessage); err != nil {
@@ -480,7 +479,7 @@ func (tx *Tx) RecordCheck(keyID string, c Check) error {
 	}
 	// History records a change of outcome, not every check, so checks cannot push real changes out.
 	if prev := ref.Key.LastCheck; prev == nil || prev.Result != c.Result {
-		tx.record("key.check", ref.Org.ID, ref.User.Name, keyID, c.Result)
+		tx.record("key.check", ref.Org.ID, ref.User.Name, keyID, string(c.Result))
 	}
 	ref.Key.LastCheck = &c
 	return nil
@@ -531,7 +530,7 @@ func (tx *Tx) SetRotation(orgID, user string, r *Rotation) error {
 		cp := *r
 		for _, id := range []string{cp.FreeKeyID, cp.OldKeyID, cp.NewKeyID} {
 			if id != "" {
-				if err := ValidateKeyID(id); err != nil {
+				if err := validate.KeyID(id); err != nil {
 					return err
 				}
 			}

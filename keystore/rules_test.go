@@ -5,6 +5,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/m3keys/m3keys/internal/outcome"
+	"github.com/m3keys/m3keys/internal/validate"
 )
 
 const (
@@ -158,18 +161,18 @@ func TestValidation(t *testing.T) {
 		err   error
 		field string
 	}{
-		{"org id not uuid", ValidateOrgID("acme"), "organization ID"},
-		{"name empty", ValidateName("service user", ""), "service user"},
-		{"name too long", ValidateName("service user", strings.Repeat("n", 101)), "service user"},
-		{"name control char", ValidateName("service user", "a\x1b[31m"), "service user"},
-		{"name bidi", ValidateName("service user", "a\u202eb"), "service user"},
-		{"key id space", ValidateKeyID("a b"), "access key ID"},
-		{"key id too long", ValidateKeyID(long), "access key ID"},
-		{"key id non-ascii", ValidateKeyID("kéy"), "access key ID"},
-		{"api url http remote", ValidateAPIURL("http://api.m3ter.com"), "API URL"},
-		{"api url 127 lookalike", ValidateAPIURL("http://127.evil.com"), "API URL"},
-		{"api url no scheme", ValidateAPIURL("api.m3ter.com"), "API URL"},
-		{"api url with user", ValidateAPIURL("https://u:p@api.m3ter.com"), "API URL"},
+		{"org id not uuid", validate.OrgID("acme"), "organization ID"},
+		{"name empty", validate.Name("service user", ""), "service user"},
+		{"name too long", validate.Name("service user", strings.Repeat("n", 101)), "service user"},
+		{"name control char", validate.Name("service user", "a\x1b[31m"), "service user"},
+		{"name bidi", validate.Name("service user", "a\u202eb"), "service user"},
+		{"key id space", validate.KeyID("a b"), "access key ID"},
+		{"key id too long", validate.KeyID(long), "access key ID"},
+		{"key id non-ascii", validate.KeyID("kéy"), "access key ID"},
+		{"api url http remote", validate.APIURL("http://api.m3ter.com"), "API URL"},
+		{"api url 127 lookalike", validate.APIURL("http://127.evil.com"), "API URL"},
+		{"api url no scheme", validate.APIURL("api.m3ter.com"), "API URL"},
+		{"api url with user", validate.APIURL("https://u:p@api.m3ter.com"), "API URL"},
 	}
 	for _, c := range cases {
 		var v *ValidationError
@@ -178,8 +181,8 @@ func TestValidation(t *testing.T) {
 		}
 	}
 	for _, ok := range []error{
-		ValidateOrgID(orgA), ValidateName("service user", "CI bot (prod)"), ValidateKeyID("AK-123_abc"),
-		ValidateAPIURL("https://api.eu.m3ter.com"), ValidateAPIURL("http://127.0.0.1:8080"), ValidateAPIURL("http://localhost:1"),
+		validate.OrgID(orgA), validate.Name("service user", "CI bot (prod)"), validate.KeyID("AK-123_abc"),
+		validate.APIURL("https://api.eu.m3ter.com"), validate.APIURL("http://127.0.0.1:8080"), validate.APIURL("http://localhost:1"),
 	} {
 		if ok != nil {
 			t.Errorf("valid input refused: %v", ok)
@@ -305,7 +308,7 @@ func TestCheckHistoryRecordsChangesOfOutcomeOnly(t *testing.T) {
 		return n
 	}
 	for _, result := range []string{"valid", "valid", "valid", "rejected", "rejected", "valid"} {
-		if err := tx.RecordCheck("k1", Check{At: t0, Result: result}); err != nil {
+		if err := tx.RecordCheck("k1", Check{At: t0, Result: outcome.Class(result)}); err != nil {
 			t.Fatal(err)
 		}
 	}

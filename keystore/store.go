@@ -75,14 +75,11 @@ func Create(dir, passphrase string, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	lock, err := lockDir(dir, own, o)
+	lock, err := lockNew(dir, own, o)
 	if err != nil {
 		return nil, err
 	}
 	defer lock.Unlock()
-	if Exists(dir) {
-		return nil, fmt.Errorf("%w: %s", ErrStoreExists, dir)
-	}
 	// keystore.age without identity.age: a creation that was interrupted, or a lost identity.
 	// Either way refuse to overwrite it; without its identity it cannot be read.
 	if doc := filepath.Join(dir, DocumentFile); fileExists(doc) {
@@ -163,6 +160,9 @@ func unlockIdentity(dir, passphrase string, o options) (*age.X25519Identity, own
 // SetClock replaces the clock used for timestamps (tests and demo).
 func (s *Store) SetClock(now func() time.Time) { s.now = now }
 
+// Dir is the store's directory: a team store's git side (internal/team) works there too.
+func (s *Store) Dir() string { return s.dir }
+
 // Document returns a copy of the document as last read or written. It never waits
 // for a save in progress: it returns the last committed document.
 func (s *Store) Document() *Document {
@@ -187,20 +187,45 @@ func (s *Store) commit(d *Document) {
 // lock takes the directory lock with the store's options; the caller holds writeMu.
 func (s *Store) lock() (*dirLock, error) { return lockDir(s.dir, s.own, s.opts) }
 
+// lockNew takes the lock of a directory a store is to be created in, refusing one that
+// holds a store already.
+func lockNew(dir string, own owner, o options) (*dirLock, error) {
+	lock, err := lockDir(dir, own, o)
+	if err != nil {
+		return nil, err
+	}
+	if Exists(dir) {
+		lock.Unlock()
+		return nil, fmt.Errorf("%w: %s", ErrStoreExists, dir)
+	}
+	return lock, nil
+}
+
+// lockFresh takes the directory's lock and reads what another process saved meanwhile;
+// the caller releases the lock with unlock.
+func (s *Store) lockFresh() (unlock func(), err error) {
+	lock, err := s.lock()
+	if err != nil {
+		return nil, err
+	}
+	if err := s.refresh(); err != nil {
+		lock.Unlock()
+		return nil, err
+	}
+	return lock.Unlock, nil
+}
+
 // Update applies change under the directory lock to the newest document on disk,
 // so changes made meanwhile by another process are kept, then saves atomically.
 // When change fails nothing is written.
 func (s *Store) Update(change func(*Tx) error) error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
-	lock, err := s.lock()
+	unlock, err := s.lockFresh()
 	if err != nil {
 		return err
 	}
-	defer lock.Unlock()
-	if err := s.refresh(); err != nil {
-		return err
-	}
+	defer unlock()
 	next := s.current().Clone()
 	if err := change(s.edit(next)); err != nil {
 		return err

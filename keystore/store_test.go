@@ -471,3 +471,27 @@ func TestDamagedIdentityAdviceNamesTheIdentity(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// WithSaved sees every save that changed the document, with the document saved.
+func TestWithSavedSeesEachChangedSave(t *testing.T) {
+	_, dir := newStore(t)
+	var saved []*Document
+	s, err := Open(dir, testPass, WithSaved(func(d *Document) { saved = append(saved, d) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Update(func(tx *Tx) error {
+		return tx.AddOrg(NewOrg{ID: "00000000-0000-4000-8000-000000000009", Name: "Saved", APIURL: "https://api.m3ter.com"})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Update(func(*Tx) error { return nil }); err != nil { // nothing changed: nothing written
+		t.Fatal(err)
+	}
+	if len(saved) != 1 {
+		t.Fatalf("the hook saw %d saves, want the one change", len(saved))
+	}
+	if _, ok := saved[0].Org("00000000-0000-4000-8000-000000000009"); !ok {
+		t.Fatal("the hook did not get the document saved")
+	}
+}

@@ -14,8 +14,12 @@ func WithAfterSave(fn func(summary string) error) Option {
 	return func(o *options) { o.afterSave = fn }
 }
 
-// afterSave runs the WithAfterSave hook for a change from prev to next in a team store.
+// afterSave runs the WithSaved hook, and the WithAfterSave hook for a change from prev to
+// next in a team store.
 func (s *Store) afterSave(prev, next *Document) error {
+	if s.opts.saved != nil {
+		s.opts.saved(next)
+	}
 	if s.opts.afterSave == nil || !IsTeam(s.dir) {
 		return nil
 	}
@@ -105,12 +109,12 @@ func (s *Store) notMember() error {
 func (s *Store) Reload() error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
-	lock, err := s.lock()
+	unlock, err := s.lockFresh()
 	if err != nil {
 		return err
 	}
-	defer lock.Unlock()
-	return s.refresh()
+	unlock()
+	return nil
 }
 
 // SetRecipients makes the store a team store encrypted to rs from now on: it applies change
@@ -127,14 +131,11 @@ func (s *Store) SetRecipients(rs Recipients, change func(*Tx) error) error {
 	if err != nil {
 		return err
 	}
-	lock, err := s.lock()
+	unlock, err := s.lockFresh()
 	if err != nil {
 		return err
 	}
-	defer lock.Unlock()
-	if err := s.refresh(); err != nil {
-		return err
-	}
+	defer unlock()
 	if _, err := s.recipients(); err != nil { // a pending change from a sync is trusted first
 		return err
 	}

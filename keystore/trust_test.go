@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/m3keys/m3keys/internal/validate"
 )
 
 // holdFlock takes the lock file's flock through its own descriptor, as another process would.
@@ -236,7 +238,9 @@ func TestRootKeepsTheStoreOwnedByItsUser(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := 0; i < 2; i++ {
-		if err := s.Update(func(tx *Tx) error { return tx.AddOrg(NewOrg{ID: []string{orgA, orgB}[i], APIURL: DefaultAPIURL}) }); err != nil {
+		if err := s.Update(func(tx *Tx) error {
+			return tx.AddOrg(NewOrg{ID: []string{orgA, orgB}[i], APIURL: validate.DefaultAPIURL})
+		}); err != nil {
 			t.Fatal(err)
 		}
 	}

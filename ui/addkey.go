@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/m3keys/m3keys/internal/textcut"
+	"github.com/m3keys/m3keys/internal/validate"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -32,7 +33,7 @@ func newAddKeyScreen(c *common, orgID, user string) *formScreen[*addKeyForm] {
 
 func (s *addKeyForm) submit(f *form) (changeMsg, error) {
 	keyID := f.value(fieldKeyID)
-	if err := keystore.ValidateKeyID(keyID); err != nil {
+	if err := validate.KeyID(keyID); err != nil {
 		return changeMsg{}, err
 	}
 	secret, err := keystore.NewSecret(f.raw(fieldSecret))
@@ -55,7 +56,7 @@ func (s *addKeyForm) checkPopupOrg(id string) error {
 	if id == "" {
 		return nil
 	}
-	if err := keystore.ValidateOrgID(id); err != nil {
+	if err := validate.OrgID(id); err != nil {
 		return err
 	}
 	if !strings.EqualFold(id, s.orgID) {

@@ -62,12 +62,12 @@ type agentOpenedMsg struct {
 }
 
 // agentOpened hands the store on as unlocking does, and shows the lock time in the header.
-func (s *unlockScreen) agentOpened(msg agentOpenedMsg) {
+func (s *unlockScreen) agentOpened(msg agentOpenedMsg) tea.Cmd {
 	s.c.agentUntil = msg.until
-	s.c.send(openedMsg(msg.unlockedMsg))
 	if msg.note != "" {
-		s.c.send(statusMsg{text: msg.note, isErr: true})
+		return do(openedMsg(msg.unlockedMsg), statusMsg{text: msg.note, isErr: true})
 	}
+	return do(openedMsg(msg.unlockedMsg))
 }
 
 // keepOption is the unlock screen's "keep unlocked" line, "" without an agent.

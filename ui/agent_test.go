@@ -49,7 +49,7 @@ func TestAnUnlockedAgentSkipsTheUnlockScreen(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := newHarness(t, Deps{Vault: vault, Checker: &fakeChecker{}, Agent: ag})
-	if h.current() != screenOrgs {
+	if !on[*orgsScreen](h) {
 		t.Fatalf("the unlock screen was shown while unlocked:\n%s", h.view())
 	}
 	h.wantView("Acme production")
@@ -66,7 +66,7 @@ func TestKeepUnlockedStartsTheAgent(t *testing.T) {
 	h.wantView("[x] keep unlocked for 15 min (ctrl+t)")
 	h.typeText(passphrase)
 	h.press("enter")
-	if h.current() != screenOrgs {
+	if !on[*orgsScreen](h) {
 		t.Fatalf("not unlocked:\n%s", h.view())
 	}
 	h.wantView("unlocked · locks in")
@@ -75,7 +75,7 @@ func TestKeepUnlockedStartsTheAgent(t *testing.T) {
 	}
 	// The next TUI opens at once.
 	h2 := newHarness(t, Deps{Vault: vault, Checker: &fakeChecker{}, Agent: ag})
-	if h2.current() != screenOrgs {
+	if !on[*orgsScreen](h2) {
 		t.Fatalf("the second TUI asked again:\n%s", h2.view())
 	}
 }
@@ -85,7 +85,7 @@ func TestWithoutKeepNoAgentStarts(t *testing.T) {
 	h := newHarness(t, Deps{Vault: vault, Checker: &fakeChecker{}, Agent: ag})
 	h.typeText(passphrase)
 	h.press("enter")
-	if h.current() != screenOrgs {
+	if !on[*orgsScreen](h) {
 		t.Fatalf("not unlocked:\n%s", h.view())
 	}
 	h.wantNotView("unlocked · locks in")
@@ -105,7 +105,7 @@ func TestAStaleAgentFallsBackToThePassphrase(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := newHarness(t, Deps{Vault: vault, Checker: &fakeChecker{}, Agent: ag, Passphrase: passphrase})
-	if h.current() != screenOrgs {
+	if !on[*orgsScreen](h) {
 		t.Fatalf("$M3KEYS_PASSPHRASE did not open the store past a locked agent:\n%s", h.view())
 	}
 	_ = keystore.IdentityFile
@@ -121,7 +121,7 @@ func BenchmarkFirstOrgsFrameUnlocked(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		h := newHarness(b, Deps{Vault: vault, Checker: &fakeChecker{}, Agent: ag})
-		if h.current() != screenOrgs || !strings.Contains(h.view(), "Acme production") {
+		if !on[*orgsScreen](h) || !strings.Contains(h.view(), "Acme production") {
 			b.Fatalf("not the organizations frame:\n%s", h.view())
 		}
 	}

@@ -23,8 +23,8 @@ type App struct {
 	stack  []entry
 	over   *entry // help or a confirmation, over the top screen
 	nextID int
-	sender *entry // the screen whose update runs: what it sends carries its ticket
 
+	table  KeyMap // the key table as DESIGN.md words it; each screen gets a copy (syncKeys)
 	help   help.Model
 	status status
 	saves  saves
@@ -32,7 +32,7 @@ type App struct {
 	reload reloads
 
 	width, height int
-	pending       []intent
+	pending       []pendingIntents // what the screens asked for in this Update, carried out after it
 	quitting      bool
 
 	// after schedules msg after d: tea.Tick in the program, replaceable in tests.
@@ -54,12 +54,12 @@ func New(deps Deps) *App {
 		width:  80,
 		height: 24,
 	}
+	a.table = *DefaultKeyMap()
 	a.c = &common{
 		deps:    deps.withDefaults(),
 		keys:    DefaultKeyMap(),
 		styles:  newStyles(),
 		results: map[string]authclient.Result{},
-		send:    a.send,
 	}
 	a.c.tokens = authclient.NewTokenCache(a.c.now)
 	a.help = help.New()
@@ -82,8 +82,7 @@ func (a *App) Init() tea.Cmd {
 // startMsg is the first message the first screen gets, from Init.
 type startMsg struct{}
 
-// Update dispatches each message to the method that handles it, then the intents the
-// screens sent while handling it.
+// Update dispatches each message to the method that handles it.
 func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if k, ok := msg.(tea.KeyMsg); ok && !a.c.keys.text {
 		return a, a.keystrokes(k)
@@ -91,13 +90,14 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return a, a.step(msg)
 }
 
-// step handles one message and the intents it led to, then settles the keys.
+// step handles one message and the intents the screens returned while handling it
+// (see App.tag), then settles the keys.
 func (a *App) step(msg tea.Msg) tea.Cmd {
 	cmds := []tea.Cmd{a.handle(msg)}
 	for len(a.pending) > 0 {
 		next := a.pending[0]
 		a.pending = a.pending[1:]
-		cmds = append(cmds, a.intent(next))
+		cmds = append(cmds, a.intents(next.from, next.msgs))
 	}
 	a.settle()
 	return tea.Batch(cmds...)
@@ -144,6 +144,9 @@ func (a *App) handle(msg tea.Msg) tea.Cmd {
 	case tea.KeyMsg:
 		return a.key(msg)
 	case routedMsg:
+		if in, ok := msg.msg.(intentsMsg); ok {
+			return a.intents(msg.to, in)
+		}
 		return a.route(msg.to, msg.msg)
 	case savedMsg:
 		return tea.Batch(a.saved(msg), a.teamStatus(false))
@@ -187,29 +190,40 @@ func (a *App) handle(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-// intent carries out what a screen asked for.
-func (a *App) intent(in intent) tea.Cmd {
-	switch msg := in.msg.(type) {
+// intents carries out, in order, what the screen with ticket from asked for. A screen
+// already left asks for nothing any more.
+func (a *App) intents(from ticket, in intentsMsg) tea.Cmd {
+	if a.find(from.screen) == nil {
+		return nil
+	}
+	var cmds []tea.Cmd
+	for _, msg := range in {
+		cmds = append(cmds, a.intent(from, msg))
+	}
+	return tea.Batch(cmds...)
+}
+
+// intent carries out one thing a screen asked for.
+func (a *App) intent(from ticket, msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
 	case pushMsg:
 		a.push(msg.s)
 	case popMsg:
 		return a.pop(msg)
-	case replaceMsg:
-		a.replace(msg.s)
 	case openedMsg:
 		return a.opened(msg)
 	case askMsg:
 		a.ask(msg)
 	case changeMsg:
-		return a.saveCmd(msg, in.from)
+		return a.saveCmd(msg, from)
 	case testKeysMsg:
-		return a.startChecks(msg, in.from)
+		return a.startChecks(msg, from)
 	case statusMsg:
 		return a.setStatus(msg.text, msg.isErr)
 	case copySecretMsg:
-		return a.copySecret(msg, in.from)
+		return a.copySecret(msg, from)
 	case copyTokenMsg:
-		return a.copyToken(msg, in.from)
+		return a.copyToken(msg, from)
 	case syncMsg:
 		return a.startSync(msg.choices)
 	}
@@ -234,8 +248,12 @@ func (a *App) key(msg tea.KeyMsg) tea.Cmd {
 }
 
 // syncKeys enables exactly the keys that work right now, so help never lists a dead one.
+// The focused screen words a fresh copy of the key table: what one screen says a key
+// does never shows on the next.
 func (a *App) syncKeys() {
-	a.focused().s.enableKeys(a.c.keys)
+	k := a.table
+	a.focused().s.enableKeys(&k)
+	*a.c.keys = k
 }
 
 // opened takes the unlocked store: the organizations screen replaces the unlock screen,

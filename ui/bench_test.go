@@ -37,7 +37,7 @@ func orgWithKeys(b testing.TB, n int) *App {
 	h := newHarness(b, Deps{Vault: fixedVault{vault, store}, Checker: &fakeChecker{}, Passphrase: passphrase})
 	h.press("enter")
 	h.send(tea.WindowSizeMsg{Width: 100, Height: 30})
-	if h.current() != screenOrg || !strings.Contains(h.view(), "AK-000000") {
+	if !on[*orgScreen](h) || !strings.Contains(h.view(), "AK-000000") {
 		b.Fatalf("not on the organization:\n%s", h.view())
 	}
 	return h.app

@@ -73,6 +73,7 @@ type checkJob struct {
 	orgID, user string
 	key         authclient.Key
 	to          ticket // the screen that asked
+	req         int    // its number for the request (testKeysMsg.req)
 }
 
 func (r *checkRun) running() bool { return r.total > 0 && r.done < r.total }
@@ -122,7 +123,7 @@ func (a *App) startChecks(msg testKeysMsg, from ticket) tea.Cmd {
 		if !slices.Contains(r.orgs, ref.Org.ID) {
 			r.orgs = append(r.orgs, ref.Org.ID)
 		}
-		r.queue = append(r.queue, checkJob{orgID: ref.Org.ID, user: ref.User.Name, to: from, key: authclient.Key{
+		r.queue = append(r.queue, checkJob{orgID: ref.Org.ID, user: ref.User.Name, to: from, req: msg.req, key: authclient.Key{
 			OrgID: ref.Org.ID, APIURL: ref.Org.APIURL, AccessKeyID: id, Secret: ref.Key.Secret.Reveal(),
 		}})
 	}
@@ -174,7 +175,7 @@ func (a *App) checkCmd(ctx context.Context, run int, job checkJob) tea.Cmd {
 		} else {
 			res = checker.Check(ctx, job.key, verify)
 		}
-		return checkDoneMsg{run: run, to: job.to, orgID: job.orgID, keyID: job.key.AccessKeyID, result: res, cancelled: ctx.Err() != nil}
+		return checkDoneMsg{run: run, to: job.to, req: job.req, orgID: job.orgID, keyID: job.key.AccessKeyID, result: res, cancelled: ctx.Err() != nil}
 	}
 }
 
@@ -227,7 +228,7 @@ func (r *checkRun) summary(c *common) string {
 
 // resultSentence is a live result for people: result, message, latency, expiry.
 func resultSentence(res authclient.Result) string {
-	s := checkWords(&keystore.Check{Result: string(res.Class), Verified: res.Verified, HTTPStatus: res.HTTPStatus, Message: res.Message})
+	s := checkWords(&keystore.Check{Result: res.Class, Verified: res.Verified, HTTPStatus: res.HTTPStatus, Message: res.Message})
 	if res.Latency() > 0 {
 		s += fmt.Sprintf(" · %dms", res.Latency().Milliseconds())
 	}
@@ -241,7 +242,7 @@ func resultSentence(res authclient.Result) string {
 // the deciding HTTP status of a failure, and the message.
 func checkWords(c *keystore.Check) string {
 	s := lastcheck.Label(c)
-	if c.HTTPStatus != 0 && authclient.Class(c.Result) != authclient.Valid && !lastcheck.WrongOrg(c) {
+	if c.HTTPStatus != 0 && c.Result != authclient.Valid && !lastcheck.WrongOrg(c) {
 		s += fmt.Sprintf(" (%d)", c.HTTPStatus)
 	}
 	if m := message(c.Message); m != "" {

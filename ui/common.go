@@ -24,14 +24,10 @@ type common struct {
 	checks  checkRun
 	results map[string]authclient.Result // the last live result of this session, by Access Key ID
 	tokens  *authclient.TokenCache       // Bearer tokens of this session, by Access Key ID, for y
+	frame   int                          // spinner frame
+	team    teamState                    // a team store's badge and sync (sync.go)
 	// agentUntil is when the unlock agent that opened the store locks; zero when it did not.
 	agentUntil time.Time
-	frame      int       // spinner frame
-	team       teamState // a team store's badge and sync (sync.go)
-
-	// send queues an intent for the root, right after the current Update, and returns
-	// the ticket its result comes back with.
-	send func(tea.Msg) ticket
 }
 
 const spinInterval = 100 * time.Millisecond
@@ -70,18 +66,41 @@ func (c *common) dryRun(change func(*keystore.Tx) error) error {
 
 func (c *common) stale(k *keystore.AccessKey) bool { return k.Stale(c.now(), c.deps.MaxAge) }
 
-func (c *common) fail(err error) { c.send(statusMsg{text: plain(err), isErr: true}) }
+// do is a command that asks the root for msgs (intents), in order, on behalf of the
+// screen that returns it: results come back to that screen (see App.tag). It is never
+// inlined: split knows do's commands by their code, and an inlined copy has other code.
+//
+//go:noinline
+func do(msgs ...tea.Msg) tea.Cmd {
+	return func() tea.Msg { return intentsMsg(msgs) }
+}
 
-// push opens s over the screen that sends it.
-func (c *common) push(s screen) { c.send(pushMsg{s: s}) }
+// both is a screen's own command and what it asks the root for, as one command (tea.Batch
+// would hide the intents from split). Never inlined, as do.
+//
+//go:noinline
+func both(cmds ...tea.Cmd) tea.Cmd {
+	return func() tea.Msg { return tea.BatchMsg(cmds) }
+}
 
-func (c *common) pop() { c.send(popMsg{}) }
+// fail says err in the status bar.
+func fail(err error) tea.Cmd { return do(failure(err)) }
+
+func failure(err error) statusMsg { return statusMsg{text: plain(err), isErr: true} }
+
+// say puts text in the status bar.
+func say(text string) tea.Cmd { return do(statusMsg{text: text}) }
+
+// push opens s over the screen that returns it.
+func push(s screen) tea.Cmd { return do(pushMsg{s: s}) }
+
+// pop closes the screen that returns it.
+func pop() tea.Cmd { return do(popMsg{}) }
 
 // report says in the status bar what became of a change this screen asked for.
-func (c *common) report(msg savedMsg) {
+func report(msg savedMsg) tea.Cmd {
 	if msg.err != nil {
-		c.fail(msg.err)
-		return
+		return fail(msg.err)
 	}
-	c.send(statusMsg{text: msg.change.done})
+	return say(msg.change.done)
 }

@@ -23,11 +23,9 @@ func (s *confirmScreen) update(msg tea.Msg) (screen, tea.Cmd) {
 	switch {
 	case !ok:
 	case keyIs(key, s.c.keys.Yes):
-		s.c.pop()
-		s.c.send(s.yes)
+		return s, do(popMsg{}, s.yes)
 	case keyIs(key, s.c.keys.No):
-		s.c.pop()
-		s.c.send(statusMsg{text: "nothing changed"})
+		return s, do(popMsg{}, statusMsg{text: "nothing changed"})
 	}
 	return s, nil
 }

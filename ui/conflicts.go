@@ -49,8 +49,7 @@ func (s *conflictsScreen) update(msg tea.Msg) (screen, tea.Cmd) {
 	k := s.c.keys
 	switch {
 	case keyIs(key, k.Back):
-		s.c.pop()
-		s.c.send(statusMsg{text: "nothing was saved — S syncs again and shows the conflicts"})
+		return s, do(popMsg{}, statusMsg{text: "nothing was saved — S syncs again and shows the conflicts"})
 	case keyIs(key, k.Ours), keyIs(key, k.Theirs):
 		s.choose(s.list.cursor, side(keyIs(key, k.Ours)))
 		s.list.cursor = s.list.step(s.list.cursor, 1)
@@ -60,8 +59,7 @@ func (s *conflictsScreen) update(msg tea.Msg) (screen, tea.Cmd) {
 			s.choose(i, side(keyIs(key, k.OursAll)))
 		}
 	case keyIs(key, k.Submit) && s.settled():
-		s.c.pop()
-		s.c.send(syncMsg{choices: SyncChoices{Choose: s.chosen}})
+		return s, do(popMsg{}, syncMsg{choices: SyncChoices{Choose: s.chosen}})
 	}
 	return s, nil
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/m3keys/m3keys/authclient"
 	"github.com/m3keys/m3keys/internal/clipboard"
+	"github.com/m3keys/m3keys/internal/validate"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -71,7 +72,7 @@ func (d Deps) withDefaults() Deps {
 		d.MaxAge = keystore.DefaultMaxAge
 	}
 	if d.DefaultAPIURL == "" {
-		d.DefaultAPIURL = keystore.DefaultAPIURL
+		d.DefaultAPIURL = validate.DefaultAPIURL
 	}
 	return d
 }

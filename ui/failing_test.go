@@ -96,7 +96,7 @@ func TestStatusBelongsToItsScreen(t *testing.T) {
 		h.wantView("already has two access keys")
 		h.selectRow("new-integration")
 		h.press("a")
-		if h.current() != screenAddKey {
+		if !on[*formScreen[*addKeyForm]](h) {
 			t.Fatal("no form")
 		}
 		h.wantNotView("already has two access keys")
@@ -142,4 +142,24 @@ func TestOrgsHelpListsTestKeysThatWork(t *testing.T) {
 	if h.app.c.checks.total != 0 {
 		t.Fatal("t started a run for an organization without ACTIVE keys")
 	}
+}
+
+// Issue 16 item 1: f agrees with the rest on an INACTIVE key. A check made while the key was
+// still ACTIVE elsewhere (a team merge keeps it by its time, after this inactivation) reads
+// "✓ valid" on its row, not "still accepted": f leaves it out.
+func TestFailingOnlyAgreesOnAnInactiveKeyCheckedWhileActive(t *testing.T) {
+	vault, store := newTestStore(t)
+	sample(t, store)
+	doc := store.Document().Clone()
+	ref, _ := doc.Key("AK-BILLING-NEW")
+	ref.Key.Status, ref.Key.InactivatedAt = keystore.Inactive, testNow.Add(-2*time.Hour)
+	ref.Key.LastCheck = &keystore.Check{At: testNow.Add(-time.Hour), Result: "valid", Verified: true, HTTPStatus: 200}
+	h := newHarness(t, Deps{Vault: fixedVault{vault, docStore{store, doc}}, Checker: &fakeChecker{}, Passphrase: passphrase})
+	h.app.Update(tea100x30)
+	h.openOrg("Acme production")
+	h.wantView("AK-BILLING-NEW")
+	h.wantNotView("still accepted")
+	h.press("f")
+	h.wantView("[failing only", "AK-BILLING-OLD")
+	h.wantNotView("AK-BILLING-NEW")
 }

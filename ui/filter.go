@@ -87,24 +87,15 @@ func (f *filter) enableKeys(k *KeyMap) {
 // view draws the filter cut to w; its input's width was set in update (list.fit).
 func (f *filter) view(w int) string { return textcut.End(f.input.View(), w) }
 
-// failing is what `f` keeps: an ACTIVE key whose last check was rejected, forbidden or
-// undetermined, or that is stale or handed out twice; an INACTIVE key that m3ter accepted after it was
-// made INACTIVE (it still works: inactivate it in the Console).
-func (c *common) failing(k *keystore.AccessKey) bool {
-	lc := k.LastCheck
-	if k.Status != keystore.Active {
-		return lc != nil && authclient.Class(lc.Result) == authclient.Valid && !lc.At.Before(k.InactivatedAt)
-	}
-	if c.stale(k) || k.HandedOutTwice {
-		return true
-	}
-	return lc != nil && (authclient.Class(lc.Result).Failing() || authclient.Class(lc.Result) == authclient.Undetermined)
+// needsAttention is what `f` keeps (lastcheck.NeedsAttention).
+func (c *common) needsAttention(k *keystore.AccessKey) bool {
+	return lastcheck.NeedsAttention(k, c.now(), c.deps.MaxAge)
 }
 
 func (c *common) orgFailing(o *keystore.Organization) bool {
 	for _, u := range o.ServiceUsers {
 		for i := range u.Keys {
-			if c.failing(&u.Keys[i]) {
+			if c.needsAttention(&u.Keys[i]) {
 				return true
 			}
 		}
@@ -120,7 +111,7 @@ func (c *common) keyWords(k *keystore.AccessKey) []string {
 
 // unreachable is an undetermined check that got no answer at all (network, timeout, TLS).
 func unreachable(c *keystore.Check) bool {
-	return c != nil && authclient.Class(c.Result) == authclient.Undetermined && c.HTTPStatus == 0
+	return c != nil && c.Result == authclient.Undetermined && c.HTTPStatus == 0
 }
 
 // listTop is a list's first line: the filter while it is in use, else the summary;

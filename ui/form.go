@@ -230,42 +230,40 @@ func newFormScreen[S formSpec](c *common, spec S, fields ...field) *formScreen[S
 func (s *formScreen[S]) update(msg tea.Msg) (screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case savedMsg:
-		s.saved(msg)
-		return s, nil
+		return s, s.saved(msg)
 	case tea.KeyMsg:
 		if keyIs(msg, s.c.keys.Back) {
-			s.c.pop()
-			return s, nil
+			return s, pop()
 		}
 	case docChangedMsg, checkedMsg:
 		return s, nil
 	}
 	submit, cmd := s.form.update(msg, s.c.keys)
 	if submit {
-		s.submit()
+		return s, both(cmd, s.submit())
 	}
 	return s, cmd
 }
 
-func (s *formScreen[S]) submit() {
+func (s *formScreen[S]) submit() tea.Cmd {
 	change, err := s.spec.submit(&s.form)
 	if err == nil {
 		err = s.c.dryRun(change.apply)
 	}
 	if err != nil {
 		s.form.fail(err)
-		return
+		return nil
 	}
 	s.form.saving = true // enter is off until the answer, so a change is not submitted twice
-	s.c.send(change)
+	return do(change)
 }
 
-func (s *formScreen[S]) saved(msg savedMsg) {
+func (s *formScreen[S]) saved(msg savedMsg) tea.Cmd {
 	if msg.err != nil {
 		s.form.fail(msg.err)
-		return
+		return nil
 	}
-	s.c.send(popMsg{saved: &msg})
+	return do(popMsg{saved: &msg})
 }
 
 func (s *formScreen[S]) enableKeys(k *KeyMap) {

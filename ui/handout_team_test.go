@@ -82,7 +82,7 @@ func TestHandedOutTwiceIsMarkedAndFailing(t *testing.T) {
 	}
 	h.app.c.setDoc(store.Document())
 	h.wantView("handed out twice", "two team members each handed its secret out (alice 2026-11-26, bob 2026-11-26 offline)")
-	if !h.app.c.failing(mustKey(t, store, "AK-BILLING-NEW")) {
+	if !h.app.c.needsAttention(mustKey(t, store, "AK-BILLING-NEW")) {
 		t.Fatal("a key handed out twice is not kept by the failing filter")
 	}
 }

@@ -25,7 +25,7 @@ func newHelpScreen(c *common, under screen) *helpScreen {
 
 func (s *helpScreen) update(msg tea.Msg) (screen, tea.Cmd) {
 	if _, ok := msg.(tea.KeyMsg); ok {
-		s.c.pop()
+		return s, pop()
 	}
 	return s, nil
 }

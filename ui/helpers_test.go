@@ -189,7 +189,7 @@ func unlocked(t testing.TB) (*harness, *keystore.Store) {
 	sample(t, store)
 	h := newHarness(t, Deps{Vault: fixedVault{vault, store}, Checker: &fakeChecker{}, Passphrase: passphrase,
 		Clipboard: &clipboard.Fake{}, ClipTimeout: 30 * time.Second})
-	if h.current() != screenOrgs {
+	if !on[*orgsScreen](h) {
 		t.Fatalf("not on the organizations screen after unlocking:\n%s", h.view())
 	}
 	return h, store
@@ -294,7 +294,7 @@ func (h *harness) openOrg(name string) {
 	h.t.Fatalf("no organization %q", name)
 }
 
-// selectKey moves the organization screen's cursor to a key or a user without keys.
+// selectRow moves the organization screen's cursor to a key or a user without keys.
 func (h *harness) selectRow(name string) {
 	h.t.Helper()
 	h.press("home")
@@ -312,60 +312,19 @@ func resultWith(message string) authclient.Result {
 	return authclient.Result{Class: authclient.Valid, HTTPStatus: 200, Message: message}
 }
 
-// What is on screen, named as the tests named it before the screens went on a stack.
-type screenID int
-
-const (
-	screenOther screenID = iota
-	screenUnlock
-	screenOrgs
-	screenOrg
-	screenAddKey
-	screenOrgForm
-	screenUserForm
-	screenHistory
-)
-
-type overlayID int
-
-const (
-	overlayNone overlayID = iota
-	overlayHelp
-	overlayConfirm
-)
-
-// current is the screen on top of the stack (under an overlay).
-func (h *harness) current() screenID {
-	switch h.app.top().(type) {
-	case *unlockScreen:
-		return screenUnlock
-	case *orgsScreen:
-		return screenOrgs
-	case *orgScreen:
-		return screenOrg
-	case *formScreen[*addKeyForm]:
-		return screenAddKey
-	case *formScreen[*orgForm]:
-		return screenOrgForm
-	case *formScreen[*userForm]:
-		return screenUserForm
-	case *historyScreen:
-		return screenHistory
-	}
-	return screenOther
+// on reports whether the screen on top of the stack (under an overlay) is a T.
+func on[T screen](h *harness) bool {
+	_, ok := h.app.top().(T)
+	return ok
 }
 
-func (h *harness) overlay() overlayID {
+// over reports whether the overlay up is a T.
+func over[T screen](h *harness) bool {
 	if h.app.over == nil {
-		return overlayNone
+		return false
 	}
-	switch h.app.over.s.(type) {
-	case *helpScreen:
-		return overlayHelp
-	case *confirmScreen:
-		return overlayConfirm
-	}
-	return overlayNone
+	_, ok := h.app.over.s.(T)
+	return ok
 }
 
 // topmost is the highest screen of type T on the stack, nil when there is none.

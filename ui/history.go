@@ -57,7 +57,7 @@ func (s *historyScreen) update(msg tea.Msg) (screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.KeyMsg:
 		if keyIs(msg, s.c.keys.Back) {
-			s.c.pop()
+			return s, pop()
 		}
 	case docChangedMsg, checkedMsg:
 		s.refresh()

@@ -8,7 +8,8 @@ import (
 )
 
 // KeyMap is every key the TUI knows. Each screen enables the ones that work there
-// (see only), so a disabled binding neither matches nor shows up in help.
+// (see only), so a disabled binding neither matches nor shows up in help, and words
+// them (describe) on its own copy of the table: the root hands every screen a fresh one.
 type KeyMap struct {
 	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
 
@@ -92,7 +93,8 @@ func (k *KeyMap) only(enabled ...*key.Binding) {
 	}
 }
 
-// describe changes what a binding says it does on the current screen.
+// describe changes what a binding says it does on the current screen (b is that
+// screen's copy: see App.syncKeys).
 func describe(b *key.Binding, desc string) {
 	b.SetHelp(b.Help().Key, desc)
 }

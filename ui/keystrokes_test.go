@@ -57,8 +57,8 @@ func TestPasteOnAListDoesNothing(t *testing.T) {
 	for _, p := range []string{"c", "d", "y", "s", "jj", "q", "?"} {
 		h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(p), Paste: true})
 		h.wantSelected("AK-BILLING-OLD")
-		if h.quit || h.current() != screenOrg || h.overlay() != overlayNone || clip.Writes() != 0 {
-			t.Fatalf("a paste of %q acted: quit %v, screen %v, overlay %v, clipboard writes %d", p, h.quit, h.current(), h.overlay(), clip.Writes())
+		if h.quit || !on[*orgScreen](h) || h.app.over != nil || clip.Writes() != 0 {
+			t.Fatalf("a paste of %q acted: quit %v, screen %T, overlay %v, clipboard writes %d", p, h.quit, h.app.top(), h.app.over != nil, clip.Writes())
 		}
 	}
 	if ref, _ := store.Document().Key("AK-BILLING-OLD"); !ref.Key.SecretCopiedAt.IsZero() {
@@ -80,4 +80,18 @@ func rowName(u *keystore.ServiceUser, k *keystore.AccessKey) string {
 		return "user " + u.Name
 	}
 	return "nothing"
+}
+
+// A letter that asks the root for a screen (a: the add-key form) is carried out before
+// the letters after it: they reach the form it opened.
+func TestLettersInOneReadReachAScreenTheyOpen(t *testing.T) {
+	h, _ := openAcme(t)
+	h.press("down", "down") // AK-REPORTS: its user has room for a key
+	h.send(runes("aAKj"))
+	if !on[*formScreen[*addKeyForm]](h) {
+		t.Fatalf("a did not open the form:\n%s", h.view())
+	}
+	if got := h.addKey().form.raw(0); got != "AKj" {
+		t.Fatalf("the form got %q, want AKj", got)
+	}
 }

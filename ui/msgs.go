@@ -9,32 +9,32 @@ import (
 )
 
 // ticket addresses a result to the screen that asked: its place on the stack (an id
-// never reused) and the number of the request on that screen. The root drops a result
-// whose screen has left the stack; a screen that keeps the ticket of its latest request
-// drops an older one (see ticket.answers).
+// never reused) and the number of the command on that screen. The root drops a result
+// whose screen has left the stack; a screen that numbers its requests (testKeysMsg.req)
+// drops answers to older ones.
 type ticket struct{ screen, gen int }
 
-// answers says whether a result addressed to t answers the request that got want.
-func (t ticket) answers(want ticket) bool { return t.screen != 0 && t == want }
-
-// Intents: a screen asks the root to do what is not its own business. c.send stamps
-// each with the ticket of the screen that sent it, so the result comes back there.
+// Intents: a screen asks the root to do what is not its own business by returning
+// them in a command (do). The root stamps the command with the ticket of the screen
+// that returned it, so the result comes back there.
 type (
+	// intentsMsg is what do brings: intents to carry out in order.
+	intentsMsg []tea.Msg
 	// pushMsg opens a screen over the current one; esc (popMsg) comes back.
 	pushMsg struct{ s screen }
 	// popMsg closes the screen on top (or the overlay over it). saved is the change the
 	// closing screen saved, for the screen revealed to select and announce.
 	popMsg struct{ saved *savedMsg }
-	// replaceMsg puts a screen in the place of the one on top.
-	replaceMsg struct{ s screen }
 	// openedMsg is an unlocked store: the organizations screen replaces everything.
 	openedMsg struct {
 		store Store
 		doc   *keystore.Document
 	}
-	// testKeysMsg asks for live checks of these keys.
+	// testKeysMsg asks for live checks of these keys; req is the asking screen's own
+	// number for the request, back in checkDoneMsg, so it can drop answers to older ones.
 	testKeysMsg struct {
 		keyIDs []string
+		req    int
 	}
 	// askMsg opens a confirmation over the screen that sent it; yes is the intent to carry
 	// out on its behalf: a changeMsg to save, or a copySecretMsg.
@@ -100,6 +100,7 @@ type (
 	checkDoneMsg   struct {
 		run       int
 		to        ticket
+		req       int // testKeysMsg.req
 		orgID     string
 		keyID     string
 		result    authclient.Result
@@ -109,7 +110,7 @@ type (
 	spinFrameMsg   struct{ run int }
 )
 
-// statusTTL is how long a transient message stays.
+// infoTTL and errorTTL are how long a status message stays: an error longer, to be read.
 const (
 	infoTTL  = 4 * time.Second
 	errorTTL = 12 * time.Second

@@ -92,7 +92,7 @@ func (s *orgScreen) refresh() {
 		header := len(s.lines)
 		for ki := range u.Keys {
 			k := &u.Keys[ki]
-			if (s.list.only && !s.c.failing(k)) || (!whole && !s.list.filter.matches(k.AccessKeyID) && !s.list.filter.matches(s.c.keyWords(k)...)) {
+			if (s.list.only && !s.c.needsAttention(k)) || (!whole && !s.list.filter.matches(k.AccessKeyID) && !s.list.filter.matches(s.c.keyWords(k)...)) {
 				continue
 			}
 			s.keyIDWidth = max(s.keyIDWidth, lipgloss.Width(clean(u.Keys[ki].AccessKeyID)))
@@ -188,7 +188,7 @@ func (s *orgScreen) update(msg tea.Msg) (screen, tea.Cmd) {
 	}
 	switch msg := msg.(type) {
 	case tea.KeyMsg:
-		s.act(msg)
+		return s, s.act(msg)
 	case docChangedMsg:
 		s.refresh()
 	case checkedMsg:
@@ -196,85 +196,84 @@ func (s *orgScreen) update(msg tea.Msg) (screen, tea.Cmd) {
 			s.refresh()
 		}
 	case savedMsg:
-		s.saved(msg)
+		return s, s.saved(msg)
 	}
 	return s, nil
 }
 
-func (s *orgScreen) act(msg tea.KeyMsg) {
+func (s *orgScreen) act(msg tea.KeyMsg) tea.Cmd {
 	k := s.c.keys
 	u, key := s.selected()
 	switch {
 	case keyIs(msg, k.Back):
-		s.c.pop()
+		return pop()
 	case keyIs(msg, k.New):
-		s.c.push(newUserFormScreen(s.c, s.orgID))
+		return push(newUserFormScreen(s.c, s.orgID))
 	case keyIs(msg, k.History):
-		s.c.push(newHistoryScreen(s.c, s.orgID))
+		return push(newHistoryScreen(s.c, s.orgID))
 	case keyIs(msg, k.TestAll):
-		s.c.send(testKeysMsg{keyIDs: activeKeyIDs(s.organization())})
+		return do(testKeysMsg{keyIDs: activeKeyIDs(s.organization())})
 	case u == nil:
 	case keyIs(msg, k.AddKey):
-		s.addKey(u)
+		return s.addKey(u)
 	case keyIs(msg, k.Rotate):
 		keyID := ""
 		if key != nil {
 			keyID = key.AccessKeyID
 		}
-		s.c.push(newRotateScreen(s.c, s.orgID, u.Name, keyID))
+		return push(newRotateScreen(s.c, s.orgID, u.Name, keyID))
 	case key == nil:
 	case keyIs(msg, k.Deployed):
-		s.c.push(newDeployedToScreen(s.c, s.orgID, key))
+		return push(newDeployedToScreen(s.c, s.orgID, key))
 	case keyIs(msg, k.Test):
-		s.c.send(testKeysMsg{keyIDs: []string{key.AccessKeyID}})
+		return do(testKeysMsg{keyIDs: []string{key.AccessKeyID}})
 	case keyIs(msg, k.Toggle):
-		s.askToggle(u, key)
+		return s.askToggle(u, key)
 	case keyIs(msg, k.Delete):
-		s.askRemove(u, key)
+		return s.askRemove(u, key)
 	case keyIs(msg, k.Copy) && key.SecretCopied():
-		s.c.send(statusMsg{text: handedOut(key.AccessKeyID, key.HandedOutBy(), key.SecretCopiedAt), isErr: true})
+		return do(statusMsg{text: handedOut(key.AccessKeyID, key.HandedOutBy(), key.SecretCopiedAt), isErr: true})
 	case keyIs(msg, k.Copy):
-		s.c.send(askHandOut(key))
+		return do(askHandOut(key))
 	case keyIs(msg, k.CopyToken):
-		s.c.send(copyTokenMsg{keyID: key.AccessKeyID})
+		return do(copyTokenMsg{keyID: key.AccessKeyID})
 	}
+	return nil
 }
 
 // saved selects the row a change (here or in a form closed over this screen) was about.
-func (s *orgScreen) saved(msg savedMsg) {
+func (s *orgScreen) saved(msg savedMsg) tea.Cmd {
 	if ch := msg.change; msg.err == nil && (ch.selectKey != "" || ch.selectUser != "") {
 		s.list.cursor = s.find(ch.selectKey, ch.selectUser)
 		s.list.fit()
 	}
-	s.c.report(msg)
+	return report(msg)
 }
 
 // addKey opens the form, unless the keystore already refuses a key for this user.
-func (s *orgScreen) addKey(u *keystore.ServiceUser) {
+func (s *orgScreen) addKey(u *keystore.ServiceUser) tea.Cmd {
 	if err := u.FreeSlot(); err != nil {
-		s.c.fail(err)
-		return
+		return fail(err)
 	}
-	s.c.push(newAddKeyScreen(s.c, s.orgID, u.Name))
+	return push(newAddKeyScreen(s.c, s.orgID, u.Name))
 }
 
-func (s *orgScreen) askToggle(u *keystore.ServiceUser, k *keystore.AccessKey) {
+func (s *orgScreen) askToggle(u *keystore.ServiceUser, k *keystore.AccessKey) tea.Cmd {
 	id, user := k.AccessKeyID, clean(u.Name)
 	if k.Status == keystore.Inactive {
-		s.c.send(askMsg{
+		return do(askMsg{
 			question: "Make " + shortID(id) + " ACTIVE again?",
 			detail:   "Activate it in the m3ter Console too, or checks will keep failing.",
 			yes: changeMsg{what: "make " + shortID(id) + " ACTIVE", done: shortID(id) + " is ACTIVE", selectKey: id, apply: func(tx *keystore.Tx) error {
 				return tx.SetStatus(id, keystore.Active, false)
 			}},
 		})
-		return
 	}
 	inactivate := func(force bool) func(*keystore.Tx) error {
 		return func(tx *keystore.Tx) error { return tx.SetStatus(id, keystore.Inactive, force) }
 	}
 	what, done := "make "+shortID(id)+" INACTIVE", shortID(id)+" is INACTIVE — inactivate it in the m3ter Console too"
-	s.c.send(askMsg{
+	return do(askMsg{
 		question: "Make " + shortID(id) + " INACTIVE?",
 		detail:   "Service user " + user + ". Then inactivate it in the m3ter Console (Settings › Access › Service Users).",
 		yes: changeMsg{
@@ -285,14 +284,13 @@ func (s *orgScreen) askToggle(u *keystore.ServiceUser, k *keystore.AccessKey) {
 	})
 }
 
-func (s *orgScreen) askRemove(u *keystore.ServiceUser, k *keystore.AccessKey) {
+func (s *orgScreen) askRemove(u *keystore.ServiceUser, k *keystore.AccessKey) tea.Cmd {
 	id := k.AccessKeyID
 	remove := func(tx *keystore.Tx) error { return tx.RemoveKey(id) }
 	if err := s.c.dryRun(remove); err != nil {
-		s.c.fail(err)
-		return
+		return fail(err)
 	}
-	s.c.send(askMsg{
+	return do(askMsg{
 		question: "Remove " + shortID(id) + " from " + clean(u.Name) + "?",
 		detail:   "Its secret is gone for good. Delete it in the m3ter Console too, to free the slot there.",
 		yes:      changeMsg{apply: remove, what: "remove " + shortID(id), done: "removed " + shortID(id) + " — delete it in the m3ter Console too"},

@@ -52,7 +52,7 @@ func TestOrgRowsShowEveryCheckClass(t *testing.T) {
 func TestOrgAddKeyRefusedOnTheSpotWithTwoKeys(t *testing.T) {
 	h, _ := openAcme(t)
 	h.press("a")
-	if h.current() != screenOrg {
+	if !on[*orgScreen](h) {
 		t.Fatal("the add-key form opened for a user with two keys")
 	}
 	h.wantView("already has two access keys", "press r to rotate")
@@ -62,7 +62,7 @@ func TestOrgAddKey(t *testing.T) {
 	h, store := openAcme(t)
 	h.selectRow("AK-REPORTS")
 	h.press("a")
-	if h.current() != screenAddKey {
+	if !on[*formScreen[*addKeyForm]](h) {
 		t.Fatalf("a did not open the form:\n%s", h.view())
 	}
 	h.wantView("New access key for reports (slot 2/2)", "Generate Access Key")
@@ -75,13 +75,13 @@ func TestOrgAddKey(t *testing.T) {
 	h.typeText(orgB)
 	h.press("enter")
 	h.wantView("the popup names organization 9d8c7b6a")
-	if h.current() != screenAddKey || h.addKey().form.focus != fieldPopupOrg {
+	if !on[*formScreen[*addKeyForm]](h) || h.addKey().form.focus != fieldPopupOrg {
 		t.Fatal("a key from another organization's popup was not refused at its field")
 	}
 	h.addKey().form.clear(fieldPopupOrg)
 	h.typeText(orgA)
 	h.press("enter")
-	if h.current() != screenOrg {
+	if !on[*orgScreen](h) {
 		t.Fatalf("form did not close:\n%s", h.view())
 	}
 	h.wantView("added AK-REPORTS-2 to reports", "reports · 2/2 slots")
@@ -114,12 +114,12 @@ func TestOrgAddKeyRefusals(t *testing.T) {
 	h.press("enter", "enter")
 	h.wantView("API secret: must be printable ASCII without spaces")
 	h.press("esc")
-	if h.current() != screenOrg {
+	if !on[*orgScreen](h) {
 		t.Fatal("esc does not cancel the form")
 	}
 	h.press("a")
 	h.typeText("q?")
-	if h.quit || h.overlay() != overlayNone {
+	if h.quit || h.app.over != nil {
 		t.Fatal("q or ? in a text field did more than type")
 	}
 }
@@ -137,7 +137,7 @@ func TestOrgNewServiceUser(t *testing.T) {
 	h.userForm().form.clear(0)
 	h.typeText("exports")
 	h.press("enter")
-	if u, k := h.org().selected(); h.current() != screenOrg || k != nil || u.Name != "exports" {
+	if u, k := h.org().selected(); !on[*orgScreen](h) || k != nil || u.Name != "exports" {
 		t.Fatalf("new user not selected:\n%s", h.view())
 	}
 	o, _ := store.Document().Org(orgA)
@@ -193,7 +193,7 @@ func TestOrgRemoveKey(t *testing.T) {
 	h, store := openAcme(t)
 	h.press("d")
 	h.wantView("access key is ACTIVE", "make it INACTIVE first")
-	if h.overlay() != overlayNone {
+	if h.app.over != nil {
 		t.Fatal("asked to remove an ACTIVE key")
 	}
 	h.press("s", "y") // inactivate, then remove
@@ -273,7 +273,7 @@ func TestOrgStaleResultsAreDropped(t *testing.T) {
 	h.send(checkDoneMsg{run: h.app.c.checks.id + 7, keyID: "AK-REPORTS", result: authclient.Result{Class: authclient.Valid}})
 	h.wantNotView("AK-REPORTS: valid")
 	h.send(routedMsg{to: ticket{screen: 1}, msg: unlockFailedMsg{err: keystore.ErrWrongPassphrase}})
-	if h.current() != screenOrg {
+	if !on[*orgScreen](h) {
 		t.Fatal("a late unlock result moved the screen")
 	}
 }
@@ -288,7 +288,7 @@ func TestOrgStoreErrorsArePlainSentences(t *testing.T) {
 func TestOrgHistory(t *testing.T) {
 	h, _ := openAcme(t)
 	h.press("h")
-	if h.current() != screenHistory {
+	if !on[*historyScreen](h) {
 		t.Fatal("h does not open history")
 	}
 	h.wantView("events, newest first", "secret.copy", "key.add")
@@ -305,7 +305,7 @@ func TestOrgHistory(t *testing.T) {
 		}
 	}
 	h.press("esc", "esc")
-	if h.current() != screenOrg {
+	if !on[*orgScreen](h) {
 		t.Fatal("esc does not go back")
 	}
 }
@@ -323,7 +323,7 @@ func TestOrgFilter(t *testing.T) {
 	h.press("esc")
 	h.wantView("AK-BILLING-OLD")
 	h.press("esc")
-	if h.current() != screenOrgs {
+	if !on[*orgsScreen](h) {
 		t.Fatal("esc without filter does not go back")
 	}
 }
@@ -343,13 +343,13 @@ func TestHelpListsOnlyWorkingKeys(t *testing.T) {
 	h, _ := openAcme(t)
 	h.selectRow("new-integration")
 	h.press("?")
-	if h.overlay() != overlayHelp {
+	if !over[*helpScreen](h) {
 		t.Fatal("? does not open help")
 	}
 	h.wantView("Keys on this screen", "new service user", "add key", "history", "test all ACTIVE")
 	h.wantNotView("remove key", "test key") // no key selected
 	h.press("x")
-	if h.overlay() != overlayNone {
+	if h.app.over != nil {
 		t.Fatal("help does not close")
 	}
 	h.press("q")

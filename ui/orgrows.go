@@ -89,11 +89,11 @@ func lastCheckCell(c *keystore.Check, now time.Time, st *Styles) cell {
 	switch {
 	case c == nil:
 		style = &st.Dim
-	case lastcheck.StillAccepted(c), lastcheck.WrongServiceUser(c):
+	case c.Outcome().StillAccepted(), lastcheck.WrongServiceUser(c):
 		style = &st.Warn
-	case lastcheck.Failing(c):
+	case c.Outcome().Failing():
 		style = &st.Bad
-	case lastcheck.Retired(c), authclient.Class(c.Result) == authclient.Valid:
+	case c.Outcome().Retired(), c.Result == authclient.Valid:
 		style = &st.Good
 	}
 	return styled(style, lastcheck.Forms(c, now)...)
@@ -145,12 +145,12 @@ func (s *orgScreen) staleHint(u *keystore.ServiceUser, k *keystore.AccessKey) st
 func (s *orgScreen) checkSentence(k *keystore.AccessKey) string {
 	c := lastcheck.ForKey(k)
 	switch {
-	case lastcheck.StillAccepted(c):
+	case c.Outcome().StillAccepted():
 		return checkWords(c) + " by m3ter " + lastcheck.Ago(c.At, s.c.now()) + " — inactivate it in the m3ter Console, then press t"
 	case lastcheck.WrongServiceUser(c):
 		return checkWords(c) + " users/me named m3ter service user " + clean(c.WrongServiceUser) + " — was it generated for another service user?"
 	}
-	if res, ok := s.c.results[k.AccessKeyID]; ok && !lastcheck.Retired(c) {
+	if res, ok := s.c.results[k.AccessKeyID]; ok && !c.Outcome().Retired() {
 		return resultSentence(res)
 	}
 	if c == nil {

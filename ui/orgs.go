@@ -137,9 +137,9 @@ func (s *orgsScreen) summarize(o *keystore.Organization) orgRow {
 			switch c := k.LastCheck; {
 			case c == nil:
 				r.untested++
-			case authclient.Class(c.Result).Failing():
+			case c.Result.Failing():
 				r.failing++
-			case authclient.Class(c.Result) == authclient.Undetermined:
+			case c.Result == authclient.Undetermined:
 				r.undetermined++
 				if unreachable(c) {
 					r.unreachable++
@@ -173,7 +173,7 @@ func (s *orgsScreen) update(msg tea.Msg) (screen, tea.Cmd) {
 	}
 	switch msg := msg.(type) {
 	case tea.KeyMsg:
-		s.key(msg)
+		return s, s.key(msg)
 	case docChangedMsg:
 		s.refresh()
 	case checkedMsg:
@@ -181,51 +181,50 @@ func (s *orgsScreen) update(msg tea.Msg) (screen, tea.Cmd) {
 			s.refreshOrg(msg.orgID)
 		}
 	case savedMsg:
-		s.saved(msg)
+		return s, s.saved(msg)
 	}
 	return s, nil
 }
 
-func (s *orgsScreen) key(key tea.KeyMsg) {
+func (s *orgsScreen) key(key tea.KeyMsg) tea.Cmd {
 	k := s.c.keys
 	row := s.selected()
 	switch {
 	case keyIs(key, k.New):
-		s.c.push(newOrgFormScreen(s.c, ""))
+		return push(newOrgFormScreen(s.c, ""))
 	case keyIs(key, k.TestAll):
-		s.testEvery()
+		return s.testEvery()
 	case row == nil:
 	case keyIs(key, k.Open):
-		s.c.push(newOrgScreen(s.c, row.id))
+		return push(newOrgScreen(s.c, row.id))
 	case keyIs(key, k.Edit):
-		s.c.push(newOrgFormScreen(s.c, row.id))
+		return push(newOrgFormScreen(s.c, row.id))
 	case keyIs(key, k.Delete):
-		s.askDelete(row)
+		return s.askDelete(row)
 	case keyIs(key, k.Test):
-		s.testOrg(row)
+		return s.testOrg(row)
 	case keyIs(key, k.Rotate) && row.rotating != "":
-		s.c.push(newOrgScreen(s.c, row.id))
-		s.c.push(newRotateScreen(s.c, row.id, row.rotating, ""))
+		return do(pushMsg{newOrgScreen(s.c, row.id)}, pushMsg{newRotateScreen(s.c, row.id, row.rotating, "")})
 	}
+	return nil
 }
 
 // saved selects the organization a change (here or in a form closed over this screen) was about.
-func (s *orgsScreen) saved(msg savedMsg) {
+func (s *orgsScreen) saved(msg savedMsg) tea.Cmd {
 	if id := msg.change.selectOrg; id != "" && msg.err == nil {
 		s.selectID(id)
 	}
-	s.c.report(msg)
+	return report(msg)
 }
 
-func (s *orgsScreen) askDelete(row *orgRow) {
+func (s *orgsScreen) askDelete(row *orgRow) tea.Cmd {
 	id := row.id
 	remove := func(tx *keystore.Tx) error { return tx.RemoveOrg(id) }
 	if err := s.c.dryRun(remove); err != nil {
-		s.c.fail(err)
-		return
+		return fail(err)
 	}
 	label := orgLabel(s.c.org(id))
-	s.c.send(askMsg{
+	return do(askMsg{
 		question: "Delete organization " + label + "?",
 		detail:   "It holds no access keys. Its history stays.",
 		yes:      changeMsg{apply: remove, what: "delete organization " + label, done: "deleted organization " + label},
@@ -233,17 +232,17 @@ func (s *orgsScreen) askDelete(row *orgRow) {
 }
 
 // testOrg tests every ACTIVE key of the selected organization (t).
-func (s *orgsScreen) testOrg(row *orgRow) {
-	s.c.send(testKeysMsg{keyIDs: activeKeyIDs(s.c.org(row.id))})
+func (s *orgsScreen) testOrg(row *orgRow) tea.Cmd {
+	return do(testKeysMsg{keyIDs: activeKeyIDs(s.c.org(row.id))})
 }
 
 // testEvery tests every ACTIVE key of every organization, as one run (T).
-func (s *orgsScreen) testEvery() {
+func (s *orgsScreen) testEvery() tea.Cmd {
 	var ids []string
 	for i := range s.c.doc.Organizations {
 		ids = append(ids, activeKeyIDs(&s.c.doc.Organizations[i])...)
 	}
-	s.c.send(testKeysMsg{keyIDs: ids})
+	return do(testKeysMsg{keyIDs: ids})
 }
 
 func activeKeyIDs(o *keystore.Organization) []string {

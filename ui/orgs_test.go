@@ -19,11 +19,11 @@ func TestOrgsMoveAndOpen(t *testing.T) {
 	}
 	h.press("end")
 	h.press("enter")
-	if h.current() != screenOrg || h.org().orgID != orgB {
+	if !on[*orgScreen](h) || h.org().orgID != orgB {
 		t.Fatalf("enter did not open Acme staging:\n%s", h.view())
 	}
 	h.press("esc")
-	if h.current() != screenOrgs {
+	if !on[*orgsScreen](h) {
 		t.Fatal("esc does not go back to the organizations")
 	}
 }
@@ -41,7 +41,7 @@ func TestOrgsFilter(t *testing.T) {
 	h.wantNotView("Acme production")
 	h.press("enter") // keep the filter, back to the list
 	h.press("enter")
-	if h.current() != screenOrg || h.org().orgID != orgB {
+	if !on[*orgScreen](h) || h.org().orgID != orgB {
 		t.Fatal("enter on the filtered list did not open the match")
 	}
 	h.press("esc", "esc") // back, then clear the filter
@@ -56,14 +56,14 @@ func TestOrgsNewOrganization(t *testing.T) {
 	h, store := unlocked(t)
 	h.app.c.deps.DefaultAPIURL = "https://api.dev.m3ter.com"
 	h.press("n")
-	if h.current() != screenOrgForm {
+	if !on[*formScreen[*orgForm]](h) {
 		t.Fatal("n does not open the organization form")
 	}
 	h.wantView("https://api.dev.m3ter.com")
 	h.typeText("not-a-uuid")
 	h.press("enter", "enter", "enter")
 	h.wantView("organization ID: must be a UUID")
-	if h.current() != screenOrgForm || h.orgForm().form.focus != fieldOrgID {
+	if !on[*formScreen[*orgForm]](h) || h.orgForm().form.focus != fieldOrgID {
 		t.Fatal("an invalid UUID left the form or the focus elsewhere")
 	}
 	h.orgForm().form.clear(fieldOrgID)
@@ -71,7 +71,7 @@ func TestOrgsNewOrganization(t *testing.T) {
 	h.press("tab")
 	h.typeText("Acme dev")
 	h.press("enter", "enter")
-	if h.current() != screenOrgs {
+	if !on[*orgsScreen](h) {
 		t.Fatalf("form did not close:\n%s", h.view())
 	}
 	h.wantView("Acme dev", "added organization")
@@ -88,7 +88,7 @@ func TestOrgsNewOrganizationDuplicateAndCancel(t *testing.T) {
 	h.press("enter", "enter", "enter")
 	h.wantView("organization already exists")
 	h.press("esc")
-	if h.current() != screenOrgs || len(store.Document().Organizations) != 2 {
+	if !on[*orgsScreen](h) || len(store.Document().Organizations) != 2 {
 		t.Fatal("esc did not cancel the form")
 	}
 }
@@ -111,7 +111,7 @@ func TestOrgsEdit(t *testing.T) {
 	h.typeText("https://api.m3ter.com")
 	h.press("enter")
 	o, _ := store.Document().Org(orgA)
-	if o.Name != "Acme live" || h.current() != screenOrgs {
+	if o.Name != "Acme live" || !on[*orgsScreen](h) {
 		t.Fatalf("not saved: %+v", o)
 	}
 }
@@ -120,7 +120,7 @@ func TestOrgsDelete(t *testing.T) {
 	h, store := unlocked(t)
 	h.press("d")
 	h.wantView("still holds access keys", "remove its access keys first")
-	if h.overlay() != overlayNone {
+	if h.app.over != nil {
 		t.Fatal("asked to confirm deleting an organization with keys")
 	}
 	if err := store.Update(func(tx *keystore.Tx) error {
@@ -179,7 +179,7 @@ func TestOrgsKeysOnEmptyStore(t *testing.T) {
 	h.press("enter")
 	for _, k := range []string{"enter", "e", "d", "T", "j", "esc"} {
 		h.press(k)
-		if h.current() != screenOrgs || h.overlay() != overlayNone {
+		if !on[*orgsScreen](h) || h.app.over != nil {
 			t.Fatalf("%s did something on an empty list", k)
 		}
 	}

@@ -62,7 +62,7 @@ func TestReloadStartsWhenTheStoreOpens(t *testing.T) {
 	ticks := recordAfter(h)
 	h.typeText(passphrase)
 	h.press("enter")
-	if h.current() != screenOrgs {
+	if !on[*orgsScreen](h) {
 		t.Fatalf("still locked:\n%s", h.view())
 	}
 	wantTick(t, *ticks)

@@ -8,6 +8,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/m3keys/m3keys/authclient"
 	"github.com/m3keys/m3keys/internal/lastcheck"
+	"github.com/m3keys/m3keys/internal/validate"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -22,7 +23,7 @@ type rotateScreen struct {
 	choice string
 
 	form    form   // step 2: the key the Console generated
-	asked   ticket // the latest live test this screen asked for
+	asked   int    // the number of the latest live test this screen asked for (testKeysMsg.req)
 	testing string // the key that test is of, until its result comes
 	last    *checkRecord
 	// anyway: enter was pressed once to remove a key without m3ter's rejection (steps 1 and 5).
@@ -131,11 +132,11 @@ func (s *rotateScreen) update(msg tea.Msg) (screen, tea.Cmd) {
 	case tea.KeyMsg:
 		return s, s.act(msg)
 	case checkDoneMsg:
-		if msg.to.answers(s.asked) {
-			s.tested(msg)
+		if msg.req == s.asked {
+			return s, s.tested(msg)
 		}
 	case savedMsg:
-		s.saved(msg)
+		return s, s.saved(msg)
 	case docChangedMsg:
 		s.refresh()
 	}
@@ -158,40 +159,40 @@ func (s *rotateScreen) act(msg tea.KeyMsg) tea.Cmd {
 	r := s.rotation()
 	switch {
 	case keyIs(msg, k.Back):
-		s.c.pop()
-		return nil
+		return pop()
 	case s.inForm(r):
 		submit, cmd := s.form.update(msg, k)
 		if submit {
-			s.addNewKey()
+			return both(cmd, s.addNewKey())
 		}
 		return cmd
 	case s.finished != nil || r == nil:
-		s.onPlan(msg)
+		return s.onPlan(msg)
 	case keyIs(msg, k.Delete):
-		s.askCancel()
+		return s.askCancel()
 	case keyIs(msg, k.Test):
-		s.test(r)
+		return s.test(r)
 	case keyIs(msg, k.Copy):
 		if nk := s.key(r.NewKeyID); nk != nil {
-			s.c.send(askHandOut(nk))
+			return do(askHandOut(nk))
 		}
 	case keyIs(msg, k.Deployed):
-		s.editNote(r)
+		return s.editNote(r)
 	case keyIs(msg, k.Open):
-		s.next(r)
+		return s.next(r)
 	}
 	return nil
 }
 
 // onPlan is a key on the plan (or on the summary of a rotation just finished).
-func (s *rotateScreen) onPlan(msg tea.KeyMsg) {
+func (s *rotateScreen) onPlan(msg tea.KeyMsg) tea.Cmd {
 	switch k := s.c.keys; {
 	case keyIs(msg, k.Open):
-		s.start()
+		return s.start()
 	case keyIs(msg, k.Toggle) && s.finished == nil:
 		s.swap()
 	}
+	return nil
 }
 
 // swap replaces the key the plan frees, and frees the one it replaces, when the rules allow.
@@ -206,50 +207,49 @@ func (s *rotateScreen) swap() {
 
 // start begins the rotation, or closes the summary of one just finished. Freeing a deployed key
 // takes a second, explicit confirmation.
-func (s *rotateScreen) start() {
+func (s *rotateScreen) start() tea.Cmd {
 	if s.finished != nil || s.rotation() != nil {
-		s.c.pop()
-		return
+		return pop()
 	}
 	what := "start rotating " + clean(s.user)
 	switch {
 	case errors.Is(s.planErr, keystore.ErrFreesDeployed):
 		free := s.key(s.plan.Free)
 		if free == nil {
-			return
+			return nil
 		}
-		s.ask(sentStart, "Remove "+shortID(free.AccessKeyID)+" anyway? Removing it locks out "+clean(free.DeployedTo)+".",
+		return s.ask(sentStart, "Remove "+shortID(free.AccessKeyID)+" anyway? Removing it locks out "+clean(free.DeployedTo)+".",
 			"Only if nothing runs on "+shortID(free.AccessKeyID)+" any more. Else press n, then s: replace "+shortID(free.AccessKeyID)+" instead.",
 			changeMsg{what: what, apply: s.startWith(true)})
 	case s.planErr == nil:
-		s.change(sentStart, changeMsg{what: what, apply: s.startWith(false)})
+		return s.change(sentStart, changeMsg{what: what, apply: s.startWith(false)})
 	}
+	return nil
 }
 
 // change sends a change of this wizard and remembers what it was, for its answer.
-func (s *rotateScreen) change(what rotateChange, ch changeMsg) {
+func (s *rotateScreen) change(what rotateChange, ch changeMsg) tea.Cmd {
 	s.sent, s.refusal = what, ""
-	s.c.send(ch)
+	return do(ch)
 }
 
 // ask has the root confirm a change first; the answer comes back here.
-func (s *rotateScreen) ask(what rotateChange, question, detail string, ch changeMsg) {
+func (s *rotateScreen) ask(what rotateChange, question, detail string, ch changeMsg) tea.Cmd {
 	s.sent, s.refusal = what, ""
-	s.c.send(askMsg{question: question, detail: detail, yes: ch})
+	return do(askMsg{question: question, detail: detail, yes: ch})
 }
 
 // next is enter: what the current step does next.
-func (s *rotateScreen) next(r *keystore.Rotation) {
+func (s *rotateScreen) next(r *keystore.Rotation) tea.Cmd {
 	org, user := s.orgID, s.user
 	switch r.Step {
 	case keystore.StepFreeSlot, keystore.StepRetire:
-		s.retire(s.retiring(r))
+		return s.retire(s.retiring(r))
 	case keystore.StepProve:
 		if s.wrongUser(r) {
-			s.askDropWrong(r)
-			return
+			return s.askDropWrong(r)
 		}
-		s.change(sentProve, changeMsg{what: "accept the test of " + shortID(r.NewKeyID), apply: func(tx *keystore.Tx) error {
+		return s.change(sentProve, changeMsg{what: "accept the test of " + shortID(r.NewKeyID), apply: func(tx *keystore.Tx) error {
 			return tx.RotationProved(org, user)
 		}})
 	case keystore.StepDeploy:
@@ -257,16 +257,17 @@ func (s *rotateScreen) next(r *keystore.Rotation) {
 		if note := s.offeredNote(); note != "" {
 			where = " (" + clean(note) + ")"
 		}
-		s.ask(sentOther, "Does the integration run on "+shortID(r.NewKeyID)+" now?",
+		return s.ask(sentOther, "Does the integration run on "+shortID(r.NewKeyID)+" now?",
 			"Update it where "+shortID(r.OldKeyID)+" is deployed"+where+" and restart it first. Then "+shortID(r.OldKeyID)+" is retired.",
 			changeMsg{what: "confirm " + shortID(r.NewKeyID) + " is deployed", done: shortID(r.NewKeyID) + " is deployed",
 				apply: func(tx *keystore.Tx) error { return tx.RotationDeployed(org, user) }})
 	case keystore.StepDone:
 		s.finishing = *r
-		s.change(sentFinish, changeMsg{what: "record the rotation of " + clean(user), apply: func(tx *keystore.Tx) error {
+		return s.change(sentFinish, changeMsg{what: "record the rotation of " + clean(user), apply: func(tx *keystore.Tx) error {
 			return tx.FinishRotation(org, user)
 		}})
 	}
+	return nil
 }
 
 // retiring is the key step 1 (the key freed) or step 5 (the old key) takes out of use: INACTIVE
@@ -303,17 +304,15 @@ func visit(n int) string {
 }
 
 // retire makes the key INACTIVE, then removes it once m3ter rejects it, or after two confirmations.
-func (s *rotateScreen) retire(rt retiring) {
+func (s *rotateScreen) retire(rt retiring) tea.Cmd {
 	k := s.key(rt.id)
 	id := shortID(rt.id)
 	if k == nil {
-		s.c.send(statusMsg{text: id + " is gone", isErr: true})
-		return
+		return do(statusMsg{text: id + " is gone", isErr: true})
 	}
 	if k.Status == keystore.Active {
-		s.ask(sentOther, "Make "+id+" INACTIVE?", rt.visit+" ("+consolePath+clean(s.user)+"). Then test it here (t): m3ter must reject it.",
+		return s.ask(sentOther, "Make "+id+" INACTIVE?", rt.visit+" ("+consolePath+clean(s.user)+"). Then test it here (t): m3ter must reject it.",
 			changeMsg{what: "make " + id + " INACTIVE", done: id + " is INACTIVE — " + rt.visit + ", then press t", apply: rt.inactivate})
-		return
 	}
 	last := s.last
 	remove := func(twice bool) func(*keystore.Tx) error {
@@ -329,16 +328,17 @@ func (s *rotateScreen) retire(rt retiring) {
 	done := "removed " + id + " here"
 	switch {
 	case k.Retired():
-		s.ask(sentOther, "Remove "+id+"?", "m3ter rejects it: the m3ter Console no longer has it ACTIVE. Its secret is gone for good.",
+		return s.ask(sentOther, "Remove "+id+"?", "m3ter rejects it: the m3ter Console no longer has it ACTIVE. Its secret is gone for good.",
 			changeMsg{what: "remove " + id, done: done, apply: remove(false)})
 	case !s.anyway:
 		s.anyway = true // the first confirmation; the view says what the second is for
 	default:
 		s.anyway = false
-		s.ask(sentOther, "Really remove "+id+" without proof that m3ter rejects it?",
+		return s.ask(sentOther, "Really remove "+id+" without proof that m3ter rejects it?",
 			"If it is still ACTIVE in the m3ter Console, anyone holding its secret can still use it, and m3keys no longer knows it.",
 			changeMsg{what: "remove " + id, done: done, apply: remove(true)})
 	}
+	return nil
 }
 
 // wrongUser: users/me named another m3ter service user for the new key since it was added.
@@ -348,9 +348,9 @@ func (s *rotateScreen) wrongUser(r *keystore.Rotation) bool {
 }
 
 // askDropWrong removes a new key generated for another service user, back to step 2.
-func (s *rotateScreen) askDropWrong(r *keystore.Rotation) {
+func (s *rotateScreen) askDropWrong(r *keystore.Rotation) tea.Cmd {
 	org, user, id := s.orgID, s.user, shortID(r.NewKeyID)
-	s.ask(sentOther, "Remove "+id+", generated for another service user?",
+	return s.ask(sentOther, "Remove "+id+", generated for another service user?",
 		"Delete it in the m3ter Console too ("+consolePath+"… the user it was generated under). Then generate one under "+clean(user)+
 			" and paste it (step 2); "+shortID(r.OldKeyID)+" stays as it is.",
 		changeMsg{what: "remove " + id, done: "removed " + id + " — delete it in the m3ter Console too, then generate one under " + clean(user),
@@ -358,16 +358,16 @@ func (s *rotateScreen) askDropWrong(r *keystore.Rotation) {
 }
 
 // editNote edits the new key's deployed-to note, offering the old key's when it has none (e, step 4).
-func (s *rotateScreen) editNote(r *keystore.Rotation) {
+func (s *rotateScreen) editNote(r *keystore.Rotation) tea.Cmd {
 	nk := s.key(r.NewKeyID)
 	if nk == nil {
-		return
+		return nil
 	}
 	note := nk.DeployedTo
 	if note == "" {
 		note = s.offeredNote()
 	}
-	s.c.push(newDeployedToNote(s.c, s.orgID, nk.AccessKeyID, note))
+	return push(newDeployedToNote(s.c, s.orgID, nk.AccessKeyID, note))
 }
 
 // offeredNote is where the old key is deployed (else the freed key was): the new key's note.
@@ -378,9 +378,9 @@ func (s *rotateScreen) offeredNote() string {
 	return ""
 }
 
-func (s *rotateScreen) askCancel() {
+func (s *rotateScreen) askCancel() tea.Cmd {
 	org, user := s.orgID, s.user
-	s.ask(sentCancel, "Cancel the rotation of "+clean(user)+"?", "What was done stays done (keys added, made INACTIVE or removed); only the wizard's progress is cleared.",
+	return s.ask(sentCancel, "Cancel the rotation of "+clean(user)+"?", "What was done stays done (keys added, made INACTIVE or removed); only the wizard's progress is cleared.",
 		changeMsg{what: "cancel the rotation", done: "rotation of " + clean(user) + " cancelled; what was done stays",
 			apply: func(tx *keystore.Tx) error { return tx.CancelRotation(org, user) }})
 }
@@ -397,26 +397,27 @@ func testedKey(r *keystore.Rotation) string {
 }
 
 // test asks for a live test of the key this step is about.
-func (s *rotateScreen) test(r *keystore.Rotation) {
+func (s *rotateScreen) test(r *keystore.Rotation) tea.Cmd {
 	id := testedKey(r)
 	if s.key(id) == nil {
-		return
+		return nil
 	}
 	s.refusal, s.anyway = "", false
 	s.testing = id
-	s.asked = s.c.send(testKeysMsg{keyIDs: []string{id}})
+	s.asked++
+	return do(testKeysMsg{keyIDs: []string{id}, req: s.asked})
 }
 
 // tested takes the result of this screen's test: the new key's proves it (the keystore judges).
-func (s *rotateScreen) tested(msg checkDoneMsg) {
+func (s *rotateScreen) tested(msg checkDoneMsg) tea.Cmd {
 	s.testing = ""
 	s.last = &checkRecord{keyID: msg.keyID, result: msg.result, at: s.c.now()}
 	r := s.rotation()
 	if r == nil || r.Step != keystore.StepProve || msg.keyID != r.NewKeyID {
-		return
+		return nil
 	}
 	org, user, last := s.orgID, s.user, *s.last
-	s.change(sentProve, changeMsg{what: "prove " + shortID(last.keyID), apply: func(tx *keystore.Tx) error {
+	return s.change(sentProve, changeMsg{what: "prove " + shortID(last.keyID), apply: func(tx *keystore.Tx) error {
 		// the result may not be saved yet: the proof is the result this screen got
 		if err := lastcheck.Record(tx, last.keyID, last.result, last.at); err != nil {
 			return err
@@ -425,38 +426,38 @@ func (s *rotateScreen) tested(msg checkDoneMsg) {
 	}})
 }
 
-func (s *rotateScreen) addNewKey() {
+func (s *rotateScreen) addNewKey() tea.Cmd {
 	keyID := s.form.value(fieldKeyID)
-	if err := keystore.ValidateKeyID(keyID); err != nil {
+	if err := validate.KeyID(keyID); err != nil {
 		s.form.fail(err)
-		return
+		return nil
 	}
 	secret, err := keystore.NewSecret(s.form.raw(fieldSecret))
 	if err != nil {
 		s.form.fail(err)
-		return
+		return nil
 	}
 	org, user, popup := s.orgID, s.user, s.form.value(fieldPopupOrg)
 	add := func(tx *keystore.Tx) error { return tx.RotationAddNewKey(org, user, keyID, secret, popup) }
 	if err := s.c.dryRun(add); err != nil {
 		s.form.fail(err)
-		return
+		return nil
 	}
 	s.form.saving = true
-	s.change(sentAdd, changeMsg{what: "add " + shortID(keyID) + " to " + clean(user), done: "added " + shortID(keyID) + " — testing it", apply: add})
+	return s.change(sentAdd, changeMsg{what: "add " + shortID(keyID) + " to " + clean(user), done: "added " + shortID(keyID) + " — testing it", apply: add})
 }
 
 // saved takes the answer to a change this screen (or a form over it) asked for.
-func (s *rotateScreen) saved(msg savedMsg) {
+func (s *rotateScreen) saved(msg savedMsg) tea.Cmd {
 	sent := s.sent
 	s.sent = sentNone
 	if msg.err != nil {
 		if sent == sentAdd {
 			s.form.fail(msg.err) // what was typed stays
-			return
+			return nil
 		}
 		s.refusal = plain(msg.err)
-		return
+		return nil
 	}
 	s.refusal = ""
 	switch sent {
@@ -466,20 +467,26 @@ func (s *rotateScreen) saved(msg savedMsg) {
 			s.form.clear(i)
 		}
 		s.form.resize(s.w)
+		var test tea.Cmd
 		if r := s.rotation(); r != nil {
-			s.test(r)
+			test = s.test(r)
 		}
+		return both(test, s.say(msg))
 	case sentFinish:
 		s.finished, s.doneAt = &s.finishing, s.c.now()
-		s.c.send(statusMsg{text: "rotation of " + clean(s.user) + " done — recorded in history (h)"})
-		return
+		return say("rotation of " + clean(s.user) + " done — recorded in history (h)")
 	case sentCancel:
-		s.c.send(popMsg{saved: &msg})
-		return
+		return do(popMsg{saved: &msg})
 	}
+	return s.say(msg)
+}
+
+// say reports a change this wizard saved, when it has something to say.
+func (s *rotateScreen) say(msg savedMsg) tea.Cmd {
 	if msg.change.done != "" {
-		s.c.report(msg)
+		return report(msg)
 	}
+	return nil
 }
 
 func (s *rotateScreen) enableKeys(k *KeyMap) {
@@ -599,5 +606,5 @@ func (s *rotateScreen) provable(r *keystore.Rotation) bool {
 		return false
 	}
 	c := k.LastCheck
-	return !c.At.Before(r.AddedAt) && c.Result == string(authclient.Valid) && c.Verified && c.WrongServiceUser == ""
+	return !c.At.Before(r.AddedAt) && c.Result == authclient.Valid && c.Verified && c.WrongServiceUser == ""
 }

@@ -144,7 +144,7 @@ func TestRotateStartToFinish(t *testing.T) {
 		t.Fatalf("history ends with %+v", last)
 	}
 	h.press("enter")
-	if h.current() != screenOrg {
+	if !on[*orgScreen](h) {
 		t.Fatalf("enter did not close the summary:\n%s", h.view())
 	}
 	h.wantNotView("rotating")
@@ -226,7 +226,7 @@ func TestRotateRefusals(t *testing.T) {
 		wantStep(t, h, store, keystore.StepDeploy)
 		h.press("d", "y")
 		wantStep(t, h, store, 0)
-		if h.current() != screenOrg {
+		if !on[*orgScreen](h) {
 			t.Fatalf("a cancelled rotation stays open:\n%s", h.view())
 		}
 	})
@@ -490,7 +490,7 @@ func TestRotateTwoTerminalsAtStepTwo(t *testing.T) {
 		t.Fatal("the key was stored over the other terminal's")
 	}
 	h.press("esc")
-	if h.current() != screenOrg {
+	if !on[*orgScreen](h) {
 		t.Fatalf("esc did not leave:\n%s", h.view())
 	}
 }
@@ -499,7 +499,7 @@ func TestRotateTwoTerminalsAtStepTwo(t *testing.T) {
 func TestOrgsShowsARotationInProgress(t *testing.T) {
 	h, store := startRotation(t)
 	h.press("esc", "esc")
-	if h.current() != screenOrgs {
+	if !on[*orgsScreen](h) {
 		t.Fatalf("not on the organizations screen:\n%s", h.view())
 	}
 	h.wantView("Acme production ↻", "↻ billing-sync 1/6", "r resume rotation of billing-sync")
@@ -507,7 +507,7 @@ func TestOrgsShowsARotationInProgress(t *testing.T) {
 	h.wantView("step 1/6: free a slot")
 	wantStep(t, h, store, keystore.StepFreeSlot)
 	h.press("esc")
-	if h.current() != screenOrg {
+	if !on[*orgScreen](h) {
 		t.Fatalf("esc from the resumed wizard did not go to the organization:\n%s", h.view())
 	}
 }

@@ -15,8 +15,6 @@ import (
 
 // The rotation wizard's drawing: pure, from the stored rotation and what the screen holds.
 
-var stepNames = []string{"free a slot", "new key", "prove it", "deploy it", "retire the old key", "done"}
-
 func (s *rotateScreen) view() string {
 	st := s.c.styles
 	w := s.w
@@ -43,7 +41,7 @@ func (s *rotateScreen) view() string {
 		}
 		lines = append(lines, s.intro()...)
 	default:
-		title(fmt.Sprintf("Rotate %s's key · step %d/6: %s", clean(s.user), r.Step, stepName(r.Step)))
+		title(fmt.Sprintf("Rotate %s's key · step %d/6: %s", clean(s.user), r.Step, r.Step))
 		lines = append(lines, s.progress(r.Step, r), "")
 		if s.refusal != "" && r.Step != keystore.StepNewKey {
 			lines = append(lines, st.FieldError.Render(s.wrap(s.refusal)), "")
@@ -57,19 +55,12 @@ func (s *rotateScreen) view() string {
 func (s *rotateScreen) movedOn(r *keystore.Rotation) string {
 	where := "the rotation was cancelled or finished in another terminal"
 	if r != nil {
-		where = fmt.Sprintf("another terminal moved the rotation on to step %d (%s)", r.Step, stepName(r.Step))
+		where = fmt.Sprintf("another terminal moved the rotation on to step %d (%s)", r.Step, r.Step)
 		if r.NewKeyID != "" {
 			where += " with " + shortID(r.NewKeyID)
 		}
 	}
 	return where + " — the key typed here was not stored; it stays in this form: compare it with the other terminal's, and press esc to discard it"
-}
-
-func stepName(step keystore.RotationStep) string {
-	if step >= 1 && int(step) <= len(stepNames) {
-		return stepNames[step-1]
-	}
-	return step.String()
 }
 
 func (s *rotateScreen) wrap(text string) string {

@@ -1,14 +1,17 @@
 package ui
 
 import (
+	"reflect"
+
 	tea "github.com/charmbracelet/bubbletea"
 )
 
 // screen is one page of the TUI. A new screen is one file: a type with these methods
-// and a constructor, pushed from the screen that opens it (c.send(pushMsg{s})).
+// and a constructor, pushed from the screen that opens it (return s, push(newScreen(…))).
 type screen interface {
 	// update takes a key, a result addressed to this screen, or a broadcast
-	// (docChangedMsg, checkedMsg). It returns the screen to keep in its place.
+	// (docChangedMsg, checkedMsg). It returns the screen to keep in its place and a
+	// command: its own I/O, and what it asks the root for (do: push, pop, a change…).
 	update(msg tea.Msg) (screen, tea.Cmd)
 	// view draws the screen in the size setSize gave; it changes nothing.
 	view() string
@@ -128,49 +131,71 @@ func (a *App) route(to ticket, msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-// deliver runs a screen's update. What it sends is stamped with its ticket (an
-// overlay's with the one of the screen it covers), and what its commands bring back is
-// routed to it.
+// deliver runs a screen's update, and keeps the screen it returns in its place. What its
+// command brings back is routed to it: results, and intents the root carries out on its behalf.
 func (a *App) deliver(e *entry, msg tea.Msg) tea.Cmd {
-	prev := a.sender
-	a.sender = e
-	if e == a.over {
-		a.sender = &a.stack[len(a.stack)-1]
-	}
 	s, cmd := e.s.update(msg)
-	a.sender = prev
 	e.s = s
 	return a.tag(e, cmd)
 }
 
-// send queues an intent from the screen being updated, and returns its ticket.
-func (a *App) send(msg tea.Msg) ticket {
-	var t ticket
-	if e := a.sender; e != nil {
-		e.gen++
-		t = ticket{screen: e.id, gen: e.gen}
-	}
-	a.pending = append(a.pending, intent{from: t, msg: msg})
-	return t
-}
-
-// intent is a message a screen sent, with the ticket its result goes back to.
-type intent struct {
-	from ticket
-	msg  tea.Msg
-}
-
 // tag wraps the messages of a screen's command so they come back to that screen only.
+// An overlay speaks for the screen it covers: its command carries that screen's ticket.
+// The intents in the command (do) are taken out and carried out right after this Update,
+// before the next key: what a key asked for is done when the next one arrives.
 func (a *App) tag(e *entry, cmd tea.Cmd) tea.Cmd {
 	if cmd == nil {
 		return nil
 	}
+	if e == a.over {
+		e = &a.stack[len(a.stack)-1]
+	}
 	e.gen++
 	t := ticket{screen: e.id, gen: e.gen}
-	if e == a.over {
-		t.screen = 0 // an overlay's own commands have nobody to come back to
+	in, rest := split(cmd)
+	if len(in) > 0 {
+		a.pending = append(a.pending, pendingIntents{from: t, msgs: in})
 	}
-	return wrap(t, cmd)
+	if len(rest) == 0 {
+		return nil
+	}
+	return wrap(t, tea.Batch(rest...))
+}
+
+// pendingIntents are intents a screen returned, with the ticket their results go back to.
+type pendingIntents struct {
+	from ticket
+	msgs intentsMsg
+}
+
+// Commands split can look into without running anything: do's, and both's (which only
+// returns its commands).
+var (
+	doCode   = reflect.ValueOf(do()).Pointer()
+	bothCode = reflect.ValueOf(both()).Pointer()
+)
+
+// split takes the intents out of a screen's command, in order; rest is its I/O, for the program.
+func split(cmd tea.Cmd) (in intentsMsg, rest []tea.Cmd) {
+	if cmd == nil {
+		return nil, nil
+	}
+	switch reflect.ValueOf(cmd).Pointer() {
+	case doCode:
+		return cmd().(intentsMsg), nil
+	case bothCode:
+		msg := cmd()
+		batch, ok := msg.(tea.BatchMsg)
+		if !ok {
+			return nil, []tea.Cmd{func() tea.Msg { return msg }}
+		}
+		for _, c := range batch {
+			i, r := split(c)
+			in, rest = append(in, i...), append(rest, r...)
+		}
+		return in, rest
+	}
+	return nil, []tea.Cmd{cmd}
 }
 
 func wrap(t ticket, cmd tea.Cmd) tea.Cmd {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -15,7 +16,7 @@ import (
 type probeScreen struct {
 	c     *common
 	asks  int
-	asked ticket
+	asked int
 	got   []string
 	w, h  int
 }
@@ -29,15 +30,17 @@ func (s *probeScreen) update(msg tea.Msg) (screen, tea.Cmd) {
 	case tea.KeyMsg:
 		switch {
 		case keyIs(msg, s.c.keys.Back):
-			s.c.pop()
+			return s, pop()
 		case keyIs(msg, s.c.keys.Test):
-			s.asked = s.c.send(testKeysMsg{keyIDs: []string{probeKey(s.asks)}})
+			s.asked++
+			cmd := do(testKeysMsg{keyIDs: []string{probeKey(s.asks)}, req: s.asked})
 			s.asks++
+			return s, cmd
 		case keyIs(msg, s.c.keys.Open):
 			return s, func() tea.Msg { return probeMsg("own") }
 		}
 	case checkDoneMsg:
-		if msg.to.answers(s.asked) {
+		if msg.req == s.asked {
 			s.got = append(s.got, msg.keyID)
 		}
 	case probeMsg:
@@ -54,9 +57,9 @@ func (s *probeScreen) setSize(w, h int)     { s.w, s.h = w, h }
 func (s *probeScreen) crumbs() []string     { return []string{"Probe"} }
 func (s *probeScreen) enableKeys(k *KeyMap) { k.only(&k.Back, &k.Test, &k.Open, &k.Help, &k.Quit) }
 
-// intent hands the root an intent as a screen's update would, and lets it act.
+// intent hands the root an intent as the screen on top would, and lets it act.
 func (h *harness) intent(msg tea.Msg) {
-	h.app.c.send(msg)
+	h.run(h.app.tag(&h.app.stack[len(h.app.stack)-1], do(msg)))
 	h.send(struct{}{})
 }
 
@@ -87,7 +90,7 @@ func TestStackNewScreenIsOneFileAndOneLine(t *testing.T) {
 
 	// esc pops it, back to the organization.
 	h.press("esc")
-	if h.current() != screenOrg {
+	if !on[*orgScreen](h) {
 		t.Fatalf("esc did not pop the probe:\n%s", h.view())
 	}
 
@@ -102,7 +105,7 @@ func TestStackNewScreenIsOneFileAndOneLine(t *testing.T) {
 	if len(again.got) != 0 {
 		t.Fatalf("a screen already left got %v", again.got)
 	}
-	if h.current() != screenOrg {
+	if !on[*orgScreen](h) {
 		t.Fatal("a stale result moved the screen")
 	}
 	h.wantView("AK-REPORTS: ✓ valid") // the root still took the result in
@@ -170,16 +173,115 @@ func TestViewIsPure(t *testing.T) {
 
 // snapshot prints the root and every screen it holds, values and all.
 func snapshot(a *App) string {
-	s := fmt.Sprintf("%+v", *a)
-	for _, e := range append(slices.Clone(a.stack), derefEntry(a.over)...) {
-		s += fmt.Sprintf("\n%+v %+v", e, reflect.ValueOf(e.s).Elem().Interface())
-	}
-	return s
+	var b strings.Builder
+	dump(&b, reflect.ValueOf(a), map[uintptr]bool{})
+	return b.String()
 }
 
-func derefEntry(e *entry) []entry {
-	if e == nil {
-		return nil
+// dump writes v deeply: through pointers (each once), interfaces, maps (in key order),
+// unexported fields included, so a change anywhere the App reaches (common, the document,
+// the screens) shows. Functions and channels are written as set or not.
+func dump(b *strings.Builder, v reflect.Value, seen map[uintptr]bool) {
+	switch v.Kind() {
+	case reflect.Invalid:
+		b.WriteString("<nil>")
+	case reflect.Pointer:
+		if v.IsNil() {
+			b.WriteString("nil")
+			return
+		}
+		if seen[v.Pointer()] {
+			b.WriteString("<seen>")
+			return
+		}
+		seen[v.Pointer()] = true
+		b.WriteString("&")
+		dump(b, v.Elem(), seen)
+	case reflect.Interface:
+		if v.IsNil() {
+			b.WriteString("nil")
+			return
+		}
+		fmt.Fprintf(b, "(%s)", v.Elem().Type())
+		dump(b, v.Elem(), seen)
+	case reflect.Struct:
+		b.WriteString("{")
+		for i := range v.NumField() {
+			fmt.Fprintf(b, "%s:", v.Type().Field(i).Name)
+			dump(b, v.Field(i), seen)
+			b.WriteString(" ")
+		}
+		b.WriteString("}")
+	case reflect.Slice, reflect.Array:
+		if v.Kind() == reflect.Slice && v.IsNil() {
+			b.WriteString("nil")
+			return
+		}
+		b.WriteString("[")
+		for i := range v.Len() {
+			dump(b, v.Index(i), seen)
+			b.WriteString(" ")
+		}
+		b.WriteString("]")
+	case reflect.Map:
+		var entries []string
+		iter := v.MapRange()
+		for iter.Next() {
+			var e strings.Builder
+			dump(&e, iter.Key(), seen)
+			e.WriteString(":")
+			dump(&e, iter.Value(), seen)
+			entries = append(entries, e.String())
+		}
+		slices.Sort(entries)
+		fmt.Fprintf(b, "map%v", entries)
+	case reflect.Func, reflect.Chan, reflect.UnsafePointer:
+		fmt.Fprintf(b, "%s set %v", v.Kind(), !v.IsNil())
+	case reflect.String:
+		fmt.Fprintf(b, "%q", v.String())
+	case reflect.Bool:
+		fmt.Fprint(b, v.Bool())
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		fmt.Fprint(b, v.Int())
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		fmt.Fprint(b, v.Uint())
+	case reflect.Float32, reflect.Float64:
+		fmt.Fprint(b, v.Float())
+	default:
+		fmt.Fprintf(b, "<%s>", v.Kind())
 	}
-	return []entry{*e}
+}
+
+// The purity test sees what the root's pointers reach: a change to the shared state, to
+// the document on screen, or to a screen under the top one shows in the snapshot.
+func TestSnapshotSeesSharedState(t *testing.T) {
+	h, _ := openAcme(t)
+	for name, change := range map[string]func(){
+		"common":   func() { h.app.c.frame++ },
+		"document": func() { h.app.c.doc.Organizations[0].Name += "!" },
+		"screen":   func() { h.orgs().list.cursor++ },
+	} {
+		before := snapshot(h.app)
+		change()
+		if snapshot(h.app) == before {
+			t.Errorf("%s: a change the snapshot does not see", name)
+		}
+	}
+}
+
+// What a screen asks for is carried out in the Update that asked: split finds do's intents
+// without running the screen's own I/O, also inside both, in order.
+func TestSplitFindsIntentsWithoutRunningIO(t *testing.T) {
+	ran := false
+	io := func() tea.Msg { ran = true; return probeMsg("io") }
+	in, rest := split(both(io, do(statusMsg{text: "a"}), both(do(popMsg{}))))
+	if ran {
+		t.Fatal("split ran the screen's I/O")
+	}
+	if len(in) != 2 || in[0] != (statusMsg{text: "a"}) || !reflect.DeepEqual(in[1], popMsg{}) {
+		t.Fatalf("intents %#v, want the status then the pop", in)
+	}
+	if len(rest) != 1 || rest[0]() != probeMsg("io") {
+		t.Fatalf("rest %d commands, want the I/O", len(rest))
+	}
 }

@@ -32,17 +32,13 @@ func (s *trustScreen) update(msg tea.Msg) (screen, tea.Cmd) {
 			t, change := s.c.deps.Team, s.change
 			return s, func() tea.Msg { return trustedMsg{err: t.Trust(change)} }
 		case keyIs(msg, s.c.keys.No):
-			s.c.pop()
-			s.c.send(statusMsg{text: "not trusted: saves stay refused — S shows the change again", isErr: true})
+			return s, do(popMsg{}, statusMsg{text: "not trusted: saves stay refused — S shows the change again", isErr: true})
 		}
 	case trustedMsg:
 		if msg.err != nil {
-			s.c.fail(msg.err)
-			return s, nil
+			return s, fail(msg.err)
 		}
-		s.c.pop()
-		s.c.send(statusMsg{text: "trusted the team's member list — syncing"})
-		s.c.send(syncMsg{})
+		return s, do(popMsg{}, statusMsg{text: "trusted the team's member list — syncing"}, syncMsg{})
 	}
 	return s, nil
 }

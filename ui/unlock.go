@@ -69,11 +69,9 @@ func (s *unlockScreen) update(msg tea.Msg) (screen, tea.Cmd) {
 		}
 		return s, nil
 	case agentOpenedMsg:
-		s.agentOpened(msg)
-		return s, nil
+		return s, s.agentOpened(msg)
 	case unlockedMsg:
-		s.c.send(openedMsg(msg))
-		return s, nil
+		return s, do(openedMsg(msg))
 	case unlockFailedMsg:
 		s.failed(msg)
 		return s, nil

@@ -21,7 +21,7 @@ func TestUnlockTyped(t *testing.T) {
 	h.typeText(passphrase)
 	h.wantNotView(passphrase) // masked
 	h.press("enter")
-	if h.current() != screenOrgs {
+	if !on[*orgsScreen](h) {
 		t.Fatalf("still locked:\n%s", h.view())
 	}
 	h.wantView("Acme production")
@@ -33,7 +33,7 @@ func TestUnlockWrongPassphraseStaysWithAClearMessage(t *testing.T) {
 	h := newHarness(t, Deps{Vault: vault, Checker: &fakeChecker{}})
 	h.typeText("wrong passphrase")
 	h.press("enter")
-	if h.current() != screenUnlock {
+	if !on[*unlockScreen](h) {
 		t.Fatal("a wrong passphrase unlocked the store")
 	}
 	h.wantView("incorrect passphrase", "type it again")
@@ -42,7 +42,7 @@ func TestUnlockWrongPassphraseStaysWithAClearMessage(t *testing.T) {
 	}
 	h.typeText(passphrase) // and the next try works
 	h.press("enter")
-	if h.current() != screenOrgs {
+	if !on[*orgsScreen](h) {
 		t.Fatalf("second try did not unlock:\n%s", h.view())
 	}
 }
@@ -50,7 +50,7 @@ func TestUnlockWrongPassphraseStaysWithAClearMessage(t *testing.T) {
 func TestUnlockWrongPassphraseFromEnvironmentShowsTheScreen(t *testing.T) {
 	vault, _ := newTestStore(t)
 	h := newHarness(t, Deps{Vault: vault, Checker: &fakeChecker{}, Passphrase: "not it"})
-	if h.current() != screenUnlock {
+	if !on[*unlockScreen](h) {
 		t.Fatal("wrong $M3KEYS_PASSPHRASE unlocked the store")
 	}
 	h.wantView("$M3KEYS_PASSPHRASE did not open the keystore", "incorrect passphrase")
@@ -85,7 +85,7 @@ func TestCreateStoreOnFirstRun(t *testing.T) {
 	h.press("tab")
 	h.typeText("the same one")
 	h.press("enter")
-	if !vault.Exists() || h.current() != screenOrgs {
+	if !vault.Exists() || !on[*orgsScreen](h) {
 		t.Fatalf("store not created:\n%s", h.view())
 	}
 	h.wantView("No organizations yet")
@@ -95,7 +95,7 @@ func TestUnlockKeys(t *testing.T) {
 	vault, _ := newTestStore(t)
 	h := newHarness(t, Deps{Vault: vault})
 	h.typeText("q?")
-	if h.quit || h.overlay() != overlayNone {
+	if h.quit || h.app.over != nil {
 		t.Fatal("q or ? in the passphrase field did more than type")
 	}
 	if got := h.unlock().form.raw(0); got != "q?" {
@@ -176,7 +176,7 @@ func TestUnlockTakesAnExistingShortPassphrase(t *testing.T) {
 	h := newHarness(t, Deps{Vault: NewVault(dir)})
 	h.typeText("abc")
 	h.press("enter")
-	if h.current() != screenOrgs {
+	if !on[*orgsScreen](h) {
 		t.Fatalf("a short passphrase of an existing store was refused:\n%s", h.view())
 	}
 }

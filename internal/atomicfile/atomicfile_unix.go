@@ -30,10 +30,11 @@ func Write(path string, data []byte, perm os.FileMode, prepare func(Pending) err
 	if err := pf.CloseAtomicallyReplace(); err != nil {
 		return err
 	}
-	return syncDir(dir)
+	return SyncDir(dir)
 }
 
-func syncDir(dir string) error {
+// SyncDir makes a change to dir's entries (a rename, a removal) durable.
+func SyncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
 		return err

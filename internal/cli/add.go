@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/m3keys/m3keys/internal/importer"
+	"github.com/m3keys/m3keys/internal/validate"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -37,16 +38,16 @@ func (c *invocation) add(org, user, keyID, orgName, apiURL, deployedTo string) e
 	}
 	// Validate everything before asking for a passphrase or creating a store.
 	// --org is an ID, or the name of an organization in the store, resolved once it is open.
-	orgErr := keystore.ValidateOrgID(org)
+	orgErr := validate.OrgID(org)
 	if orgErr != nil && !c.storeExists() {
 		return orgErr
 	}
-	checks := []error{keystore.ValidateName("service user", user), keystore.ValidateKeyID(keyID)}
+	checks := []error{validate.Name("service user", user), validate.KeyID(keyID)}
 	if orgName != "" {
-		checks = append(checks, keystore.ValidateName("organization name", orgName))
+		checks = append(checks, validate.Name("organization name", orgName))
 	}
 	if apiURL != "" {
-		checks = append(checks, keystore.ValidateAPIURL(apiURL))
+		checks = append(checks, validate.APIURL(apiURL))
 	}
 	if deployedTo != "" {
 		checks = append(checks, keystore.ValidateDeployedTo(deployedTo))

@@ -18,19 +18,21 @@ import (
 	"github.com/m3keys/m3keys/authclient"
 	"github.com/m3keys/m3keys/internal/atomicfile"
 	"github.com/m3keys/m3keys/internal/lastcheck"
+	verdict "github.com/m3keys/m3keys/internal/outcome" // cli_test.go has a type named outcome
 	"github.com/m3keys/m3keys/internal/sanitize"
 	"github.com/m3keys/m3keys/internal/textcut"
+	"github.com/m3keys/m3keys/internal/validate"
 	"github.com/m3keys/m3keys/keystore"
 )
 
 type checkResult struct {
-	OrgID       string `json:"orgId"`
-	OrgName     string `json:"orgName"`
-	ServiceUser string `json:"serviceUser"`
-	AccessKeyID string `json:"accessKeyId"`
-	Result      string `json:"result"`
-	HTTPStatus  int    `json:"httpStatus"`
-	LatencyMs   int64  `json:"latencyMs"`
+	OrgID       string           `json:"orgId"`
+	OrgName     string           `json:"orgName"`
+	ServiceUser string           `json:"serviceUser"`
+	AccessKeyID string           `json:"accessKeyId"`
+	Result      authclient.Class `json:"result"`
+	HTTPStatus  int              `json:"httpStatus"`
+	LatencyMs   int64            `json:"latencyMs"`
 	// Attempts is 1 plus the retries the check made (after a 429, a 5xx, a dropped connection).
 	Attempts  int    `json:"attempts"`
 	ExpiresIn int64  `json:"expiresIn"`
@@ -55,11 +57,13 @@ type checkResult struct {
 	createdAt time.Time
 }
 
-// failing says the key needs action: m3ter refuses it (a retired INACTIVE key aside), or it is
-// INACTIVE and still accepted.
-func (r *checkResult) failing() bool {
-	return authclient.Class(r.Result).Failing() && !r.Retired || r.InactiveStillAccepted
+// outcome is the row's check as it reads for its key (INACTIVE: rejected is retired, valid still accepted).
+func (r *checkResult) outcome() verdict.Outcome {
+	return verdict.Outcome{Class: r.Result, WhileInactive: r.Status == keystore.Inactive}
 }
+
+// failing says the key needs action (verdict.Outcome.Failing).
+func (r *checkResult) failing() bool { return r.outcome().Failing() }
 
 type checkSummary struct {
 	Valid        int `json:"valid"`
@@ -234,7 +238,7 @@ func runCheck(c *invocation, o checkOptions) error {
 	})
 	for i := range report.Results {
 		row := &report.Results[i]
-		row.WrongServiceUser = row.Result == string(authclient.Valid) && wrongUser[row.AccessKeyID]
+		row.WrongServiceUser = row.Result == authclient.Valid && wrongUser[row.AccessKeyID]
 		report.Summary.count(row)
 	}
 	if err := writeCheckReport(c, report, o); err != nil {
@@ -268,7 +272,7 @@ func writeCheckReport(c *invocation, report checkReport, o checkOptions) error {
 func keysToCheck(doc *keystore.Document, opts checkOptions, now time.Time) ([]authclient.Key, []checkResult, error) {
 	named := map[string]bool{}
 	for _, id := range opts.keyIDs {
-		if err := keystore.ValidateKeyID(id); err != nil {
+		if err := validate.KeyID(id); err != nil {
 			return nil, nil, err
 		}
 		ref, ok := doc.Key(id)
@@ -366,21 +370,18 @@ func (p *checkProgress) clear() {
 }
 
 func fillResult(row *checkResult, r authclient.Result, verified bool) {
-	row.Result = string(r.Class)
+	row.Result = r.Class
 	row.Verified = verified
 	row.HTTPStatus = r.HTTPStatus
 	row.LatencyMs = r.Latency().Milliseconds()
 	row.Attempts = r.Attempts
 	row.ExpiresIn = int64(r.ExpiresIn / time.Second)
 	row.Message = sanitize.Line(r.Message)
-	if row.Status == keystore.Inactive {
-		row.InactiveStillAccepted = r.Class == authclient.Valid
-		row.Retired = r.Class == authclient.Rejected
-	}
+	row.InactiveStillAccepted, row.Retired = row.outcome().StillAccepted(), row.outcome().Retired()
 }
 
 func (s *checkSummary) count(r *checkResult) {
-	switch authclient.Class(r.Result) {
+	switch r.Result {
 	case authclient.Valid:
 		s.Valid++
 	case authclient.Rejected:
@@ -465,7 +466,7 @@ func keys(n int) string {
 const (
 	userCells, keyCells, resultCells, httpCells, latencyCells, ageCells = 14, 22, 14, 4, 8, 11
 	messageCells                                                        = 74 // after "    ↳ "
-	retiredLabel                                                        = "✓ retired (rejected)"
+	retiredLabel                                                        = verdict.RetiredLabel
 )
 
 // columns are the widths of the key and result columns: a table with a longer result
@@ -526,7 +527,7 @@ func printCheckTable(c *invocation, r checkReport) {
 		if confusable[id] {
 			printBeneath(out, "whole ID: "+id)
 		}
-		if row.Result != string(authclient.Valid) && !row.Retired {
+		if row.Result != authclient.Valid && !row.Retired {
 			printBeneath(out, sanitize.Line(row.Message))
 		}
 		for _, w := range rowWarnings(row) {
@@ -584,7 +585,7 @@ func failureReason(row checkResult) string {
 		return "exposed — rotate it"
 	case row.HandedOutTwice:
 		return "handed out twice — rotate it"
-	case row.Result != string(authclient.Valid) && !row.Retired:
+	case row.Result != authclient.Valid && !row.Retired:
 		return sanitize.Line(row.Message)
 	}
 	return ""

@@ -15,6 +15,7 @@ import (
 	"github.com/m3keys/m3keys/internal/sanitize"
 	"github.com/m3keys/m3keys/internal/team"
 	"github.com/m3keys/m3keys/internal/timefmt"
+	"github.com/m3keys/m3keys/internal/validate"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -36,7 +37,7 @@ func copyCommand(c *invocation) *cobra.Command {
 
 func runCopy(c *invocation, pos []string, offline bool) error {
 	keyID := pos[0]
-	if err := keystore.ValidateKeyID(keyID); err != nil {
+	if err := validate.KeyID(keyID); err != nil {
 		return err
 	}
 	cb, timeout, err := c.openClipboard()
@@ -96,7 +97,7 @@ func secretCommand(c *invocation) *cobra.Command {
 // to COMMAND's stdin, for scripts: m3keys secret AK-1 -- gh secret set M3TER_API_SECRET.
 func runSecret(c *invocation, pos, command []string, offline bool) error {
 	keyID := pos[0]
-	if err := keystore.ValidateKeyID(keyID); err != nil {
+	if err := validate.KeyID(keyID); err != nil {
 		return err
 	}
 	if command != nil {

@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/m3keys/m3keys/internal/sanitize"
+	"github.com/m3keys/m3keys/internal/validate"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -43,7 +44,7 @@ func runRemove(c *invocation, pos []string) error {
 }
 
 func (c *invocation) changeKey(keyID, outcome string, change func(*keystore.Tx) error) error {
-	if err := keystore.ValidateKeyID(keyID); err != nil {
+	if err := validate.KeyID(keyID); err != nil {
 		return err
 	}
 	s, err := c.openStore()

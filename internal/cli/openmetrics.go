@@ -32,7 +32,7 @@ func openMetricsFamilies(at time.Time) []metricFamily {
 		{name: "m3keys_key_result", typ: "stateset", help: "The key's live check result: valid, rejected, forbidden or undetermined.",
 			samples: func(w io.Writer, name, labels string, row checkResult) {
 				for _, c := range checkClasses {
-					fmt.Fprintf(w, "%s{%s,%s=\"%s\"} %d\n", name, labels, name, c, boolInt(row.Result == string(c)))
+					fmt.Fprintf(w, "%s{%s,%s=\"%s\"} %d\n", name, labels, name, c, boolInt(row.Result == c))
 				}
 			}},
 		{name: "m3keys_key_failing", typ: "gauge", help: "1 when the key needs action: m3ter refuses it (a retired INACTIVE key aside), or it is INACTIVE and still accepted.",

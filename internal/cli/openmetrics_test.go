@@ -78,9 +78,9 @@ func TestOpenMetricsParses(t *testing.T) {
 	at := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 	report := checkReport{Results: []checkResult{
 		{OrgID: "org-1", OrgName: `Acme "EU" \ billing` + "\nline", ServiceUser: "ci-bot", AccessKeyID: "AK-1",
-			Result: string(authclient.Valid), LatencyMs: 1500, Attempts: 2, createdAt: at.Add(-48 * time.Hour), Stale: true},
+			Result: authclient.Valid, LatencyMs: 1500, Attempts: 2, createdAt: at.Add(-48 * time.Hour), Stale: true},
 		{OrgID: "org-1", OrgName: "Ünïcode", ServiceUser: "reader", AccessKeyID: "AK-2",
-			Result: string(authclient.Rejected), Exposed: true, createdAt: at.Add(-time.Hour), Attempts: 1, Status: keystore.Active},
+			Result: authclient.Rejected, Exposed: true, createdAt: at.Add(-time.Hour), Attempts: 1, Status: keystore.Active},
 	}}
 	text := string(openMetricsText(report, at, 90*24*time.Hour))
 	if !strings.HasSuffix(text, "# EOF\n") {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/m3keys/m3keys/internal/sanitize"
 	"github.com/m3keys/m3keys/internal/team"
+	"github.com/m3keys/m3keys/internal/validate"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -14,9 +15,9 @@ import (
 func (c *invocation) defaultAPIURL() (string, error) {
 	u := c.env.Getenv("M3KEYS_API_URL")
 	if u == "" {
-		return keystore.DefaultAPIURL, nil
+		return validate.DefaultAPIURL, nil
 	}
-	if err := keystore.ValidateAPIURL(u); err != nil {
+	if err := validate.APIURL(u); err != nil {
 		return "", fmt.Errorf("M3KEYS_API_URL: %w", err)
 	}
 	return u, nil

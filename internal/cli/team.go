@@ -68,7 +68,7 @@ func runTeamInit(c *invocation, remote, name *string) error {
 	if err != nil {
 		return err
 	}
-	if err := team.Init(s, dir, team.InitOptions{Name: who, Remote: *remote}); err != nil {
+	if err := team.Init(s, team.InitOptions{Name: who, Remote: *remote}); err != nil {
 		return err
 	}
 	fmt.Fprintf(c.env.Stdout, "team store ready in %s, encrypted to 1 member: %s\n", dir, who)
@@ -135,7 +135,7 @@ func teamAddCommand(c *invocation) *cobra.Command {
 
 func runTeamAdd(c *invocation, pos []string) error {
 	return c.changeMembers(func(s *keystore.Store, dir string) (string, error) {
-		if err := team.Add(s, dir, pos[0], pos[1]); err != nil {
+		if err := team.Add(s, pos[0], pos[1]); err != nil {
 			return "", err
 		}
 		return fmt.Sprintf("added %s: keystore.age is re-encrypted to them", pos[0]), nil
@@ -149,7 +149,7 @@ func teamRemoveCommand(c *invocation) *cobra.Command {
 
 func runTeamRemove(c *invocation, pos []string) error {
 	return c.changeMembers(func(s *keystore.Store, dir string) (string, error) {
-		r, err := team.Remove(s, dir, pos[0])
+		r, err := team.Remove(s, pos[0])
 		if err != nil {
 			return "", err
 		}

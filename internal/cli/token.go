@@ -10,6 +10,7 @@ import (
 	"github.com/m3keys/m3keys/authclient"
 	"github.com/m3keys/m3keys/internal/clipboard"
 	"github.com/m3keys/m3keys/internal/sanitize"
+	"github.com/m3keys/m3keys/internal/validate"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -26,7 +27,7 @@ func tokenCommand(c *invocation) *cobra.Command {
 // or copies it to the clipboard; a token expires, so it may be handed out any number of times.
 func runToken(c *invocation, pos []string, toClipboard *bool) error {
 	var err error
-	if err := keystore.ValidateKeyID(pos[0]); err != nil {
+	if err := validate.KeyID(pos[0]); err != nil {
 		return err
 	}
 	var cb clipboard.Clipboard

@@ -5,7 +5,6 @@ import (
 
 	"github.com/m3keys/m3keys/authclient/m3tertest"
 	"github.com/m3keys/m3keys/keystore"
-	"github.com/m3keys/m3keys/ui"
 )
 
 // console stands in for the m3ter Console in the demo: what you mirror in m3keys happens in the
@@ -51,32 +50,8 @@ func (c *console) follow(doc *keystore.Document) {
 	}
 }
 
-// Vault is the demo store's vault with the demo's Console behind it: every saved change is
+// StoreOptions have the demo's Console follow the demo store: every saved change is
 // mirrored in the fake m3ter (see console).
-func (s *Setup) Vault(v ui.Vault) ui.Vault { return consoleVault{Vault: v, console: s.console} }
-
-type consoleVault struct {
-	ui.Vault
-	console *console
-}
-
-func (v consoleVault) Unlock(passphrase string) (ui.Store, error) {
-	st, err := v.Vault.Unlock(passphrase)
-	if err != nil {
-		return nil, err
-	}
-	return consoleStore{Store: st, console: v.console}, nil
-}
-
-type consoleStore struct {
-	ui.Store
-	console *console
-}
-
-func (s consoleStore) Update(change func(*keystore.Tx) error) error {
-	err := s.Store.Update(change)
-	if err == nil {
-		s.console.follow(s.Store.Document())
-	}
-	return err
+func (s *Setup) StoreOptions() []keystore.Option {
+	return []keystore.Option{keystore.WithSaved(s.console.follow)}
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/m3keys/m3keys/authclient"
 	"github.com/m3keys/m3keys/keystore"
-	"github.com/m3keys/m3keys/ui"
 )
 
 func TestMain(m *testing.M) {
@@ -75,7 +74,7 @@ func TestDemoConsoleFollowsTheStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	st, err := d.Vault(ui.NewVault(d.Dir)).Unlock(Passphrase)
+	st, err := keystore.Open(d.Dir, Passphrase, d.StoreOptions()...)
 	if err != nil {
 		t.Fatal(err)
 	}

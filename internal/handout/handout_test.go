@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/m3keys/m3keys/internal/clipboard"
+	"github.com/m3keys/m3keys/internal/validate"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -35,7 +36,7 @@ func newStore(t *testing.T) *keystore.Store {
 		t.Fatal(err)
 	}
 	if err := s.Update(func(tx *keystore.Tx) error {
-		return errors.Join(tx.AddOrg(keystore.NewOrg{ID: org, APIURL: keystore.DefaultAPIURL}), tx.AddUser(org, "ci"),
+		return errors.Join(tx.AddOrg(keystore.NewOrg{ID: org, APIURL: validate.DefaultAPIURL}), tx.AddUser(org, "ci"),
 			tx.AddKey(org, "ci", keystore.NewKey{AccessKeyID: "AK-1", Secret: sec}))
 	}); err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/m3keys/m3keys/internal/validate"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -249,12 +250,12 @@ func newRow(where string, f map[string]string) (Row, error) {
 	row := Row{Where: where, OrgID: strings.TrimSpace(f["org_id"]), ServiceUser: strings.TrimSpace(f["service_user"]),
 		AccessKeyID: strings.TrimSpace(f["access_key_id"]), OrgName: strings.TrimSpace(f["org_name"]),
 		APIURL: strings.TrimSpace(f["api_url"]), DeployedTo: strings.TrimSpace(f["deployed_to"]), Status: keystore.Status(strings.ToUpper(strings.TrimSpace(f["status"])))}
-	checks := []error{keystore.ValidateOrgID(row.OrgID), keystore.ValidateName("service_user", row.ServiceUser), keystore.ValidateKeyID(row.AccessKeyID)}
+	checks := []error{validate.OrgID(row.OrgID), validate.Name("service_user", row.ServiceUser), validate.KeyID(row.AccessKeyID)}
 	if row.OrgName != "" {
-		checks = append(checks, keystore.ValidateName("org_name", row.OrgName))
+		checks = append(checks, validate.Name("org_name", row.OrgName))
 	}
 	if row.APIURL != "" {
-		checks = append(checks, keystore.ValidateAPIURL(row.APIURL))
+		checks = append(checks, validate.APIURL(row.APIURL))
 	}
 	if row.DeployedTo != "" {
 		checks = append(checks, keystore.ValidateDeployedTo(row.DeployedTo))

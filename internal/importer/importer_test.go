@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/m3keys/m3keys/internal/validate"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -111,8 +112,8 @@ func FuzzParseCSV(f *testing.F) {
 		}
 		for _, r := range rows {
 			// Everything accepted must pass the keystore's own validation.
-			if keystore.ValidateOrgID(r.OrgID) != nil || keystore.ValidateKeyID(r.AccessKeyID) != nil ||
-				keystore.ValidateName("service user", r.ServiceUser) != nil || r.Secret.IsZero() {
+			if validate.OrgID(r.OrgID) != nil || validate.KeyID(r.AccessKeyID) != nil ||
+				validate.Name("service user", r.ServiceUser) != nil || r.Secret.IsZero() {
 				t.Fatalf("accepted an invalid row: %+v", r)
 			}
 		}
@@ -292,11 +293,11 @@ func TestDeployedToColumn(t *testing.T) {
 	}
 	d := &keystore.Document{Version: keystore.CurrentVersion}
 	tx := d.Edit(time.Now())
-	if err := Apply(tx, rows, keystore.DefaultAPIURL); err != nil {
+	if err := Apply(tx, rows, validate.DefaultAPIURL); err != nil {
 		t.Fatal(err)
 	}
 	jsonRows[0].ServiceUser = "web"
-	if err := Apply(tx, jsonRows, keystore.DefaultAPIURL); err != nil {
+	if err := Apply(tx, jsonRows, validate.DefaultAPIURL); err != nil {
 		t.Fatal(err)
 	}
 	for id, want := range map[string]string{"AK-1": "vault: kv/billing/m3ter", "AK-2": "", "AK-3": "GitHub secret M3TER"} {

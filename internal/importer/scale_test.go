@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/m3keys/m3keys/internal/validate"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -72,7 +73,7 @@ func importRows(tb testing.TB, s *keystore.Store, in []byte) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if err := s.Update(func(tx *keystore.Tx) error { return Apply(tx, rows, keystore.DefaultAPIURL) }); err != nil {
+	if err := s.Update(func(tx *keystore.Tx) error { return Apply(tx, rows, validate.DefaultAPIURL) }); err != nil {
 		tb.Fatal(err)
 	}
 }
@@ -165,7 +166,7 @@ func TestApplyCostPerRowStaysFlat(t *testing.T) {
 				for range tries {
 					d := &keystore.Document{Version: keystore.CurrentVersion}
 					start := time.Now()
-					if err := Apply(d.Edit(start), rows, keystore.DefaultAPIURL); err != nil {
+					if err := Apply(d.Edit(start), rows, validate.DefaultAPIURL); err != nil {
 						t.Fatal(err)
 					}
 					best = min(best, time.Since(start))

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/m3keys/m3keys/authclient"
+	"github.com/m3keys/m3keys/internal/outcome"
 	"github.com/m3keys/m3keys/internal/sanitize"
 	"github.com/m3keys/m3keys/keystore"
 )
@@ -28,25 +29,12 @@ func Record(tx *keystore.Tx, keyID string, r authclient.Result, at time.Time) er
 	if prev := ref.Key.LastCheck; prev != nil && prev.Verified && !r.Verified && r.Class == authclient.Valid {
 		return nil
 	}
-	err := tx.RecordCheck(keyID, keystore.Check{At: at.UTC(), Result: string(r.Class), Verified: r.Verified,
+	err := tx.RecordCheck(keyID, keystore.Check{At: at.UTC(), Result: r.Class, Verified: r.Verified,
 		HTTPStatus: r.HTTPStatus, LatencyMs: r.Latency().Milliseconds(), Message: sanitize.Line(r.Message)})
 	if err == nil && r.Class == authclient.Valid && r.ServiceUserID != "" {
 		err = tx.SawServiceUser(keyID, sanitize.Text(r.ServiceUserID, 100))
 	}
 	return err
-}
-
-// Mark is the one-character sign of a result class.
-func Mark(result string) string {
-	switch authclient.Class(result) {
-	case authclient.Valid:
-		return "✓"
-	case authclient.Rejected:
-		return "✗"
-	case authclient.Forbidden:
-		return "!"
-	}
-	return "?"
 }
 
 // Forms of a last check, longest first, for a cell that may have to shrink:
@@ -63,9 +51,9 @@ func Forms(c *keystore.Check, now time.Time) []string {
 		return []string{"untested"}
 	}
 	switch {
-	case Retired(c):
-		return []string{"✓ retired (rejected) " + Ago(c.At, now), "✓ retired (rejected)", "✓ retired"}
-	case StillAccepted(c), WrongServiceUser(c):
+	case c.Outcome().Retired():
+		return []string{outcome.RetiredLabel + " " + Ago(c.At, now), outcome.RetiredLabel, "✓ retired"}
+	case c.Outcome().StillAccepted(), WrongServiceUser(c):
 		return []string{Label(c) + " " + Ago(c.At, now), Label(c)}
 	}
 	short := Label(c)
@@ -73,12 +61,12 @@ func Forms(c *keystore.Check, now time.Time) []string {
 	var shortest string
 	switch {
 	case WrongOrg(c):
-	case authclient.Class(c.Result) == authclient.Valid:
+	case c.Result == outcome.Valid:
 		if !c.Verified {
 			shortest = "✓ token only"
 		}
 		mid = fmt.Sprintf("%s %dms", short, c.LatencyMs)
-	case authclient.Class(c.Result).Failing() && c.HTTPStatus != 0:
+	case c.Result.Failing() && c.HTTPStatus != 0:
 		mid = fmt.Sprintf("%s %d", short, c.HTTPStatus)
 	}
 	forms := []string{mid + " " + Ago(c.At, now)}
@@ -98,51 +86,47 @@ func Label(c *keystore.Check) string {
 	switch {
 	case c == nil:
 		return "untested"
-	case Retired(c):
-		return "✓ retired (rejected)"
-	case StillAccepted(c):
-		return "! still accepted"
+	case c.Outcome().Retired():
+		return outcome.RetiredLabel
+	case c.Outcome().StillAccepted():
+		return outcome.StillAcceptedLabel
 	case WrongServiceUser(c):
 		return "! wrong service user?"
 	case WrongOrg(c):
 		return "! wrong org"
-	case authclient.Class(c.Result) == authclient.Valid && !c.Verified:
+	case c.Result == outcome.Valid && !c.Verified:
 		return "✓ valid (token only)"
 	}
-	return Mark(c.Result) + " " + sanitize.Text(c.Result, 20)
+	return c.Result.Mark() + " " + sanitize.Text(string(c.Result), 20)
 }
 
 // WrongOrg reports whether a forbidden check means the key belongs to another organization:
 // its deciding answer was a 200, so only the organization can have been wrong. A 403 from
 // users/me may mean that too, or a missing permission; it stays "forbidden".
 func WrongOrg(c *keystore.Check) bool {
-	return c != nil && authclient.Class(c.Result) == authclient.Forbidden && c.HTTPStatus == 200
-}
-
-// Retired reports whether the check found an INACTIVE key rejected: the healthy state of a retired key.
-func Retired(c *keystore.Check) bool {
-	return c != nil && c.WhileInactive && authclient.Class(c.Result) == authclient.Rejected
-}
-
-// StillAccepted reports whether the check found an INACTIVE key still accepted by m3ter:
-// it must be inactivated in the Console.
-func StillAccepted(c *keystore.Check) bool {
-	return c != nil && c.WhileInactive && authclient.Class(c.Result) == authclient.Valid
+	return c != nil && c.Result == outcome.Forbidden && c.HTTPStatus == 200
 }
 
 // WrongServiceUser reports whether users/me named another m3ter service user than the one
 // learned for the key's service user, on a check the key passed.
 func WrongServiceUser(c *keystore.Check) bool {
-	return c != nil && c.WrongServiceUser != "" && authclient.Class(c.Result) == authclient.Valid
+	return c != nil && c.WrongServiceUser != "" && c.Result == outcome.Valid
 }
 
-// Failing reports whether the check calls for action: rejected or forbidden (but a retired
-// key's rejection is healthy), or an INACTIVE key m3ter still accepts.
-func Failing(c *keystore.Check) bool {
-	if c == nil || Retired(c) {
-		return false
+// NeedsAttention is what the TUI's `f` keeps and counts: an ACTIVE key whose last check
+// failed or could not tell (undetermined), or that is stale or handed out twice (two members
+// handed its secret out before either saw the other's: rotate it); an INACTIVE key m3ter still
+// accepts (it still works: inactivate it in the Console). (A check's own verdict is
+// keystore.Check.Outcome().Failing.)
+func NeedsAttention(k *keystore.AccessKey, now time.Time, maxAge time.Duration) bool {
+	if k.Status != keystore.Active {
+		return k.StillAccepted()
 	}
-	return StillAccepted(c) || authclient.Class(c.Result).Failing()
+	if k.Stale(now, maxAge) || k.HandedOutTwice {
+		return true
+	}
+	c := k.LastCheck
+	return c != nil && (c.Result.Failing() || c.Result == outcome.Undetermined)
 }
 
 // ForKey is the key's last check as it reads for the key now: one made while the key was INACTIVE

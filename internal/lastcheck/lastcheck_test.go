@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/m3keys/m3keys/authclient"
+	"github.com/m3keys/m3keys/internal/outcome"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -66,7 +67,7 @@ func TestRecordTokenOnly(t *testing.T) {
 	tests := []struct {
 		name         string
 		first, then  authclient.Result
-		wantResult   string
+		wantResult   outcome.Class
 		wantVerified bool
 		wantAt       time.Time
 	}{
@@ -144,7 +145,7 @@ func TestLabel(t *testing.T) {
 	}
 }
 
-func TestFailing(t *testing.T) {
+func TestCheckOutcomeFailing(t *testing.T) {
 	cases := []struct {
 		check *keystore.Check
 		want  bool
@@ -158,8 +159,8 @@ func TestFailing(t *testing.T) {
 		{&keystore.Check{Result: "undetermined", WhileInactive: true}, false},
 	}
 	for _, c := range cases {
-		if got := Failing(c.check); got != c.want {
-			t.Errorf("Failing(%+v) = %v, want %v", c.check, got, c.want)
+		if got := c.check.Outcome().Failing(); got != c.want {
+			t.Errorf("%+v: Outcome().Failing() = %v, want %v", c.check, got, c.want)
 		}
 	}
 }
@@ -200,14 +201,14 @@ func TestRecordOfAnInactiveKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	ref, _ := d.Key("k1")
-	if Text(ref.Key.LastCheck, now) != "! still accepted just now" || !Failing(ref.Key.LastCheck) {
+	if Text(ref.Key.LastCheck, now) != "! still accepted just now" || !ref.Key.LastCheck.Outcome().Failing() {
 		t.Fatalf("still accepted reads %q", Text(ref.Key.LastCheck, now))
 	}
 	if err := Record(tx, "k1", authclient.Result{Class: authclient.Rejected, HTTPStatus: 401}, later); err != nil {
 		t.Fatal(err)
 	}
 	ref, _ = d.Key("k1")
-	if Text(ref.Key.LastCheck, later) != "✓ retired (rejected) just now" || Failing(ref.Key.LastCheck) {
+	if Text(ref.Key.LastCheck, later) != "✓ retired (rejected) just now" || ref.Key.LastCheck.Outcome().Failing() {
 		t.Fatalf("retired reads %q", Text(ref.Key.LastCheck, later))
 	}
 }
@@ -221,5 +222,30 @@ func TestForKeyReadsARetiredCheckPlainOnceTheKeyIsActive(t *testing.T) {
 	k.Status = keystore.Active
 	if Label(ForKey(k)) != "✗ rejected" || !c.WhileInactive {
 		t.Fatalf("ACTIVE again: %q (stored check changed: %v)", Label(ForKey(k)), !c.WhileInactive)
+	}
+}
+
+func TestNeedsAttention(t *testing.T) {
+	valid := &keystore.Check{At: now.Add(-time.Hour), Result: outcome.Valid, Verified: true}
+	cases := []struct {
+		name string
+		key  keystore.AccessKey
+		want bool
+	}{
+		{"active, valid", keystore.AccessKey{Status: keystore.Active, CreatedAt: now, LastCheck: valid}, false},
+		{"active, untested", keystore.AccessKey{Status: keystore.Active, CreatedAt: now}, false},
+		{"active, rejected", keystore.AccessKey{Status: keystore.Active, CreatedAt: now, LastCheck: &keystore.Check{At: now, Result: outcome.Rejected}}, true},
+		{"active, undetermined", keystore.AccessKey{Status: keystore.Active, CreatedAt: now, LastCheck: &keystore.Check{At: now, Result: outcome.Undetermined}}, true},
+		{"active, stale", keystore.AccessKey{Status: keystore.Active, CreatedAt: now.Add(-100 * 24 * time.Hour), LastCheck: valid}, true},
+		{"active, valid, handed out twice", keystore.AccessKey{Status: keystore.Active, CreatedAt: now, LastCheck: valid, HandedOutTwice: true}, true},
+		{"inactive, handed out twice, retired", keystore.AccessKey{Status: keystore.Inactive, CreatedAt: now, HandedOutTwice: true,
+			LastCheck: &keystore.Check{At: now, Result: outcome.Rejected, WhileInactive: true}}, false},
+		{"inactive, still accepted", keystore.AccessKey{Status: keystore.Inactive, CreatedAt: now,
+			LastCheck: &keystore.Check{At: now, Result: outcome.Valid, WhileInactive: true}}, true},
+	}
+	for _, c := range cases {
+		if got := NeedsAttention(&c.key, now, 90*24*time.Hour); got != c.want {
+			t.Errorf("%s: NeedsAttention = %v, want %v", c.name, got, c.want)
+		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/m3keys/m3keys/internal/validate"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -55,7 +56,7 @@ func tuiLeaves(t *testing.T, bin string, kill bool) {
 		t.Fatal(err)
 	}
 	if err := store.Update(func(tx *keystore.Tx) error {
-		if err := tx.AddOrg(keystore.NewOrg{ID: orgA, Name: "Acme", APIURL: keystore.DefaultAPIURL}); err != nil {
+		if err := tx.AddOrg(keystore.NewOrg{ID: orgA, Name: "Acme", APIURL: validate.DefaultAPIURL}); err != nil {
 			return err
 		}
 		if err := tx.AddUser(orgA, "billing"); err != nil {

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/m3keys/m3keys/internal/merge"
+	"github.com/m3keys/m3keys/internal/validate"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -15,7 +16,7 @@ func BenchmarkMerge1000Keys(b *testing.B) {
 	tx := base.Edit(t0)
 	for o := range 50 {
 		org := fmt.Sprintf("%08x-1e2f-4a5b-8c9d-0e1f2a3b4c5d", o)
-		must(b, tx.AddOrg(keystore.NewOrg{ID: org, Name: fmt.Sprint("org ", o), APIURL: keystore.DefaultAPIURL}))
+		must(b, tx.AddOrg(keystore.NewOrg{ID: org, Name: fmt.Sprint("org ", o), APIURL: validate.DefaultAPIURL}))
 		for u := range 10 {
 			user := fmt.Sprint("svc", u)
 			must(b, tx.AddUser(org, user))
@@ -44,7 +45,7 @@ func BenchmarkMerge1000Keys(b *testing.B) {
 		if err := tx.RecordCheck("k-0-2-1", keystore.Check{At: t2, Result: "rejected", Verified: true}); err != nil {
 			return err
 		}
-		return tx.EditOrg(keystore.NewOrg{ID: "00000009-1e2f-4a5b-8c9d-0e1f2a3b4c5d", Name: "renamed", APIURL: keystore.DefaultAPIURL})
+		return tx.EditOrg(keystore.NewOrg{ID: "00000009-1e2f-4a5b-8c9d-0e1f2a3b4c5d", Name: "renamed", APIURL: validate.DefaultAPIURL})
 	})
 	b.ReportAllocs()
 	for b.Loop() {

@@ -334,7 +334,7 @@ func (m *merger) overLimit(doc *keystore.Document) []OverLimit {
 	for _, o := range doc.Organizations {
 		for ui := range o.ServiceUsers {
 			u := &o.ServiceUsers[ui]
-			if len(u.Keys) <= keystore.MaxKeysPerUser {
+			if !u.OverLimit() {
 				continue
 			}
 			u.OverLimitAfterMerge = true // the keystore loads it so, and allows only inactivate and remove

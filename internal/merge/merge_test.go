@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/m3keys/m3keys/internal/merge"
+	"github.com/m3keys/m3keys/internal/outcome"
+	"github.com/m3keys/m3keys/internal/validate"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -38,8 +40,8 @@ func base(t testing.TB) *keystore.Document {
 	t.Helper()
 	d := &keystore.Document{Version: keystore.CurrentVersion}
 	tx := d.Edit(t0)
-	must(t, tx.AddOrg(keystore.NewOrg{ID: orgA, Name: "Acme", APIURL: keystore.DefaultAPIURL}))
-	must(t, tx.AddOrg(keystore.NewOrg{ID: orgB, APIURL: keystore.DefaultAPIURL}))
+	must(t, tx.AddOrg(keystore.NewOrg{ID: orgA, Name: "Acme", APIURL: validate.DefaultAPIURL}))
+	must(t, tx.AddOrg(keystore.NewOrg{ID: orgB, APIURL: validate.DefaultAPIURL}))
 	must(t, tx.AddUser(orgA, "ci"))
 	must(t, tx.AddUser(orgA, "web"))
 	must(t, tx.AddKey(orgA, "ci", keystore.NewKey{AccessKeyID: "k1", Secret: secret(t, "k1")}))
@@ -117,7 +119,7 @@ func noConflicts(t *testing.T, r merge.Result) {
 
 func TestRules(t *testing.T) {
 	check := func(at time.Time, verified bool, result string) keystore.Check {
-		return keystore.Check{At: at, Result: result, Verified: verified, HTTPStatus: 200}
+		return keystore.Check{At: at, Result: outcome.Class(result), Verified: verified, HTTPStatus: 200}
 	}
 	tests := []struct {
 		name         string
@@ -133,7 +135,7 @@ func TestRules(t *testing.T) {
 		}},
 		{"ChangeOnOneSideWins",
 			func(tx *keystore.Tx) error {
-				return tx.EditOrg(keystore.NewOrg{ID: orgA, Name: "Acme Ltd", APIURL: keystore.DefaultAPIURL})
+				return tx.EditOrg(keystore.NewOrg{ID: orgA, Name: "Acme Ltd", APIURL: validate.DefaultAPIURL})
 			},
 			func(tx *keystore.Tx) error { return tx.SetUserID(orgA, "web", "u-web") },
 			func(t *testing.T, r merge.Result) {
@@ -146,10 +148,10 @@ func TestRules(t *testing.T) {
 			}},
 		{"SameChangeOnBothSidesIsNoConflict",
 			func(tx *keystore.Tx) error {
-				return tx.EditOrg(keystore.NewOrg{ID: orgA, Name: "Acme Ltd", APIURL: keystore.DefaultAPIURL})
+				return tx.EditOrg(keystore.NewOrg{ID: orgA, Name: "Acme Ltd", APIURL: validate.DefaultAPIURL})
 			},
 			func(tx *keystore.Tx) error {
-				return tx.EditOrg(keystore.NewOrg{ID: orgA, Name: "Acme Ltd", APIURL: keystore.DefaultAPIURL})
+				return tx.EditOrg(keystore.NewOrg{ID: orgA, Name: "Acme Ltd", APIURL: validate.DefaultAPIURL})
 			},
 			func(t *testing.T, r merge.Result) {
 				noConflicts(t, r)
@@ -241,10 +243,10 @@ func TestRules(t *testing.T) {
 			}},
 		{"DifferentChangesToOneFieldConflict",
 			func(tx *keystore.Tx) error {
-				return tx.EditOrg(keystore.NewOrg{ID: orgA, Name: "Acme Ltd", APIURL: keystore.DefaultAPIURL})
+				return tx.EditOrg(keystore.NewOrg{ID: orgA, Name: "Acme Ltd", APIURL: validate.DefaultAPIURL})
 			},
 			func(tx *keystore.Tx) error {
-				return tx.EditOrg(keystore.NewOrg{ID: orgA, Name: "ACME", APIURL: keystore.DefaultAPIURL})
+				return tx.EditOrg(keystore.NewOrg{ID: orgA, Name: "ACME", APIURL: validate.DefaultAPIURL})
 			},
 			func(t *testing.T, r merge.Result) {
 				c := onlyConflict(t, r, "name")
@@ -298,7 +300,7 @@ func TestRules(t *testing.T) {
 				return tx.AddUser(orgB, "billing")
 			},
 			func(tx *keystore.Tx) error {
-				if err := tx.AddOrg(keystore.NewOrg{ID: "0b0b0b0b-1e2f-4a5b-8c9d-0e1f2a3b4c5d", APIURL: keystore.DefaultAPIURL}); err != nil {
+				if err := tx.AddOrg(keystore.NewOrg{ID: "0b0b0b0b-1e2f-4a5b-8c9d-0e1f2a3b4c5d", APIURL: validate.DefaultAPIURL}); err != nil {
 					return err
 				}
 				return tx.AddUser(orgB, "ops")
@@ -434,7 +436,7 @@ func TestHistoryIsCappedKeepingTheNewest(t *testing.T) {
 func TestKeyMovedOnBothSidesIsALocationConflict(t *testing.T) {
 	b := &keystore.Document{Version: keystore.CurrentVersion}
 	tx := b.Edit(t0)
-	must(t, tx.AddOrg(keystore.NewOrg{ID: orgA, APIURL: keystore.DefaultAPIURL}))
+	must(t, tx.AddOrg(keystore.NewOrg{ID: orgA, APIURL: validate.DefaultAPIURL}))
 	must(t, tx.AddUser(orgA, "ci"))
 	must(t, tx.AddUser(orgA, "web"))
 	add := func(user string) func(*keystore.Tx) error {

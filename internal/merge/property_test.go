@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/m3keys/m3keys/internal/merge"
+	"github.com/m3keys/m3keys/internal/outcome"
+	"github.com/m3keys/m3keys/internal/validate"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -35,7 +37,7 @@ var (
 	userPool   = []string{"ci", "web", "ops"}
 	keyPool    = []string{"k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7"}
 	namePool   = []string{"", "Acme", "ACME", "Acme Ltd"}
-	urlPool    = []string{keystore.DefaultAPIURL, "https://api.dev.m3ter.com"}
+	urlPool    = []string{validate.DefaultAPIURL, "https://api.dev.m3ter.com"}
 	resultPool = []string{"valid", "rejected", "forbidden"}
 )
 
@@ -76,7 +78,7 @@ func randomEdits(c chooser, d *keystore.Document, start time.Time, n int, side s
 		case 10:
 			_ = tx.RemoveKey(id)
 		case 11:
-			_ = tx.RecordCheck(id, keystore.Check{At: tx.Now(), Result: pick(c, resultPool), Verified: c.IntN(2) == 0, HTTPStatus: 200, LatencyMs: int64(c.IntN(500))})
+			_ = tx.RecordCheck(id, keystore.Check{At: tx.Now(), Result: outcome.Class(pick(c, resultPool)), Verified: c.IntN(2) == 0, HTTPStatus: 200, LatencyMs: int64(c.IntN(500))})
 		case 12:
 			_ = tx.MarkSecretCopied(id)
 		case 13:

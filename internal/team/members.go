@@ -8,8 +8,9 @@ import (
 )
 
 // Add makes key a recipient as name: keystore.age is re-encrypted to the new list and
-// committed (s must be opened with AfterSave(dir)). Push with Sync.
-func Add(s *keystore.Store, dir, name, key string) error {
+// committed (s must be opened with AfterSave(s.Dir())). Push with Sync.
+func Add(s *keystore.Store, name, key string) error {
+	dir := s.Dir()
 	if !keystore.IsTeam(dir) {
 		return notTeam(dir)
 	}
@@ -41,7 +42,8 @@ type Removed struct {
 
 // Remove takes name off the recipient list: keystore.age is re-encrypted without them, and
 // every key is flagged exposed, since they could read every secret until now.
-func Remove(s *keystore.Store, dir, name string) (Removed, error) {
+func Remove(s *keystore.Store, name string) (Removed, error) {
+	dir := s.Dir()
 	if !keystore.IsTeam(dir) {
 		return Removed{}, notTeam(dir)
 	}

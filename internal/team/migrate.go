@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/m3keys/m3keys/internal/atomicfile"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -67,14 +68,5 @@ func migrate(ctx context.Context, dir string) error {
 	if err := os.Rename(old.git, filepath.Join(dir, GitDir)); err != nil {
 		return fmt.Errorf("cannot move the team repository to %s: %w — the store is as it was; try again", GitDir, err)
 	}
-	return syncDir(dir)
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = d.Close() }()
-	return d.Sync()
+	return atomicfile.SyncDir(dir)
 }

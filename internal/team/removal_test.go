@@ -12,7 +12,7 @@ import (
 func TestKeyAddedDuringRemovalIsFlaggedExposed(t *testing.T) {
 	remote, ms := newTeam(t, "bob", "carol")
 	alice, bob, carol := ms[0], ms[1], ms[2]
-	if _, err := team.Remove(alice.store, alice.dir, "carol"); err != nil {
+	if _, err := team.Remove(alice.store, "carol"); err != nil {
 		t.Fatal(err)
 	}
 	bob.addKey("ingest", "AK-BOB")

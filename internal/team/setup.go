@@ -57,9 +57,10 @@ type InitOptions struct {
 	Remote string // optional: origin, pushed to
 }
 
-// Init makes the open store s in dir a team store of one member, with a bare repository and a
-// first commit, pushed to opts.Remote when given. s must be opened with AfterSave(dir).
-func Init(s *keystore.Store, dir string, opts InitOptions) error {
+// Init makes the open store s a team store of one member, with a bare repository and a
+// first commit, pushed to opts.Remote when given. s must be opened with AfterSave(s.Dir()).
+func Init(s *keystore.Store, opts InitOptions) error {
+	dir := s.Dir()
 	if _, err := gitPath(); err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/m3keys/m3keys/internal/merge"
 	"github.com/m3keys/m3keys/internal/team"
+	"github.com/m3keys/m3keys/internal/validate"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -170,9 +171,9 @@ func newTeam(t testing.TB, names ...string) (remote string, members []*member) {
 	}
 	alice.store = s
 	alice.update(func(tx *keystore.Tx) error {
-		return tx.AddOrg(keystore.NewOrg{ID: org, Name: "Acme", APIURL: keystore.DefaultAPIURL})
+		return tx.AddOrg(keystore.NewOrg{ID: org, Name: "Acme", APIURL: validate.DefaultAPIURL})
 	})
-	if err := team.Init(s, alice.dir, team.InitOptions{Name: "alice", Remote: remote}); err != nil {
+	if err := team.Init(s, team.InitOptions{Name: "alice", Remote: remote}); err != nil {
 		t.Fatal(err)
 	}
 	members = []*member{alice}
@@ -185,7 +186,7 @@ func newTeam(t testing.TB, names ...string) (remote string, members []*member) {
 		if _, err := keystore.Open(m.dir, pass); !errors.Is(err, keystore.ErrNotMember) {
 			t.Fatalf("%s: a store not encrypted to a new member yet opened with %v, want ErrNotMember", name, err)
 		}
-		if err := team.Add(alice.store, alice.dir, name, j.Recipient); err != nil {
+		if err := team.Add(alice.store, name, j.Recipient); err != nil {
 			t.Fatalf("alice: add %s: %v", name, err)
 		}
 		alice.mustSync()
@@ -387,7 +388,7 @@ func TestRecipientAddedByOneIsRefusedByOtherUntilTrusted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := team.Add(alice.store, alice.dir, "carol", j.Recipient); err != nil {
+	if err := team.Add(alice.store, "carol", j.Recipient); err != nil {
 		t.Fatal(err)
 	}
 	alice.mustSync()
@@ -432,7 +433,7 @@ func TestRecipientAddedByOneIsRefusedByOtherUntilTrusted(t *testing.T) {
 func TestSyncMergeWaitsForTrust(t *testing.T) {
 	_, ms := newTeam(t, "bob", "carol")
 	alice, bob := ms[0], ms[1]
-	if _, err := team.Remove(alice.store, alice.dir, "carol"); err != nil {
+	if _, err := team.Remove(alice.store, "carol"); err != nil {
 		t.Fatal(err)
 	}
 	alice.mustSync()
@@ -470,7 +471,7 @@ func TestRemovedMemberCannotDecryptNewVersions(t *testing.T) {
 	if _, ok := carol.key("AK-1"); !ok {
 		t.Fatal("carol cannot read AK-1 while a member")
 	}
-	removed, err := team.Remove(alice.store, alice.dir, "carol")
+	removed, err := team.Remove(alice.store, "carol")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -505,7 +506,7 @@ func TestRemovedMemberCannotDecryptNewVersions(t *testing.T) {
 	if _, err := keystore.Open(carol.dir, pass); !errors.Is(err, keystore.ErrNotMember) {
 		t.Fatalf("carol opening the store = %v, want ErrNotMember", err)
 	}
-	if _, err := team.Remove(alice.store, alice.dir, "alice"); err == nil {
+	if _, err := team.Remove(alice.store, "alice"); err == nil {
 		t.Fatal("a member removed themselves")
 	}
 }
@@ -617,7 +618,7 @@ func TestSingleStoreNeedsNoGit(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := s.Update(func(tx *keystore.Tx) error {
-		return tx.AddOrg(keystore.NewOrg{ID: org, APIURL: keystore.DefaultAPIURL})
+		return tx.AddOrg(keystore.NewOrg{ID: org, APIURL: validate.DefaultAPIURL})
 	}); err != nil {
 		t.Fatalf("a single-person store needs git to save: %v", err)
 	}
@@ -642,7 +643,7 @@ func TestRemovedMemberIsToldWhy(t *testing.T) {
 	bob.addKey("ingest", "AK-BOB") // so bob has a backup his identity opens
 	bob.mustSync()
 	alice.mustSync()
-	if _, err := team.Remove(alice.store, alice.dir, "bob"); err != nil {
+	if _, err := team.Remove(alice.store, "bob"); err != nil {
 		t.Fatal(err)
 	}
 	alice.mustSync()

@@ -176,3 +176,6 @@ func IsLoopback(host string) bool {
 func isBidiControl(r rune) bool {
 	return (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) || r == 0x200E || r == 0x200F || r == 0x061C
 }
+
+// KeyID checks an Access Key ID: 1–128 printable, non-space ASCII.
+func KeyID(id string) error { return Token("access key ID", id, 128) }
