@@ -13,3 +13,6 @@ var ErrUnsupported = errors.New("not supported on Windows: m3keys replaces files
 func Write(path string, data []byte, perm os.FileMode, prepare func(Pending) error) error {
 	return ErrUnsupported
 }
+
+// SyncDir refuses on Windows, like Write.
+func SyncDir(dir string) error { return ErrUnsupported }
