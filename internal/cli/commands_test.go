@@ -139,6 +139,9 @@ func TestManPageHasEveryCommand(t *testing.T) {
 		})
 	})
 	if _, err := exec.LookPath("man"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("no man in CI: .ci/run installs man-db so the page's rendering is checked")
+		}
 		t.Log("no man here: the page's rendering is not checked")
 		return
 	}
