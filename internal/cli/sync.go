@@ -82,7 +82,8 @@ func runSync(c *invocation, choose map[string]merge.Side, ours, theirs *sides) e
 	}
 	stop, cancel := interrupted()
 	defer cancel()
-	r, err := team.Sync(dir, team.SyncOptions{Unlock: unlock, Choose: choose, All: max(ours.all, theirs.all), Now: c.env.Now, Lock: opts, Context: stop, Waiting: c.waitingForRemote})
+	r, err := team.Sync(dir, team.SyncOptions{Unlock: unlock, Known: c.knownMember(dir, opts), Choose: choose,
+		All: max(ours.all, theirs.all), Now: c.env.Now, Lock: opts, Context: stop, Waiting: c.waitingForRemote})
 	c.printSync(r)
 	switch {
 	case errors.Is(err, team.ErrConflicts):
@@ -144,4 +145,19 @@ func (c *invocation) printSync(r team.Result) {
 		printChange(c, r.Pending)
 		fmt.Fprintln(w, "saves are refused until you confirm it: m3keys team trust")
 	}
+}
+
+// knownMember is the member's identity when it can be had without a prompt (the unlock agent,
+// or $M3KEYS_PASSPHRASE), so a sync that only fast-forwards onto another member's merge still
+// tells this member which service users it left over the limit; nil otherwise (list shows them).
+func (c *invocation) knownMember(dir string, opts []keystore.Option) *keystore.Member {
+	if m := c.agentMember(dir, opts); m != nil {
+		return m
+	}
+	if pass := c.env.Getenv("M3KEYS_PASSPHRASE"); pass != "" {
+		if m, err := keystore.UnlockMember(dir, pass, opts...); err == nil {
+			return m
+		}
+	}
+	return nil
 }

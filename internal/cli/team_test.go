@@ -93,7 +93,11 @@ func TestTeamTwoMembersTranscript(t *testing.T) {
 	if !strings.Contains(o.stdout, "merged") || !strings.Contains(o.stdout, `over the limit after merge: service user "billing"`) {
 		t.Errorf("bob's merging sync:\n%s", o.stdout)
 	}
-	must(t, alice.run("", "sync"), 0, "alice sync")
+	// alice's sync only fast-forwards onto bob's merge: the note reaches her too.
+	o = must(t, alice.run("", "sync"), 0, "alice sync")
+	if !strings.Contains(o.stdout, `over the limit after merge: service user "billing"`) {
+		t.Errorf("alice's fast-forward sync does not tell her billing is over the limit:\n%s", o.stdout)
+	}
 	o = must(t, alice.run("", "list"), 0, "alice list")
 	for _, id := range []string{"AK-1", "AK-A2", "AK-B2"} {
 		if !strings.Contains(o.stdout, id) {
