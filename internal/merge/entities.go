@@ -211,7 +211,7 @@ func (m *merger) status(w where, b, o, t *keystore.AccessKey, out *keystore.Acce
 	switch {
 	case o.Status == t.Status:
 		if o.Status == keystore.Inactive {
-			out.InactivatedAt = earlier(o.InactivatedAt, t.InactivatedAt)
+			out.InactivatedAt = inactivatedAt(b, o, t)
 		}
 	case b != nil && o.Status == b.Status:
 		out.Status, out.InactivatedAt = t.Status, t.InactivatedAt
@@ -226,6 +226,18 @@ func (m *merger) status(w where, b, o, t *keystore.AccessKey, out *keystore.Acce
 	default: // statuses no m3keys writes: the general rule
 		m.fieldsNamed(w, b, o, t, out, "Status", "InactivatedAt")
 	}
+}
+
+// inactivatedAt of a key INACTIVE on both sides: a change on one side wins (made ACTIVE and
+// INACTIVE again there), else the earlier.
+func inactivatedAt(b, o, t *keystore.AccessKey) time.Time {
+	switch {
+	case b != nil && o.InactivatedAt.Equal(b.InactivatedAt):
+		return t.InactivatedAt
+	case b != nil && t.InactivatedAt.Equal(b.InactivatedAt):
+		return o.InactivatedAt
+	}
+	return earlier(o.InactivatedAt, t.InactivatedAt)
 }
 
 // handOuts keeps every hand-out of both sides. Two different ones mean two members each
