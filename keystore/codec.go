@@ -24,6 +24,12 @@ type wireDocument struct {
 func EncodeDocument(d *Document) ([]byte, error) { return encodeDocument(d) }
 
 func encodeDocument(d *Document) ([]byte, error) {
+	return appendDocument(make([]byte, 0, 1<<16), d)
+}
+
+// encodeDocumentReflect is what encodeDocument wrote before appendDocument, kept for
+// the test that holds the two byte for byte.
+func encodeDocumentReflect(d *Document) ([]byte, error) {
 	w := wireDocument{Document: *d, Secrets: map[string]string{}}
 	w.Version = CurrentVersion
 	for _, o := range d.Organizations {

@@ -43,6 +43,9 @@ func FuzzDecodeDocument(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if want, _ := encodeDocumentReflect(d); string(enc) != string(want) {
+			t.Fatalf("encoder differs from encoding/json:\n got %s\nwant %s", enc, want)
+		}
 		back, err := DecodeDocument(enc)
 		if err != nil {
 			t.Fatalf("re-decode of an encoded document failed: %v", err)
