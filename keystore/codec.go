@@ -24,7 +24,15 @@ type wireDocument struct {
 func EncodeDocument(d *Document) ([]byte, error) { return encodeDocument(d) }
 
 func encodeDocument(d *Document) ([]byte, error) {
-	return appendDocument(make([]byte, 0, 1<<16), d)
+	// Sized for the usual key (its entry and its secret) and event, so that a large
+	// document is not copied over and over as it grows.
+	n := 4096 + 200*len(d.History)
+	for _, o := range d.Organizations {
+		for _, u := range o.ServiceUsers {
+			n += 256 + 320*len(u.Keys)
+		}
+	}
+	return appendDocument(make([]byte, 0, n), d)
 }
 
 // encodeDocumentReflect is what encodeDocument wrote before appendDocument, kept for
