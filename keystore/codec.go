@@ -54,6 +54,9 @@ func encodeDocumentReflect(d *Document) ([]byte, error) {
 func DecodeDocument(data []byte) (*Document, error) {
 	// A document of the current version is parsed once; any other (older, newer, damaged)
 	// is probed for its version first, to migrate it or to say what is wrong.
+	if w, ok := fastDecode(data); ok {
+		return w.load()
+	}
 	var w wireDocument
 	if err := json.Unmarshal(data, &w); err != nil || w.Version != CurrentVersion {
 		return decodeOther(data)
@@ -101,7 +104,7 @@ func (w *wireDocument) load() (*Document, error) {
 // attachSecrets puts each secret back on its key and checks the rules hold,
 // so a hand-edited or damaged document is refused rather than half-loaded.
 func (d *Document) attachSecrets(secrets map[string]string) error {
-	seen, orgs := map[string]bool{}, map[string]bool{}
+	seen, orgs := make(map[string]bool, len(secrets)), make(map[string]bool, len(d.Organizations))
 	for oi := range d.Organizations {
 		o := &d.Organizations[oi]
 		if err := validate.OrgID(o.ID); err != nil {

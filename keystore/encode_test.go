@@ -1,8 +1,10 @@
 package keystore
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 )
@@ -81,5 +83,29 @@ func TestEncoderTimeOutOfRange(t *testing.T) {
 	_, want := encodeDocumentReflect(d)
 	if err == nil || want == nil || err.Error() != want.Error() {
 		t.Fatalf("got %v, want %v", err, want)
+	}
+}
+
+// TestFastDecodeMatchesJSON: what the encoder writes, the hand-written decoder reads (it does
+// not fall back) and reads as encoding/json does.
+func TestFastDecodeMatchesJSON(t *testing.T) {
+	for name, d := range map[string]*Document{
+		"sample": sampleWireDocument(), "zero": {}, "empty": {Organizations: []Organization{}, History: []Event{}},
+	} {
+		data, err := encodeDocument(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fast, ok := fastDecode(data)
+		if !ok {
+			t.Fatalf("%s: the fast decoder gave up on the encoder's output", name)
+		}
+		var slow wireDocument
+		if err := json.Unmarshal(data, &slow); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(*fast, slow) {
+			t.Errorf("%s:\nfast %#v\nslow %#v", name, *fast, slow)
+		}
 	}
 }
