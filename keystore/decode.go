@@ -48,14 +48,6 @@ func (p *docParser) next(c byte) bool {
 	return false
 }
 
-func (p *docParser) peek() byte {
-	p.ws()
-	if p.i < len(p.data) {
-		return p.data[p.i]
-	}
-	return 0
-}
-
 func (p *docParser) literal(s string) bool {
 	p.ws()
 	if len(p.data)-p.i >= len(s) && string(p.data[p.i:p.i+len(s)]) == s {
