@@ -1,6 +1,7 @@
 package keystore
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -139,15 +140,19 @@ func readStoreFile(path string, own owner) ([]byte, error) {
 	}
 	defer func() { _ = f.Close() }() // read-only
 	tooLarge := fmt.Errorf("%w: %s is larger than any m3keys store (over %d MiB), so it is not one", ErrCorrupt, path, MaxFileSize>>20)
-	if fi, err := f.Stat(); err != nil {
+	fi, err := f.Stat()
+	if err != nil {
 		return nil, err
 	} else if fi.Size() > MaxFileSize {
 		return nil, tooLarge
 	}
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
-	if err != nil {
+	// Read into a buffer of the file's size (and a little, to see it end), not one grown
+	// by doubling: a save reads the store file it replaces.
+	buf := bytes.NewBuffer(make([]byte, 0, fi.Size()+bytes.MinRead))
+	if _, err := buf.ReadFrom(io.LimitReader(f, MaxFileSize+1)); err != nil {
 		return nil, err
 	}
+	data := buf.Bytes()
 	if len(data) > MaxFileSize {
 		return nil, tooLarge
 	}

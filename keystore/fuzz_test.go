@@ -1,6 +1,8 @@
 package keystore
 
 import (
+	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -15,7 +17,18 @@ func FuzzDecodeDocument(f *testing.F) {
 	f.Add([]byte(`[`))
 	f.Add(v2(orgJSON(orgA, "", "https://api.m3ter.com", userJSON("ci", "", "", "k1")), orgJSON(strings.ToUpper(orgA), "A", "", userJSON("ci", "u", "k2", "k2"))))
 	f.Add(v2(orgJSON(orgA, "", "https://api.m3ter.com", userJSON("s\ufffd", "", "", "k1")+","+userJSON("s\ufffd", "", "", "k2", "k3"))))
+	f.Add([]byte(`{"version":3,"organizations":[{"id":"00000000-0000-4000-8000-000000000001","serviceUsers":[{"name":"a\u00e9\n","keys":[],"rotation":{"step":2,"startedAt":"2026-01-01T00:00:00Z"}}]}],"history":null,"secrets":{"k":"a","k":"b"}}`))
+	f.Add([]byte(" {\"version\" : 3 , \"organizations\":null,\"history\":[{\"at\":\"2026-01-01T00:00:00.5+01:00\",\"action\":\"x\"}],\"secrets\":{}} "))
+	f.Add([]byte(`{"version":3,"VERSION":3,"organizations":[]}`))
+	f.Add([]byte(`{"version":3e0,"organizations":[]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		// What the hand-written decoder accepts, encoding/json reads the same.
+		if fast, ok := fastDecode(data); ok {
+			var slow wireDocument
+			if err := json.Unmarshal(data, &slow); err != nil || !reflect.DeepEqual(*fast, slow) {
+				t.Fatalf("fast decode differs from encoding/json (%v):\n fast %#v\n slow %#v", err, *fast, slow)
+			}
+		}
 		d, err := DecodeDocument(data)
 		if err != nil {
 			// A refusal must never quote the document, which could hold a secret.
@@ -42,6 +55,9 @@ func FuzzDecodeDocument(f *testing.F) {
 		enc, err := encodeDocument(d)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if want, _ := encodeDocumentReflect(d); string(enc) != string(want) {
+			t.Fatalf("encoder differs from encoding/json:\n got %s\nwant %s", enc, want)
 		}
 		back, err := DecodeDocument(enc)
 		if err != nil {

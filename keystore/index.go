@@ -63,7 +63,13 @@ func (tx *Tx) userAt(o int, name string) int {
 func (tx *Tx) keyAt(id string) (keyPos, bool) {
 	x := tx.index()
 	if x.keys == nil {
-		x.keys = map[string]keyPos{}
+		n := 0
+		for _, o := range tx.doc.Organizations {
+			for _, u := range o.ServiceUsers {
+				n += len(u.Keys)
+			}
+		}
+		x.keys = make(map[string]keyPos, n) // sized once: no rehashing as it fills
 		for oi := range tx.doc.Organizations {
 			for ui, u := range tx.doc.Organizations[oi].ServiceUsers {
 				for ki := range u.Keys {
