@@ -177,7 +177,7 @@ func (a *App) handle(msg tea.Msg) tea.Cmd {
 	case clipClearedMsg:
 		return a.clipCleared(msg)
 	case reloadTickMsg:
-		return a.reloadTick()
+		return a.reload.tick(a.c.store)
 	case reloadedMsg:
 		return a.reloaded(msg)
 	case Hangup:
@@ -262,7 +262,7 @@ func (a *App) opened(msg openedMsg) tea.Cmd {
 	a.c.store = msg.store
 	a.c.setDoc(msg.doc)
 	a.reset(newOrgsScreen(a.c))
-	return tea.Batch(a.teamStatus(true), a.startReloads(), a.agentTicks()) // a team store syncs as it opens
+	return tea.Batch(a.teamStatus(true), a.reload.start(a.c.store, a.after), a.agentTicks()) // a team store syncs as it opens
 }
 
 // ask opens a confirmation over the screen that asked.
