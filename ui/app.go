@@ -159,10 +159,10 @@ func (a *App) handle(msg tea.Msg) tea.Cmd {
 	case syncSpinMsg:
 		return a.syncSpin()
 	case saveSlowMsg:
-		a.saveSlow(msg)
+		a.saves.slow(msg)
 		return nil
 	case flushChecksMsg:
-		return a.flushDue()
+		return a.saves.due(a.c.store, a.after)
 	case checkDoneMsg:
 		return a.checkDone(msg)
 	case spinFrameMsg:
@@ -215,7 +215,7 @@ func (a *App) intent(from ticket, msg tea.Msg) tea.Cmd {
 	case askMsg:
 		a.ask(msg)
 	case changeMsg:
-		return a.saveCmd(msg, from)
+		return a.saves.save(a.c.store, msg, from, a.after)
 	case testKeysMsg:
 		return a.startChecks(msg, from)
 	case statusMsg:

@@ -195,7 +195,7 @@ func (a *App) checkDone(msg checkDoneMsg) tea.Cmd {
 	r.last = msg
 	a.c.results[msg.keyID] = msg.result
 	a.holdToken(msg.keyID, msg.result)
-	cmds := []tea.Cmd{a.takeResult(msg.keyID, msg.result), a.dispatchChecks(),
+	cmds := []tea.Cmd{a.saves.take(a.c, msg.keyID, msg.result, a.after), a.dispatchChecks(),
 		a.broadcast(checkedMsg{orgID: msg.orgID, orgDone: r.left[msg.orgID] == 0}), a.route(msg.to, msg)}
 	if !r.running() && !a.detailShows(r) {
 		failing := r.counts[authclient.Rejected]+r.counts[authclient.Forbidden] > 0

@@ -102,7 +102,7 @@ func (a *App) copySecret(msg copySecretMsg, from ticket) tea.Cmd {
 	}
 	a.clip.copying = true
 	var id int
-	id, cmd := a.track(func() tea.Msg {
+	id, cmd := a.saves.track(func() tea.Msg {
 		out := clipCopiedMsg{id: id, to: from, keyID: keyID, secret: true}
 		out.granted, out.err = desk.HandOut(keyID, sink) // refuses a key that is gone, or handed out already
 		var lost *handout.Undelivered
@@ -112,7 +112,7 @@ func (a *App) copySecret(msg copySecretMsg, from ticket) tea.Cmd {
 		out.prevCleared, out.hash, out.clearer, out.clearerErr = sink.Replaced, sink.Hash, sink.Clearer, sink.ClearerErr
 		out.doc = store.Document()
 		return out
-	})
+	}, a.after)
 	return cmd
 }
 
@@ -335,7 +335,7 @@ func (a *App) recordIfUntested(keyID string, res authclient.Result) tea.Cmd {
 		return nil
 	}
 	a.c.results[keyID] = res
-	return a.takeResult(keyID, res)
+	return a.saves.take(a.c, keyID, res, a.after)
 }
 
 // holdToken keeps a token of this session for y.

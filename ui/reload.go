@@ -105,6 +105,6 @@ func (a *App) reloaded(msg reloadedMsg) tea.Cmd {
 func (a *App) adopt(doc *keystore.Document) {
 	a.reload.adopted++
 	a.c.setDoc(doc)
-	a.showUnsaved()
+	a.saves.showOn(a.c)
 	a.rebuild()
 }
