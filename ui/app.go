@@ -173,7 +173,7 @@ func (a *App) handle(msg tea.Msg) tea.Cmd {
 	case clipCopiedMsg:
 		return a.copied(msg)
 	case clipTickMsg:
-		return a.clipTick(msg)
+		return a.clip.tick(msg, a.c.now(), a.after)
 	case clipClearedMsg:
 		return a.clipCleared(msg)
 	case reloadTickMsg:
@@ -360,7 +360,7 @@ func (a *App) footer(w int) []string {
 		}
 		lines = append(lines, st.Warn.Render(textcut.End("waiting for "+holder+"… (it holds the store's lock)", w)))
 	}
-	if c := a.clipLine(); c != "" {
+	if c := a.clip.line(a.c.deps.ClipTimeout); c != "" {
 		lines = append(lines, st.Warn.Render(textcut.End(c, w)))
 	}
 	if a.status.text != "" {

@@ -203,7 +203,7 @@ func (a *App) quit(force bool) tea.Cmd {
 		a.quitting = true
 		return tea.Quit
 	}
-	clear := a.clearClipboard(false)
+	clear := a.clip.clear(false)
 	if !a.busy() {
 		a.quitting = true
 		return tea.Quit
