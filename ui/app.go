@@ -149,9 +149,9 @@ func (a *App) handle(msg tea.Msg) tea.Cmd {
 		}
 		return a.route(msg.to, msg.msg)
 	case savedMsg:
-		return tea.Batch(a.saved(msg), a.teamStatus(false))
+		return tea.Batch(a.saved(msg), a.c.team.status(a.c.deps.Team, false))
 	case checksSavedMsg:
-		return tea.Batch(a.checksSaved(msg), a.teamStatus(false))
+		return tea.Batch(a.checksSaved(msg), a.c.team.status(a.c.deps.Team, false))
 	case teamStatusMsg:
 		return a.teamStatusRead(msg)
 	case syncedMsg:
@@ -183,7 +183,7 @@ func (a *App) handle(msg tea.Msg) tea.Cmd {
 	case Hangup:
 		return a.hangup()
 	case agentTickMsg:
-		return a.agentTicked()
+		return readUntil(a.c.deps.Agent)
 	case agentUntilMsg:
 		return a.agentUntilRead(msg)
 	}
@@ -262,7 +262,7 @@ func (a *App) opened(msg openedMsg) tea.Cmd {
 	a.c.store = msg.store
 	a.c.setDoc(msg.doc)
 	a.reset(newOrgsScreen(a.c))
-	return tea.Batch(a.teamStatus(true), a.reload.start(a.c.store, a.after), a.agentTicks()) // a team store syncs as it opens
+	return tea.Batch(a.c.team.status(a.c.deps.Team, true), a.reload.start(a.c.store, a.after), a.c.agent.ticks(a.c.deps.Agent, a.after)) // a team store syncs as it opens
 }
 
 // ask opens a confirmation over the screen that asked.
@@ -336,7 +336,7 @@ func (a *App) header(w int) string {
 		right = a.c.spinner() + " " + p
 	}
 	right = joinRight(right, a.teamBadge())
-	right = joinRight(right, a.agentBadge())
+	right = joinRight(right, a.c.agent.badge())
 	// the progress stays; long crumbs give way to it
 	room := w - lipgloss.Width(right) - 1
 	if right == "" || room < len("m3keys") {

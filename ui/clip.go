@@ -143,7 +143,7 @@ func (a *App) copyToken(msg copyTokenMsg, from ticket) tea.Cmd {
 	checker, sink, keyID := a.c.deps.Checker, a.clip.sink(a.c.deps), msg.keyID
 	key := authclient.Key{OrgID: ref.Org.ID, APIURL: ref.Org.APIURL, AccessKeyID: keyID, Secret: ref.Key.Secret.Reveal()}
 	held, fresh := a.c.tokens.Get(key)
-	shared := a.sharedTokens() // the unlock agent's, nil when it did not open the store
+	shared := a.c.agent.tokens(a.c.deps.Agent) // the unlock agent's, nil when it did not open the store
 	a.clip.copying = true
 	cmds := []tea.Cmd{func() tea.Msg {
 		out := clipCopiedMsg{to: from, keyID: keyID}

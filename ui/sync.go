@@ -159,9 +159,6 @@ func (t *teamState) sync(tm Team, store Store, c SyncChoices, now time.Time, aft
 	return tea.Batch(sync, after(spinInterval, syncSpinMsg{})), ""
 }
 
-// teamStatus reads the badge in a command, and syncs afterwards when asked to.
-func (a *App) teamStatus(thenSync bool) tea.Cmd { return a.c.team.status(a.c.deps.Team, thenSync) }
-
 func (a *App) teamStatusRead(msg teamStatusMsg) tea.Cmd {
 	say, sync := a.c.team.read(msg)
 	if say != "" {
@@ -199,7 +196,7 @@ func (a *App) synced(msg syncedMsg) tea.Cmd {
 	if msg.err == nil && msg.doc != nil {
 		a.adopt(msg.doc)
 	}
-	cmds := []tea.Cmd{a.teamStatus(false)}
+	cmds := []tea.Cmd{a.c.team.status(a.c.deps.Team, false)}
 	res := msg.res
 	switch {
 	case t.conflict && len(res.Conflicts) > 0:
