@@ -63,7 +63,7 @@ type agentOpenedMsg struct {
 
 // agentOpened hands the store on as unlocking does, and shows the lock time in the header.
 func (s *unlockScreen) agentOpened(msg agentOpenedMsg) tea.Cmd {
-	s.c.agentUntil = msg.until
+	s.c.agent.until = msg.until
 	if msg.note != "" {
 		return do(openedMsg(msg.unlockedMsg), statusMsg{text: msg.note, isErr: true})
 	}
@@ -101,12 +101,17 @@ func unlockKeeping(vault Vault, ag Agent, pass string) tea.Msg {
 	return agentOpenedMsg{unlockedMsg: unlockedMsg{store: store, doc: store.Document()}, note: "opened, but not kept unlocked: " + plain(err)}
 }
 
-// agentBadge is the header's "unlocked · locks in 14m" while the agent holds the store.
-func (a *App) agentBadge() string {
-	if a.c.agentUntil.IsZero() {
+// agentState is what the root knows of the unlock agent that opened the store.
+type agentState struct {
+	until time.Time // when it locks; zero when it did not open the store
+}
+
+// badge is the header's "unlocked · locks in 14m" while the agent holds the store.
+func (g agentState) badge() string {
+	if g.until.IsZero() {
 		return ""
 	}
-	left := time.Until(a.c.agentUntil)
+	left := time.Until(g.until)
 	if left <= 0 {
 		return "locked"
 	}
@@ -125,16 +130,16 @@ func lockIn(d time.Duration) string {
 	return fmt.Sprintf("%dh%dm", int(d.Hours()), int(d.Minutes())%60)
 }
 
-// agentTicks re-reads the lock time now and then, since every use moves it.
-func (a *App) agentTicks() tea.Cmd {
-	if a.c.deps.Agent == nil || a.c.agentUntil.IsZero() {
+// ticks re-reads the lock time now and then, since every use moves it.
+func (g agentState) ticks(ag Agent, after afterFunc) tea.Cmd {
+	if ag == nil || g.until.IsZero() {
 		return nil
 	}
-	return a.after(agentTick, agentTickMsg{})
+	return after(agentTick, agentTickMsg{})
 }
 
-func (a *App) agentTicked() tea.Cmd {
-	ag := a.c.deps.Agent
+// readUntil reads ag's lock time in a command.
+func readUntil(ag Agent) tea.Cmd {
 	if ag == nil {
 		return nil
 	}
@@ -148,11 +153,11 @@ func (a *App) agentUntilRead(msg agentUntilMsg) tea.Cmd {
 	if !msg.ok {
 		// Locked (m3keys lock, a passwd, the timeout): the open store still works with what it
 		// read; a save needs the identity again, and says so.
-		a.c.agentUntil = time.Time{}
+		a.c.agent.until = time.Time{}
 		return a.setStatus("the store was locked (m3keys unlock keeps it unlocked) — quit and open m3keys again to save changes", true)
 	}
-	a.c.agentUntil = msg.until
-	return a.agentTicks()
+	a.c.agent.until = msg.until
+	return a.c.agent.ticks(a.c.deps.Agent, a.after)
 }
 
 // NewAgent is the real agent of the store in dir; exe is the m3keys program that Keep starts.
@@ -232,13 +237,13 @@ func (d dirAgent) Tokens(local *authclient.TokenCache) authclient.TokenHolder {
 	return agent.NewTokens(c, local)
 }
 
-// sharedTokens holds y's tokens in the unlock agent while it holds the store, so the next
-// m3keys token (or another TUI) reuses them; nil otherwise. Its calls go in a tea.Cmd.
-func (a *App) sharedTokens() authclient.TokenHolder {
-	if a.c.deps.Agent == nil || a.c.agentUntil.IsZero() {
+// tokens holds y's tokens in ag while it holds the store, so the next m3keys token (or
+// another TUI) reuses them; nil otherwise. Its calls go in a tea.Cmd.
+func (g agentState) tokens(ag Agent) authclient.TokenHolder {
+	if ag == nil || g.until.IsZero() {
 		return nil
 	}
-	return agentTokens{ag: a.c.deps.Agent}
+	return agentTokens{ag: ag}
 }
 
 // agentTokens asks the agent at each call (from a tea.Cmd, never from Update).

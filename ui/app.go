@@ -149,9 +149,9 @@ func (a *App) handle(msg tea.Msg) tea.Cmd {
 		}
 		return a.route(msg.to, msg.msg)
 	case savedMsg:
-		return tea.Batch(a.saved(msg), a.teamStatus(false))
+		return tea.Batch(a.saved(msg), a.c.team.status(a.c.deps.Team, false))
 	case checksSavedMsg:
-		return tea.Batch(a.checksSaved(msg), a.teamStatus(false))
+		return tea.Batch(a.checksSaved(msg), a.c.team.status(a.c.deps.Team, false))
 	case teamStatusMsg:
 		return a.teamStatusRead(msg)
 	case syncedMsg:
@@ -159,10 +159,10 @@ func (a *App) handle(msg tea.Msg) tea.Cmd {
 	case syncSpinMsg:
 		return a.syncSpin()
 	case saveSlowMsg:
-		a.saveSlow(msg)
+		a.saves.slow(msg)
 		return nil
 	case flushChecksMsg:
-		return a.flushDue()
+		return a.saves.due(a.c.store, a.after)
 	case checkDoneMsg:
 		return a.checkDone(msg)
 	case spinFrameMsg:
@@ -173,17 +173,17 @@ func (a *App) handle(msg tea.Msg) tea.Cmd {
 	case clipCopiedMsg:
 		return a.copied(msg)
 	case clipTickMsg:
-		return a.clipTick(msg)
+		return a.clip.tick(msg, a.c.now(), a.after)
 	case clipClearedMsg:
 		return a.clipCleared(msg)
 	case reloadTickMsg:
-		return a.reloadTick()
+		return a.reload.tick(a.c.store)
 	case reloadedMsg:
 		return a.reloaded(msg)
 	case Hangup:
 		return a.hangup()
 	case agentTickMsg:
-		return a.agentTicked()
+		return readUntil(a.c.deps.Agent)
 	case agentUntilMsg:
 		return a.agentUntilRead(msg)
 	}
@@ -215,7 +215,7 @@ func (a *App) intent(from ticket, msg tea.Msg) tea.Cmd {
 	case askMsg:
 		a.ask(msg)
 	case changeMsg:
-		return a.saveCmd(msg, from)
+		return a.saves.save(a.c.store, msg, from, a.after)
 	case testKeysMsg:
 		return a.startChecks(msg, from)
 	case statusMsg:
@@ -262,7 +262,7 @@ func (a *App) opened(msg openedMsg) tea.Cmd {
 	a.c.store = msg.store
 	a.c.setDoc(msg.doc)
 	a.reset(newOrgsScreen(a.c))
-	return tea.Batch(a.teamStatus(true), a.startReloads(), a.agentTicks()) // a team store syncs as it opens
+	return tea.Batch(a.c.team.status(a.c.deps.Team, true), a.reload.start(a.c.store, a.after), a.c.agent.ticks(a.c.deps.Agent, a.after)) // a team store syncs as it opens
 }
 
 // ask opens a confirmation over the screen that asked.
@@ -336,7 +336,7 @@ func (a *App) header(w int) string {
 		right = a.c.spinner() + " " + p
 	}
 	right = joinRight(right, a.teamBadge())
-	right = joinRight(right, a.agentBadge())
+	right = joinRight(right, a.c.agent.badge())
 	// the progress stays; long crumbs give way to it
 	room := w - lipgloss.Width(right) - 1
 	if right == "" || room < len("m3keys") {
@@ -360,7 +360,7 @@ func (a *App) footer(w int) []string {
 		}
 		lines = append(lines, st.Warn.Render(textcut.End("waiting for "+holder+"… (it holds the store's lock)", w)))
 	}
-	if c := a.clipLine(); c != "" {
+	if c := a.clip.line(a.c.deps.ClipTimeout); c != "" {
 		lines = append(lines, st.Warn.Render(textcut.End(c, w)))
 	}
 	if a.status.text != "" {

@@ -94,22 +94,22 @@ func (r *checkRun) progress(now time.Time) string {
 	return p
 }
 
-// startChecks queues the keys of msg, of any organization, and starts as many checks as the limits allow.
-func (a *App) startChecks(msg testKeysMsg, from ticket) tea.Cmd {
-	if a.c.doc == nil || a.c.deps.Checker == nil {
-		return nil
+// start queues the keys of msg, of any organization, from doc; a new run starts its spinner
+// (spin). say is why nothing was queued, "" when something was. dispatch then starts as many
+// checks as the limits allow.
+func (r *checkRun) start(msg testKeysMsg, from ticket, doc *keystore.Document, deps Deps, now func() time.Time, after afterFunc) (spin tea.Cmd, say string) {
+	if doc == nil || deps.Checker == nil {
+		return nil, ""
 	}
-	r := &a.c.checks
-	var cmds []tea.Cmd
 	if !r.running() {
-		a.c.checks.cancelAll()
+		r.cancelAll()
 		ctx, cancel := context.WithCancel(context.Background())
 		*r = checkRun{id: r.id + 1, ctx: ctx, cancel: cancel, inFlight: map[string]bool{}, waits: &retryWaits{},
 			queued: map[string]bool{}, seen: map[string]bool{}, left: map[string]int{}, counts: map[authclient.Class]int{}}
-		cmds = append(cmds, a.after(spinInterval, spinFrameMsg{run: r.id}))
+		spin = after(spinInterval, spinFrameMsg{run: r.id})
 	}
 	added := 0
-	refs := keyRefs(a.c.doc)
+	refs := keyRefs(doc)
 	for _, id := range msg.keyIDs {
 		ref, ok := refs[id]
 		if !ok || r.seen[id] {
@@ -132,9 +132,9 @@ func (a *App) startChecks(msg testKeysMsg, from ticket) tea.Cmd {
 		if len(msg.keyIDs) == 1 {
 			what = shortID(msg.keyIDs[0]) + " is"
 		}
-		cmds = append(cmds, a.setStatus(what+" already in this test run ("+r.progress(a.c.now())+")", false))
+		say = what + " already in this test run (" + r.progress(now()) + ")"
 	}
-	return tea.Batch(append(cmds, a.dispatchChecks())...)
+	return spin, say
 }
 
 // keyRefs finds every key of the document in one walk, so queueing n keys costs O(n).
@@ -152,22 +152,23 @@ func keyRefs(d *keystore.Document) map[string]keystore.KeyRef {
 	return refs
 }
 
-func (a *App) dispatchChecks() tea.Cmd {
-	r := &a.c.checks
+// dispatch starts as many queued checks as the limits allow, with deps' checker and clock.
+func (r *checkRun) dispatch(deps Deps) tea.Cmd {
 	var cmds []tea.Cmd
 	for len(r.inFlight) < maxChecksInFlight && len(r.queue) > 0 {
 		job := r.queue[0]
 		r.queue = r.queue[1:]
 		delete(r.queued, job.key.AccessKeyID)
 		r.inFlight[job.key.AccessKeyID] = true
-		cmds = append(cmds, a.checkCmd(r.ctx, r.id, job))
+		cmds = append(cmds, r.check(deps, job))
 	}
 	return tea.Batch(cmds...)
 }
 
-// checkCmd tests one key; the root records the result.
-func (a *App) checkCmd(ctx context.Context, run int, job checkJob) tea.Cmd {
-	checker, verify, waits, clock := a.c.deps.Checker, a.c.deps.Verify, a.c.checks.waits, a.c.deps.Clock
+// check tests one key in a command; the root records the result.
+func (r *checkRun) check(deps Deps, job checkJob) tea.Cmd {
+	ctx, run := r.ctx, r.id
+	checker, verify, waits, clock := deps.Checker, deps.Verify, r.waits, deps.Clock
 	return func() tea.Msg {
 		var res authclient.Result
 		if wc, ok := checker.(waitingChecker); ok {
@@ -195,7 +196,7 @@ func (a *App) checkDone(msg checkDoneMsg) tea.Cmd {
 	r.last = msg
 	a.c.results[msg.keyID] = msg.result
 	a.holdToken(msg.keyID, msg.result)
-	cmds := []tea.Cmd{a.takeResult(msg.keyID, msg.result), a.dispatchChecks(),
+	cmds := []tea.Cmd{a.saves.take(a.c, msg.keyID, msg.result, a.after), a.c.checks.dispatch(a.c.deps),
 		a.broadcast(checkedMsg{orgID: msg.orgID, orgDone: r.left[msg.orgID] == 0}), a.route(msg.to, msg)}
 	if !r.running() && !a.detailShows(r) {
 		failing := r.counts[authclient.Rejected]+r.counts[authclient.Forbidden] > 0
@@ -263,12 +264,23 @@ func (a *App) detailShows(r *checkRun) bool {
 	return ok && r.total == 1 && s.showsKey(r.last.keyID)
 }
 
+// startChecks queues the keys of msg and starts as many checks as the limits allow.
+func (a *App) startChecks(msg testKeysMsg, from ticket) tea.Cmd {
+	spin, say := a.c.checks.start(msg, from, a.c.doc, a.c.deps, a.c.now, a.after)
+	return tea.Batch(spin, a.setStatus(say, false), a.c.checks.dispatch(a.c.deps))
+}
+
 func (a *App) spinFrame(msg spinFrameMsg) tea.Cmd {
-	if msg.run != a.c.checks.id || !a.c.checks.running() {
+	if !a.c.checks.spins(msg) {
 		return nil
 	}
 	a.c.frame++
 	return a.after(spinInterval, msg)
+}
+
+// spins says the spinner frame of run msg.run moves on: its run is still going.
+func (r *checkRun) spins(msg spinFrameMsg) bool {
+	return msg.run == r.id && r.running()
 }
 
 func (r *checkRun) cancelAll() {

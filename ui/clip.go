@@ -95,14 +95,14 @@ func (a *App) copySecret(msg copySecretMsg, from ticket) tea.Cmd {
 	if cmd, ok := a.clipboardReady(); !ok {
 		return cmd
 	}
-	store, keyID, sink := a.c.store, msg.keyID, a.clipboardSink()
+	store, keyID, sink := a.c.store, msg.keyID, a.clip.sink(a.c.deps)
 	desk := handout.Desk{Store: store}
 	if t, ok := a.c.deps.Team.(handOutTeam); ok && a.c.team.on {
 		desk.Team = t.HandOut(store, msg.offline)
 	}
 	a.clip.copying = true
 	var id int
-	id, cmd := a.track(func() tea.Msg {
+	id, cmd := a.saves.track(func() tea.Msg {
 		out := clipCopiedMsg{id: id, to: from, keyID: keyID, secret: true}
 		out.granted, out.err = desk.HandOut(keyID, sink) // refuses a key that is gone, or handed out already
 		var lost *handout.Undelivered
@@ -112,16 +112,16 @@ func (a *App) copySecret(msg copySecretMsg, from ticket) tea.Cmd {
 		out.prevCleared, out.hash, out.clearer, out.clearerErr = sink.Replaced, sink.Hash, sink.Clearer, sink.ClearerErr
 		out.doc = store.Document()
 		return out
-	})
+	}, a.after)
 	return cmd
 }
 
-// clipboardSink is where c and y write: it replaces the pending copy, and starts the detached
+// sink is where c and y write: it replaces the pending copy, and starts the detached
 // clearer before the write.
-func (a *App) clipboardSink() *handout.Clipboard {
-	cb, timeout := a.c.deps.Clipboard, a.c.deps.ClipTimeout
-	s := &handout.Clipboard{CB: cb, Replace: a.clip.pending}
-	if start := a.c.deps.WatchClearer; start != nil {
+func (cs *clipState) sink(deps Deps) *handout.Clipboard {
+	cb, timeout := deps.Clipboard, deps.ClipTimeout
+	s := &handout.Clipboard{CB: cb, Replace: cs.pending}
+	if start := deps.WatchClearer; start != nil {
 		if timeout > 0 {
 			timeout += clearerGrace
 		}
@@ -140,10 +140,10 @@ func (a *App) copyToken(msg copyTokenMsg, from ticket) tea.Cmd {
 	if !ok || a.c.deps.Checker == nil {
 		return nil
 	}
-	checker, sink, keyID := a.c.deps.Checker, a.clipboardSink(), msg.keyID
+	checker, sink, keyID := a.c.deps.Checker, a.clip.sink(a.c.deps), msg.keyID
 	key := authclient.Key{OrgID: ref.Org.ID, APIURL: ref.Org.APIURL, AccessKeyID: keyID, Secret: ref.Key.Secret.Reveal()}
 	held, fresh := a.c.tokens.Get(key)
-	shared := a.sharedTokens() // the unlock agent's, nil when it did not open the store
+	shared := a.c.agent.tokens(a.c.deps.Agent) // the unlock agent's, nil when it did not open the store
 	a.clip.copying = true
 	cmds := []tea.Cmd{func() tea.Msg {
 		out := clipCopiedMsg{to: from, keyID: keyID}
@@ -218,7 +218,7 @@ func (a *App) copied(msg clipCopiedMsg) tea.Cmd {
 		}
 	}
 	if a.saves.closing { // quit was asked while copying: clear what was just copied, then go
-		cmds = append(cmds, a.clearClipboard(false))
+		cmds = append(cmds, a.clip.clear(false))
 		if cmd, closing := a.closed(nil, ""); closing {
 			return tea.Batch(append(cmds, cmd)...)
 		}
@@ -228,18 +228,7 @@ func (a *App) copied(msg clipCopiedMsg) tea.Cmd {
 
 // hold starts the countdown of a copy that worked.
 func (a *App) hold(msg clipCopiedMsg) tea.Cmd {
-	now := a.c.now()
-	a.clip.seq++
-	a.clip.pending = clipboard.NewPending(a.c.deps.Clipboard, msg.hash, now, a.c.deps.ClipTimeout).WithClearer(msg.clearer)
-	a.clip.what = "Bearer token for " + shortID(msg.keyID)
-	if msg.secret {
-		a.clip.what = "secret of " + shortID(msg.keyID)
-	}
-	a.clip.left, _ = a.clip.pending.Remaining(now)
-	var cmds []tea.Cmd
-	if a.c.deps.ClipTimeout > 0 {
-		cmds = append(cmds, a.after(time.Second, clipTickMsg{seq: a.clip.seq}))
-	}
+	cmds := []tea.Cmd{a.clip.hold(msg, a.c.deps, a.c.now(), a.after)}
 	if msg.clearerErr != nil {
 		cmds = append(cmds, a.setStatus("if m3keys is killed, the clipboard keeps it: "+plain(msg.clearerErr)+" — quit with q, which clears it", true))
 	} else if a.c.deps.Clipboard.Mode() == clipboard.OSC52 {
@@ -249,6 +238,21 @@ func (a *App) hold(msg clipCopiedMsg) tea.Cmd {
 		a.status.text = "" // the countdown says it
 	}
 	return tea.Batch(cmds...)
+}
+
+// hold keeps the hash of a copy that worked and starts its countdown (nil without a timeout).
+func (cs *clipState) hold(msg clipCopiedMsg, deps Deps, now time.Time, after afterFunc) tea.Cmd {
+	cs.seq++
+	cs.pending = clipboard.NewPending(deps.Clipboard, msg.hash, now, deps.ClipTimeout).WithClearer(msg.clearer)
+	cs.what = "Bearer token for " + shortID(msg.keyID)
+	if msg.secret {
+		cs.what = "secret of " + shortID(msg.keyID)
+	}
+	cs.left, _ = cs.pending.Remaining(now)
+	if deps.ClipTimeout > 0 {
+		return after(time.Second, clipTickMsg{seq: cs.seq})
+	}
+	return nil
 }
 
 // handOutTeam is a Team that keeps a hand-out once team-wide (teamDir is).
@@ -335,7 +339,7 @@ func (a *App) recordIfUntested(keyID string, res authclient.Result) tea.Cmd {
 		return nil
 	}
 	a.c.results[keyID] = res
-	return a.takeResult(keyID, res)
+	return a.saves.take(a.c, keyID, res, a.after)
 }
 
 // holdToken keeps a token of this session for y.
@@ -347,28 +351,27 @@ func (a *App) holdToken(keyID string, res authclient.Result) {
 	a.c.tokens.Hold(authclient.Key{OrgID: ref.Org.ID, APIURL: ref.Org.APIURL, AccessKeyID: keyID, Secret: ref.Key.Secret.Reveal()}, res)
 }
 
-// clipTick counts down once a second, and clears the clipboard when the time is up.
-func (a *App) clipTick(msg clipTickMsg) tea.Cmd {
-	if msg.seq != a.clip.seq || !a.clip.pending.Held() {
+// tick counts down once a second, and clears the clipboard when the time is up.
+func (cs *clipState) tick(msg clipTickMsg, now time.Time, after afterFunc) tea.Cmd {
+	if msg.seq != cs.seq || !cs.pending.Held() {
 		return nil
 	}
-	now := a.c.now()
-	if a.clip.pending.Due(now) && !a.clip.copying {
-		return a.clearClipboard(true)
+	if cs.pending.Due(now) && !cs.copying {
+		return cs.clear(true)
 	}
-	a.clip.left, _ = a.clip.pending.Remaining(now)
-	return a.after(time.Second, msg)
+	cs.left, _ = cs.pending.Remaining(now)
+	return after(time.Second, msg)
 }
 
-// clearClipboard empties the clipboard in a command if it still holds our copy, and
-// forgets the copy; nil when nothing is held.
-func (a *App) clearClipboard(onTime bool) tea.Cmd {
-	p := a.clip.pending
+// clear empties the clipboard in a command if it still holds our copy, and forgets the
+// copy; nil when nothing is held.
+func (cs *clipState) clear(onTime bool) tea.Cmd {
+	p := cs.pending
 	if !p.Held() {
 		return nil
 	}
-	a.clip.pending, a.clip.what = clipboard.Pending{}, ""
-	a.clip.clearing++
+	cs.pending, cs.what = clipboard.Pending{}, ""
+	cs.clearing++
 	return func() tea.Msg {
 		cleared, err := p.ClearIfUnchanged()
 		return clipClearedMsg{cleared: cleared, err: err, onTime: onTime}
@@ -391,13 +394,13 @@ func (a *App) clipCleared(msg clipClearedMsg) tea.Cmd {
 	return a.setStatus("clipboard left alone: it holds something else now", false)
 }
 
-// clipLine is the countdown for the status bar, "" when nothing is held.
-func (a *App) clipLine() string {
-	if !a.clip.pending.Held() {
+// line is the countdown for the status bar, "" when nothing is held.
+func (cs *clipState) line(timeout time.Duration) string {
+	if !cs.pending.Held() {
 		return ""
 	}
-	if a.c.deps.ClipTimeout <= 0 {
-		return a.clip.what + " copied — the clipboard is cleared when you quit (--clip-timeout 0)"
+	if timeout <= 0 {
+		return cs.what + " copied — the clipboard is cleared when you quit (--clip-timeout 0)"
 	}
-	return a.clip.what + " copied — clipboard clears in " + duration(a.clip.left)
+	return cs.what + " copied — clipboard clears in " + duration(cs.left)
 }

@@ -26,8 +26,7 @@ type common struct {
 	tokens  *authclient.TokenCache       // Bearer tokens of this session, by Access Key ID, for y
 	frame   int                          // spinner frame
 	team    teamState                    // a team store's badge and sync (sync.go)
-	// agentUntil is when the unlock agent that opened the store locks; zero when it did not.
-	agentUntil time.Time
+	agent   agentState                   // the unlock agent that opened the store, if one did
 }
 
 const spinInterval = 100 * time.Millisecond

@@ -35,25 +35,27 @@ type reloads struct {
 	lastErr string // said once, not every second
 }
 
-// startReloads schedules the first look, once the store is open.
-func (a *App) startReloads() tea.Cmd {
-	if _, ok := a.c.store.(refresher); !ok || a.reload.on {
+// afterFunc schedules msg after d: the App's after (tea.Tick, replaceable in tests).
+type afterFunc func(d time.Duration, msg tea.Msg) tea.Cmd
+
+// start schedules the first look, once the store is open.
+func (r *reloads) start(store Store, after afterFunc) tea.Cmd {
+	if _, ok := store.(refresher); !ok || r.on {
 		return nil
 	}
-	a.reload.on = true
-	return a.after(reloadEvery, reloadTickMsg{})
+	r.on = true
+	return after(reloadEvery, reloadTickMsg{})
 }
 
-// reloadTick looks at the store in a command.
-func (a *App) reloadTick() tea.Cmd {
-	store := a.c.store
-	r, ok := store.(refresher)
+// tick looks at the store in a command.
+func (r *reloads) tick(store Store) tea.Cmd {
+	ref, ok := store.(refresher)
 	if !ok {
 		return nil
 	}
-	adopted, force := a.reload.adopted, a.reload.missed
+	adopted, force := r.adopted, r.missed
 	return func() tea.Msg {
-		changed, err := r.Refresh()
+		changed, err := ref.Refresh()
 		msg := reloadedMsg{adopted: adopted, err: err}
 		if err == nil && (changed || force) {
 			msg.doc = store.Document()
@@ -62,27 +64,39 @@ func (a *App) reloadTick() tea.Cmd {
 	}
 }
 
-// reloaded shows what another m3keys saved, unless a save or a sync of ours is in flight
-// or done since the look began: those bring the newest document themselves.
+// take is what a look found: the error to say (once, not every second), and the document
+// to show, unless a save or a sync of ours is in flight (busy) or done since the look
+// began: those bring the newest document themselves.
+func (r *reloads) take(msg reloadedMsg, busy bool) (say string, doc *keystore.Document) {
+	if msg.err != nil {
+		if text := plain(msg.err); text != r.lastErr {
+			r.lastErr = text
+			return "could not re-read the store: " + text, nil
+		}
+		return "", nil
+	}
+	r.lastErr = ""
+	if msg.doc == nil {
+		return "", nil
+	}
+	if msg.adopted != r.adopted || busy {
+		r.missed = true
+		return "", nil
+	}
+	r.missed = false
+	return "", msg.doc
+}
+
+// reloaded shows what another m3keys saved, and schedules the next look.
 func (a *App) reloaded(msg reloadedMsg) tea.Cmd {
 	next := a.after(reloadEvery, reloadTickMsg{})
-	if msg.err != nil {
-		if text := plain(msg.err); text != a.reload.lastErr {
-			a.reload.lastErr = text
-			return tea.Batch(next, a.setStatus("could not re-read the store: "+text, true))
-		}
-		return next
+	say, doc := a.reload.take(msg, len(a.saves.inFlight) > 0 || a.c.team.syncing)
+	if say != "" {
+		return tea.Batch(next, a.setStatus(say, true))
 	}
-	a.reload.lastErr = ""
-	if msg.doc == nil {
-		return next
+	if doc != nil {
+		a.adopt(doc)
 	}
-	if msg.adopted != a.reload.adopted || len(a.saves.inFlight) > 0 || a.c.team.syncing {
-		a.reload.missed = true
-		return next
-	}
-	a.reload.missed = false
-	a.adopt(msg.doc)
 	return next
 }
 
@@ -91,6 +105,6 @@ func (a *App) reloaded(msg reloadedMsg) tea.Cmd {
 func (a *App) adopt(doc *keystore.Document) {
 	a.reload.adopted++
 	a.c.setDoc(doc)
-	a.showUnsaved()
+	a.saves.showOn(a.c)
 	a.rebuild()
 }

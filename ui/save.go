@@ -54,21 +54,20 @@ func (s *saves) waiting() bool {
 
 func (s *saves) busy() bool { return len(s.inFlight) > 0 || len(s.unsaved) > 0 }
 
-// track runs write in a tea.Cmd, and tells the root when it is slow.
-func (a *App) track(write func() tea.Msg) (id int, cmd tea.Cmd) {
-	s := &a.saves
+// track runs write in a tea.Cmd, and tells the root (after slowSave) when it is slow.
+func (s *saves) track(write func() tea.Msg, after afterFunc) (id int, cmd tea.Cmd) {
 	if s.inFlight == nil {
 		s.inFlight = map[int]bool{}
 	}
 	s.next++
 	id = s.next
 	s.inFlight[id] = false
-	return id, tea.Batch(write, a.after(slowSave, saveSlowMsg{id: id}))
+	return id, tea.Batch(write, after(slowSave, saveSlowMsg{id: id}))
 }
 
-func (a *App) saveSlow(msg saveSlowMsg) {
-	if _, ok := a.saves.inFlight[msg.id]; ok {
-		a.saves.inFlight[msg.id] = true
+func (s *saves) slow(msg saveSlowMsg) {
+	if _, ok := s.inFlight[msg.id]; ok {
+		s.inFlight[msg.id] = true
 	}
 }
 
@@ -80,23 +79,22 @@ func (a *App) finished(id int, doc *keystore.Document) {
 	}
 }
 
-// showUnsaved applies the results not saved yet to the document on screen.
-func (a *App) showUnsaved() {
-	for _, list := range [][]checkRecord{a.saves.flushing, a.saves.unsaved} {
+// showOn applies the results not saved yet to the document on screen.
+func (s *saves) showOn(c *common) {
+	for _, list := range [][]checkRecord{s.flushing, s.unsaved} {
 		for _, r := range list {
-			a.c.show(r)
+			c.show(r)
 		}
 	}
 }
 
-// saveCmd applies a change to the store in a tea.Cmd.
-func (a *App) saveCmd(change changeMsg, from ticket) tea.Cmd {
-	store := a.c.store
+// save applies a change to store in a tea.Cmd.
+func (s *saves) save(store Store, change changeMsg, from ticket, after afterFunc) tea.Cmd {
 	var id int
-	id, cmd := a.track(func() tea.Msg {
+	id, cmd := s.track(func() tea.Msg {
 		err := store.Update(change.apply)
 		return savedMsg{id: id, to: from, change: change, err: err, doc: store.Document()}
-	})
+	}, after)
 	return cmd
 }
 
@@ -122,36 +120,37 @@ func (a *App) saved(msg savedMsg) tea.Cmd {
 	return a.route(msg.to, msg)
 }
 
-// takeResult shows a live result at once and queues it for the next save.
-func (a *App) takeResult(keyID string, res authclient.Result) tea.Cmd {
-	r := checkRecord{keyID: keyID, result: res, at: a.c.now()}
-	a.saves.unsaved = append(a.saves.unsaved, r)
-	a.c.show(r)
-	if !a.c.checks.running() {
-		return a.flushChecks()
+// take shows a live result at once (on c's document) and queues it for the next save
+// to c's store.
+func (s *saves) take(c *common, keyID string, res authclient.Result, after afterFunc) tea.Cmd {
+	r := checkRecord{keyID: keyID, result: res, at: c.now()}
+	s.unsaved = append(s.unsaved, r)
+	c.show(r)
+	if !c.checks.running() {
+		return s.flush(c.store, after)
 	}
-	if a.saves.flushDue || len(a.saves.flushing) > 0 {
+	if s.flushDue || len(s.flushing) > 0 {
 		return nil
 	}
-	a.saves.flushDue = true
-	return a.after(flushEvery, flushChecksMsg{})
+	s.flushDue = true
+	return after(flushEvery, flushChecksMsg{})
 }
 
-func (a *App) flushDue() tea.Cmd {
-	a.saves.flushDue = false
-	return a.flushChecks()
+// due is the scheduled flush.
+func (s *saves) due(store Store, after afterFunc) tea.Cmd {
+	s.flushDue = false
+	return s.flush(store, after)
 }
 
-// flushChecks saves every result not saved yet, in one save.
-func (a *App) flushChecks() tea.Cmd {
-	s := &a.saves
+// flush saves every result not saved yet, in one save.
+func (s *saves) flush(store Store, after afterFunc) tea.Cmd {
 	if len(s.unsaved) == 0 || len(s.flushing) > 0 {
 		return nil
 	}
 	s.flushing, s.unsaved = s.unsaved, nil
-	recs, store := s.flushing, a.c.store
+	recs := s.flushing
 	var id int
-	id, cmd := a.track(func() tea.Msg {
+	id, cmd := s.track(func() tea.Msg {
 		err := store.Update(func(tx *keystore.Tx) error {
 			for _, r := range recs {
 				if err := lastcheck.Record(tx, r.keyID, r.result, r.at); err != nil {
@@ -161,7 +160,7 @@ func (a *App) flushChecks() tea.Cmd {
 			return nil
 		})
 		return checksSavedMsg{id: id, err: err, doc: store.Document()}
-	})
+	}, after)
 	return cmd
 }
 
@@ -182,7 +181,7 @@ func (a *App) checksSaved(msg checksSavedMsg) tea.Cmd {
 			count(len(s.unsaved), "check result"), plain(msg.err)), true)
 	}
 	if !a.c.checks.running() {
-		return a.flushChecks() // results that came in while this save was in flight
+		return a.saves.flush(a.c.store, a.after) // results that came in while this save was in flight
 	}
 	return nil
 }
@@ -204,7 +203,7 @@ func (a *App) quit(force bool) tea.Cmd {
 		a.quitting = true
 		return tea.Quit
 	}
-	clear := a.clearClipboard(false)
+	clear := a.clip.clear(false)
 	if !a.busy() {
 		a.quitting = true
 		return tea.Quit
@@ -214,7 +213,7 @@ func (a *App) quit(force bool) tea.Cmd {
 	if !a.saves.busy() {
 		say = "clearing the clipboard before quitting…"
 	}
-	return tea.Batch(clear, a.flushChecks(), a.setStatus(say, false))
+	return tea.Batch(clear, a.saves.flush(a.c.store, a.after), a.setStatus(say, false))
 }
 
 // busy says whether quitting has to wait: a save, a copy or a clear in flight, results not saved.
@@ -237,7 +236,7 @@ func (a *App) closed(err error, what string) (tea.Cmd, bool) {
 		return nil, true
 	}
 	if len(s.unsaved) > 0 && err == nil {
-		return a.flushChecks(), true
+		return a.saves.flush(a.c.store, a.after), true
 	}
 	a.quitting = true
 	return tea.Quit, true

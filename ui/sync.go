@@ -117,50 +117,66 @@ func (c *common) syncKey(k *KeyMap) []*key.Binding {
 	return []*key.Binding{&k.Sync}
 }
 
-// teamStatus reads the badge in a command (it runs git), and syncs afterwards when asked to.
-func (a *App) teamStatus(thenSync bool) tea.Cmd {
-	t := a.c.deps.Team
-	if t == nil || (!thenSync && !a.c.team.on) {
+// status reads the badge of tm in a command (it runs git), and syncs afterwards when asked to.
+func (t *teamState) status(tm Team, thenSync bool) tea.Cmd {
+	if tm == nil || (!thenSync && !t.on) {
 		return nil
 	}
-	a.c.team.asked++
-	asked := a.c.team.asked
+	t.asked++
+	asked := t.asked
 	return func() tea.Msg {
-		st, err := t.Status()
+		st, err := tm.Status()
 		return teamStatusMsg{asked: asked, status: st, err: err, thenSync: thenSync}
 	}
 }
 
-func (a *App) teamStatusRead(msg teamStatusMsg) tea.Cmd {
-	if msg.asked != a.c.team.asked {
-		return nil
+// read takes the badge in: say is the error to show, sync is whether a sync is due now.
+func (t *teamState) read(msg teamStatusMsg) (say string, sync bool) {
+	if msg.asked != t.asked {
+		return "", false
 	}
-	t := &a.c.team
 	t.on, t.badge = msg.status.Team, msg.status.String()
 	if msg.err != nil {
-		return a.setStatus("team store: "+plain(msg.err), true)
+		return "team store: " + plain(msg.err), false
 	}
-	if msg.thenSync && t.on && msg.status.HasRemote {
+	return "", msg.thenSync && t.on && msg.status.HasRemote
+}
+
+// sync runs a sync of store through tm in a command, with its spinner; the store's lock
+// keeps saves waiting meanwhile. say is why it did not start, "" when it did or had nothing to do.
+func (t *teamState) sync(tm Team, store Store, c SyncChoices, now time.Time, after afterFunc) (cmd tea.Cmd, say string) {
+	switch {
+	case tm == nil || store == nil || !t.on:
+		return nil, ""
+	case t.syncing:
+		return nil, "a sync is running already"
+	}
+	t.syncing, t.since = true, now
+	sync := func() tea.Msg {
+		res, err := tm.Sync(store, c)
+		return syncedMsg{res: res, err: err, doc: store.Document()}
+	}
+	return tea.Batch(sync, after(spinInterval, syncSpinMsg{})), ""
+}
+
+func (a *App) teamStatusRead(msg teamStatusMsg) tea.Cmd {
+	say, sync := a.c.team.read(msg)
+	if say != "" {
+		return a.setStatus(say, true)
+	}
+	if sync {
 		return a.startSync(SyncChoices{})
 	}
 	return nil
 }
 
-// startSync runs a sync in a command; the store's lock keeps saves waiting meanwhile.
+// startSync runs a sync in a command, or says why not.
 func (a *App) startSync(c SyncChoices) tea.Cmd {
-	t, store := a.c.deps.Team, a.c.store
-	switch {
-	case t == nil || store == nil || !a.c.team.on:
-		return nil
-	case a.c.team.syncing:
-		return a.setStatus("a sync is running already", false)
+	cmd, say := a.c.team.sync(a.c.deps.Team, a.c.store, c, a.c.now(), a.after)
+	if say != "" {
+		return a.setStatus(say, false)
 	}
-	a.c.team.syncing, a.c.team.since = true, a.c.now()
-	sync := func() tea.Msg {
-		res, err := t.Sync(store, c)
-		return syncedMsg{res: res, err: err, doc: store.Document()}
-	}
-	return tea.Batch(sync, a.after(spinInterval, syncSpinMsg{}))
+	return cmd
 }
 
 func (a *App) syncSpin() tea.Cmd {
@@ -180,7 +196,7 @@ func (a *App) synced(msg syncedMsg) tea.Cmd {
 	if msg.err == nil && msg.doc != nil {
 		a.adopt(msg.doc)
 	}
-	cmds := []tea.Cmd{a.teamStatus(false)}
+	cmds := []tea.Cmd{a.c.team.status(a.c.deps.Team, false)}
 	res := msg.res
 	switch {
 	case t.conflict && len(res.Conflicts) > 0:
