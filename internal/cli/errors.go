@@ -31,10 +31,7 @@ func refused(format string, args ...any) error {
 
 // errorLine is the one line a user reads: "m3keys: what went wrong[: why] — what to do".
 func errorLine(err error) string {
-	advice := cliAdvice(err)
-	if advice == "" {
-		advice = keystore.Advice(err)
-	}
+	advice := hint(err)
 	var e *exitError
 	if errors.As(err, &e) && e.advice != "" {
 		advice = e.advice
@@ -63,16 +60,6 @@ func exitCode(err error) int {
 		return ExitRefused
 	}
 	return ExitUsage
-}
-
-// cliAdvice is advice in the CLI's terms (its flags), where the keystore's would not do.
-func cliAdvice(err error) string {
-	var lt *keystore.LockTimeoutError
-	if errors.As(err, &lt) {
-		return fmt.Sprintf("try again when the other m3keys has finished, or wait longer with --lock-timeout 1m; "+
-			"if no m3keys runs, fuser %s names what holds the lock", lt.Path)
-	}
-	return ""
 }
 
 // failure turns err, whose text may carry its own " — advice", into one message with code:
