@@ -17,16 +17,20 @@ type exitError struct {
 
 func (e *exitError) Error() string { return e.msg }
 
-func usageErr(format string, args ...any) error {
-	msg := fmt.Sprintf(format, args...)
-	what, advice, _ := strings.Cut(msg, " — ")
-	return &exitError{code: ExitUsage, msg: what, advice: advice}
+// usageErr is bad input (exit 2): what went wrong; .hint adds what to do.
+func usageErr(format string, args ...any) *exitError {
+	return &exitError{code: ExitUsage, msg: fmt.Sprintf(format, args...)}
 }
 
-func refused(format string, args ...any) error {
-	msg := fmt.Sprintf(format, args...)
-	what, advice, _ := strings.Cut(msg, " — ")
-	return &exitError{code: ExitRefused, msg: what, advice: advice}
+// refused is a rule that says no (exit 3); .hint adds what to do.
+func refused(format string, args ...any) *exitError {
+	return &exitError{code: ExitRefused, msg: fmt.Sprintf(format, args...)}
+}
+
+// hint sets what to do about e, in the CLI's terms.
+func (e *exitError) hint(format string, args ...any) *exitError {
+	e.advice = fmt.Sprintf(format, args...)
+	return e
 }
 
 // errorLine is the one line a user reads: "m3keys: what went wrong[: why] — what to do".
