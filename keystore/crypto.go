@@ -119,7 +119,7 @@ func decrypt(data []byte, id age.Identity, name string) ([]byte, error) {
 type IdentityDamageError struct{ msg string }
 
 func (e *IdentityDamageError) Error() string {
-	return ErrCorrupt.Error() + ": " + e.msg + " — restore identity.age from a backup of your own"
+	return ErrCorrupt.Error() + ": " + e.msg
 }
 func (e *IdentityDamageError) Is(target error) bool { return target == ErrCorrupt }
 

@@ -464,7 +464,7 @@ func TestDamagedIdentityAdviceNamesTheIdentity(t *testing.T) {
 	b := mustRead(t, path)
 	os.WriteFile(path, b[:len(b)-20], 0o600)
 	_, err := Open(dir, testPass)
-	if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "restore identity.age") {
+	if !errors.Is(err, ErrCorrupt) || !errors.As(err, new(*IdentityDamageError)) || !strings.Contains(err.Error(), IdentityFile) {
 		t.Fatalf("got %v", err)
 	}
 }

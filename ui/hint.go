@@ -67,7 +67,7 @@ func storeHintFor(err error) string {
 	case errors.Is(err, keystore.ErrOwner), errors.Is(err, keystore.ErrNotRegular), errors.Is(err, keystore.ErrPermissions):
 		return "nothing was changed"
 	case errors.As(err, new(*keystore.IdentityDamageError)):
-		return "nothing was changed; keystore.age.bak cannot replace identity.age: it is a copy of keystore.age"
+		return "restore identity.age from a backup of your own; nothing was changed; keystore.age.bak cannot replace identity.age: it is a copy of keystore.age"
 	case errors.Is(err, keystore.ErrCaseConflict):
 		return "nothing was changed; keystore.age.bak holds the same organizations, so restoring it does not help: follow the steps above"
 	case errors.Is(err, keystore.ErrCorrupt):

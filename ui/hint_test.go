@@ -24,7 +24,7 @@ func TestHintForNamesKeysNeverCommands(t *testing.T) {
 	for name, want := range map[string]string{
 		"ErrKeyLimit": "press r", "ErrKeyActive": "press s", "ErrLastActiveKey": "press y", "ErrNotProved": "(t)",
 		"ErrRotationInProgress": "(r)", "ErrOverLimit": "(d)", "ErrNoStore": "(a)", "ErrNotFound": "esc",
-		"LockTimeoutError": "pid 4242", "ErrOrgMismatch": "press e",
+		"LockTimeoutError": "pid 4242", "ErrOrgMismatch": "press e", "IdentityDamageError": "restore identity.age",
 	} {
 		if h := hintFor(errs[name]); !strings.Contains(h, want) {
 			t.Errorf("%s: the TUI's hint %q does not name %q", name, h, want)

@@ -40,6 +40,11 @@ func hint(err error) string {
 		return "remove its access keys first (m3keys remove KEY_ID)"
 	case errors.Is(err, keystore.ErrSecretAlreadyCopied):
 		return "a secret is handed out once; to get a new one, rotate the key"
+	case errors.Is(err, keystore.ErrTeamIdentity):
+		return "join again into a new directory (m3keys --home DIR team join URL), have a member add that recipient and remove the old one, " +
+			"then run m3keys sync; plain m3keys passwd changes the passphrase"
+	case errors.Is(err, keystore.ErrNoSecretKey):
+		return "run m3keys lock, then try again: it asks for the passphrase"
 	}
 	return ""
 }
@@ -77,7 +82,7 @@ func storeHint(err error) string {
 const (
 	wrongIdentityHint = "nothing was changed; put back the identity.age that belongs to this store (or the keystore.age that belongs to this identity) — " +
 		"do not restore keystore.age.bak over keystore.age, it is encrypted to the same identity"
-	identityDamageHint = "nothing was changed; keystore.age.bak cannot replace identity.age: it is a copy of keystore.age"
+	identityDamageHint = "restore identity.age from a backup of your own; nothing was changed; keystore.age.bak cannot replace identity.age: it is a copy of keystore.age"
 	caseConflictHint   = "nothing was changed; keystore.age.bak holds the same organizations, so restoring it does not help: follow the steps above"
 )
 

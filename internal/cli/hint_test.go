@@ -24,6 +24,7 @@ func TestHintNamesCommandsNeverKeys(t *testing.T) {
 		"ErrKeyLimit": "m3keys inactivate", "ErrOverLimit": "m3keys remove", "ErrNotProved": "m3keys check",
 		"ErrNotFound": "m3keys list", "ErrNoStore": "m3keys add", "ErrRotationInProgress": "run m3keys",
 		"ErrWrongPassphrase": "$M3KEYS_PASSPHRASE", "ErrOrgMismatch": "run m3keys",
+		"IdentityDamageError": "restore identity.age", "ErrTeamIdentity": "team join", "ErrNoSecretKey": "m3keys lock",
 	} {
 		if h := hint(errs[name]); !strings.Contains(h, want) {
 			t.Errorf("%s: the CLI's hint %q does not name %q", name, h, want)

@@ -20,7 +20,7 @@ func runPasswd(c *invocation, newIdentity *bool) error {
 		return usageErr("passwd needs a terminal to ask for the new passphrase").hint("run it interactively")
 	}
 	if dir, err := c.storeDir(); err == nil && *newIdentity && keystore.IsTeam(dir) {
-		return refused("%v", keystore.ErrTeamIdentity) // before asking for a passphrase it would not use
+		return refused("%v", keystore.ErrTeamIdentity).hint("%s", hint(keystore.ErrTeamIdentity)) // before asking for a passphrase it would not use
 	}
 	c.passphraseOnly = true // the old passphrase is asked even while unlocked
 	s, err := c.openStore()
