@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/m3keys/m3keys/internal/storehint"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -16,10 +17,10 @@ func hintFor(err error) string {
 	if h := rotationHintFor(err); h != "" {
 		return h
 	}
-	var v *keystore.ValidationError
+	if h := storehint.Common(err); h != "" {
+		return h
+	}
 	switch {
-	case errors.As(err, &v):
-		return "correct the " + v.Field + " and try again"
 	case errors.Is(err, keystore.ErrKeyLimit):
 		return "press r to rotate: the wizard frees a slot without locking the integration out"
 	case errors.Is(err, keystore.ErrKeyActive):
@@ -38,8 +39,6 @@ func hintFor(err error) string {
 		return "choose another name, or press esc to find it in the list"
 	case errors.Is(err, keystore.ErrOrgNotEmpty):
 		return "remove its access keys first"
-	case errors.Is(err, keystore.ErrSecretAlreadyCopied):
-		return "a secret is handed out once; to get a new one, rotate the key"
 	}
 	return ""
 }
@@ -61,19 +60,6 @@ func storeHintFor(err error) string {
 		return "another m3keys is using the store — finish or quit it, then try again"
 	case errors.Is(err, keystore.ErrWrongPassphrase):
 		return "type it again"
-	case errors.Is(err, keystore.ErrWrongIdentity):
-		return "nothing was changed; put back the identity.age that belongs to this store (or the keystore.age that belongs to this identity) — " +
-			"do not restore keystore.age.bak over keystore.age, it is encrypted to the same identity"
-	case errors.Is(err, keystore.ErrOwner), errors.Is(err, keystore.ErrNotRegular), errors.Is(err, keystore.ErrPermissions):
-		return "nothing was changed"
-	case errors.As(err, new(*keystore.IdentityDamageError)):
-		return "restore identity.age from a backup of your own; nothing was changed; keystore.age.bak cannot replace identity.age: it is a copy of keystore.age"
-	case errors.Is(err, keystore.ErrCaseConflict):
-		return "nothing was changed; keystore.age.bak holds the same organizations, so restoring it does not help: follow the steps above"
-	case errors.Is(err, keystore.ErrCorrupt):
-		return "nothing was changed; restore keystore.age from keystore.age.bak or a backup"
-	case errors.Is(err, keystore.ErrFutureVersion):
-		return "upgrade m3keys to open it"
 	case errors.Is(err, keystore.ErrNoStore):
 		return "add a key first (a)"
 	}
@@ -97,12 +83,8 @@ func rotationHintFor(err error) string {
 		return "add the key m3ter's Console generated instead (a)"
 	case errors.Is(err, keystore.ErrNotProved):
 		return "test the new key (t) until it is valid; if m3ter rejects it, check the pasted ID and secret"
-	case errors.Is(err, keystore.ErrWrongServiceUser):
-		return "the key was generated for another service user: inactivate and delete it in the Console, then generate one under this service user"
 	case errors.Is(err, keystore.ErrNotRetired):
 		return "inactivate it in the m3ter Console and test it again (t) until m3ter rejects it, or confirm twice to remove it anyway"
-	case errors.Is(err, keystore.ErrPopupOrgMismatch):
-		return "the key was generated in another organization: generate it in this one, or add it there"
 	case errors.Is(err, keystore.ErrFreesDeployed):
 		return "press s to replace it instead, or enter to confirm that nothing runs on it any more"
 	case errors.Is(err, keystore.ErrMustFree):

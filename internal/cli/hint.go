@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/m3keys/m3keys/internal/storehint"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -16,10 +17,10 @@ func hint(err error) string {
 	if h := rotationHint(err); h != "" {
 		return h
 	}
-	var v *keystore.ValidationError
+	if h := storehint.Common(err); h != "" {
+		return h
+	}
 	switch {
-	case errors.As(err, &v):
-		return "correct the " + v.Field + " and try again"
 	case errors.Is(err, keystore.ErrKeyLimit):
 		return "to rotate: make one key INACTIVE (m3keys inactivate KEY_ID), remove it here (m3keys remove KEY_ID) and in the m3ter Console, then add the new one"
 	case errors.Is(err, keystore.ErrKeyActive):
@@ -38,8 +39,6 @@ func hint(err error) string {
 		return "it is stored already; choose another name or add the key to it"
 	case errors.Is(err, keystore.ErrOrgNotEmpty):
 		return "remove its access keys first (m3keys remove KEY_ID)"
-	case errors.Is(err, keystore.ErrSecretAlreadyCopied):
-		return "a secret is handed out once; to get a new one, rotate the key"
 	case errors.Is(err, keystore.ErrTeamIdentity):
 		return "join again into a new directory (m3keys --home DIR team join URL), have a member add that recipient and remove the old one, " +
 			"then run m3keys sync; plain m3keys passwd changes the passphrase"
@@ -60,31 +59,11 @@ func storeHint(err error) string {
 		return "try again when the other m3keys has finished, or wait longer with --lock-timeout 1m"
 	case errors.Is(err, keystore.ErrWrongPassphrase):
 		return "check $M3KEYS_PASSPHRASE or type it again"
-	case errors.Is(err, keystore.ErrWrongIdentity):
-		return wrongIdentityHint
-	case errors.Is(err, keystore.ErrOwner), errors.Is(err, keystore.ErrNotRegular), errors.Is(err, keystore.ErrPermissions):
-		return "nothing was changed"
-	case errors.As(err, new(*keystore.IdentityDamageError)):
-		return identityDamageHint
-	case errors.Is(err, keystore.ErrCaseConflict):
-		return caseConflictHint
-	case errors.Is(err, keystore.ErrCorrupt):
-		return "nothing was changed; restore keystore.age from keystore.age.bak or a backup"
-	case errors.Is(err, keystore.ErrFutureVersion):
-		return "upgrade m3keys to open it"
 	case errors.Is(err, keystore.ErrNoStore):
 		return "add a key first (m3keys add …) or run m3keys to create the store"
 	}
 	return ""
 }
-
-// The store's damage is the same on either face; these words name files, not keys or commands.
-const (
-	wrongIdentityHint = "nothing was changed; put back the identity.age that belongs to this store (or the keystore.age that belongs to this identity) — " +
-		"do not restore keystore.age.bak over keystore.age, it is encrypted to the same identity"
-	identityDamageHint = "restore identity.age from a backup of your own; nothing was changed; keystore.age.bak cannot replace identity.age: it is a copy of keystore.age"
-	caseConflictHint   = "nothing was changed; keystore.age.bak holds the same organizations, so restoring it does not help: follow the steps above"
-)
 
 // rotationHint is hint for the rotation errors: the rotation wizard is in the TUI (run m3keys).
 func rotationHint(err error) string {
@@ -101,12 +80,8 @@ func rotationHint(err error) string {
 		return "add the key m3ter's Console generated instead (m3keys add …)"
 	case errors.Is(err, keystore.ErrNotProved):
 		return "test the new key (m3keys check KEY_ID) until it is valid; if m3ter rejects it, check the pasted ID and secret"
-	case errors.Is(err, keystore.ErrWrongServiceUser):
-		return "the key was generated for another service user: inactivate and delete it in the Console, then generate one under this service user"
 	case errors.Is(err, keystore.ErrNotRetired):
 		return "inactivate it in the m3ter Console and test it again (m3keys check KEY_ID) until m3ter rejects it"
-	case errors.Is(err, keystore.ErrPopupOrgMismatch):
-		return "the key was generated in another organization: generate it in this one, or add it there"
 	case errors.Is(err, keystore.ErrFreesDeployed), errors.Is(err, keystore.ErrMustFree), errors.Is(err, keystore.ErrNotWrongUser):
 		return "run m3keys and follow its rotation wizard: it chooses which key to free"
 	}
