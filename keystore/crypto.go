@@ -114,17 +114,17 @@ func decrypt(data []byte, id age.Identity, name string) ([]byte, error) {
 		ErrWrongIdentity, name, IdentityFile, name)
 }
 
-// identityError is damage to identity.age, whose remedy is not keystore.age's backup.
+// IdentityDamageError is damage to identity.age, whose remedy is not keystore.age's backup.
 // It matches ErrCorrupt.
-type identityError struct{ msg string }
+type IdentityDamageError struct{ msg string }
 
-func (e *identityError) Error() string {
-	return ErrCorrupt.Error() + ": " + e.msg + " — restore identity.age from a backup of your own"
+func (e *IdentityDamageError) Error() string {
+	return ErrCorrupt.Error() + ": " + e.msg
 }
-func (e *identityError) Is(target error) bool { return target == ErrCorrupt }
+func (e *IdentityDamageError) Is(target error) bool { return target == ErrCorrupt }
 
 func identityDamage(format string, args ...any) error {
-	return &identityError{msg: fmt.Sprintf(format, args...)}
+	return &IdentityDamageError{msg: fmt.Sprintf(format, args...)}
 }
 
 // hasScryptStanza reports whether an age file's header is a passphrase (scrypt) recipient.

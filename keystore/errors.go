@@ -2,12 +2,12 @@ package keystore
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/m3keys/m3keys/internal/validate"
 )
 
-// Rule errors: the UI and CLI translate them, they never re-check the rules.
+// Rule errors: the UI and CLI translate them, they never re-check the rules. Errors carry the
+// facts only; what to do about one is worded by each front end (cli hint, ui hintFor).
 var (
 	ErrKeyLimit      = errors.New("service user already has two access keys")
 	ErrKeyActive     = errors.New("access key is ACTIVE")
@@ -42,68 +42,4 @@ type ValidationError = validate.Error
 
 func invalid(field, format string, args ...any) error {
 	return validate.Invalid(field, format, args...)
-}
-
-// Advice says what a user can do about err, or "" when there is nothing to add.
-func Advice(err error) string {
-	if a := rotationAdvice(err); a != "" {
-		return a
-	}
-	var v *ValidationError
-	switch {
-	case errors.As(err, &v):
-		return "correct the " + v.Field + " and try again"
-	case errors.Is(err, ErrKeyLimit):
-		return "to rotate: make one key INACTIVE, remove it here and in the m3ter Console, then add the new one"
-	case errors.Is(err, ErrKeyActive):
-		return "make it INACTIVE first (m3keys inactivate KEY_ID), then remove it"
-	case errors.Is(err, ErrLastActiveKey):
-		return "the integration would be locked out; add and deploy a new key first, or confirm with --force"
-	case errors.Is(err, ErrDuplicateKey):
-		return "an Access Key ID can be stored only once; remove the old entry first"
-	case errors.Is(err, ErrOrgMismatch):
-		return "leave out the name and API URL to use the stored ones, or edit the organization in the TUI (e)"
-	case errors.Is(err, ErrNotFound):
-		return "check the ID; m3keys list shows what is stored"
-	case errors.Is(err, ErrDuplicateOrg):
-		return "it is stored already; m3keys list shows it"
-	case errors.Is(err, ErrDuplicateUser):
-		return "it is stored already; choose another name or add the key to it"
-	case errors.Is(err, ErrOrgNotEmpty):
-		return "remove its access keys first"
-	case errors.Is(err, ErrSecretAlreadyCopied):
-		return "a secret is handed out once; to get a new one, rotate the key"
-	case errors.Is(err, ErrWrongPassphrase):
-		return "check $M3KEYS_PASSPHRASE or type it again"
-	case errors.Is(err, ErrLockTimeout):
-		var lt *LockTimeoutError
-		holder, path := "another m3keys", LockFile
-		if errors.As(err, &lt) {
-			path = lt.Path
-			if lt.Own() {
-				return "wait for the sync to finish (the header shows it), then try again"
-			}
-			if lt.PID > 0 {
-				holder = fmt.Sprintf("another m3keys (pid %d)", lt.PID)
-			}
-		}
-		return holder + " is using the store — finish or quit it, then try again; if no m3keys runs, " +
-			"another program holds the lock: find it with fuser " + path + " (or lsof), and stop it"
-	case errors.Is(err, ErrWrongIdentity):
-		return "nothing was changed; put back the identity.age that belongs to this store (or the keystore.age that belongs to this identity) — " +
-			"do not restore keystore.age.bak over keystore.age, it is encrypted to the same identity"
-	case errors.Is(err, ErrOwner), errors.Is(err, ErrNotRegular), errors.Is(err, ErrPermissions):
-		return "nothing was changed"
-	case errors.As(err, new(*identityError)):
-		return "nothing was changed; keystore.age.bak cannot replace identity.age: it is a copy of keystore.age"
-	case errors.Is(err, errCaseConflict):
-		return "nothing was changed; keystore.age.bak holds the same organizations, so restoring it does not help: follow the steps above"
-	case errors.Is(err, ErrCorrupt):
-		return "nothing was changed; restore keystore.age from keystore.age.bak or a backup"
-	case errors.Is(err, ErrFutureVersion):
-		return "upgrade m3keys to open it"
-	case errors.Is(err, ErrNoStore):
-		return "add a key first (m3keys add …) or run m3keys to create the store"
-	}
-	return ""
 }

@@ -11,9 +11,7 @@ import (
 
 // ErrTeamIdentity refuses a new identity in a team store, where a member's identity is a
 // recipient the other members chose.
-var ErrTeamIdentity = errors.New("a team store cannot change to a new identity in place: the others encrypt to the one in recipients.txt — " +
-	"join again into a new directory (m3keys --home DIR team join URL), have a member add that recipient and remove the old one, then run m3keys sync; " +
-	"plain m3keys passwd changes the passphrase")
+var ErrTeamIdentity = errors.New("a team store cannot change to a new identity in place: the others encrypt to the one in recipients.txt")
 
 // ChangeIdentity replaces the store's identity with a fresh one under passphrase and
 // re-encrypts keystore.age and its backup to it, so an old copy of identity.age (and its

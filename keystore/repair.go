@@ -10,9 +10,9 @@ import (
 	"github.com/m3keys/m3keys/internal/validate"
 )
 
-// errCaseConflict marks a document that holds one organization under two spellings of its
-// ID that cannot be merged: the backup holds the same, so Advice must not point at it.
-var errCaseConflict = errors.New("one organization is stored under IDs that differ only in letter case")
+// ErrCaseConflict marks a document that holds one organization under two spellings of its
+// ID that cannot be merged: the backup holds the same, so no hint may point at it.
+var ErrCaseConflict = errors.New("one organization is stored under IDs that differ only in letter case")
 
 // repair fixes, on load, what older versions of m3keys could write but this one never does,
 // and records each fix in the history. It never drops a key: what it cannot fix safely it refuses.
@@ -53,7 +53,7 @@ func (d *Document) mergeCaseDuplicates(now time.Time) error {
 		if err := mergeOrg(into, o); err != nil {
 			return fmt.Errorf("%w: %w: %s and %s — %v. Nothing was changed. To fix it, open the store with the m3keys that wrote it "+
 				"and move the keys of one of them away (make them INACTIVE, remove them, and add them again under the other ID), "+
-				"or remove one organization; then open it with this m3keys again", ErrCorrupt, errCaseConflict, into.ID, o.ID, err)
+				"or remove one organization; then open it with this m3keys again", ErrCorrupt, ErrCaseConflict, into.ID, o.ID, err)
 		}
 		events = append(events, Event{At: now, Action: "org.merge", OrgID: c,
 			Detail: fmt.Sprintf("%s and %s are one organization (their IDs differ only in letter case): merged", into.ID, o.ID)})

@@ -58,39 +58,6 @@ var (
 	ErrNotWrongUser       = errors.New("the new key was not found to belong to another m3ter service user")
 )
 
-// rotationAdvice is Advice for the rotation errors (and ErrOverLimit), or "".
-func rotationAdvice(err error) string {
-	switch {
-	case errors.Is(err, ErrRotationInProgress):
-		return "resume it (r), or cancel it first; nothing done so far is lost"
-	case errors.Is(err, ErrNoRotation):
-		return "start one with r on the service user"
-	case errors.Is(err, ErrRotationStep):
-		return "resume the rotation (r): it continues at its stored step"
-	case errors.Is(err, ErrRotationStale):
-		return "the store was changed meanwhile (another terminal?); cancel the rotation — what was done stays — check the keys, and start again"
-	case errors.Is(err, ErrNothingToRotate):
-		return "add the key m3ter's Console generated instead (a)"
-	case errors.Is(err, ErrNotProved):
-		return "test the new key (t, or m3keys check KEY_ID) until it is valid; if m3ter rejects it, check the pasted ID and secret"
-	case errors.Is(err, ErrWrongServiceUser):
-		return "the key was generated for another service user: inactivate and delete it in the Console, then generate one under this service user"
-	case errors.Is(err, ErrNotRetired):
-		return "inactivate it in the m3ter Console and test it again (t) until m3ter rejects it, or confirm twice to remove it anyway"
-	case errors.Is(err, ErrPopupOrgMismatch):
-		return "the key was generated in another organization: generate it in this one, or add it there"
-	case errors.Is(err, ErrFreesDeployed):
-		return "replace that key instead (the wizard frees the other one), or confirm a second time that nothing runs on it any more"
-	case errors.Is(err, ErrMustFree):
-		return "rotate the other key: this one is removed first to make room"
-	case errors.Is(err, ErrNotWrongUser):
-		return "test the new key (t): only a key users/me names another service user for is removed here"
-	case errors.Is(err, ErrOverLimit):
-		return "inactivate and remove keys until two remain (m3keys inactivate, m3keys remove)"
-	}
-	return ""
-}
-
 // RotationChoice is which of a service user's keys a rotation replaces and which it frees for room.
 type RotationChoice struct {
 	Replace string // the key the new one replaces: the one in use, retired once the new key is deployed

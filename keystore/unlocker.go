@@ -15,8 +15,7 @@ var ErrIdentityUnavailable = errors.New("the store was locked meanwhile (m3keys 
 
 // ErrNoSecretKey refuses what needs the identity's secret key itself (a new passphrase
 // wraps it) when the store was opened through the unlock agent.
-var ErrNoSecretKey = errors.New("the store was opened through the unlock agent, which never gives out the identity — " +
-	"run m3keys lock, then try again: it asks for the passphrase")
+var ErrNoSecretKey = errors.New("the store was opened through the unlock agent, which never gives out the identity")
 
 // unlocked is the store's identity: what decrypts (the X25519 identity itself, or the agent
 // that holds it), the public recipient saves encrypt to, and the secret when this process

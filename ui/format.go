@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"errors"
 	"fmt"
 	"time"
 
@@ -31,37 +30,10 @@ func message(s string) string { return sanitize.Text(s, maxMessageRunes) }
 // plain turns an error into a sentence with what to do about it, in keys to press.
 func plain(err error) string {
 	msg := sanitize.Text(err.Error(), maxMessageRunes)
-	advice := keyAdvice(err)
-	if advice == "" {
-		advice = keystore.Advice(err)
-	}
-	if advice != "" {
-		return msg + " — " + advice
+	if h := hintFor(err); h != "" {
+		return msg + " — " + h
 	}
 	return msg
-}
-
-// keyAdvice replaces keystore.Advice where that names a command, a flag or nothing to do.
-func keyAdvice(err error) string {
-	switch {
-	case errors.Is(err, keystore.ErrKeyLimit):
-		return "press r to rotate: the wizard frees a slot without locking the integration out"
-	case errors.Is(err, keystore.ErrFreesDeployed):
-		return "press s to replace it instead, or enter to confirm that nothing runs on it any more"
-	case errors.Is(err, keystore.ErrMustFree):
-		return "select the other key and press r: this one is removed first to make room"
-	case errors.Is(err, keystore.ErrKeyActive):
-		return "press s to make it INACTIVE first, then d to remove it"
-	case errors.Is(err, keystore.ErrLastActiveKey):
-		return "the integration would be locked out; add and deploy a new key first, or press y to go ahead"
-	case errors.Is(err, keystore.ErrWrongPassphrase):
-		return "type it again"
-	case errors.Is(err, keystore.ErrDuplicateOrg):
-		return "press esc, select it and press e to edit it"
-	case errors.Is(err, keystore.ErrDuplicateUser):
-		return "choose another name, or press esc to find it in the list"
-	}
-	return ""
 }
 
 // count is "1 organization", "2 organizations".

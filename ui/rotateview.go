@@ -208,7 +208,7 @@ func (s *rotateScreen) stepBody(r *keystore.Rotation) []string {
 
 func (s *rotateScreen) missing(role, id string) []string {
 	return []string{s.c.styles.FieldError.Render(s.wrap("The " + role + " " + shortID(id) + " is no longer stored under " + clean(s.user) +
-		" (removed from another terminal?) — " + keystore.Advice(keystore.ErrRotationStale) + " (d)"))}
+		" (removed from another terminal?) — " + hintFor(keystore.ErrRotationStale) + " (d)"))}
 }
 
 func (s *rotateScreen) proveBody(r *keystore.Rotation) []string {

@@ -30,7 +30,7 @@ func addCommand(c *invocation) *cobra.Command {
 
 func (c *invocation) add(org, user, keyID, orgName, apiURL, deployedTo string) error {
 	if org == "" || user == "" || keyID == "" {
-		return usageErr("add needs --org, --user and --key-id — the API secret comes from stdin or a prompt, never the command line")
+		return usageErr("add needs --org, --user and --key-id").hint("the API secret comes from stdin or a prompt, never the command line")
 	}
 	defaultURL, err := c.defaultAPIURL()
 	if err != nil {

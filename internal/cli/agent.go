@@ -139,14 +139,14 @@ func (c *invocation) tokenHolder() authclient.TokenHolder {
 
 func runUnlock(c *invocation, idle time.Duration, status bool) error {
 	if idle <= 0 || idle > agent.MaxLifetime {
-		return usageErr("--idle=%s is not a duration above 0 and at most 12h — use a value like 15m", idle)
+		return usageErr("--idle=%s is not a duration above 0 and at most 12h", idle).hint("use a value like 15m")
 	}
 	dir, err := c.storeDir()
 	if err != nil {
 		return err
 	}
 	if !agent.Supported {
-		return usageErr("%v — every command asks for the passphrase (or reads M3KEYS_PASSPHRASE) instead", agent.ErrUnsupported)
+		return usageErr("%v", agent.ErrUnsupported).hint("every command asks for the passphrase (or reads M3KEYS_PASSPHRASE) instead")
 	}
 	if status {
 		return c.unlockStatus(dir)

@@ -152,7 +152,7 @@ const (
 
 func (o *checkOptions) validate() error {
 	if o.json && o.format != "table" && o.format != "json" {
-		return usageErr("check --json --format %s: choose one — --json is --format json", sanitize.Line(o.format))
+		return usageErr("check --json --format %s: choose one", sanitize.Line(o.format)).hint("--json is --format json")
 	}
 	if o.json {
 		o.format = "json"
@@ -161,13 +161,13 @@ func (o *checkOptions) validate() error {
 	case !slices.Contains([]string{"table", "json", "openmetrics"}, o.format):
 		return usageErr("check --format %s: use table, json or openmetrics", sanitize.Line(o.format))
 	case o.output != "" && o.format != "openmetrics":
-		return usageErr("check --output works with --format openmetrics — add it, or leave out --output")
+		return usageErr("check --output works with --format openmetrics").hint("add it, or leave out --output")
 	case !(o.rate >= minRate && o.rate <= maxRate): // NaN fails every comparison
-		return usageErr("check --rate %g: must be between 0.1 and 1000 requests per second per organization — leave it out for %d", o.rate, authclient.DefaultRate)
+		return usageErr("check --rate %g: must be between 0.1 and 1000 requests per second per organization", o.rate).hint("leave it out for %d", authclient.DefaultRate)
 	case o.concurrency < 1 || o.concurrency > maxConcurrency:
-		return usageErr("check --concurrency %d: must be between 1 and 100 requests in flight — leave it out for %d", o.concurrency, authclient.DefaultConcurrency)
+		return usageErr("check --concurrency %d: must be between 1 and 100 requests in flight", o.concurrency).hint("leave it out for %d", authclient.DefaultConcurrency)
 	case o.timeout < minTimeout || o.timeout > maxTimeout:
-		return usageErr("check --timeout %s: must be between 100ms and 10m — leave it out for %s", o.timeout, authclient.DefaultTimeout)
+		return usageErr("check --timeout %s: must be between 100ms and 10m", o.timeout).hint("leave it out for %s", authclient.DefaultTimeout)
 	}
 	return nil
 }
@@ -280,7 +280,7 @@ func keysToCheck(doc *keystore.Document, opts checkOptions, now time.Time) ([]au
 			return nil, nil, errNoKey(id)
 		}
 		if opts.org != "" && ref.Org.ID != opts.org {
-			return nil, nil, usageErr("access key %s is not in organization %s — leave out --org to check it", sanitize.Line(id), opts.org)
+			return nil, nil, usageErr("access key %s is not in organization %s", sanitize.Line(id), opts.org).hint("leave out --org to check it")
 		}
 		named[id] = true
 	}

@@ -134,10 +134,10 @@ func (c *invocation) openTUI(demo bool) error {
 func (c *invocation) clipboardOptions() (mode clipboard.Mode, timeout time.Duration, err error) {
 	m, err := clipboard.ParseMode(c.clipboard.value)
 	if err != nil {
-		return "", 0, usageErr("%s=%s is not a clipboard mode — use auto, system or osc52", c.clipboard.source, sanitize.Text(c.clipboard.value, 40))
+		return "", 0, usageErr("%s=%s is not a clipboard mode", c.clipboard.source, sanitize.Text(c.clipboard.value, 40)).hint("use auto, system or osc52")
 	}
 	if timeout, err = clipboard.ParseTimeout(c.clipTimeout.value); err != nil {
-		return "", 0, usageErr("%s=%s is not a duration of 0 or more — use a value like 30s, or 0 to never clear", c.clipTimeout.source, sanitize.Text(c.clipTimeout.value, 40))
+		return "", 0, usageErr("%s=%s is not a duration of 0 or more", c.clipTimeout.source, sanitize.Text(c.clipTimeout.value, 40)).hint("use a value like 30s, or 0 to never clear")
 	}
 	return m, timeout, nil
 }

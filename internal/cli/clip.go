@@ -25,7 +25,7 @@ func (c *invocation) openClipboard() (clipboard.Clipboard, time.Duration, error)
 		return nil, 0, err
 	}
 	if c.env.Clipboard == nil {
-		return nil, 0, usageErr("this build has no clipboard — pipe the secret instead: m3keys secret KEY_ID | …")
+		return nil, 0, usageErr("this build has no clipboard").hint("pipe the secret instead: m3keys secret KEY_ID | …")
 	}
 	cb, err := c.env.Clipboard(mode)
 	if err != nil {

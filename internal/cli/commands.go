@@ -37,9 +37,9 @@ func rootCommand(c *invocation) *cobra.Command {
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		name := commandName(cmd)
 		if flag := oneDash(cmd, c.args); flag != "" { // the flag package's -home, before cobra
-			return usageErr("%s: -%s is not a flag — flags take two dashes: --%s", name, flag, flag)
+			return usageErr("%s: -%s is not a flag", name, flag).hint("flags take two dashes: --%s", flag)
 		}
-		return usageErr("%s: %s — run %s --help", name, sanitize.Line(err.Error()), cmd.CommandPath())
+		return usageErr("%s: %s", name, sanitize.Line(err.Error())).hint("run %s --help", cmd.CommandPath())
 	})
 	root.SetUsageTemplate(usageTemplate)
 	root.SetHelpTemplate(root.HelpTemplate() + helpFooter)
@@ -80,7 +80,7 @@ func helpCommand(root *cobra.Command) *cobra.Command {
 		RunE: func(_ *cobra.Command, args []string) error {
 			cmd, rest, err := root.Find(args)
 			if err != nil || len(rest) > 0 {
-				return usageErr("unknown command %q — run m3keys --help for the list", sanitize.Text(strings.Join(args, " "), 40))
+				return usageErr("unknown command %q", sanitize.Text(strings.Join(args, " "), 40)).hint("run m3keys --help for the list")
 			}
 			return cmd.Help()
 		},
@@ -118,7 +118,7 @@ var anywhere = map[string]string{anySystem: "yes"}
 // unsupportedOn refuses a system whose files the store cannot keep private (keystore's sys_*.go).
 func unsupportedOn(goos string) error {
 	if goos == "windows" {
-		return usageErr("not supported on Windows: the keystore relies on POSIX file modes and flock(2) to keep secrets private — run m3keys in WSL, or on Linux or macOS")
+		return usageErr("not supported on Windows: the keystore relies on POSIX file modes and flock(2) to keep secrets private").hint("run m3keys in WSL, or on Linux or macOS")
 	}
 	return nil
 }
@@ -171,7 +171,7 @@ func completionCommand() *cobra.Command {
 			case "fish":
 				return root.GenFishCompletion(w, true)
 			}
-			return usageErr("completion %s: no such shell — use bash, zsh or fish", sanitize.Text(args[0], 20))
+			return usageErr("completion %s: no such shell", sanitize.Text(args[0], 20)).hint("use bash, zsh or fish")
 		},
 	}
 }
@@ -247,9 +247,9 @@ func usedArgs(cmd *cobra.Command, args []string) error {
 	if cmd.HasSubCommands() {
 		if len(args) > 0 {
 			if !cmd.HasParent() {
-				return usageErr("unknown command %q — run m3keys --help for the list", sanitize.Text(args[0], 40))
+				return usageErr("unknown command %q", sanitize.Text(args[0], 40)).hint("run m3keys --help for the list")
 			}
-			return usageErr("unknown %s subcommand %q — run %s --help", name, sanitize.Text(args[0], 40), cmd.CommandPath())
+			return usageErr("unknown %s subcommand %q", name, sanitize.Text(args[0], 40)).hint("run %s --help", cmd.CommandPath())
 		}
 		return nil
 	}
@@ -257,17 +257,17 @@ func usedArgs(cmd *cobra.Command, args []string) error {
 	if at := cmd.ArgsLenAtDash(); at >= 0 && p.dash {
 		if at == len(args) {
 			example, _, _ := strings.Cut(strings.TrimSpace(cmd.Example), "\n")
-			return usageErr("%s: -- is followed by no COMMAND — give the command that reads the secret on its stdin: %s", name, example)
+			return usageErr("%s: -- is followed by no COMMAND", name).hint("give the command that reads the secret on its stdin: %s", example)
 		}
 		args = args[:at]
 	}
 	switch {
 	case len(args) < len(p.required):
-		return usageErr("%s needs %s — run %s --help", name, strings.Join(p.required[len(args):], " and "), cmd.CommandPath())
+		return usageErr("%s needs %s", name, strings.Join(p.required[len(args):], " and ")).hint("run %s --help", cmd.CommandPath())
 	case p.optional != "" && len(args) > len(p.required)+1:
-		return usageErr("%s takes at most %s — run %s --help", name, argumentCount(append(p.required, p.optional)), cmd.CommandPath())
+		return usageErr("%s takes at most %s", name, argumentCount(append(p.required, p.optional))).hint("run %s --help", cmd.CommandPath())
 	case p.optional == "" && len(args) > len(p.required) && !p.variadic:
-		return usageErr("%s takes %s — run %s --help", name, argumentCount(p.required), cmd.CommandPath())
+		return usageErr("%s takes %s", name, argumentCount(p.required)).hint("run %s --help", cmd.CommandPath())
 	}
 	return nil
 }

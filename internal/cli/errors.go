@@ -17,24 +17,25 @@ type exitError struct {
 
 func (e *exitError) Error() string { return e.msg }
 
-func usageErr(format string, args ...any) error {
-	msg := fmt.Sprintf(format, args...)
-	what, advice, _ := strings.Cut(msg, " — ")
-	return &exitError{code: ExitUsage, msg: what, advice: advice}
+// usageErr is bad input (exit 2): what went wrong; .hint adds what to do.
+func usageErr(format string, args ...any) *exitError {
+	return &exitError{code: ExitUsage, msg: fmt.Sprintf(format, args...)}
 }
 
-func refused(format string, args ...any) error {
-	msg := fmt.Sprintf(format, args...)
-	what, advice, _ := strings.Cut(msg, " — ")
-	return &exitError{code: ExitRefused, msg: what, advice: advice}
+// refused is a rule that says no (exit 3); .hint adds what to do.
+func refused(format string, args ...any) *exitError {
+	return &exitError{code: ExitRefused, msg: fmt.Sprintf(format, args...)}
+}
+
+// hint sets what to do about e, in the CLI's terms.
+func (e *exitError) hint(format string, args ...any) *exitError {
+	e.advice = fmt.Sprintf(format, args...)
+	return e
 }
 
 // errorLine is the one line a user reads: "m3keys: what went wrong[: why] — what to do".
 func errorLine(err error) string {
-	advice := cliAdvice(err)
-	if advice == "" {
-		advice = keystore.Advice(err)
-	}
+	advice := hint(err)
 	var e *exitError
 	if errors.As(err, &e) && e.advice != "" {
 		advice = e.advice
@@ -63,16 +64,6 @@ func exitCode(err error) int {
 		return ExitRefused
 	}
 	return ExitUsage
-}
-
-// cliAdvice is advice in the CLI's terms (its flags), where the keystore's would not do.
-func cliAdvice(err error) string {
-	var lt *keystore.LockTimeoutError
-	if errors.As(err, &lt) {
-		return fmt.Sprintf("try again when the other m3keys has finished, or wait longer with --lock-timeout 1m; "+
-			"if no m3keys runs, fuser %s names what holds the lock", lt.Path)
-	}
-	return ""
 }
 
 // failure turns err, whose text may carry its own " — advice", into one message with code:

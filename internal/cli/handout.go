@@ -104,12 +104,10 @@ func runSecret(c *invocation, pos, command []string, offline bool) error {
 		return c.secretToCommand(keyID, command, offline)
 	}
 	if c.env.StdoutIsTTY {
-		return usageErr("stdout is a terminal: secret writes the API secret only to a pipe or a file, never to the screen — "+
-			"give it to the command that takes it: m3keys secret %s -- gh secret set M3TER_API_SECRET, or use m3keys copy %s", keyID, keyID)
+		return usageErr("stdout is a terminal: secret writes the API secret only to a pipe or a file, never to the screen").hint("give it to the command that takes it: m3keys secret %s -- gh secret set M3TER_API_SECRET, or use m3keys copy %s", keyID, keyID)
 	}
 	if why := c.env.StdoutDiscards; why != "" {
-		return usageErr("%s: the API secret would be spent on nothing — nothing was handed out; "+
-			"give it to the command that takes it: m3keys secret %s -- gh secret set M3TER_API_SECRET", why, keyID)
+		return usageErr("%s: the API secret would be spent on nothing", why).hint("nothing was handed out; give it to the command that takes it: m3keys secret %s -- gh secret set M3TER_API_SECRET", keyID)
 	}
 	// A reader that went away must fail the write (EPIPE), not kill m3keys before the mark is
 	// rolled back, which is what SIGPIPE does by default to a write to stdout.
@@ -233,7 +231,7 @@ func rollbackAdvice(sink handout.Sink) string {
 }
 
 func errNoKey(keyID string) error {
-	return usageErr("no access key %s in the store — run m3keys list to see the IDs", sanitize.Line(keyID))
+	return usageErr("no access key %s in the store", sanitize.Line(keyID)).hint("run m3keys list to see the IDs")
 }
 
 // alreadyHandedOut refuses a second hand-out, with the date of the first and the way to a new secret.
@@ -245,9 +243,7 @@ func alreadyHandedOut(keyID string, at time.Time, by string, note ...string) err
 	if by != "" {
 		by = " by " + sanitize.Text(by, 100) + ","
 	}
-	return refused("the API secret of %s was already handed out,%s on %s%s — m3keys hands a secret out once, as the m3ter Console shows it once; "+
-		"for a new secret, rotate: generate a new access key in the m3ter Console, add it with m3keys add, deploy it, then retire this one with m3keys inactivate %s",
-		keyID, by, timefmt.Minute(at), so, keyID)
+	return refused("the API secret of %s was already handed out,%s on %s%s", keyID, by, timefmt.Minute(at), so).hint("m3keys hands a secret out once, as the m3ter Console shows it once; for a new secret, rotate: generate a new access key in the m3ter Console, add it with m3keys add, deploy it, then retire this one with m3keys inactivate %s", keyID)
 }
 
 // firstPart is an error's what-went-wrong, one line, without its own advice.

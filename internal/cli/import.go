@@ -20,7 +20,7 @@ func importCommand(c *invocation) *cobra.Command {
 
 func runImport(c *invocation, asJSON *bool) error {
 	if c.env.StdinIsTTY {
-		return usageErr("import reads CSV from stdin — run m3keys import < keys.csv")
+		return usageErr("import reads CSV from stdin").hint("run m3keys import < keys.csv")
 	}
 	parseInput := importer.ParseCSV
 	if *asJSON {

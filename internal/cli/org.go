@@ -15,10 +15,9 @@ func findOrg(doc *keystore.Document, arg string) (*keystore.Organization, error)
 	var ambiguous *keystore.AmbiguousOrgError
 	switch {
 	case errors.As(err, &ambiguous):
-		return nil, usageErr("--org %s: more than one organization has that name (%s) — give the ID instead",
-			sanitize.Line(arg), strings.Join(ambiguous.IDs, ", "))
+		return nil, usageErr("--org %s: more than one organization has that name (%s)", sanitize.Line(arg), strings.Join(ambiguous.IDs, ", ")).hint("give the ID instead")
 	case err != nil:
-		return nil, usageErr("no organization %s in the store — give an organization's ID (a UUID) or its name; m3keys list shows both", sanitize.Line(arg))
+		return nil, usageErr("no organization %s in the store", sanitize.Line(arg)).hint("give an organization's ID (a UUID) or its name; m3keys list shows both")
 	}
 	return o, nil
 }

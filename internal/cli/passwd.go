@@ -17,10 +17,10 @@ func passwdCommand(c *invocation) *cobra.Command {
 
 func runPasswd(c *invocation, newIdentity *bool) error {
 	if c.env.Terminal == nil {
-		return usageErr("passwd needs a terminal to ask for the new passphrase — run it interactively")
+		return usageErr("passwd needs a terminal to ask for the new passphrase").hint("run it interactively")
 	}
 	if dir, err := c.storeDir(); err == nil && *newIdentity && keystore.IsTeam(dir) {
-		return refused("%v", keystore.ErrTeamIdentity) // before asking for a passphrase it would not use
+		return refused("%v", keystore.ErrTeamIdentity).hint("%s", hint(keystore.ErrTeamIdentity)) // before asking for a passphrase it would not use
 	}
 	c.passphraseOnly = true // the old passphrase is asked even while unlocked
 	s, err := c.openStore()

@@ -56,7 +56,7 @@ func (c *invocation) lockWait() (time.Duration, error) {
 	}
 	d, err := time.ParseDuration(c.lockTimeout.value)
 	if err != nil || d < 0 || d > maxLockTimeout {
-		return 0, usageErr("%s=%s is not a duration from 0 to 1h — use a value like 10s, or 0 to not wait", c.lockTimeout.source, sanitize.Text(c.lockTimeout.value, 40))
+		return 0, usageErr("%s=%s is not a duration from 0 to 1h", c.lockTimeout.source, sanitize.Text(c.lockTimeout.value, 40)).hint("use a value like 10s, or 0 to not wait")
 	}
 	return d, nil
 }
@@ -139,7 +139,7 @@ func (c *invocation) newPassphrase(unchanged string) (string, error) {
 		return "", err
 	}
 	if pass != again {
-		return "", usageErr("the passphrases do not match — %s; try again", unchanged)
+		return "", usageErr("the passphrases do not match").hint("%s; try again", unchanged)
 	}
 	if err := checkNewPassphrase("the new passphrase", pass, unchanged); err != nil {
 		return "", err
@@ -151,7 +151,7 @@ func (c *invocation) newPassphrase(unchanged string) (string, error) {
 // shorter one before the rule keep opening.
 func checkNewPassphrase(what, pass, unchanged string) error {
 	if keystore.ValidateNewPassphrase(pass) != nil {
-		return usageErr("%s is too short: it needs at least %d characters — %s; choose a longer one", what, keystore.MinPassphraseLength, unchanged)
+		return usageErr("%s is too short: it needs at least %d characters", what, keystore.MinPassphraseLength).hint("%s; choose a longer one", unchanged)
 	}
 	return nil
 }

@@ -60,7 +60,7 @@ func syncCommand(c *invocation) *cobra.Command {
 
 func runSync(c *invocation, choose map[string]merge.Side, ours, theirs *sides) error {
 	if ours.all != 0 && theirs.all != 0 {
-		return usageErr("--ours all and --theirs all contradict each other — choose one")
+		return usageErr("--ours all and --theirs all contradict each other").hint("choose one")
 	}
 	dir, err := c.storeDir()
 	if err != nil {
@@ -87,11 +87,11 @@ func runSync(c *invocation, choose map[string]merge.Side, ours, theirs *sides) e
 	c.printSync(r)
 	switch {
 	case errors.Is(err, team.ErrConflicts):
-		return refused("sync stopped on %d conflict(s): nothing was saved — settle each: m3keys sync --ours ID or --theirs ID (or --ours all / --theirs all)", len(r.Conflicts))
+		return refused("sync stopped on %d conflict(s): nothing was saved", len(r.Conflicts)).hint("settle each: m3keys sync --ours ID or --theirs ID (or --ours all / --theirs all)")
 	case errors.Is(err, team.ErrRemoved):
 		return refused("%s", err.Error())
 	case errors.Is(err, team.ErrUntrusted):
-		return refused("sync stopped: the member list changed — review it with m3keys team trust, then run m3keys sync")
+		return refused("sync stopped: the member list changed").hint("review it with m3keys team trust, then run m3keys sync")
 	}
 	return err
 }

@@ -17,7 +17,7 @@ import (
 func teamCommand(c *invocation) *cobra.Command {
 	cmd := &cobra.Command{Use: "team", Short: "share the store with a team through git, encrypted to every member",
 		RunE: func(*cobra.Command, []string) error {
-			return usageErr("team needs a subcommand — run m3keys team --help")
+			return usageErr("team needs a subcommand").hint("run m3keys team --help")
 		}}
 	cmd.AddCommand(teamInitCommand(c), teamJoinCommand(c), teamAddCommand(c), teamRemoveCommand(c),
 		teamListCommand(c), teamTrustCommand(c))
@@ -36,7 +36,7 @@ func (c *invocation) memberName(flagged string) (string, error) {
 		name = c.env.Getenv("USER")
 	}
 	if name == "" {
-		return "", usageErr("who are you in the team? — pass --name NAME")
+		return "", usageErr("who are you in the team?").hint("pass --name NAME")
 	}
 	if err := keystore.ValidateMemberName(name); err != nil {
 		return "", err
@@ -204,7 +204,7 @@ func runTeamList(c *invocation) error {
 		return err
 	}
 	if !keystore.IsTeam(dir) {
-		return usageErr("%s is not a team store — make it one with m3keys team init, or join one with m3keys team join URL", dir)
+		return usageErr("%s is not a team store", dir).hint("make it one with m3keys team init, or join one with m3keys team join URL")
 	}
 	rs, err := keystore.ReadRecipients(dir)
 	if err != nil {
@@ -254,14 +254,14 @@ func runTeamTrust(c *invocation, yes *bool) error {
 	printChange(c, change)
 	if !*yes {
 		if c.env.Terminal == nil {
-			return usageErr("nothing was trusted — check the list with the team, then run m3keys team trust --yes")
+			return usageErr("nothing was trusted").hint("check the list with the team, then run m3keys team trust --yes")
 		}
 		answer, err := c.env.Terminal.ReadHidden("Encrypt to this member list from now on? Type yes: ")
 		if err != nil {
 			return err
 		}
 		if strings.TrimSpace(strings.ToLower(answer)) != "yes" {
-			return refused("nothing was trusted — saves stay refused until you trust the list")
+			return refused("nothing was trusted").hint("saves stay refused until you trust the list")
 		}
 	}
 	if err := team.Trust(dir, change); err != nil {

@@ -47,22 +47,22 @@ func (c *invocation) readSecretInput(prompt string) (string, error) {
 		const pipe = "pipe only the secret: printf '%s' \"$SECRET\" | m3keys add …"
 		in, err := io.ReadAll(io.LimitReader(c.stdin(), maxSecretInput+1))
 		if err != nil {
-			return "", usageErr("cannot read the API secret from stdin: %v — %s", err, pipe)
+			return "", usageErr("cannot read the API secret from stdin: %v", err).hint("%s", pipe)
 		}
 		if len(in) == 0 {
-			return "", usageErr("no API secret on stdin — %s, or run on a terminal", pipe)
+			return "", usageErr("no API secret on stdin").hint("%s, or run on a terminal", pipe)
 		}
 		if len(in) > maxSecretInput {
-			return "", usageErr("stdin holds more than %d bytes: an API secret is one line of at most 512 characters — %s", maxSecretInput, pipe)
+			return "", usageErr("stdin holds more than %d bytes: an API secret is one line of at most 512 characters", maxSecretInput).hint("%s", pipe)
 		}
 		line := strings.TrimSuffix(strings.TrimSuffix(string(in), "\n"), "\r")
 		if strings.ContainsAny(line, "\r\n") {
-			return "", usageErr("stdin holds more than one line: an API secret is one line — %s", pipe)
+			return "", usageErr("stdin holds more than one line: an API secret is one line").hint("%s", pipe)
 		}
 		return line, nil
 	}
 	if c.env.Terminal == nil {
-		return "", usageErr("no terminal to ask for the API secret — pipe it on stdin")
+		return "", usageErr("no terminal to ask for the API secret").hint("pipe it on stdin")
 	}
 	return c.env.Terminal.ReadHidden(prompt)
 }

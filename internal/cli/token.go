@@ -71,7 +71,7 @@ func runToken(c *invocation, pos []string, toClipboard *bool) error {
 	case authclient.Undetermined:
 		return &exitError{code: ExitUncertain, msg: "no token: " + sanitize.Line(r.Message), advice: "try again when m3ter can be reached"}
 	}
-	return refused("no token: %s — check the key with m3keys check; rotate it if m3ter refuses it", sanitize.Line(r.Message))
+	return refused("no token: %s", sanitize.Line(r.Message)).hint("check the key with m3keys check; rotate it if m3ter refuses it")
 }
 
 // bearerToken is the key's held token while it has more than 5 minutes left, else a fresh one

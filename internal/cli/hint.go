@@ -1,0 +1,89 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/m3keys/m3keys/internal/storehint"
+	"github.com/m3keys/m3keys/keystore"
+)
+
+// hint says what to do about err on the command line (commands and flags), or "": the keystore's
+// errors carry facts only, and this is where they are worded for the CLI.
+func hint(err error) string {
+	if h := storeHint(err); h != "" {
+		return h
+	}
+	if h := rotationHint(err); h != "" {
+		return h
+	}
+	if h := storehint.Common(err); h != "" {
+		return h
+	}
+	switch {
+	case errors.Is(err, keystore.ErrKeyLimit):
+		return "to rotate: make one key INACTIVE (m3keys inactivate KEY_ID), remove it here (m3keys remove KEY_ID) and in the m3ter Console, then add the new one"
+	case errors.Is(err, keystore.ErrKeyActive):
+		return "make it INACTIVE first (m3keys inactivate KEY_ID), then remove it"
+	case errors.Is(err, keystore.ErrLastActiveKey):
+		return "the integration would be locked out; add and deploy a new key first, or confirm with --force"
+	case errors.Is(err, keystore.ErrDuplicateKey):
+		return "an Access Key ID can be stored only once; remove the old entry first"
+	case errors.Is(err, keystore.ErrOrgMismatch):
+		return "leave out the name and API URL to use the stored ones, or edit the organization in the TUI (run m3keys)"
+	case errors.Is(err, keystore.ErrNotFound):
+		return "check the ID; m3keys list shows what is stored"
+	case errors.Is(err, keystore.ErrDuplicateOrg):
+		return "it is stored already; m3keys list shows it"
+	case errors.Is(err, keystore.ErrDuplicateUser):
+		return "it is stored already; choose another name or add the key to it"
+	case errors.Is(err, keystore.ErrOrgNotEmpty):
+		return "remove its access keys first (m3keys remove KEY_ID)"
+	case errors.Is(err, keystore.ErrTeamIdentity):
+		return "join again into a new directory (m3keys --home DIR team join URL), have a member add that recipient and remove the old one, " +
+			"then run m3keys sync; plain m3keys passwd changes the passphrase"
+	case errors.Is(err, keystore.ErrNoSecretKey):
+		return "run m3keys lock, then try again: it asks for the passphrase"
+	}
+	return ""
+}
+
+// storeHint is hint for the errors that open or lock the store.
+func storeHint(err error) string {
+	var lt *keystore.LockTimeoutError
+	switch {
+	case errors.As(err, &lt):
+		return fmt.Sprintf("try again when the other m3keys has finished, or wait longer with --lock-timeout 1m; "+
+			"if no m3keys runs, fuser %s names what holds the lock", lt.Path)
+	case errors.Is(err, keystore.ErrLockTimeout):
+		return "try again when the other m3keys has finished, or wait longer with --lock-timeout 1m"
+	case errors.Is(err, keystore.ErrWrongPassphrase):
+		return "check $M3KEYS_PASSPHRASE or type it again"
+	case errors.Is(err, keystore.ErrNoStore):
+		return "add a key first (m3keys add …) or run m3keys to create the store"
+	}
+	return ""
+}
+
+// rotationHint is hint for the rotation errors: the rotation wizard is in the TUI (run m3keys).
+func rotationHint(err error) string {
+	switch {
+	case errors.Is(err, keystore.ErrOverLimit):
+		return "inactivate and remove keys until two remain (m3keys inactivate KEY_ID, m3keys remove KEY_ID)"
+	case errors.Is(err, keystore.ErrRotationInProgress), errors.Is(err, keystore.ErrRotationStep):
+		return "a rotation runs in the TUI: run m3keys and resume it, or cancel it there; nothing done so far is lost"
+	case errors.Is(err, keystore.ErrNoRotation):
+		return "run m3keys and start a rotation on the service user"
+	case errors.Is(err, keystore.ErrRotationStale):
+		return "the store was changed meanwhile (another terminal?); run m3keys, cancel the rotation (what was done stays), check the keys, and start again"
+	case errors.Is(err, keystore.ErrNothingToRotate):
+		return "add the key m3ter's Console generated instead (m3keys add …)"
+	case errors.Is(err, keystore.ErrNotProved):
+		return "test the new key (m3keys check KEY_ID) until it is valid; if m3ter rejects it, check the pasted ID and secret"
+	case errors.Is(err, keystore.ErrNotRetired):
+		return "inactivate it in the m3ter Console and test it again (m3keys check KEY_ID) until m3ter rejects it"
+	case errors.Is(err, keystore.ErrFreesDeployed), errors.Is(err, keystore.ErrMustFree), errors.Is(err, keystore.ErrNotWrongUser):
+		return "run m3keys and follow its rotation wizard: it chooses which key to free"
+	}
+	return ""
+}
