@@ -61,7 +61,7 @@ func socketDir() (string, error) {
 		dir = filepath.Join(os.TempDir(), "m3keys-"+strconv.Itoa(os.Geteuid()))
 	}
 	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
-		return "", fmt.Errorf("m3keys: the agent's directory %s cannot be made: %v — set XDG_RUNTIME_DIR to a directory of yours", dir, err)
+		return "", fmt.Errorf("the agent's directory %s cannot be made: %v — set XDG_RUNTIME_DIR to a directory of yours", dir, err)
 	}
 	return dir, checkPrivateDir(dir)
 }
