@@ -3,7 +3,9 @@
 package clipboard
 
 import (
+	"errors"
 	"strings"
+	"time"
 
 	"github.com/m3keys/m3keys/internal/childenv"
 )
@@ -43,7 +45,32 @@ func (t clipTools) write(text string) error {
 	// stdout and stderr stay /dev/null: xclip's daemon keeps them open, and a pipe would make
 	// Run wait for it.
 	cmd.Stdin = strings.NewReader(text)
-	return cmd.Run()
+	if err := cmd.Run(); err != nil {
+		return err
+	}
+	if args[0] == "xclip" || args[0] == "xsel" {
+		return t.until(text)
+	}
+	return nil
+}
+
+// xTakeTime bounds the wait for an X clipboard tool's daemon to own the selection.
+const xTakeTime = 3 * time.Second
+
+// until waits until the clipboard reads back text: xclip's and xsel's daemons claim the
+// selection after the command has returned, and a copy said done must be done (a read at once,
+// by the user or by the clearer's compare, could find the old owner or none).
+func (t clipTools) until(text string) error {
+	deadline := time.Now().Add(xTakeTime)
+	for {
+		if got, err := t.read(); err == nil && got == text {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return errors.New("the X clipboard did not take the text within " + xTakeTime.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 func (t clipTools) read() (string, error) {
