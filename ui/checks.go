@@ -11,6 +11,8 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/m3keys/m3keys/authclient"
 	"github.com/m3keys/m3keys/internal/lastcheck"
+	"github.com/m3keys/m3keys/internal/livecheck"
+	"github.com/m3keys/m3keys/internal/outcome"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -32,7 +34,7 @@ type checkRun struct {
 	left     map[string]int  // by organization: its keys queued or in flight
 	done     int
 	total    int
-	counts   map[authclient.Class]int
+	tally    livecheck.Tally // the results, as the CLI's check counts them
 	last     checkDoneMsg
 	waits    *retryWaits
 }
@@ -105,7 +107,7 @@ func (r *checkRun) start(msg testKeysMsg, from ticket, doc *keystore.Document, d
 		r.cancelAll()
 		ctx, cancel := context.WithCancel(context.Background())
 		*r = checkRun{id: r.id + 1, ctx: ctx, cancel: cancel, inFlight: map[string]bool{}, waits: &retryWaits{},
-			queued: map[string]bool{}, seen: map[string]bool{}, left: map[string]int{}, counts: map[authclient.Class]int{}}
+			queued: map[string]bool{}, seen: map[string]bool{}, left: map[string]int{}}
 		spin = after(spinInterval, spinFrameMsg{run: r.id})
 	}
 	added := 0
@@ -123,9 +125,7 @@ func (r *checkRun) start(msg testKeysMsg, from ticket, doc *keystore.Document, d
 		if !slices.Contains(r.orgs, ref.Org.ID) {
 			r.orgs = append(r.orgs, ref.Org.ID)
 		}
-		r.queue = append(r.queue, checkJob{orgID: ref.Org.ID, user: ref.User.Name, to: from, req: msg.req, key: authclient.Key{
-			OrgID: ref.Org.ID, APIURL: ref.Org.APIURL, AccessKeyID: id, Secret: ref.Key.Secret.Reveal(),
-		}})
+		r.queue = append(r.queue, checkJob{orgID: ref.Org.ID, user: ref.User.Name, to: from, req: msg.req, key: livecheck.Key(ref)})
 	}
 	if added == 0 && len(msg.keyIDs) > 0 {
 		what := "those keys are"
@@ -192,15 +192,14 @@ func (a *App) checkDone(msg checkDoneMsg) tea.Cmd {
 	delete(r.inFlight, msg.keyID)
 	r.left[msg.orgID]--
 	r.done++
-	r.counts[msg.result.Class]++
+	r.tally.Add(livecheck.Counted{Outcome: outcome.Outcome{Class: msg.result.Class, WhileInactive: a.c.inactive(msg.keyID)}})
 	r.last = msg
 	a.c.results[msg.keyID] = msg.result
 	a.holdToken(msg.keyID, msg.result)
 	cmds := []tea.Cmd{a.saves.take(a.c, msg.keyID, msg.result, a.after), a.c.checks.dispatch(a.c.deps),
 		a.broadcast(checkedMsg{orgID: msg.orgID, orgDone: r.left[msg.orgID] == 0}), a.route(msg.to, msg)}
 	if !r.running() && !a.detailShows(r) {
-		failing := r.counts[authclient.Rejected]+r.counts[authclient.Forbidden] > 0
-		cmds = append(cmds, a.setStatusAbout(r.orgs, r.summary(a.c), failing))
+		cmds = append(cmds, a.setStatusAbout(r.orgs, r.summary(a.c), r.tally.Failing() > 0))
 	}
 	return tea.Batch(cmds...)
 }
@@ -219,9 +218,13 @@ func (r *checkRun) summary(c *common) string {
 		where = orgLabel(c.org(r.orgs[0]))
 	}
 	parts := []string{fmt.Sprintf("%s: tested %d keys:", where, r.total)}
-	for _, c := range []authclient.Class{authclient.Valid, authclient.Rejected, authclient.Forbidden, authclient.Undetermined} {
-		if n := r.counts[c]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", n, c))
+	t := r.tally
+	for _, n := range []struct {
+		n    int
+		what string
+	}{{t.Valid, "valid"}, {t.Rejected, "rejected"}, {t.Forbidden, "forbidden"}, {t.Undetermined, "undetermined"}, {t.Retired, "retired"}} {
+		if n.n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n.n, n.what))
 		}
 	}
 	return strings.Join(parts, " ")

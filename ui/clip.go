@@ -11,6 +11,7 @@ import (
 	"github.com/m3keys/m3keys/authclient"
 	"github.com/m3keys/m3keys/internal/clipboard"
 	"github.com/m3keys/m3keys/internal/handout"
+	"github.com/m3keys/m3keys/internal/livecheck"
 	"github.com/m3keys/m3keys/internal/sanitize"
 	"github.com/m3keys/m3keys/internal/team"
 	"github.com/m3keys/m3keys/internal/timefmt"
@@ -141,7 +142,7 @@ func (a *App) copyToken(msg copyTokenMsg, from ticket) tea.Cmd {
 		return nil
 	}
 	checker, sink, keyID := a.c.deps.Checker, a.clip.sink(a.c.deps), msg.keyID
-	key := authclient.Key{OrgID: ref.Org.ID, APIURL: ref.Org.APIURL, AccessKeyID: keyID, Secret: ref.Key.Secret.Reveal()}
+	key := livecheck.Key(ref)
 	held, fresh := a.c.tokens.Get(key)
 	shared := a.c.agent.tokens(a.c.deps.Agent) // the unlock agent's, nil when it did not open the store
 	a.clip.copying = true
@@ -348,7 +349,7 @@ func (a *App) holdToken(keyID string, res authclient.Result) {
 	if !ok {
 		return
 	}
-	a.c.tokens.Hold(authclient.Key{OrgID: ref.Org.ID, APIURL: ref.Org.APIURL, AccessKeyID: keyID, Secret: ref.Key.Secret.Reveal()}, res)
+	a.c.tokens.Hold(livecheck.Key(ref), res)
 }
 
 // tick counts down once a second, and clears the clipboard when the time is up.

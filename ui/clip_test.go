@@ -9,6 +9,7 @@ import (
 	"github.com/m3keys/m3keys/authclient"
 	"github.com/m3keys/m3keys/authclient/m3tertest"
 	"github.com/m3keys/m3keys/internal/clipboard"
+	"github.com/m3keys/m3keys/internal/livecheck"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -169,7 +170,7 @@ func TestHangupQuitsWhenTheSaveFails(t *testing.T) {
 	h, store, fake, _ := copyHarness(t)
 	h.press("c", "y")
 	h.app.c.store = failingStore{Store: store, err: lockTimeout}
-	h.app.saves.unsaved = []checkRecord{{keyID: "AK-BILLING-NEW", result: resultWith("ok"), at: testNow}}
+	h.app.saves.unsaved = []livecheck.Result{{KeyID: "AK-BILLING-NEW", Live: resultWith("ok"), At: testNow}}
 	h.send(Hangup{})
 	if !h.quit || !fake.Empty() {
 		t.Fatalf("after a hang-up with a failing save: quit %v, clipboard empty %v", h.quit, fake.Empty())

@@ -6,7 +6,7 @@ import (
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/m3keys/m3keys/authclient"
-	"github.com/m3keys/m3keys/internal/lastcheck"
+	"github.com/m3keys/m3keys/internal/livecheck"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -41,12 +41,28 @@ func (c *common) spinner() string {
 // setDoc replaces the document on screen.
 func (c *common) setDoc(d *keystore.Document) { c.doc, c.docTx = d, nil }
 
-// show records a live result in the document on screen, as lastcheck would in the store.
-func (c *common) show(r checkRecord) {
+// show records a live result in the document on screen, as livecheck does in the store.
+func (c *common) show(r livecheck.Result) {
 	if c.docTx == nil {
 		c.docTx = c.doc.Edit(c.now())
 	}
-	_ = lastcheck.Record(c.docTx, r.keyID, r.result, r.at) // the save says what went wrong
+	_ = livecheck.Record(c.docTx, r) // the save says what went wrong
+}
+
+// inactive says the key is stored INACTIVE: its check reads the other way round (outcome.Outcome).
+func (c *common) inactive(keyID string) bool {
+	ref, ok := c.doc.Key(keyID)
+	return ok && ref.Key.Status == keystore.Inactive
+}
+
+// activeKeyIDs are the keys t tests: the ACTIVE ones of the organization, or of every one ("").
+func (c *common) activeKeyIDs(orgID string) []string {
+	refs, _ := livecheck.Select(c.doc, livecheck.Selection{OrgID: orgID}) // it names no key: nothing to refuse
+	ids := make([]string, len(refs))
+	for i, ref := range refs {
+		ids[i] = ref.Key.AccessKeyID
+	}
+	return ids
 }
 
 func (c *common) org(id string) *keystore.Organization {

@@ -212,7 +212,7 @@ func (s *orgScreen) act(msg tea.KeyMsg) tea.Cmd {
 	case keyIs(msg, k.History):
 		return push(newHistoryScreen(s.c, s.orgID))
 	case keyIs(msg, k.TestAll):
-		return do(testKeysMsg{keyIDs: activeKeyIDs(s.organization())})
+		return do(testKeysMsg{keyIDs: s.c.activeKeyIDs(s.orgID)})
 	case u == nil:
 	case keyIs(msg, k.AddKey):
 		return s.addKey(u)

@@ -233,31 +233,12 @@ func (s *orgsScreen) askDelete(row *orgRow) tea.Cmd {
 
 // testOrg tests every ACTIVE key of the selected organization (t).
 func (s *orgsScreen) testOrg(row *orgRow) tea.Cmd {
-	return do(testKeysMsg{keyIDs: activeKeyIDs(s.c.org(row.id))})
+	return do(testKeysMsg{keyIDs: s.c.activeKeyIDs(row.id)})
 }
 
 // testEvery tests every ACTIVE key of every organization, as one run (T).
 func (s *orgsScreen) testEvery() tea.Cmd {
-	var ids []string
-	for i := range s.c.doc.Organizations {
-		ids = append(ids, activeKeyIDs(&s.c.doc.Organizations[i])...)
-	}
-	return do(testKeysMsg{keyIDs: ids})
-}
-
-func activeKeyIDs(o *keystore.Organization) []string {
-	var ids []string
-	if o == nil {
-		return nil
-	}
-	for _, u := range o.ServiceUsers {
-		for _, k := range u.Keys {
-			if k.Status == keystore.Active {
-				ids = append(ids, k.AccessKeyID)
-			}
-		}
-	}
-	return ids
+	return do(testKeysMsg{keyIDs: s.c.activeKeyIDs("")})
 }
 
 func (s *orgsScreen) enableKeys(k *KeyMap) {

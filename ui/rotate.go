@@ -8,6 +8,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/m3keys/m3keys/authclient"
 	"github.com/m3keys/m3keys/internal/lastcheck"
+	"github.com/m3keys/m3keys/internal/livecheck"
 	"github.com/m3keys/m3keys/internal/validate"
 	"github.com/m3keys/m3keys/keystore"
 )
@@ -25,7 +26,7 @@ type rotateScreen struct {
 	form    form   // step 2: the key the Console generated
 	asked   int    // the number of the latest live test this screen asked for (testKeysMsg.req)
 	testing string // the key that test is of, until its result comes
-	last    *checkRecord
+	last    *livecheck.Result
 	// anyway: enter was pressed once to remove a key without m3ter's rejection (steps 1 and 5).
 	anyway  bool
 	sent    rotateChange // the change in flight, for what follows its save
@@ -317,8 +318,8 @@ func (s *rotateScreen) retire(rt retiring) tea.Cmd {
 	last := s.last
 	remove := func(twice bool) func(*keystore.Tx) error {
 		return func(tx *keystore.Tx) error {
-			if last != nil && last.keyID == rt.id { // this screen's test, in case its save has not landed yet
-				if err := lastcheck.Record(tx, rt.id, last.result, last.at); err != nil {
+			if last != nil && last.KeyID == rt.id { // this screen's test, in case its save has not landed yet
+				if err := livecheck.Record(tx, *last); err != nil {
 					return err
 				}
 			}
@@ -411,15 +412,15 @@ func (s *rotateScreen) test(r *keystore.Rotation) tea.Cmd {
 // tested takes the result of this screen's test: the new key's proves it (the keystore judges).
 func (s *rotateScreen) tested(msg checkDoneMsg) tea.Cmd {
 	s.testing = ""
-	s.last = &checkRecord{keyID: msg.keyID, result: msg.result, at: s.c.now()}
+	s.last = &livecheck.Result{KeyID: msg.keyID, Live: msg.result, At: s.c.now()}
 	r := s.rotation()
 	if r == nil || r.Step != keystore.StepProve || msg.keyID != r.NewKeyID {
 		return nil
 	}
 	org, user, last := s.orgID, s.user, *s.last
-	return s.change(sentProve, changeMsg{what: "prove " + shortID(last.keyID), apply: func(tx *keystore.Tx) error {
+	return s.change(sentProve, changeMsg{what: "prove " + shortID(last.KeyID), apply: func(tx *keystore.Tx) error {
 		// the result may not be saved yet: the proof is the result this screen got
-		if err := lastcheck.Record(tx, last.keyID, last.result, last.at); err != nil {
+		if err := livecheck.Record(tx, last); err != nil {
 			return err
 		}
 		return tx.RotationProved(org, user)

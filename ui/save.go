@@ -7,7 +7,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/m3keys/m3keys/authclient"
-	"github.com/m3keys/m3keys/internal/lastcheck"
+	"github.com/m3keys/m3keys/internal/livecheck"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -25,20 +25,13 @@ const (
 type saves struct {
 	next     int
 	inFlight map[int]bool // by save id: true once it has taken longer than slowSave
-	unsaved  []checkRecord
-	flushing []checkRecord // the results of the save in flight, if any
-	flushDue bool          // a flush is scheduled
-	closing  bool          // quit asked for: quit once everything is saved
+	unsaved  []livecheck.Result
+	flushing []livecheck.Result // the results of the save in flight, if any
+	flushDue bool               // a flush is scheduled
+	closing  bool               // quit asked for: quit once everything is saved
 	// quitFailed says a quit gave up on a failed save: ctrl+c now quits without it.
 	quitFailed bool
 	hangup     bool // the terminal is gone: quit even when a save fails
-}
-
-// checkRecord is one live result taken in, to be recorded as the key's last check.
-type checkRecord struct {
-	keyID  string
-	result authclient.Result
-	at     time.Time
 }
 
 // waiting reports a save that has been in flight for more than slowSave:
@@ -81,7 +74,7 @@ func (a *App) finished(id int, doc *keystore.Document) {
 
 // showOn applies the results not saved yet to the document on screen.
 func (s *saves) showOn(c *common) {
-	for _, list := range [][]checkRecord{s.flushing, s.unsaved} {
+	for _, list := range [][]livecheck.Result{s.flushing, s.unsaved} {
 		for _, r := range list {
 			c.show(r)
 		}
@@ -123,7 +116,7 @@ func (a *App) saved(msg savedMsg) tea.Cmd {
 // take shows a live result at once (on c's document) and queues it for the next save
 // to c's store.
 func (s *saves) take(c *common, keyID string, res authclient.Result, after afterFunc) tea.Cmd {
-	r := checkRecord{keyID: keyID, result: res, at: c.now()}
+	r := livecheck.Result{KeyID: keyID, Live: res, At: c.now()}
 	s.unsaved = append(s.unsaved, r)
 	c.show(r)
 	if !c.checks.running() {
@@ -151,14 +144,7 @@ func (s *saves) flush(store Store, after afterFunc) tea.Cmd {
 	recs := s.flushing
 	var id int
 	id, cmd := s.track(func() tea.Msg {
-		err := store.Update(func(tx *keystore.Tx) error {
-			for _, r := range recs {
-				if err := lastcheck.Record(tx, r.keyID, r.result, r.at); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
+		err := store.Update(func(tx *keystore.Tx) error { return livecheck.Record(tx, recs...) })
 		return checksSavedMsg{id: id, err: err, doc: store.Document()}
 	}, after)
 	return cmd

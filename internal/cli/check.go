@@ -18,10 +18,10 @@ import (
 	"github.com/m3keys/m3keys/authclient"
 	"github.com/m3keys/m3keys/internal/atomicfile"
 	"github.com/m3keys/m3keys/internal/lastcheck"
+	"github.com/m3keys/m3keys/internal/livecheck"
 	verdict "github.com/m3keys/m3keys/internal/outcome" // cli_test.go has a type named outcome
 	"github.com/m3keys/m3keys/internal/sanitize"
 	"github.com/m3keys/m3keys/internal/textcut"
-	"github.com/m3keys/m3keys/internal/validate"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -65,23 +65,9 @@ func (r *checkResult) outcome() verdict.Outcome {
 // failing says the key needs action (verdict.Outcome.Failing).
 func (r *checkResult) failing() bool { return r.outcome().Failing() }
 
-type checkSummary struct {
-	Valid        int `json:"valid"`
-	Rejected     int `json:"rejected"`
-	Forbidden    int `json:"forbidden"`
-	Undetermined int `json:"undetermined"`
-	Stale        int `json:"stale"`
-	// Retired INACTIVE keys are counted here, not as rejected; still accepted ones also as valid.
-	Retired               int `json:"retired"`
-	InactiveStillAccepted int `json:"inactiveStillAccepted"`
-	WrongServiceUser      int `json:"wrongServiceUser"`
-	Exposed               int `json:"exposed"`
-	HandedOutTwice        int `json:"handedOutTwice"`
-}
-
 type checkReport struct {
-	Results []checkResult `json:"results"`
-	Summary checkSummary  `json:"summary"`
+	Results []checkResult   `json:"results"`
+	Summary livecheck.Tally `json:"summary"`
 }
 
 // maxAgeFlag accepts Go durations and whole days ("90d").
@@ -227,7 +213,11 @@ func runCheck(c *invocation, o checkOptions) error {
 	}
 	wrongUser := map[string]bool{}
 	saveErr := s.Update(func(tx *keystore.Tx) error {
-		if err := recordChecks(tx, keys, results, c.env.Now()); err != nil {
+		recs, at := make([]livecheck.Result, len(keys)), c.env.Now()
+		for i, k := range keys {
+			recs[i] = livecheck.Result{KeyID: k.AccessKeyID, Live: results[i], At: at}
+		}
+		if err := livecheck.Record(tx, recs...); err != nil {
 			return err
 		}
 		for _, k := range keys { // the keystore decides what users/me's answer means
@@ -239,7 +229,7 @@ func runCheck(c *invocation, o checkOptions) error {
 	for i := range report.Results {
 		row := &report.Results[i]
 		row.WrongServiceUser = row.Result == authclient.Valid && wrongUser[row.AccessKeyID]
-		report.Summary.count(row)
+		report.Summary.Add(row.counted())
 	}
 	if err := writeCheckReport(c, report, o); err != nil {
 		return err
@@ -267,44 +257,26 @@ func writeCheckReport(c *invocation, report checkReport, o checkOptions) error {
 	return nil
 }
 
-// keysToCheck lists the keys to check, with the rows that will carry their results: the named
-// keys whatever their status, else the ACTIVE ones (and with --all the INACTIVE ones too).
+// keysToCheck lists the keys to check (livecheck.Select), with the rows that will carry their results.
 func keysToCheck(doc *keystore.Document, opts checkOptions, now time.Time) ([]authclient.Key, []checkResult, error) {
-	named := map[string]bool{}
-	for _, id := range opts.keyIDs {
-		if err := validate.KeyID(id); err != nil {
-			return nil, nil, err
-		}
-		ref, ok := doc.Key(id)
-		if !ok {
-			return nil, nil, errNoKey(id)
-		}
-		if opts.org != "" && ref.Org.ID != opts.org {
-			return nil, nil, usageErr("access key %s is not in organization %s", sanitize.Line(id), opts.org).hint("leave out --org to check it")
-		}
-		named[id] = true
+	refs, err := livecheck.Select(doc, livecheck.Selection{OrgID: opts.org, All: opts.all, KeyIDs: opts.keyIDs})
+	var named *livecheck.KeyError
+	switch {
+	case errors.As(err, &named) && errors.Is(err, keystore.ErrNotFound):
+		return nil, nil, errNoKey(named.KeyID)
+	case errors.As(err, &named):
+		return nil, nil, usageErr("%s", named).hint("leave out --org to check it")
+	case err != nil:
+		return nil, nil, err
 	}
 	var keys []authclient.Key
 	rows := []checkResult{}
-	for _, o := range doc.Organizations {
-		if opts.org != "" && o.ID != opts.org {
-			continue
-		}
-		for _, u := range o.ServiceUsers {
-			for _, k := range u.Keys {
-				wanted := k.Status == keystore.Active || opts.all
-				if len(named) > 0 {
-					wanted = named[k.AccessKeyID]
-				}
-				if !wanted {
-					continue
-				}
-				keys = append(keys, authclient.Key{OrgID: o.ID, APIURL: o.APIURL, AccessKeyID: k.AccessKeyID, Secret: k.Secret.Reveal()})
-				rows = append(rows, checkResult{OrgID: o.ID, ServiceUser: u.Name, AccessKeyID: k.AccessKeyID,
-					OrgName: o.Name, Status: k.Status, Exposed: k.Exposed, HandedOutTwice: k.HandedOutTwice,
-					AgeDays: k.AgeDays(now), Stale: k.Stale(now, opts.maxAge), orgLabel: orgLabel(&o), createdAt: k.CreatedAt})
-			}
-		}
+	for _, ref := range refs {
+		o, k := ref.Org, ref.Key
+		keys = append(keys, livecheck.Key(ref))
+		rows = append(rows, checkResult{OrgID: o.ID, ServiceUser: ref.User.Name, AccessKeyID: k.AccessKeyID,
+			OrgName: o.Name, Status: k.Status, Exposed: k.Exposed, HandedOutTwice: k.HandedOutTwice,
+			AgeDays: k.AgeDays(now), Stale: k.Stale(now, opts.maxAge), orgLabel: orgLabel(o), createdAt: k.CreatedAt})
 	}
 	return keys, rows, nil
 }
@@ -380,47 +352,14 @@ func fillResult(row *checkResult, r authclient.Result, verified bool) {
 	row.InactiveStillAccepted, row.Retired = row.outcome().StillAccepted(), row.outcome().Retired()
 }
 
-func (s *checkSummary) count(r *checkResult) {
-	switch r.Result {
-	case authclient.Valid:
-		s.Valid++
-	case authclient.Rejected:
-		if r.Retired {
-			s.Retired++
-			break
-		}
-		s.Rejected++
-	case authclient.Forbidden:
-		s.Forbidden++
-	default:
-		s.Undetermined++
-	}
-	if r.Stale {
-		s.Stale++
-	}
-	for _, f := range []struct {
-		on bool
-		n  *int
-	}{{r.InactiveStillAccepted, &s.InactiveStillAccepted}, {r.WrongServiceUser, &s.WrongServiceUser}, {r.Exposed, &s.Exposed}, {r.HandedOutTwice, &s.HandedOutTwice}} {
-		if f.on {
-			*f.n++
-		}
-	}
-}
-
-// recordChecks stores each result as the key's last check.
-func recordChecks(tx *keystore.Tx, keys []authclient.Key, results []authclient.Result, at time.Time) error {
-	for i, k := range keys {
-		if err := lastcheck.Record(tx, k.AccessKeyID, results[i], at); err != nil {
-			return err
-		}
-	}
-	return nil
+// counted is the row as livecheck.Tally counts it.
+func (r *checkResult) counted() livecheck.Counted {
+	return livecheck.Counted{Outcome: r.outcome(), Stale: r.Stale, WrongServiceUser: r.WrongServiceUser, Exposed: r.Exposed, HandedOutTwice: r.HandedOutTwice}
 }
 
 // checkOutcome is the exit code and the stderr summary. With --json the summary names the
 // field to look at, since the table's marks (✗, !) are not in the JSON.
-func checkOutcome(s checkSummary, failOnStale, asJSON bool) error {
+func checkOutcome(s livecheck.Tally, failOnStale, asJSON bool) error {
 	pick := func(table, json string) string {
 		if asJSON {
 			return json
@@ -428,8 +367,8 @@ func checkOutcome(s checkSummary, failOnStale, asJSON bool) error {
 		return table
 	}
 	switch {
-	case s.Rejected+s.Forbidden > 0:
-		msg := keys(s.Rejected+s.Forbidden) + " failing"
+	case s.Failing() > 0:
+		msg := keys(s.Failing()) + " failing"
 		if s.InactiveStillAccepted > 0 {
 			msg += ", and " + keys(s.InactiveStillAccepted) + " INACTIVE still accepted by m3ter"
 		}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/m3keys/m3keys/authclient/m3tertest"
+	"github.com/m3keys/m3keys/internal/livecheck"
 	"github.com/m3keys/m3keys/internal/textcut"
 	"github.com/m3keys/m3keys/keystore"
 )
@@ -65,7 +66,7 @@ func TestCheckAllRetiredAndStillAccepted(t *testing.T) {
 	o = h.run("", "check", "--all", "--json")
 	var report struct {
 		Results []checkResult
-		Summary checkSummary
+		Summary livecheck.Tally
 	}
 	if err := json.Unmarshal([]byte(o.stdout), &report); err != nil {
 		t.Fatal(err)

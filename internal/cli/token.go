@@ -9,6 +9,7 @@ import (
 
 	"github.com/m3keys/m3keys/authclient"
 	"github.com/m3keys/m3keys/internal/clipboard"
+	"github.com/m3keys/m3keys/internal/livecheck"
 	"github.com/m3keys/m3keys/internal/sanitize"
 	"github.com/m3keys/m3keys/internal/validate"
 	"github.com/m3keys/m3keys/keystore"
@@ -50,8 +51,7 @@ func runToken(c *invocation, pos []string, toClipboard *bool) error {
 		fmt.Fprintf(c.env.Stderr, "m3keys: %s is INACTIVE here — integrations should use the service user's ACTIVE key; "+
 			"if m3ter still issues a token, inactivate the key in the m3ter Console too\n", sanitize.Line(pos[0]))
 	}
-	r := c.bearerToken(authclient.Key{OrgID: ref.Org.ID, APIURL: ref.Org.APIURL,
-		AccessKeyID: ref.Key.AccessKeyID, Secret: ref.Key.Secret.Reveal()})
+	r := c.bearerToken(livecheck.Key(ref))
 	switch r.Class {
 	case authclient.Valid:
 		if cb == nil {

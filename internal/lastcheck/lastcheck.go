@@ -1,41 +1,15 @@
-// Package lastcheck turns a live check into a key's stored last check, and a stored last
-// check into the short text the CLI and the TUI both show ("✓ valid 184ms 2h ago").
+// Package lastcheck turns a key's stored last check into the short text the CLI and the TUI
+// both show ("✓ valid 184ms 2h ago"); internal/livecheck records it.
 package lastcheck
 
 import (
 	"fmt"
 	"time"
 
-	"github.com/m3keys/m3keys/authclient"
 	"github.com/m3keys/m3keys/internal/outcome"
 	"github.com/m3keys/m3keys/internal/sanitize"
 	"github.com/m3keys/m3keys/keystore"
 )
-
-// Record stores r as the key's last check, and the m3ter service user users/me named: learned
-// for the service user the first time, else compared with the learned one, and a key that names
-// another one flagged (keystore's SawServiceUser). A key removed meanwhile is skipped: the
-// result has nowhere to go. Whether the key was INACTIVE when checked is the keystore's to note.
-//
-// A token-only valid (check --no-verify) is weaker evidence than a result users/me gave:
-// it never replaces one, so a key users/me refused does not turn healthy without asking
-// users/me again. Every other result replaces the last: a rejected key is dead whatever
-// users/me said before, and a token for another organization says so from its claims.
-func Record(tx *keystore.Tx, keyID string, r authclient.Result, at time.Time) error {
-	ref, ok := tx.Key(keyID)
-	if !ok {
-		return nil
-	}
-	if prev := ref.Key.LastCheck; prev != nil && prev.Verified && !r.Verified && r.Class == authclient.Valid {
-		return nil
-	}
-	err := tx.RecordCheck(keyID, keystore.Check{At: at.UTC(), Result: r.Class, Verified: r.Verified,
-		HTTPStatus: r.HTTPStatus, LatencyMs: r.Latency().Milliseconds(), Message: sanitize.Line(r.Message)})
-	if err == nil && r.Class == authclient.Valid && r.ServiceUserID != "" {
-		err = tx.SawServiceUser(keyID, sanitize.Text(r.ServiceUserID, 100))
-	}
-	return err
-}
 
 // Forms of a last check, longest first, for a cell that may have to shrink:
 // "✓ valid 184ms 2h ago", "✓ valid 184ms", "✓ valid". Nil is "untested". A token-only
