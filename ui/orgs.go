@@ -25,10 +25,12 @@ type orgRow struct {
 	id, name      string
 	users         int
 	active, total int
-	// Last checks of ACTIVE keys: rejected or forbidden; undetermined, of which
-	// unreachable (no answer at all), the newest at unsureAt; never tested.
+	// Last checks of ACTIVE keys: failing (with INACTIVE keys m3ter still accepts); undetermined,
+	// of which unreachable (no answer at all), the newest at unsureAt; never tested.
 	failing, undetermined, unreachable, untested int
-	exposed                                      int // ACTIVE keys a removed team member could read
+	// ACTIVE keys to rotate: a removed team member could read them (exposed), or two members
+	// each handed them out.
+	exposed, handedOutTwice int
 	unsureAt                                     time.Time
 	oldest                                       int // days, of the oldest key
 	stale                                        bool
@@ -129,10 +131,15 @@ func (s *orgsScreen) summarize(o *keystore.Organization) orgRow {
 			}
 			r.stale = r.stale || s.c.stale(k)
 			if k.Status != keystore.Active {
+				if k.StillAccepted() {
+					r.failing++
+				}
 				continue
 			}
 			if k.Exposed {
 				r.exposed++
+			} else if k.HandedOutTwice {
+				r.handedOutTwice++
 			}
 			switch c := k.LastCheck; {
 			case c == nil:
@@ -151,6 +158,20 @@ func (s *orgsScreen) summarize(o *keystore.Organization) orgRow {
 		}
 	}
 	return r
+}
+
+// toRotate counts the ACTIVE keys to rotate whatever m3ter says of them.
+func (r *orgRow) toRotate() int { return r.exposed + r.handedOutTwice }
+
+// rotateWhy is why they are to be rotated, in a word or three.
+func (r *orgRow) rotateWhy() string {
+	switch {
+	case r.handedOutTwice == 0:
+		return "exposed"
+	case r.exposed == 0:
+		return "handed out twice"
+	}
+	return "exposed or twice out"
 }
 
 func (s *orgsScreen) selected() *orgRow {
@@ -324,12 +345,14 @@ func (s *orgsScreen) health(r *orgRow) cell {
 	switch {
 	case r.active == 0:
 		return styled(&st.Dim, "–")
-	case r.failing > 0 && r.exposed > 0:
-		return styled(&st.Bad, fmt.Sprintf("✗ %d failing, ! %d exposed", r.failing, r.exposed), fmt.Sprintf("✗ %d ! %d exposed", r.failing, r.exposed), fmt.Sprintf("✗ %d ! %d", r.failing, r.exposed))
+	case r.failing > 0 && r.toRotate() > 0:
+		n, why := r.toRotate(), r.rotateWhy()
+		return styled(&st.Bad, fmt.Sprintf("✗ %d failing, ! %d %s", r.failing, n, why), fmt.Sprintf("✗ %d ! %d %s", r.failing, n, why), fmt.Sprintf("✗ %d ! %d", r.failing, n))
 	case r.failing > 0:
 		return styled(&st.Bad, fmt.Sprintf("✗ %d failing", r.failing), fmt.Sprintf("✗ %d", r.failing))
-	case r.exposed > 0:
-		return styled(&st.Bad, fmt.Sprintf("! %d exposed — rotate", r.exposed), fmt.Sprintf("! %d exposed", r.exposed), fmt.Sprintf("! %d", r.exposed))
+	case r.toRotate() > 0:
+		n, why := r.toRotate(), r.rotateWhy()
+		return styled(&st.Bad, fmt.Sprintf("! %d %s — rotate", n, why), fmt.Sprintf("! %d %s", n, why), fmt.Sprintf("! %d", n))
 	case r.rotating != "":
 		step := fmt.Sprintf(" %d/6", r.rotatingStep)
 		return styled(&st.Warn, "↻ rotating "+clean(r.rotating)+step, "↻ "+clean(r.rotating)+step, "↻ rotating", "↻"+step)

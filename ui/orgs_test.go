@@ -192,3 +192,24 @@ func TestOrgsKeysOnEmptyStore(t *testing.T) {
 		t.Error("q does not quit")
 	}
 }
+
+// The organizations screen counts what `f` and check's exit 1 call for action: a key handed
+// out twice is to be rotated, and an INACTIVE key m3ter still accepts is failing.
+func TestOrgsHealthCountsKeysHandedOutTwiceAndStillAccepted(t *testing.T) {
+	vault, store := newTestStore(t)
+	sample(t, store)
+	doc := store.Document().Clone()
+	ops, _ := doc.Key("AK-OPS")
+	ops.Key.LastCheck = &keystore.Check{At: testNow, Result: "valid", Verified: true, HTTPStatus: 200}
+	ops.Key.HandedOutTwice = true
+	h := newHarness(t, Deps{Vault: fixedVault{vault, docStore{store, doc}}, Checker: &fakeChecker{}, Passphrase: passphrase})
+	h.app.Update(tea100x30)
+	h.wantView("! 1 handed out twice")
+
+	ops.Key.HandedOutTwice = false
+	ops.Key.Status = keystore.Inactive
+	ops.Key.LastCheck.WhileInactive = true
+	h = newHarness(t, Deps{Vault: fixedVault{vault, docStore{store, doc}}, Checker: &fakeChecker{}, Passphrase: passphrase})
+	h.app.Update(tea100x30)
+	h.wantView("✗ 1 failing")
+}

@@ -88,15 +88,16 @@ func WrongServiceUser(c *keystore.Check) bool {
 }
 
 // NeedsAttention is what the TUI's `f` keeps and counts: an ACTIVE key whose last check
-// failed or could not tell (undetermined), or that is stale or handed out twice (two members
-// handed its secret out before either saw the other's: rotate it); an INACTIVE key m3ter still
+// failed or could not tell (undetermined), or that is stale, exposed (a removed team member
+// could read it) or handed out twice (two members handed its secret out before either saw the
+// other's) — the last two to rotate, as check's exit 1 says; an INACTIVE key m3ter still
 // accepts (it still works: inactivate it in the Console). (A check's own verdict is
 // keystore.Check.Outcome().Failing.)
 func NeedsAttention(k *keystore.AccessKey, now time.Time, maxAge time.Duration) bool {
 	if k.Status != keystore.Active {
 		return k.StillAccepted()
 	}
-	if k.Stale(now, maxAge) || k.HandedOutTwice {
+	if k.Stale(now, maxAge) || k.Exposed || k.HandedOutTwice {
 		return true
 	}
 	c := k.LastCheck

@@ -106,6 +106,7 @@ func TestNeedsAttention(t *testing.T) {
 		{"active, undetermined", keystore.AccessKey{Status: keystore.Active, CreatedAt: now, LastCheck: &keystore.Check{At: now, Result: outcome.Undetermined}}, true},
 		{"active, stale", keystore.AccessKey{Status: keystore.Active, CreatedAt: now.Add(-100 * 24 * time.Hour), LastCheck: valid}, true},
 		{"active, valid, handed out twice", keystore.AccessKey{Status: keystore.Active, CreatedAt: now, LastCheck: valid, HandedOutTwice: true}, true},
+		{"active, valid, exposed", keystore.AccessKey{Status: keystore.Active, CreatedAt: now, LastCheck: valid, Exposed: true}, true},
 		{"inactive, handed out twice, retired", keystore.AccessKey{Status: keystore.Inactive, CreatedAt: now, HandedOutTwice: true,
 			LastCheck: &keystore.Check{At: now, Result: outcome.Rejected, WhileInactive: true}}, false},
 		{"inactive, still accepted", keystore.AccessKey{Status: keystore.Inactive, CreatedAt: now,
