@@ -2,8 +2,10 @@ package cli
 
 import (
 	"bytes"
+	"io/fs"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -253,4 +255,44 @@ func TestWindowsIsRefusedWithAReason(t *testing.T) {
 			t.Errorf("%s: works on any system %v, want %v", cmd.CommandPath(), portable, want)
 		}
 	})
+}
+
+// TestREADMELayoutNamesEveryPackage: the layout under README.md's "## Development" names every
+// directory that holds Go code, and no directory that does not exist.
+func TestREADMELayoutNamesEveryPackage(t *testing.T) {
+	data, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, dev, ok := strings.Cut(string(data), "\n## Development\n")
+	if !ok {
+		t.Fatal(`README.md has no "## Development" section`)
+	}
+	named := map[string]bool{}
+	for _, m := range regexp.MustCompile("`((?:internal|keystore|authclient|ui)[a-z0-9/]*)/`").FindAllStringSubmatch(dev, -1) {
+		named[m[1]] = true
+	}
+	found := map[string]bool{}
+	err = filepath.WalkDir("../..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") {
+			return err
+		}
+		if dir := filepath.ToSlash(filepath.Dir(path)); dir != "../.." {
+			found[strings.TrimPrefix(dir, "../../")] = true
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for dir := range found {
+		if !named[dir] {
+			t.Errorf("README's layout does not name %s/", dir)
+		}
+	}
+	for dir := range named {
+		if !found[dir] {
+			t.Errorf("README's layout names %s/, which holds no Go code", dir)
+		}
+	}
 }
