@@ -154,10 +154,10 @@ func (a *App) agentUntilRead(msg agentUntilMsg) tea.Cmd {
 		// Locked (m3keys lock, a passwd, the timeout): the open store still works with what it
 		// read; a save needs the identity again, and says so.
 		a.c.agent.until = time.Time{}
-		return a.setStatus("the store was locked (m3keys unlock keeps it unlocked) — quit and open m3keys again to save changes", true)
+		return a.c.say("the store was locked (m3keys unlock keeps it unlocked) — quit and open m3keys again to save changes", true)
 	}
 	a.c.agent.until = msg.until
-	return a.c.agent.ticks(a.c.deps.Agent, a.after)
+	return a.c.agent.ticks(a.c.deps.Agent, a.c.after)
 }
 
 // NewAgent is the real agent of the store in dir; exe is the m3keys program that Keep starts.

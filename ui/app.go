@@ -26,7 +26,6 @@ type App struct {
 
 	table  KeyMap // the key table as DESIGN.md words it; each screen gets a copy (syncKeys)
 	help   help.Model
-	status status
 	saves  saves
 	clip   clipState
 	reload reloads
@@ -34,28 +33,16 @@ type App struct {
 	width, height int
 	pending       []pendingIntents // what the screens asked for in this Update, carried out after it
 	quitting      bool
-
-	// after schedules msg after d: tea.Tick in the program, replaceable in tests.
-	after func(d time.Duration, msg tea.Msg) tea.Cmd
-}
-
-type status struct {
-	id    int
-	text  string
-	isErr bool
 }
 
 // New builds the TUI. Run it with tea.NewProgram(ui.New(deps), tea.WithAltScreen()).
 func New(deps Deps) *App {
-	a := &App{
+	a := &App{width: 80, height: 24}
+	a.table = *DefaultKeyMap()
+	a.c = &common{
 		after: func(d time.Duration, msg tea.Msg) tea.Cmd {
 			return tea.Tick(d, func(time.Time) tea.Msg { return msg })
 		},
-		width:  80,
-		height: 24,
-	}
-	a.table = *DefaultKeyMap()
-	a.c = &common{
 		deps:    deps.withDefaults(),
 		keys:    DefaultKeyMap(),
 		styles:  newStyles(),
@@ -162,18 +149,18 @@ func (a *App) handle(msg tea.Msg) tea.Cmd {
 		a.saves.slow(msg)
 		return nil
 	case flushChecksMsg:
-		return a.saves.due(a.c.store, a.after)
+		return a.saves.due(a.c.store, a.c.after)
 	case checkDoneMsg:
 		return a.checkDone(msg)
 	case spinFrameMsg:
 		return a.spinFrame(msg)
 	case clearStatusMsg:
-		a.clearStatus(msg)
+		a.c.status.clear(msg)
 		return nil
 	case clipCopiedMsg:
 		return a.copied(msg)
 	case clipTickMsg:
-		return a.clip.tick(msg, a.c.now(), a.after)
+		return a.clip.tick(msg, a.c.now(), a.c.after)
 	case clipClearedMsg:
 		return a.clipCleared(msg)
 	case reloadTickMsg:
@@ -215,11 +202,11 @@ func (a *App) intent(from ticket, msg tea.Msg) tea.Cmd {
 	case askMsg:
 		a.ask(msg)
 	case changeMsg:
-		return a.saves.save(a.c.store, msg, from, a.after)
+		return a.saves.save(a.c.store, msg, from, a.c.after)
 	case testKeysMsg:
 		return a.startChecks(msg, from)
 	case statusMsg:
-		return a.setStatus(msg.text, msg.isErr)
+		return a.c.say(msg.text, msg.isErr)
 	case copySecretMsg:
 		return a.copySecret(msg, from)
 	case copyTokenMsg:
@@ -262,7 +249,7 @@ func (a *App) opened(msg openedMsg) tea.Cmd {
 	a.c.store = msg.store
 	a.c.setDoc(msg.doc)
 	a.reset(newOrgsScreen(a.c))
-	return tea.Batch(a.c.team.status(a.c.deps.Team, true), a.reload.start(a.c.store, a.after), a.c.agent.ticks(a.c.deps.Agent, a.after)) // a team store syncs as it opens
+	return tea.Batch(a.c.team.status(a.c.deps.Team, true), a.reload.start(a.c.store, a.c.after), a.c.agent.ticks(a.c.deps.Agent, a.c.after)) // a team store syncs as it opens
 }
 
 // ask opens a confirmation over the screen that asked.
@@ -276,7 +263,7 @@ func (a *App) setStatusAbout(orgIDs []string, text string, isErr bool) tea.Cmd {
 	if here := a.about(); here != "" && !slices.Contains(orgIDs, here) {
 		return nil
 	}
-	return a.setStatus(text, isErr)
+	return a.c.say(text, isErr)
 }
 
 // about is the organization the current screen is about, "" for the organizations screen.
@@ -285,25 +272,6 @@ func (a *App) about() string {
 		return s.about()
 	}
 	return ""
-}
-
-func (a *App) setStatus(text string, isErr bool) tea.Cmd {
-	if text == "" {
-		return nil
-	}
-	a.status.id++
-	a.status.text, a.status.isErr = text, isErr
-	ttl := infoTTL
-	if isErr {
-		ttl = errorTTL
-	}
-	return a.after(ttl, clearStatusMsg{id: a.status.id})
-}
-
-func (a *App) clearStatus(msg clearStatusMsg) {
-	if msg.id == a.status.id {
-		a.status.text = ""
-	}
 }
 
 // View draws header, body (or an overlay over it), status and help lines, in exactly the terminal's size.
@@ -363,12 +331,12 @@ func (a *App) footer(w int) []string {
 	if c := a.clip.line(a.c.deps.ClipTimeout); c != "" {
 		lines = append(lines, st.Warn.Render(textcut.End(c, w)))
 	}
-	if a.status.text != "" {
+	if a.c.status.text != "" {
 		style := st.Info
-		if a.status.isErr {
+		if a.c.status.isErr {
 			style = st.Error
 		}
-		wrapped := lipgloss.NewStyle().Width(w).Render(a.status.text)
+		wrapped := lipgloss.NewStyle().Width(w).Render(a.c.status.text)
 		for i, l := range strings.Split(wrapped, "\n") {
 			if i == maxStatusLines {
 				break

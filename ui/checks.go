@@ -196,7 +196,7 @@ func (a *App) checkDone(msg checkDoneMsg) tea.Cmd {
 	r.last = msg
 	a.c.results[msg.keyID] = msg.result
 	a.holdToken(msg.keyID, msg.result)
-	cmds := []tea.Cmd{a.saves.take(a.c, msg.keyID, msg.result, a.after), a.c.checks.dispatch(a.c.deps),
+	cmds := []tea.Cmd{a.saves.take(a.c, msg.keyID, msg.result, a.c.after), a.c.checks.dispatch(a.c.deps),
 		a.broadcast(checkedMsg{orgID: msg.orgID, orgDone: r.left[msg.orgID] == 0}), a.route(msg.to, msg)}
 	if !r.running() && !a.detailShows(r) {
 		failing := r.counts[authclient.Rejected]+r.counts[authclient.Forbidden] > 0
@@ -266,8 +266,8 @@ func (a *App) detailShows(r *checkRun) bool {
 
 // startChecks queues the keys of msg and starts as many checks as the limits allow.
 func (a *App) startChecks(msg testKeysMsg, from ticket) tea.Cmd {
-	spin, say := a.c.checks.start(msg, from, a.c.doc, a.c.deps, a.c.now, a.after)
-	return tea.Batch(spin, a.setStatus(say, false), a.c.checks.dispatch(a.c.deps))
+	spin, say := a.c.checks.start(msg, from, a.c.doc, a.c.deps, a.c.now, a.c.after)
+	return tea.Batch(spin, a.c.say(say, false), a.c.checks.dispatch(a.c.deps))
 }
 
 func (a *App) spinFrame(msg spinFrameMsg) tea.Cmd {
@@ -275,7 +275,7 @@ func (a *App) spinFrame(msg spinFrameMsg) tea.Cmd {
 		return nil
 	}
 	a.c.frame++
-	return a.after(spinInterval, msg)
+	return a.c.after(spinInterval, msg)
 }
 
 // spins says the spinner frame of run msg.run moves on: its run is still going.

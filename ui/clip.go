@@ -112,7 +112,7 @@ func (a *App) copySecret(msg copySecretMsg, from ticket) tea.Cmd {
 		out.prevCleared, out.hash, out.clearer, out.clearerErr = sink.Replaced, sink.Hash, sink.Clearer, sink.ClearerErr
 		out.doc = store.Document()
 		return out
-	}, a.after)
+	}, a.c.after)
 	return cmd
 }
 
@@ -167,7 +167,7 @@ func (a *App) copyToken(msg copyTokenMsg, from ticket) tea.Cmd {
 		return out
 	}}
 	if !fresh {
-		cmds = append(cmds, a.setStatus("getting a Bearer token for "+shortID(keyID)+"…", false))
+		cmds = append(cmds, a.c.say("getting a Bearer token for "+shortID(keyID)+"…", false))
 	}
 	return tea.Batch(cmds...)
 }
@@ -178,7 +178,7 @@ func (a *App) clipboardReady() (tea.Cmd, bool) {
 	case a.c.deps.Clipboard == nil || a.c.store == nil:
 		return nil, false
 	case a.clip.copying:
-		return a.setStatus("still copying — try again in a moment", false), false
+		return a.c.say("still copying — try again in a moment", false), false
 	case a.saves.closing:
 		return nil, false
 	}
@@ -210,11 +210,11 @@ func (a *App) copied(msg clipCopiedMsg) tea.Cmd {
 	case msg.secret && errors.As(msg.err, &unreachable) && !a.saves.closing:
 		a.ask(askOffline(msg.keyID))
 	case msg.err != nil:
-		cmds = append(cmds, a.setStatus(copyFailure(msg, a.c.doc, a.c.now()), true))
+		cmds = append(cmds, a.c.say(copyFailure(msg, a.c.doc, a.c.now()), true))
 	default:
 		cmds = append(cmds, a.hold(msg))
 		if note := teamNote(msg); note != "" {
-			cmds = append(cmds, a.setStatus(note, true))
+			cmds = append(cmds, a.c.say(note, true))
 		}
 	}
 	if a.saves.closing { // quit was asked while copying: clear what was just copied, then go
@@ -228,14 +228,14 @@ func (a *App) copied(msg clipCopiedMsg) tea.Cmd {
 
 // hold starts the countdown of a copy that worked.
 func (a *App) hold(msg clipCopiedMsg) tea.Cmd {
-	cmds := []tea.Cmd{a.clip.hold(msg, a.c.deps, a.c.now(), a.after)}
+	cmds := []tea.Cmd{a.clip.hold(msg, a.c.deps, a.c.now(), a.c.after)}
 	if msg.clearerErr != nil {
-		cmds = append(cmds, a.setStatus("if m3keys is killed, the clipboard keeps it: "+plain(msg.clearerErr)+" — quit with q, which clears it", true))
+		cmds = append(cmds, a.c.say("if m3keys is killed, the clipboard keeps it: "+plain(msg.clearerErr)+" — quit with q, which clears it", true))
 	} else if a.c.deps.Clipboard.Mode() == clipboard.OSC52 {
 		// OSC 52 cannot be read back: only the user can tell whether the terminal took it.
-		cmds = append(cmds, a.setStatus("copied through the terminal (OSC 52): if nothing pastes, the terminal does not allow it; in tmux, set -g set-clipboard on", false))
+		cmds = append(cmds, a.c.say("copied through the terminal (OSC 52): if nothing pastes, the terminal does not allow it; in tmux, set -g set-clipboard on", false))
 	} else {
-		a.status.text = "" // the countdown says it
+		a.c.status.text = "" // the countdown says it
 	}
 	return tea.Batch(cmds...)
 }
@@ -339,7 +339,7 @@ func (a *App) recordIfUntested(keyID string, res authclient.Result) tea.Cmd {
 		return nil
 	}
 	a.c.results[keyID] = res
-	return a.saves.take(a.c, keyID, res, a.after)
+	return a.saves.take(a.c, keyID, res, a.c.after)
 }
 
 // holdToken keeps a token of this session for y.
@@ -385,13 +385,13 @@ func (a *App) clipCleared(msg clipClearedMsg) tea.Cmd {
 	}
 	switch {
 	case msg.err != nil:
-		return a.setStatus("could not clear the clipboard: "+plain(msg.err)+" — clear it yourself", true)
+		return a.c.say("could not clear the clipboard: "+plain(msg.err)+" — clear it yourself", true)
 	case !msg.onTime:
 		return nil
 	case msg.cleared:
-		return a.setStatus("clipboard cleared", false)
+		return a.c.say("clipboard cleared", false)
 	}
-	return a.setStatus("clipboard left alone: it holds something else now", false)
+	return a.c.say("clipboard left alone: it holds something else now", false)
 }
 
 // line is the countdown for the status bar, "" when nothing is held.

@@ -176,7 +176,7 @@ func newHarness(t testing.TB, deps Deps) *harness {
 	if fc, ok := deps.Checker.(*fakeChecker); ok {
 		h.checker = fc
 	}
-	h.app.after = func(time.Duration, tea.Msg) tea.Cmd { return nil }
+	h.app.c.after = func(time.Duration, tea.Msg) tea.Cmd { return nil }
 	h.send(tea.WindowSizeMsg{Width: 80, Height: 24})
 	h.run(h.app.Init())
 	return h

@@ -252,7 +252,7 @@ func TestOrgTestAllShowsProgressAndFailures(t *testing.T) {
 	}
 	h.press("T")
 	h.wantView("tested 3 keys: 2 valid 1 rejected", "✗ rejected 401 just now")
-	if !h.app.status.isErr {
+	if !h.app.c.status.isErr {
 		t.Error("a rejected key is not shown as an error")
 	}
 }
@@ -331,7 +331,7 @@ func TestOrgFilter(t *testing.T) {
 func TestStatusClearsItself(t *testing.T) {
 	h, _ := openAcme(t)
 	h.press("a")
-	id := h.app.status.id
+	id := h.app.c.status.id
 	h.wantView("already has two")
 	h.send(clearStatusMsg{id: id - 1})
 	h.wantView("already has two")

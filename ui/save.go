@@ -109,9 +109,9 @@ func (a *App) saved(msg savedMsg) tea.Cmd {
 	if msg.to.screen != a.stack[len(a.stack)-1].id {
 		// The screen that asked is gone or covered; the user still has to know what happened to the change.
 		if msg.err != nil {
-			return a.setStatus("not saved: "+msg.change.what+": "+plain(msg.err), true)
+			return a.c.say("not saved: "+msg.change.what+": "+plain(msg.err), true)
 		}
-		return a.setStatus("saved: "+msg.change.done, false)
+		return a.c.say("saved: "+msg.change.done, false)
 	}
 	if errors.Is(msg.err, keystore.ErrLastActiveKey) && msg.change.forced != nil {
 		a.ask(askMsg{question: msg.change.forcedQuestion, detail: plain(msg.err), yes: *msg.change.forced})
@@ -177,11 +177,11 @@ func (a *App) checksSaved(msg checksSavedMsg) tea.Cmd {
 		return cmd
 	}
 	if msg.err != nil {
-		return a.setStatus(fmt.Sprintf("could not save %s: %s — they stay on screen and are saved again with the next result or when you quit",
+		return a.c.say(fmt.Sprintf("could not save %s: %s — they stay on screen and are saved again with the next result or when you quit",
 			count(len(s.unsaved), "check result"), plain(msg.err)), true)
 	}
 	if !a.c.checks.running() {
-		return a.saves.flush(a.c.store, a.after) // results that came in while this save was in flight
+		return a.saves.flush(a.c.store, a.c.after) // results that came in while this save was in flight
 	}
 	return nil
 }
@@ -213,7 +213,7 @@ func (a *App) quit(force bool) tea.Cmd {
 	if !a.saves.busy() {
 		say = "clearing the clipboard before quitting…"
 	}
-	return tea.Batch(clear, a.saves.flush(a.c.store, a.after), a.setStatus(say, false))
+	return tea.Batch(clear, a.saves.flush(a.c.store, a.c.after), a.c.say(say, false))
 }
 
 // busy says whether quitting has to wait: a save, a copy or a clear in flight, results not saved.
@@ -230,13 +230,13 @@ func (a *App) closed(err error, what string) (tea.Cmd, bool) {
 	}
 	if err != nil && !s.hangup {
 		s.closing, s.quitFailed = false, true
-		return a.setStatus("not saved: "+what+" — press q to try again, or ctrl+c to quit without it: "+plain(err), true), true
+		return a.c.say("not saved: "+what+" — press q to try again, or ctrl+c to quit without it: "+plain(err), true), true
 	}
 	if len(s.inFlight) > 0 || a.clip.copying || a.clip.clearing > 0 {
 		return nil, true
 	}
 	if len(s.unsaved) > 0 && err == nil {
-		return a.saves.flush(a.c.store, a.after), true
+		return a.saves.flush(a.c.store, a.c.after), true
 	}
 	a.quitting = true
 	return tea.Quit, true

@@ -103,7 +103,7 @@ func (a *App) cover(s screen) {
 
 // shown follows a change of screen: the message of the screen left goes with it.
 func (a *App) shown() {
-	a.status.text = ""
+	a.c.status.text = ""
 	a.rebuild()
 }
 

@@ -162,7 +162,7 @@ func (t *teamState) sync(tm Team, store Store, c SyncChoices, now time.Time, aft
 func (a *App) teamStatusRead(msg teamStatusMsg) tea.Cmd {
 	say, sync := a.c.team.read(msg)
 	if say != "" {
-		return a.setStatus(say, true)
+		return a.c.say(say, true)
 	}
 	if sync {
 		return a.startSync(SyncChoices{})
@@ -172,9 +172,9 @@ func (a *App) teamStatusRead(msg teamStatusMsg) tea.Cmd {
 
 // startSync runs a sync in a command, or says why not.
 func (a *App) startSync(c SyncChoices) tea.Cmd {
-	cmd, say := a.c.team.sync(a.c.deps.Team, a.c.store, c, a.c.now(), a.after)
+	cmd, say := a.c.team.sync(a.c.deps.Team, a.c.store, c, a.c.now(), a.c.after)
 	if say != "" {
-		return a.setStatus(say, false)
+		return a.c.say(say, false)
 	}
 	return cmd
 }
@@ -184,7 +184,7 @@ func (a *App) syncSpin() tea.Cmd {
 		return nil
 	}
 	a.c.frame++
-	return a.after(spinInterval, syncSpinMsg{})
+	return a.c.after(spinInterval, syncSpinMsg{})
 }
 
 // synced shows what a sync brought, and opens what it needs from the member: a choice per
@@ -202,18 +202,18 @@ func (a *App) synced(msg syncedMsg) tea.Cmd {
 	case t.conflict && len(res.Conflicts) > 0:
 		a.over = nil
 		a.open(newConflictsScreen(a.c, res.Conflicts))
-		cmds = append(cmds, a.setStatus(fmt.Sprintf("sync stopped on %s: nothing was saved — keep yours (o) or theirs (t) for each, then enter syncs again",
+		cmds = append(cmds, a.c.say(fmt.Sprintf("sync stopped on %s: nothing was saved — keep yours (o) or theirs (t) for each, then enter syncs again",
 			count(len(res.Conflicts), "conflict")), true))
 	case errors.Is(msg.err, team.ErrRemoved): // nothing to trust: say so, whole
-		cmds = append(cmds, a.setStatus("sync: "+plain(msg.err), true))
+		cmds = append(cmds, a.c.say("sync: "+plain(msg.err), true))
 	case res.Pending != nil:
 		a.over = nil
 		a.open(newTrustScreen(a.c, res.Pending))
-		cmds = append(cmds, a.setStatus("the team's member list changed: saves are refused until you trust it — review it, then y", true))
+		cmds = append(cmds, a.c.say("the team's member list changed: saves are refused until you trust it — review it, then y", true))
 	case msg.err != nil:
-		cmds = append(cmds, a.setStatus("sync: "+plain(msg.err), true))
+		cmds = append(cmds, a.c.say("sync: "+plain(msg.err), true))
 	default:
-		cmds = append(cmds, a.setStatus(syncSentence(res), len(res.OverLimit) > 0))
+		cmds = append(cmds, a.c.say(syncSentence(res), len(res.OverLimit) > 0))
 	}
 	return tea.Batch(cmds...)
 }
