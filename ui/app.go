@@ -140,11 +140,11 @@ func (a *App) handle(msg tea.Msg) tea.Cmd {
 	case checksSavedMsg:
 		return tea.Batch(a.checksSaved(msg), a.c.team.status(a.c.deps.Team, false))
 	case teamStatusMsg:
-		return a.teamStatusRead(msg)
+		return a.c.teamStatusRead(msg)
 	case syncedMsg:
 		return a.synced(msg)
 	case syncSpinMsg:
-		return a.syncSpin()
+		return a.c.spin(a.c.team.syncing, msg)
 	case saveSlowMsg:
 		a.saves.slow(msg)
 		return nil
@@ -153,7 +153,7 @@ func (a *App) handle(msg tea.Msg) tea.Cmd {
 	case checkDoneMsg:
 		return a.checkDone(msg)
 	case spinFrameMsg:
-		return a.spinFrame(msg)
+		return a.c.spin(a.c.checks.spins(msg), msg)
 	case clearStatusMsg:
 		a.c.status.clear(msg)
 		return nil
@@ -172,7 +172,7 @@ func (a *App) handle(msg tea.Msg) tea.Cmd {
 	case agentTickMsg:
 		return readUntil(a.c.deps.Agent)
 	case agentUntilMsg:
-		return a.agentUntilRead(msg)
+		return a.c.agentUntilRead(msg)
 	}
 	return nil
 }
@@ -204,7 +204,7 @@ func (a *App) intent(from ticket, msg tea.Msg) tea.Cmd {
 	case changeMsg:
 		return a.saves.save(a.c.store, msg, from, a.c.after)
 	case testKeysMsg:
-		return a.startChecks(msg, from)
+		return a.c.startChecks(msg, from)
 	case statusMsg:
 		return a.c.say(msg.text, msg.isErr)
 	case copySecretMsg:
@@ -212,7 +212,7 @@ func (a *App) intent(from ticket, msg tea.Msg) tea.Cmd {
 	case copyTokenMsg:
 		return a.copyToken(msg, from)
 	case syncMsg:
-		return a.startSync(msg.choices)
+		return a.c.startSync(msg.choices)
 	}
 	return nil
 }
@@ -229,7 +229,7 @@ func (a *App) key(msg tea.KeyMsg) tea.Cmd {
 	case keyIs(msg, k.Quit):
 		return a.quit(false)
 	case keyIs(msg, k.Sync):
-		return a.startSync(SyncChoices{})
+		return a.c.startSync(SyncChoices{})
 	}
 	return a.deliver(a.focused(), msg)
 }
@@ -303,7 +303,7 @@ func (a *App) header(w int) string {
 	if p := a.c.checks.progress(a.c.now()); p != "" {
 		right = a.c.spinner() + " " + p
 	}
-	right = joinRight(right, a.teamBadge())
+	right = joinRight(right, a.c.teamBadge())
 	right = joinRight(right, a.c.agent.badge())
 	// the progress stays; long crumbs give way to it
 	room := w - lipgloss.Width(right) - 1

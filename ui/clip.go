@@ -199,7 +199,7 @@ func (a *App) copied(msg clipCopiedMsg) tea.Cmd {
 	}
 	var cmds []tea.Cmd
 	if msg.fetched != nil && msg.fetched.BearerToken() != "" {
-		a.holdToken(msg.keyID, *msg.fetched)
+		a.c.holdToken(msg.keyID, *msg.fetched)
 		cmds = append(cmds, a.recordIfUntested(msg.keyID, *msg.fetched))
 	}
 	if msg.prevCleared {
@@ -343,12 +343,12 @@ func (a *App) recordIfUntested(keyID string, res authclient.Result) tea.Cmd {
 }
 
 // holdToken keeps a token of this session for y.
-func (a *App) holdToken(keyID string, res authclient.Result) {
-	ref, ok := a.c.doc.Key(keyID)
+func (c *common) holdToken(keyID string, res authclient.Result) {
+	ref, ok := c.doc.Key(keyID)
 	if !ok {
 		return
 	}
-	a.c.tokens.Hold(authclient.Key{OrgID: ref.Org.ID, APIURL: ref.Org.APIURL, AccessKeyID: keyID, Secret: ref.Key.Secret.Reveal()}, res)
+	c.tokens.Hold(authclient.Key{OrgID: ref.Org.ID, APIURL: ref.Org.APIURL, AccessKeyID: keyID, Secret: ref.Key.Secret.Reveal()}, res)
 }
 
 // tick counts down once a second, and clears the clipboard when the time is up.

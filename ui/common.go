@@ -72,6 +72,15 @@ func (c *common) spinner() string {
 	return frames[c.frame%len(frames)]
 }
 
+// spin turns the spinner and schedules the next frame, while on (a test run, a sync) goes on.
+func (c *common) spin(on bool, next tea.Msg) tea.Cmd {
+	if !on {
+		return nil
+	}
+	c.frame++
+	return c.after(spinInterval, next)
+}
+
 // setDoc replaces the document on screen.
 func (c *common) setDoc(d *keystore.Document) { c.doc, c.docTx = d, nil }
 

@@ -259,7 +259,7 @@ func TestOrgTestAllShowsProgressAndFailures(t *testing.T) {
 
 func TestOrgProgressWhileTesting(t *testing.T) {
 	h, _ := openAcme(t)
-	cmd := h.app.startChecks(testKeysMsg{keyIDs: activeKeyIDs(h.app.c.org(orgA))}, ticket{})
+	cmd := h.app.c.startChecks(testKeysMsg{keyIDs: activeKeyIDs(h.app.c.org(orgA))}, ticket{})
 	h.wantView("testing 0/3", "testing…")
 	h.run(cmd)
 	h.wantNotView("testing 0/3", "testing…")

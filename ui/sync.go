@@ -159,32 +159,25 @@ func (t *teamState) sync(tm Team, store Store, c SyncChoices, now time.Time, aft
 	return tea.Batch(sync, after(spinInterval, syncSpinMsg{})), ""
 }
 
-func (a *App) teamStatusRead(msg teamStatusMsg) tea.Cmd {
-	say, sync := a.c.team.read(msg)
+// teamStatusRead shows the badge read, and starts the sync it calls for.
+func (c *common) teamStatusRead(msg teamStatusMsg) tea.Cmd {
+	say, sync := c.team.read(msg)
 	if say != "" {
-		return a.c.say(say, true)
+		return c.say(say, true)
 	}
 	if sync {
-		return a.startSync(SyncChoices{})
+		return c.startSync(SyncChoices{})
 	}
 	return nil
 }
 
 // startSync runs a sync in a command, or says why not.
-func (a *App) startSync(c SyncChoices) tea.Cmd {
-	cmd, say := a.c.team.sync(a.c.deps.Team, a.c.store, c, a.c.now(), a.c.after)
+func (c *common) startSync(choices SyncChoices) tea.Cmd {
+	cmd, say := c.team.sync(c.deps.Team, c.store, choices, c.now(), c.after)
 	if say != "" {
-		return a.c.say(say, false)
+		return c.say(say, false)
 	}
 	return cmd
-}
-
-func (a *App) syncSpin() tea.Cmd {
-	if !a.c.team.syncing {
-		return nil
-	}
-	a.c.frame++
-	return a.c.after(spinInterval, syncSpinMsg{})
 }
 
 // synced shows what a sync brought, and opens what it needs from the member: a choice per
@@ -238,13 +231,13 @@ func syncSentence(r team.Result) string {
 }
 
 // teamBadge is the header's team state; "" on a single-person store.
-func (a *App) teamBadge() string {
-	t, st := a.c.team, a.c.styles
+func (c *common) teamBadge() string {
+	t, st := c.team, c.styles
 	switch {
 	case !t.on:
 		return ""
 	case t.syncing:
-		return a.c.spinner() + " " + syncProgress(a.c.now().Sub(t.since))
+		return c.spinner() + " " + syncProgress(c.now().Sub(t.since))
 	case t.conflict:
 		return st.Bad.Render("⇅ conflict")
 	case t.badge == "in sync":
