@@ -32,7 +32,6 @@ type App struct {
 
 	width, height int
 	pending       []pendingIntents // what the screens asked for in this Update, carried out after it
-	quitting      bool
 }
 
 // New builds the TUI. Run it with tea.NewProgram(ui.New(deps), tea.WithAltScreen()).
@@ -103,7 +102,7 @@ func (a *App) keystrokes(msg tea.KeyMsg) tea.Cmd {
 	}
 	var cmds []tea.Cmd
 	for i, r := range msg.Runes {
-		if a.quitting {
+		if a.saves.quitting {
 			break
 		}
 		if a.c.keys.text {
@@ -162,13 +161,13 @@ func (a *App) handle(msg tea.Msg) tea.Cmd {
 	case clipTickMsg:
 		return a.clip.tick(msg, a.c.now(), a.c.after)
 	case clipClearedMsg:
-		return a.clipCleared(msg)
+		return a.clip.cleared(a.c, &a.saves, msg)
 	case reloadTickMsg:
 		return a.reload.tick(a.c.store)
 	case reloadedMsg:
 		return a.reloaded(msg)
 	case Hangup:
-		return a.hangup()
+		return a.saves.hungUp(a.c, &a.clip)
 	case agentTickMsg:
 		return readUntil(a.c.deps.Agent)
 	case agentUntilMsg:
@@ -208,9 +207,9 @@ func (a *App) intent(from ticket, msg tea.Msg) tea.Cmd {
 	case statusMsg:
 		return a.c.say(msg.text, msg.isErr)
 	case copySecretMsg:
-		return a.copySecret(msg, from)
+		return a.clip.copySecret(a.c, &a.saves, msg, from)
 	case copyTokenMsg:
-		return a.copyToken(msg, from)
+		return a.clip.copyToken(a.c, &a.saves, msg, from)
 	case syncMsg:
 		return a.c.startSync(msg.choices)
 	}
@@ -222,12 +221,12 @@ func (a *App) key(msg tea.KeyMsg) tea.Cmd {
 	k := a.c.keys
 	switch {
 	case keyIs(msg, k.ForceQuit):
-		return a.quit(true)
+		return a.saves.quit(a.c, &a.clip, true)
 	case keyIs(msg, k.Help):
 		a.cover(newHelpScreen(a.c, a.top()))
 		return nil
 	case keyIs(msg, k.Quit):
-		return a.quit(false)
+		return a.saves.quit(a.c, &a.clip, false)
 	case keyIs(msg, k.Sync):
 		return a.c.startSync(SyncChoices{})
 	}
@@ -276,7 +275,7 @@ func (a *App) about() string {
 
 // View draws header, body (or an overlay over it), status and help lines, in exactly the terminal's size.
 func (a *App) View() string {
-	if a.quitting {
+	if a.saves.quitting {
 		return ""
 	}
 	w, h := a.width, a.height

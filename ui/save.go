@@ -21,7 +21,8 @@ const (
 	slowSave = time.Second
 )
 
-// saves is what the root knows about writes in flight and check results not yet saved.
+// saves is what the root knows about writes in flight and check results not yet saved,
+// and the quit that waits for them.
 type saves struct {
 	next     int
 	inFlight map[int]bool // by save id: true once it has taken longer than slowSave
@@ -32,6 +33,7 @@ type saves struct {
 	// quitFailed says a quit gave up on a failed save: ctrl+c now quits without it.
 	quitFailed bool
 	hangup     bool // the terminal is gone: quit even when a save fails
+	quitting   bool // tea.Quit is sent: the view is empty, keys left in a read are dropped
 }
 
 // checkRecord is one live result taken in, to be recorded as the key's last check.
@@ -103,7 +105,7 @@ func (s *saves) save(store Store, change changeMsg, from ticket, after afterFunc
 // key gets its second, explicit confirmation first.
 func (a *App) saved(msg savedMsg) tea.Cmd {
 	a.finished(msg.id, msg.doc)
-	if cmd, closing := a.closed(msg.err, "the change to "+msg.change.what); closing {
+	if cmd, closing := a.saves.closed(a.c, &a.clip, msg.err, "the change to "+msg.change.what); closing {
 		return cmd
 	}
 	if msg.to.screen != a.stack[len(a.stack)-1].id {
@@ -173,7 +175,7 @@ func (a *App) checksSaved(msg checksSavedMsg) tea.Cmd {
 	}
 	a.finished(msg.id, msg.doc)
 	what := fmt.Sprintf("%s of this session", count(len(recs), "check result"))
-	if cmd, closing := a.closed(msg.err, what); closing {
+	if cmd, closing := s.closed(a.c, &a.clip, msg.err, what); closing {
 		return cmd
 	}
 	if msg.err != nil {
@@ -190,54 +192,48 @@ func (a *App) checksSaved(msg checksSavedMsg) tea.Cmd {
 // good: a save that fails does not keep it open. main sends it on SIGHUP, SIGTERM and SIGINT.
 type Hangup struct{}
 
-func (a *App) hangup() tea.Cmd {
-	a.saves.hangup = true
-	return a.quit(false)
+func (s *saves) hungUp(c *common, clip *clipState) tea.Cmd {
+	s.hangup = true
+	return s.quit(c, clip, false)
 }
 
 // quit clears the clipboard and saves what is in hand first: a change in flight, results
 // not saved yet. ctrl+c while that waits, or after a save failed, quits at once.
-func (a *App) quit(force bool) tea.Cmd {
-	a.c.checks.stop()
-	if force && (a.saves.closing || a.saves.quitFailed) {
-		a.quitting = true
+func (s *saves) quit(c *common, clip *clipState, force bool) tea.Cmd {
+	c.checks.stop()
+	if force && (s.closing || s.quitFailed) {
+		s.quitting = true
 		return tea.Quit
 	}
-	clear := a.clip.clear(false)
-	if !a.busy() {
-		a.quitting = true
+	clear := clip.clear(false)
+	if !s.busy() && !clip.busy() {
+		s.quitting = true
 		return tea.Quit
 	}
-	a.saves.closing = true
+	s.closing = true
 	say := "saving before quitting…"
-	if !a.saves.busy() {
+	if !s.busy() {
 		say = "clearing the clipboard before quitting…"
 	}
-	return tea.Batch(clear, a.saves.flush(a.c.store, a.c.after), a.c.say(say, false))
-}
-
-// busy says whether quitting has to wait: a save, a copy or a clear in flight, results not saved.
-func (a *App) busy() bool {
-	return a.saves.busy() || a.clip.copying || a.clip.clearing > 0
+	return tea.Batch(clear, s.flush(c.store, c.after), c.say(say, false))
 }
 
 // closed finishes a quit that waited: it quits once nothing is left to do, and gives up
 // quitting, saying what was not saved, when a save failed (unless the terminal is gone).
-func (a *App) closed(err error, what string) (tea.Cmd, bool) {
-	s := &a.saves
+func (s *saves) closed(c *common, clip *clipState, err error, what string) (tea.Cmd, bool) {
 	if !s.closing {
 		return nil, false
 	}
 	if err != nil && !s.hangup {
 		s.closing, s.quitFailed = false, true
-		return a.c.say("not saved: "+what+" — press q to try again, or ctrl+c to quit without it: "+plain(err), true), true
+		return c.say("not saved: "+what+" — press q to try again, or ctrl+c to quit without it: "+plain(err), true), true
 	}
-	if len(s.inFlight) > 0 || a.clip.copying || a.clip.clearing > 0 {
+	if len(s.inFlight) > 0 || clip.busy() {
 		return nil, true
 	}
 	if len(s.unsaved) > 0 && err == nil {
-		return a.saves.flush(a.c.store, a.c.after), true
+		return s.flush(c.store, c.after), true
 	}
-	a.quitting = true
+	s.quitting = true
 	return tea.Quit, true
 }
