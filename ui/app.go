@@ -257,20 +257,14 @@ func (a *App) ask(msg askMsg) {
 }
 
 // setStatusAbout shows a message about these organizations only where it belongs:
-// on the organizations screen, or on a screen of one of them.
+// on a screen about no one organization (the organizations screen), or on a screen of one of them.
 func (a *App) setStatusAbout(orgIDs []string, text string, isErr bool) tea.Cmd {
-	if here := a.about(); here != "" && !slices.Contains(orgIDs, here) {
-		return nil
+	if s, ok := a.top().(aboutOrg); ok {
+		if here := s.about(); here != "" && !slices.Contains(orgIDs, here) {
+			return nil
+		}
 	}
 	return a.c.say(text, isErr)
-}
-
-// about is the organization the current screen is about, "" for the organizations screen.
-func (a *App) about() string {
-	if s, ok := a.top().(aboutOrg); ok {
-		return s.about()
-	}
-	return ""
 }
 
 // View draws header, body (or an overlay over it), status and help lines, in exactly the terminal's size.

@@ -180,45 +180,44 @@ func (c *common) startSync(choices SyncChoices) tea.Cmd {
 	return cmd
 }
 
-// synced shows what a sync brought, and opens what it needs from the member: a choice per
-// conflict, or the trust of a changed member list.
-func (a *App) synced(msg syncedMsg) tea.Cmd {
-	t := &a.c.team
+// synced takes the end of a sync in: what to say, and the screen the member needs now, nil
+// when none — a choice per conflict, or the trust of a changed member list.
+func (t *teamState) synced(c *common, msg syncedMsg) (need screen, say statusMsg) {
 	t.syncing = false
 	t.conflict = errors.Is(msg.err, team.ErrConflicts)
-	if msg.err == nil && msg.doc != nil {
-		a.adopt(msg.doc)
-	}
-	cmds := []tea.Cmd{a.c.team.status(a.c.deps.Team, false)}
 	res := msg.res
 	switch {
 	case t.conflict && len(res.Conflicts) > 0:
-		a.over = nil
-		a.open(newConflictsScreen(a.c, res.Conflicts))
-		cmds = append(cmds, a.c.say(fmt.Sprintf("sync stopped on %s: nothing was saved — keep yours (o) or theirs (t) for each, then enter syncs again",
-			count(len(res.Conflicts), "conflict")), true))
+		return newConflictsScreen(c, res.Conflicts), statusMsg{isErr: true, text: fmt.Sprintf(
+			"sync stopped on %s: nothing was saved — keep yours (o) or theirs (t) for each, then enter syncs again", count(len(res.Conflicts), "conflict"))}
 	case errors.Is(msg.err, team.ErrRemoved): // nothing to trust: say so, whole
-		cmds = append(cmds, a.c.say("sync: "+plain(msg.err), true))
+		return nil, statusMsg{text: "sync: " + plain(msg.err), isErr: true}
 	case res.Pending != nil:
-		a.over = nil
-		a.open(newTrustScreen(a.c, res.Pending))
-		cmds = append(cmds, a.c.say("the team's member list changed: saves are refused until you trust it — review it, then y", true))
+		return newTrustScreen(c, res.Pending), statusMsg{text: "the team's member list changed: saves are refused until you trust it — review it, then y", isErr: true}
 	case msg.err != nil:
-		cmds = append(cmds, a.c.say("sync: "+plain(msg.err), true))
-	default:
-		cmds = append(cmds, a.c.say(syncSentence(res), len(res.OverLimit) > 0))
+		return nil, statusMsg{text: "sync: " + plain(msg.err), isErr: true}
 	}
-	return tea.Batch(cmds...)
+	return nil, statusMsg{text: syncSentence(res), isErr: len(res.OverLimit) > 0}
 }
 
-// open shows a screen a sync needs, in the place of one it opened before.
-func (a *App) open(s screen) {
-	switch a.top().(type) {
-	case *conflictsScreen, *trustScreen:
-		a.replace(s)
-	default:
-		a.push(s)
+// synced shows what a sync brought, and opens the screen it needs in the place of one a
+// sync opened before.
+func (a *App) synced(msg syncedMsg) tea.Cmd {
+	need, say := a.c.team.synced(a.c, msg)
+	if msg.err == nil && msg.doc != nil {
+		a.adopt(msg.doc)
 	}
+	badge := a.c.team.status(a.c.deps.Team, false)
+	if need != nil {
+		a.over = nil
+		switch a.top().(type) {
+		case *conflictsScreen, *trustScreen:
+			a.replace(need)
+		default:
+			a.push(need)
+		}
+	}
+	return tea.Batch(badge, a.c.say(say.text, say.isErr))
 }
 
 // syncSentence is the status line after a sync that went through.
