@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/charmbracelet/bubbles/help"
-	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/m3keys/m3keys/authclient"
@@ -339,40 +338,5 @@ func (a *App) footer(w int) []string {
 	} else if !a.clip.pending.Held() { // the countdown takes the empty status line
 		lines = append(lines, "")
 	}
-	return append(lines, a.helpLine(w))
-}
-
-// helpLine is the short help: whole bindings while they fit, then "…", always
-// ending in `? help` when help works here. (help.ShortHelpView would add a
-// binding that does not fit whenever its own ellipsis does not fit either.)
-func (a *App) helpLine(w int) string {
-	k, st := a.c.keys, a.help.Styles
-	item := func(b key.Binding) string {
-		return st.ShortKey.Render(b.Help().Key) + " " + st.ShortDesc.Render(b.Help().Desc)
-	}
-	var items []string
-	for _, b := range k.ShortHelp() {
-		if b.Enabled() {
-			items = append(items, item(b))
-		}
-	}
-	var tail []string
-	if k.Help.Enabled() {
-		tail = []string{item(k.Help)}
-	}
-	sep := st.ShortSeparator.Render(a.help.ShortSeparator)
-	for n := len(items); n >= 0; n-- {
-		shown := append([]string{}, items[:n]...)
-		switch {
-		case n == len(items):
-		case n > 0:
-			shown[n-1] += " " + st.Ellipsis.Render("…")
-		default:
-			shown = []string{st.Ellipsis.Render("…")}
-		}
-		if line := strings.Join(append(shown, tail...), sep); lipgloss.Width(line) <= w {
-			return line
-		}
-	}
-	return textcut.End(strings.Join(tail, ""), w)
+	return append(lines, a.c.keys.helpLine(a.help, w))
 }
