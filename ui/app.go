@@ -18,10 +18,8 @@ import (
 // App is the root model: it owns the stack of screens, the overlay, the status bar,
 // the size and everything shared (the document, saves, checks, the clipboard).
 type App struct {
-	c      *common
-	stack  []entry
-	over   *entry // help or a confirmation, over the top screen
-	nextID int
+	c     *common
+	stack stack
 
 	table  KeyMap // the key table as DESIGN.md words it; each screen gets a copy (syncKeys)
 	help   help.Model
@@ -59,7 +57,7 @@ func New(deps Deps) *App {
 
 // Init lets the first screen start: unlock tries $M3KEYS_PASSPHRASE right away.
 func (a *App) Init() tea.Cmd {
-	cmd := a.deliver(&a.stack[0], startMsg{})
+	cmd := a.deliver(a.stack.last(), startMsg{})
 	a.settle()
 	return cmd
 }
@@ -178,7 +176,7 @@ func (a *App) handle(msg tea.Msg) tea.Cmd {
 // intents carries out, in order, what the screen with ticket from asked for. A screen
 // already left asks for nothing any more.
 func (a *App) intents(from ticket, in intentsMsg) tea.Cmd {
-	if a.find(from.screen) == nil {
+	if a.stack.find(from.screen) == nil {
 		return nil
 	}
 	var cmds []tea.Cmd
@@ -222,14 +220,14 @@ func (a *App) key(msg tea.KeyMsg) tea.Cmd {
 	case keyIs(msg, k.ForceQuit):
 		return a.saves.quit(a.c, &a.clip, true)
 	case keyIs(msg, k.Help):
-		a.cover(newHelpScreen(a.c, a.top()))
+		a.stack.cover(newHelpScreen(a.c, a.stack.top()))
 		return nil
 	case keyIs(msg, k.Quit):
 		return a.saves.quit(a.c, &a.clip, false)
 	case keyIs(msg, k.Sync):
 		return a.c.startSync(SyncChoices{})
 	}
-	return a.deliver(a.focused(), msg)
+	return a.deliver(a.stack.focused(), msg)
 }
 
 // syncKeys enables exactly the keys that work right now, so help never lists a dead one.
@@ -237,7 +235,7 @@ func (a *App) key(msg tea.KeyMsg) tea.Cmd {
 // does never shows on the next.
 func (a *App) syncKeys() {
 	k := a.table
-	a.focused().s.enableKeys(&k)
+	a.stack.focused().s.enableKeys(&k)
 	*a.c.keys = k
 }
 
@@ -252,13 +250,13 @@ func (a *App) opened(msg openedMsg) tea.Cmd {
 
 // ask opens a confirmation over the screen that asked.
 func (a *App) ask(msg askMsg) {
-	a.cover(newConfirmScreen(a.c, msg))
+	a.stack.cover(newConfirmScreen(a.c, msg))
 }
 
 // setStatusAbout shows a message about these organizations only where it belongs:
 // on a screen about no one organization (the organizations screen), or on a screen of one of them.
 func (a *App) setStatusAbout(orgIDs []string, text string, isErr bool) tea.Cmd {
-	if s, ok := a.top().(aboutOrg); ok {
+	if s, ok := a.stack.top().(aboutOrg); ok {
 		if here := s.about(); here != "" && !slices.Contains(orgIDs, here) {
 			return nil
 		}
@@ -274,7 +272,7 @@ func (a *App) View() string {
 	w, h := a.width, a.height
 	footer := a.footer(w)
 	bodyH := max(0, h-1-len(footer))
-	body := a.focused().s.view()
+	body := a.stack.focused().s.view()
 	lines := append([]string{a.header(w), fitLines(body, w, bodyH)}, footer...)
 	return fitLines(strings.Join(lines, "\n"), w, h)
 }
@@ -288,7 +286,7 @@ func (a *App) header(w int) string {
 	if a.c.deps.Demo {
 		left += " " + st.Badge.Render(" DEMO ")
 	}
-	for _, c := range a.top().crumbs() {
+	for _, c := range a.stack.top().crumbs() {
 		left += st.Crumb.Render(" › " + c)
 	}
 	right := ""

@@ -198,7 +198,7 @@ func (a *App) checkDone(msg checkDoneMsg) tea.Cmd {
 	a.c.holdToken(msg.keyID, msg.result)
 	cmds := []tea.Cmd{a.saves.take(a.c, msg.keyID, msg.result, a.c.after), a.c.checks.dispatch(a.c.deps),
 		a.broadcast(checkedMsg{orgID: msg.orgID, orgDone: r.left[msg.orgID] == 0}), a.route(msg.to, msg)}
-	if !r.running() && !r.shownIn(a.top()) {
+	if !r.running() && !r.shownIn(a.stack.top()) {
 		failing := r.counts[authclient.Rejected]+r.counts[authclient.Forbidden] > 0
 		cmds = append(cmds, a.setStatusAbout(r.orgs, r.summary(a.c), failing))
 	}

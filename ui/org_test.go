@@ -119,7 +119,7 @@ func TestOrgAddKeyRefusals(t *testing.T) {
 	}
 	h.press("a")
 	h.typeText("q?")
-	if h.quit || h.app.over != nil {
+	if h.quit || h.app.stack.over != nil {
 		t.Fatal("q or ? in a text field did more than type")
 	}
 }
@@ -193,7 +193,7 @@ func TestOrgRemoveKey(t *testing.T) {
 	h, store := openAcme(t)
 	h.press("d")
 	h.wantView("access key is ACTIVE", "make it INACTIVE first")
-	if h.app.over != nil {
+	if h.app.stack.over != nil {
 		t.Fatal("asked to remove an ACTIVE key")
 	}
 	h.press("s", "y") // inactivate, then remove
@@ -349,7 +349,7 @@ func TestHelpListsOnlyWorkingKeys(t *testing.T) {
 	h.wantView("Keys on this screen", "new service user", "add key", "history", "test all ACTIVE")
 	h.wantNotView("remove key", "test key") // no key selected
 	h.press("x")
-	if h.app.over != nil {
+	if h.app.stack.over != nil {
 		t.Fatal("help does not close")
 	}
 	h.press("q")

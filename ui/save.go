@@ -108,7 +108,7 @@ func (a *App) saved(msg savedMsg) tea.Cmd {
 	if cmd, closing := a.saves.closed(a.c, &a.clip, msg.err, "the change to "+msg.change.what); closing {
 		return cmd
 	}
-	if msg.to.screen != a.stack[len(a.stack)-1].id {
+	if msg.to.screen != a.stack.last().id {
 		// The screen that asked is gone or covered; the user still has to know what happened to the change.
 		if msg.err != nil {
 			return a.c.say("not saved: "+msg.change.what+": "+plain(msg.err), true)

@@ -209,8 +209,8 @@ func (a *App) synced(msg syncedMsg) tea.Cmd {
 	}
 	badge := a.c.team.status(a.c.deps.Team, false)
 	if need != nil {
-		a.over = nil
-		switch a.top().(type) {
+		a.stack.over = nil
+		switch a.stack.top().(type) {
 		case *conflictsScreen, *trustScreen:
 			a.replace(need)
 		default:

@@ -95,7 +95,7 @@ func TestUnlockKeys(t *testing.T) {
 	vault, _ := newTestStore(t)
 	h := newHarness(t, Deps{Vault: vault})
 	h.typeText("q?")
-	if h.quit || h.app.over != nil {
+	if h.quit || h.app.stack.over != nil {
 		t.Fatal("q or ? in the passphrase field did more than type")
 	}
 	if got := h.unlock().form.raw(0); got != "q?" {
