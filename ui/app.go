@@ -15,8 +15,9 @@ import (
 	"github.com/m3keys/m3keys/internal/textcut"
 )
 
-// App is the root model: it owns the stack of screens, the overlay, the status bar,
-// the size and everything shared (the document, saves, checks, the clipboard).
+// App is the root model: it routes messages to the stack of screens, carries out what
+// they ask, and draws them with the header and footer. It owns the size, the saves, the
+// clipboard and what every screen shares (common: the document, the status line, checks).
 type App struct {
 	c     *common
 	stack stack
