@@ -19,7 +19,8 @@ type common struct {
 	styles Styles
 	// after schedules msg after d: tea.Tick in the program, replaceable in tests.
 	after afterFunc
-	// status is the status line: the root's services set it with say; a screen asks with say() or fail().
+	// status is the status line: the root and its services set it (c.say); a screen asks
+	// for it with the say and fail intents.
 	status status
 
 	store Store

@@ -166,6 +166,8 @@ func (s *saves) flush(store Store, after afterFunc) tea.Cmd {
 	return cmd
 }
 
+// checksSaved takes the end of a save of check results in: the results come back to be
+// saved again when it failed; those that came in meanwhile go next.
 func (a *App) checksSaved(msg checksSavedMsg) tea.Cmd {
 	s := &a.saves
 	recs := s.flushing
@@ -183,7 +185,7 @@ func (a *App) checksSaved(msg checksSavedMsg) tea.Cmd {
 			count(len(s.unsaved), "check result"), plain(msg.err)), true)
 	}
 	if !a.c.checks.running() {
-		return a.saves.flush(a.c.store, a.c.after) // results that came in while this save was in flight
+		return s.flush(a.c.store, a.c.after) // results that came in while this save was in flight
 	}
 	return nil
 }
@@ -192,6 +194,7 @@ func (a *App) checksSaved(msg checksSavedMsg) tea.Cmd {
 // good: a save that fails does not keep it open. main sends it on SIGHUP, SIGTERM and SIGINT.
 type Hangup struct{}
 
+// hungUp is the quit of a Hangup.
 func (s *saves) hungUp(c *common, clip *clipState) tea.Cmd {
 	s.hangup = true
 	return s.quit(c, clip, false)
