@@ -149,15 +149,16 @@ func readUntil(ag Agent) tea.Cmd {
 	}
 }
 
-func (a *App) agentUntilRead(msg agentUntilMsg) tea.Cmd {
+// agentUntilRead takes the agent's lock time in, and says when the agent locked the store.
+func (c *common) agentUntilRead(msg agentUntilMsg) tea.Cmd {
 	if !msg.ok {
 		// Locked (m3keys lock, a passwd, the timeout): the open store still works with what it
 		// read; a save needs the identity again, and says so.
-		a.c.agent.until = time.Time{}
-		return a.setStatus("the store was locked (m3keys unlock keeps it unlocked) — quit and open m3keys again to save changes", true)
+		c.agent.until = time.Time{}
+		return c.say("the store was locked (m3keys unlock keeps it unlocked) — quit and open m3keys again to save changes", true)
 	}
-	a.c.agent.until = msg.until
-	return a.c.agent.ticks(a.c.deps.Agent, a.after)
+	c.agent.until = msg.until
+	return c.agent.ticks(c.deps.Agent, c.after)
 }
 
 // NewAgent is the real agent of the store in dir; exe is the m3keys program that Keep starts.

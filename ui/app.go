@@ -9,53 +9,37 @@ import (
 	"time"
 
 	"github.com/charmbracelet/bubbles/help"
-	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/m3keys/m3keys/authclient"
 	"github.com/m3keys/m3keys/internal/textcut"
 )
 
-// App is the root model: it owns the stack of screens, the overlay, the status bar,
-// the size and everything shared (the document, saves, checks, the clipboard).
+// App is the root model: it routes messages to the stack of screens, carries out what
+// they ask, and draws them with the header and footer. It owns the size, the saves, the
+// clipboard and what every screen shares (common: the document, the status line, checks).
 type App struct {
-	c      *common
-	stack  []entry
-	over   *entry // help or a confirmation, over the top screen
-	nextID int
+	c     *common
+	stack stack
 
 	table  KeyMap // the key table as DESIGN.md words it; each screen gets a copy (syncKeys)
 	help   help.Model
-	status status
 	saves  saves
 	clip   clipState
 	reload reloads
 
 	width, height int
 	pending       []pendingIntents // what the screens asked for in this Update, carried out after it
-	quitting      bool
-
-	// after schedules msg after d: tea.Tick in the program, replaceable in tests.
-	after func(d time.Duration, msg tea.Msg) tea.Cmd
-}
-
-type status struct {
-	id    int
-	text  string
-	isErr bool
 }
 
 // New builds the TUI. Run it with tea.NewProgram(ui.New(deps), tea.WithAltScreen()).
 func New(deps Deps) *App {
-	a := &App{
+	a := &App{width: 80, height: 24}
+	a.table = *DefaultKeyMap()
+	a.c = &common{
 		after: func(d time.Duration, msg tea.Msg) tea.Cmd {
 			return tea.Tick(d, func(time.Time) tea.Msg { return msg })
 		},
-		width:  80,
-		height: 24,
-	}
-	a.table = *DefaultKeyMap()
-	a.c = &common{
 		deps:    deps.withDefaults(),
 		keys:    DefaultKeyMap(),
 		styles:  newStyles(),
@@ -74,7 +58,7 @@ func New(deps Deps) *App {
 
 // Init lets the first screen start: unlock tries $M3KEYS_PASSPHRASE right away.
 func (a *App) Init() tea.Cmd {
-	cmd := a.deliver(&a.stack[0], startMsg{})
+	cmd := a.deliver(a.stack.last(), startMsg{})
 	a.settle()
 	return cmd
 }
@@ -116,7 +100,7 @@ func (a *App) keystrokes(msg tea.KeyMsg) tea.Cmd {
 	}
 	var cmds []tea.Cmd
 	for i, r := range msg.Runes {
-		if a.quitting {
+		if a.saves.quitting {
 			break
 		}
 		if a.c.keys.text {
@@ -153,39 +137,39 @@ func (a *App) handle(msg tea.Msg) tea.Cmd {
 	case checksSavedMsg:
 		return tea.Batch(a.checksSaved(msg), a.c.team.status(a.c.deps.Team, false))
 	case teamStatusMsg:
-		return a.teamStatusRead(msg)
+		return a.c.teamStatusRead(msg)
 	case syncedMsg:
 		return a.synced(msg)
 	case syncSpinMsg:
-		return a.syncSpin()
+		return a.c.spin(a.c.team.syncing, msg)
 	case saveSlowMsg:
 		a.saves.slow(msg)
 		return nil
 	case flushChecksMsg:
-		return a.saves.due(a.c.store, a.after)
+		return a.saves.due(a.c.store, a.c.after)
 	case checkDoneMsg:
 		return a.checkDone(msg)
 	case spinFrameMsg:
-		return a.spinFrame(msg)
+		return a.c.spin(a.c.checks.spins(msg), msg)
 	case clearStatusMsg:
-		a.clearStatus(msg)
+		a.c.status.clear(msg)
 		return nil
 	case clipCopiedMsg:
 		return a.copied(msg)
 	case clipTickMsg:
-		return a.clip.tick(msg, a.c.now(), a.after)
+		return a.clip.tick(msg, a.c.now(), a.c.after)
 	case clipClearedMsg:
-		return a.clipCleared(msg)
+		return a.clip.cleared(a.c, &a.saves, msg)
 	case reloadTickMsg:
 		return a.reload.tick(a.c.store)
 	case reloadedMsg:
 		return a.reloaded(msg)
 	case Hangup:
-		return a.hangup()
+		return a.saves.hungUp(a.c, &a.clip)
 	case agentTickMsg:
 		return readUntil(a.c.deps.Agent)
 	case agentUntilMsg:
-		return a.agentUntilRead(msg)
+		return a.c.agentUntilRead(msg)
 	}
 	return nil
 }
@@ -193,7 +177,7 @@ func (a *App) handle(msg tea.Msg) tea.Cmd {
 // intents carries out, in order, what the screen with ticket from asked for. A screen
 // already left asks for nothing any more.
 func (a *App) intents(from ticket, in intentsMsg) tea.Cmd {
-	if a.find(from.screen) == nil {
+	if a.stack.find(from.screen) == nil {
 		return nil
 	}
 	var cmds []tea.Cmd
@@ -215,17 +199,17 @@ func (a *App) intent(from ticket, msg tea.Msg) tea.Cmd {
 	case askMsg:
 		a.ask(msg)
 	case changeMsg:
-		return a.saves.save(a.c.store, msg, from, a.after)
+		return a.saves.save(a.c.store, msg, from, a.c.after)
 	case testKeysMsg:
-		return a.startChecks(msg, from)
+		return a.c.startChecks(msg, from)
 	case statusMsg:
-		return a.setStatus(msg.text, msg.isErr)
+		return a.c.say(msg.text, msg.isErr)
 	case copySecretMsg:
-		return a.copySecret(msg, from)
+		return a.clip.copySecret(a.c, &a.saves, msg, from)
 	case copyTokenMsg:
-		return a.copyToken(msg, from)
+		return a.clip.copyToken(a.c, &a.saves, msg, from)
 	case syncMsg:
-		return a.startSync(msg.choices)
+		return a.c.startSync(msg.choices)
 	}
 	return nil
 }
@@ -235,16 +219,16 @@ func (a *App) key(msg tea.KeyMsg) tea.Cmd {
 	k := a.c.keys
 	switch {
 	case keyIs(msg, k.ForceQuit):
-		return a.quit(true)
+		return a.saves.quit(a.c, &a.clip, true)
 	case keyIs(msg, k.Help):
-		a.cover(newHelpScreen(a.c, a.top()))
+		a.stack.cover(newHelpScreen(a.c, a.stack.top()))
 		return nil
 	case keyIs(msg, k.Quit):
-		return a.quit(false)
+		return a.saves.quit(a.c, &a.clip, false)
 	case keyIs(msg, k.Sync):
-		return a.startSync(SyncChoices{})
+		return a.c.startSync(SyncChoices{})
 	}
-	return a.deliver(a.focused(), msg)
+	return a.deliver(a.stack.focused(), msg)
 }
 
 // syncKeys enables exactly the keys that work right now, so help never lists a dead one.
@@ -252,7 +236,7 @@ func (a *App) key(msg tea.KeyMsg) tea.Cmd {
 // does never shows on the next.
 func (a *App) syncKeys() {
 	k := a.table
-	a.focused().s.enableKeys(&k)
+	a.stack.focused().s.enableKeys(&k)
 	*a.c.keys = k
 }
 
@@ -262,59 +246,34 @@ func (a *App) opened(msg openedMsg) tea.Cmd {
 	a.c.store = msg.store
 	a.c.setDoc(msg.doc)
 	a.reset(newOrgsScreen(a.c))
-	return tea.Batch(a.c.team.status(a.c.deps.Team, true), a.reload.start(a.c.store, a.after), a.c.agent.ticks(a.c.deps.Agent, a.after)) // a team store syncs as it opens
+	return tea.Batch(a.c.team.status(a.c.deps.Team, true), a.reload.start(a.c.store, a.c.after), a.c.agent.ticks(a.c.deps.Agent, a.c.after)) // a team store syncs as it opens
 }
 
 // ask opens a confirmation over the screen that asked.
 func (a *App) ask(msg askMsg) {
-	a.cover(newConfirmScreen(a.c, msg))
+	a.stack.cover(newConfirmScreen(a.c, msg))
 }
 
 // setStatusAbout shows a message about these organizations only where it belongs:
-// on the organizations screen, or on a screen of one of them.
+// on a screen about no one organization (the organizations screen), or on a screen of one of them.
 func (a *App) setStatusAbout(orgIDs []string, text string, isErr bool) tea.Cmd {
-	if here := a.about(); here != "" && !slices.Contains(orgIDs, here) {
-		return nil
+	if s, ok := a.stack.top().(aboutOrg); ok {
+		if here := s.about(); here != "" && !slices.Contains(orgIDs, here) {
+			return nil
+		}
 	}
-	return a.setStatus(text, isErr)
-}
-
-// about is the organization the current screen is about, "" for the organizations screen.
-func (a *App) about() string {
-	if s, ok := a.top().(aboutOrg); ok {
-		return s.about()
-	}
-	return ""
-}
-
-func (a *App) setStatus(text string, isErr bool) tea.Cmd {
-	if text == "" {
-		return nil
-	}
-	a.status.id++
-	a.status.text, a.status.isErr = text, isErr
-	ttl := infoTTL
-	if isErr {
-		ttl = errorTTL
-	}
-	return a.after(ttl, clearStatusMsg{id: a.status.id})
-}
-
-func (a *App) clearStatus(msg clearStatusMsg) {
-	if msg.id == a.status.id {
-		a.status.text = ""
-	}
+	return a.c.say(text, isErr)
 }
 
 // View draws header, body (or an overlay over it), status and help lines, in exactly the terminal's size.
 func (a *App) View() string {
-	if a.quitting {
+	if a.saves.quitting {
 		return ""
 	}
 	w, h := a.width, a.height
 	footer := a.footer(w)
 	bodyH := max(0, h-1-len(footer))
-	body := a.focused().s.view()
+	body := a.stack.focused().s.view()
 	lines := append([]string{a.header(w), fitLines(body, w, bodyH)}, footer...)
 	return fitLines(strings.Join(lines, "\n"), w, h)
 }
@@ -328,14 +287,14 @@ func (a *App) header(w int) string {
 	if a.c.deps.Demo {
 		left += " " + st.Badge.Render(" DEMO ")
 	}
-	for _, c := range a.top().crumbs() {
+	for _, c := range a.stack.top().crumbs() {
 		left += st.Crumb.Render(" › " + c)
 	}
 	right := ""
 	if p := a.c.checks.progress(a.c.now()); p != "" {
 		right = a.c.spinner() + " " + p
 	}
-	right = joinRight(right, a.teamBadge())
+	right = joinRight(right, a.c.teamBadge())
 	right = joinRight(right, a.c.agent.badge())
 	// the progress stays; long crumbs give way to it
 	room := w - lipgloss.Width(right) - 1
@@ -363,12 +322,12 @@ func (a *App) footer(w int) []string {
 	if c := a.clip.line(a.c.deps.ClipTimeout); c != "" {
 		lines = append(lines, st.Warn.Render(textcut.End(c, w)))
 	}
-	if a.status.text != "" {
+	if a.c.status.text != "" {
 		style := st.Info
-		if a.status.isErr {
+		if a.c.status.isErr {
 			style = st.Error
 		}
-		wrapped := lipgloss.NewStyle().Width(w).Render(a.status.text)
+		wrapped := lipgloss.NewStyle().Width(w).Render(a.c.status.text)
 		for i, l := range strings.Split(wrapped, "\n") {
 			if i == maxStatusLines {
 				break
@@ -378,40 +337,5 @@ func (a *App) footer(w int) []string {
 	} else if !a.clip.pending.Held() { // the countdown takes the empty status line
 		lines = append(lines, "")
 	}
-	return append(lines, a.helpLine(w))
-}
-
-// helpLine is the short help: whole bindings while they fit, then "…", always
-// ending in `? help` when help works here. (help.ShortHelpView would add a
-// binding that does not fit whenever its own ellipsis does not fit either.)
-func (a *App) helpLine(w int) string {
-	k, st := a.c.keys, a.help.Styles
-	item := func(b key.Binding) string {
-		return st.ShortKey.Render(b.Help().Key) + " " + st.ShortDesc.Render(b.Help().Desc)
-	}
-	var items []string
-	for _, b := range k.ShortHelp() {
-		if b.Enabled() {
-			items = append(items, item(b))
-		}
-	}
-	var tail []string
-	if k.Help.Enabled() {
-		tail = []string{item(k.Help)}
-	}
-	sep := st.ShortSeparator.Render(a.help.ShortSeparator)
-	for n := len(items); n >= 0; n-- {
-		shown := append([]string{}, items[:n]...)
-		switch {
-		case n == len(items):
-		case n > 0:
-			shown[n-1] += " " + st.Ellipsis.Render("…")
-		default:
-			shown = []string{st.Ellipsis.Render("…")}
-		}
-		if line := strings.Join(append(shown, tail...), sep); lipgloss.Width(line) <= w {
-			return line
-		}
-	}
-	return textcut.End(strings.Join(tail, ""), w)
+	return append(lines, a.c.keys.helpLine(a.help, w))
 }

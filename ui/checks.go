@@ -195,10 +195,10 @@ func (a *App) checkDone(msg checkDoneMsg) tea.Cmd {
 	r.tally.Add(livecheck.Counted{Outcome: outcome.Outcome{Class: msg.result.Class, WhileInactive: a.c.inactive(msg.keyID)}})
 	r.last = msg
 	a.c.results[msg.keyID] = msg.result
-	a.holdToken(msg.keyID, msg.result)
-	cmds := []tea.Cmd{a.saves.take(a.c, msg.keyID, msg.result, a.after), a.c.checks.dispatch(a.c.deps),
+	a.c.holdToken(msg.keyID, msg.result)
+	cmds := []tea.Cmd{a.saves.take(a.c, msg.keyID, msg.result, a.c.after), a.c.checks.dispatch(a.c.deps),
 		a.broadcast(checkedMsg{orgID: msg.orgID, orgDone: r.left[msg.orgID] == 0}), a.route(msg.to, msg)}
-	if !r.running() && !a.detailShows(r) {
+	if !r.running() && !r.shownIn(a.stack.top()) {
 		cmds = append(cmds, a.setStatusAbout(r.orgs, r.summary(a.c), r.tally.Failing() > 0))
 	}
 	return tea.Batch(cmds...)
@@ -260,25 +260,17 @@ type keyDetail interface {
 	showsKey(keyID string) bool
 }
 
-// detailShows says the screen on top already shows the one result of run r in its detail
+// shownIn says the screen on top already shows the one result of run r in its detail
 // line: the status line would say it twice.
-func (a *App) detailShows(r *checkRun) bool {
-	s, ok := a.top().(keyDetail)
+func (r *checkRun) shownIn(top screen) bool {
+	s, ok := top.(keyDetail)
 	return ok && r.total == 1 && s.showsKey(r.last.keyID)
 }
 
 // startChecks queues the keys of msg and starts as many checks as the limits allow.
-func (a *App) startChecks(msg testKeysMsg, from ticket) tea.Cmd {
-	spin, say := a.c.checks.start(msg, from, a.c.doc, a.c.deps, a.c.now, a.after)
-	return tea.Batch(spin, a.setStatus(say, false), a.c.checks.dispatch(a.c.deps))
-}
-
-func (a *App) spinFrame(msg spinFrameMsg) tea.Cmd {
-	if !a.c.checks.spins(msg) {
-		return nil
-	}
-	a.c.frame++
-	return a.after(spinInterval, msg)
+func (c *common) startChecks(msg testKeysMsg, from ticket) tea.Cmd {
+	spin, say := c.checks.start(msg, from, c.doc, c.deps, c.now, c.after)
+	return tea.Batch(spin, c.say(say, false), c.checks.dispatch(c.deps))
 }
 
 // spins says the spinner frame of run msg.run moves on: its run is still going.

@@ -105,7 +105,7 @@ func TestARunSavesItsResultsOnce(t *testing.T) {
 func TestResultsInHandAreSavedOnQuit(t *testing.T) {
 	h, store := openAcme(t)
 	var ticks []tea.Msg
-	h.app.after = func(_ time.Duration, msg tea.Msg) tea.Cmd { ticks = append(ticks, msg); return nil }
+	h.app.c.after = func(_ time.Duration, msg tea.Msg) tea.Cmd { ticks = append(ticks, msg); return nil }
 	run := &stepRun{h: h}
 	run.press("T")
 	run.next()

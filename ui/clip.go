@@ -91,19 +91,20 @@ func askHandOut(k *keystore.AccessKey) askMsg {
 	}
 }
 
-// copySecret hands the secret out to the clipboard (handout.Desk), in one command.
-func (a *App) copySecret(msg copySecretMsg, from ticket) tea.Cmd {
-	if cmd, ok := a.clipboardReady(); !ok {
+// copySecret hands the secret out to the clipboard (handout.Desk), in one command: a save
+// that s tracks, as any other.
+func (cs *clipState) copySecret(c *common, s *saves, msg copySecretMsg, from ticket) tea.Cmd {
+	if cmd, ok := cs.ready(c, s.closing); !ok {
 		return cmd
 	}
-	store, keyID, sink := a.c.store, msg.keyID, a.clip.sink(a.c.deps)
+	store, keyID, sink := c.store, msg.keyID, cs.sink(c.deps)
 	desk := handout.Desk{Store: store}
-	if t, ok := a.c.deps.Team.(handOutTeam); ok && a.c.team.on {
+	if t, ok := c.deps.Team.(handOutTeam); ok && c.team.on {
 		desk.Team = t.HandOut(store, msg.offline)
 	}
-	a.clip.copying = true
+	cs.copying = true
 	var id int
-	id, cmd := a.saves.track(func() tea.Msg {
+	id, cmd := s.track(func() tea.Msg {
 		out := clipCopiedMsg{id: id, to: from, keyID: keyID, secret: true}
 		out.granted, out.err = desk.HandOut(keyID, sink) // refuses a key that is gone, or handed out already
 		var lost *handout.Undelivered
@@ -113,7 +114,7 @@ func (a *App) copySecret(msg copySecretMsg, from ticket) tea.Cmd {
 		out.prevCleared, out.hash, out.clearer, out.clearerErr = sink.Replaced, sink.Hash, sink.Clearer, sink.ClearerErr
 		out.doc = store.Document()
 		return out
-	}, a.after)
+	}, c.after)
 	return cmd
 }
 
@@ -133,19 +134,19 @@ func (cs *clipState) sink(deps Deps) *handout.Clipboard {
 
 // copyToken copies the Bearer token of this session's last successful test of the key,
 // or a fresh one when there is none or it expires within authclient.TokenMargin.
-func (a *App) copyToken(msg copyTokenMsg, from ticket) tea.Cmd {
-	if cmd, ok := a.clipboardReady(); !ok {
+func (cs *clipState) copyToken(c *common, s *saves, msg copyTokenMsg, from ticket) tea.Cmd {
+	if cmd, ok := cs.ready(c, s.closing); !ok {
 		return cmd
 	}
-	ref, ok := a.c.doc.Key(msg.keyID)
-	if !ok || a.c.deps.Checker == nil {
+	ref, ok := c.doc.Key(msg.keyID)
+	if !ok || c.deps.Checker == nil {
 		return nil
 	}
-	checker, sink, keyID := a.c.deps.Checker, a.clip.sink(a.c.deps), msg.keyID
+	checker, sink, keyID := c.deps.Checker, cs.sink(c.deps), msg.keyID
 	key := livecheck.Key(ref)
-	held, fresh := a.c.tokens.Get(key)
-	shared := a.c.agent.tokens(a.c.deps.Agent) // the unlock agent's, nil when it did not open the store
-	a.clip.copying = true
+	held, fresh := c.tokens.Get(key)
+	shared := c.agent.tokens(c.deps.Agent) // the unlock agent's, nil when it did not open the store
+	cs.copying = true
 	cmds := []tea.Cmd{func() tea.Msg {
 		out := clipCopiedMsg{to: from, keyID: keyID}
 		res := held
@@ -168,23 +169,26 @@ func (a *App) copyToken(msg copyTokenMsg, from ticket) tea.Cmd {
 		return out
 	}}
 	if !fresh {
-		cmds = append(cmds, a.setStatus("getting a Bearer token for "+shortID(keyID)+"…", false))
+		cmds = append(cmds, c.say("getting a Bearer token for "+shortID(keyID)+"…", false))
 	}
 	return tea.Batch(cmds...)
 }
 
-// clipboardReady says whether a copy may start now, and why not.
-func (a *App) clipboardReady() (tea.Cmd, bool) {
+// ready says whether a copy may start now, and why not; none starts once quitting (closing).
+func (cs *clipState) ready(c *common, closing bool) (tea.Cmd, bool) {
 	switch {
-	case a.c.deps.Clipboard == nil || a.c.store == nil:
+	case c.deps.Clipboard == nil || c.store == nil:
 		return nil, false
-	case a.clip.copying:
-		return a.setStatus("still copying — try again in a moment", false), false
-	case a.saves.closing:
+	case cs.copying:
+		return c.say("still copying — try again in a moment", false), false
+	case closing:
 		return nil, false
 	}
 	return nil, true
 }
+
+// busy says a quit has to wait for the clipboard: a copy or a clear is in flight.
+func (cs *clipState) busy() bool { return cs.copying || cs.clearing > 0 }
 
 // noTokenError is a fresh token m3ter did not issue.
 type noTokenError struct{ res authclient.Result }
@@ -200,8 +204,8 @@ func (a *App) copied(msg clipCopiedMsg) tea.Cmd {
 	}
 	var cmds []tea.Cmd
 	if msg.fetched != nil && msg.fetched.BearerToken() != "" {
-		a.holdToken(msg.keyID, *msg.fetched)
-		cmds = append(cmds, a.recordIfUntested(msg.keyID, *msg.fetched))
+		a.c.holdToken(msg.keyID, *msg.fetched)
+		cmds = append(cmds, a.saves.recordIfUntested(a.c, msg.keyID, *msg.fetched))
 	}
 	if msg.prevCleared {
 		a.clip.pending, a.clip.what = clipboard.Pending{}, ""
@@ -211,38 +215,26 @@ func (a *App) copied(msg clipCopiedMsg) tea.Cmd {
 	case msg.secret && errors.As(msg.err, &unreachable) && !a.saves.closing:
 		a.ask(askOffline(msg.keyID))
 	case msg.err != nil:
-		cmds = append(cmds, a.setStatus(copyFailure(msg, a.c.doc, a.c.now()), true))
+		cmds = append(cmds, a.c.say(copyFailure(msg, a.c.doc, a.c.now()), true))
 	default:
-		cmds = append(cmds, a.hold(msg))
+		cmds = append(cmds, a.clip.hold(a.c, msg))
 		if note := teamNote(msg); note != "" {
-			cmds = append(cmds, a.setStatus(note, true))
+			cmds = append(cmds, a.c.say(note, true))
 		}
 	}
 	if a.saves.closing { // quit was asked while copying: clear what was just copied, then go
 		cmds = append(cmds, a.clip.clear(false))
-		if cmd, closing := a.closed(nil, ""); closing {
+		if cmd, closing := a.saves.closed(a.c, &a.clip, nil, ""); closing {
 			return tea.Batch(append(cmds, cmd)...)
 		}
 	}
 	return tea.Batch(append(cmds, a.route(msg.to, msg))...)
 }
 
-// hold starts the countdown of a copy that worked.
-func (a *App) hold(msg clipCopiedMsg) tea.Cmd {
-	cmds := []tea.Cmd{a.clip.hold(msg, a.c.deps, a.c.now(), a.after)}
-	if msg.clearerErr != nil {
-		cmds = append(cmds, a.setStatus("if m3keys is killed, the clipboard keeps it: "+plain(msg.clearerErr)+" — quit with q, which clears it", true))
-	} else if a.c.deps.Clipboard.Mode() == clipboard.OSC52 {
-		// OSC 52 cannot be read back: only the user can tell whether the terminal took it.
-		cmds = append(cmds, a.setStatus("copied through the terminal (OSC 52): if nothing pastes, the terminal does not allow it; in tmux, set -g set-clipboard on", false))
-	} else {
-		a.status.text = "" // the countdown says it
-	}
-	return tea.Batch(cmds...)
-}
-
-// hold keeps the hash of a copy that worked and starts its countdown (nil without a timeout).
-func (cs *clipState) hold(msg clipCopiedMsg, deps Deps, now time.Time, after afterFunc) tea.Cmd {
+// hold keeps the hash of a copy that worked and starts its countdown (none without a
+// timeout), which takes the status line unless there is more to say.
+func (cs *clipState) hold(c *common, msg clipCopiedMsg) tea.Cmd {
+	deps, now := c.deps, c.now()
 	cs.seq++
 	cs.pending = clipboard.NewPending(deps.Clipboard, msg.hash, now, deps.ClipTimeout).WithClearer(msg.clearer)
 	cs.what = "Bearer token for " + shortID(msg.keyID)
@@ -250,10 +242,19 @@ func (cs *clipState) hold(msg clipCopiedMsg, deps Deps, now time.Time, after aft
 		cs.what = "secret of " + shortID(msg.keyID)
 	}
 	cs.left, _ = cs.pending.Remaining(now)
+	var tick tea.Cmd
 	if deps.ClipTimeout > 0 {
-		return after(time.Second, clipTickMsg{seq: cs.seq})
+		tick = c.after(time.Second, clipTickMsg{seq: cs.seq})
 	}
-	return nil
+	switch {
+	case msg.clearerErr != nil:
+		return tea.Batch(tick, c.say("if m3keys is killed, the clipboard keeps it: "+plain(msg.clearerErr)+" — quit with q, which clears it", true))
+	case deps.Clipboard.Mode() == clipboard.OSC52:
+		// OSC 52 cannot be read back: only the user can tell whether the terminal took it.
+		return tea.Batch(tick, c.say("copied through the terminal (OSC 52): if nothing pastes, the terminal does not allow it; in tmux, set -g set-clipboard on", false))
+	}
+	c.status.text = "" // the countdown says it
+	return tick
 }
 
 // handOutTeam is a Team that keeps a hand-out once team-wide (teamDir is).
@@ -334,22 +335,22 @@ func handedOut(keyID, by string, at time.Time) string {
 
 // recordIfUntested keeps the token y fetched for a key never checked as its last check, a
 // token-only one: m3ter issued a token, which is more than "untested".
-func (a *App) recordIfUntested(keyID string, res authclient.Result) tea.Cmd {
-	ref, ok := a.c.doc.Key(keyID)
-	if _, tested := a.c.results[keyID]; !ok || tested || ref.Key.LastCheck != nil {
+func (s *saves) recordIfUntested(c *common, keyID string, res authclient.Result) tea.Cmd {
+	ref, ok := c.doc.Key(keyID)
+	if _, tested := c.results[keyID]; !ok || tested || ref.Key.LastCheck != nil {
 		return nil
 	}
-	a.c.results[keyID] = res
-	return a.saves.take(a.c, keyID, res, a.after)
+	c.results[keyID] = res
+	return s.take(c, keyID, res, c.after)
 }
 
 // holdToken keeps a token of this session for y.
-func (a *App) holdToken(keyID string, res authclient.Result) {
-	ref, ok := a.c.doc.Key(keyID)
+func (c *common) holdToken(keyID string, res authclient.Result) {
+	ref, ok := c.doc.Key(keyID)
 	if !ok {
 		return
 	}
-	a.c.tokens.Hold(livecheck.Key(ref), res)
+	c.tokens.Hold(livecheck.Key(ref), res)
 }
 
 // tick counts down once a second, and clears the clipboard when the time is up.
@@ -379,20 +380,21 @@ func (cs *clipState) clear(onTime bool) tea.Cmd {
 	}
 }
 
-func (a *App) clipCleared(msg clipClearedMsg) tea.Cmd {
-	a.clip.clearing--
-	if cmd, closing := a.closed(nil, ""); closing {
+// cleared takes a clear's outcome in; a quit that waited for it (s) goes on.
+func (cs *clipState) cleared(c *common, s *saves, msg clipClearedMsg) tea.Cmd {
+	cs.clearing--
+	if cmd, closing := s.closed(c, cs, nil, ""); closing {
 		return cmd
 	}
 	switch {
 	case msg.err != nil:
-		return a.setStatus("could not clear the clipboard: "+plain(msg.err)+" — clear it yourself", true)
+		return c.say("could not clear the clipboard: "+plain(msg.err)+" — clear it yourself", true)
 	case !msg.onTime:
 		return nil
 	case msg.cleared:
-		return a.setStatus("clipboard cleared", false)
+		return c.say("clipboard cleared", false)
 	}
-	return a.setStatus("clipboard left alone: it holds something else now", false)
+	return c.say("clipboard left alone: it holds something else now", false)
 }
 
 // line is the countdown for the status bar, "" when nothing is held.

@@ -11,11 +11,17 @@ import (
 )
 
 // common is what every screen shares: dependencies, keys, styles, the unlocked
-// store and its document, and the live checks in progress. The root owns it.
+// store and its document, and the live checks in progress. The root owns it, and
+// starts its services from it (the status line, checks, syncs).
 type common struct {
 	deps   Deps
 	keys   *KeyMap
 	styles Styles
+	// after schedules msg after d: tea.Tick in the program, replaceable in tests.
+	after afterFunc
+	// status is the status line: the root and its services set it (c.say); a screen asks
+	// for it with the say and fail intents.
+	status status
 
 	store Store
 	doc   *keystore.Document
@@ -33,9 +39,47 @@ const spinInterval = 100 * time.Millisecond
 
 func (c *common) now() time.Time { return c.deps.Clock() }
 
+// status is the message above the help line; it clears itself after a while.
+type status struct {
+	id    int
+	text  string
+	isErr bool
+}
+
+// say shows text in the status line until its time is up; "" leaves the line as it is.
+func (c *common) say(text string, isErr bool) tea.Cmd {
+	if text == "" {
+		return nil
+	}
+	st := &c.status
+	st.id++
+	st.text, st.isErr = text, isErr
+	ttl := infoTTL
+	if isErr {
+		ttl = errorTTL
+	}
+	return c.after(ttl, clearStatusMsg{id: st.id})
+}
+
+// clear ends a message whose time is up, unless a newer one took its place.
+func (st *status) clear(msg clearStatusMsg) {
+	if msg.id == st.id {
+		st.text = ""
+	}
+}
+
 func (c *common) spinner() string {
 	frames := spinner.MiniDot.Frames
 	return frames[c.frame%len(frames)]
+}
+
+// spin turns the spinner and schedules the next frame, while on (a test run, a sync) goes on.
+func (c *common) spin(on bool, next tea.Msg) tea.Cmd {
+	if !on {
+		return nil
+	}
+	c.frame++
+	return c.after(spinInterval, next)
 }
 
 // setDoc replaces the document on screen.

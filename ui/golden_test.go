@@ -59,7 +59,7 @@ func TestGolden(t *testing.T) {
 		}},
 		{"org_testing", func(t *testing.T) *harness {
 			h := open(t)
-			h.app.startChecks(testKeysMsg{keyIDs: h.app.c.activeKeyIDs(orgA)}, ticket{})
+			h.app.c.startChecks(testKeysMsg{keyIDs: h.app.c.activeKeyIDs(orgA)}, ticket{})
 			return h
 		}},
 		{"org_tested", func(t *testing.T) *harness {

@@ -176,7 +176,7 @@ func newHarness(t testing.TB, deps Deps) *harness {
 	if fc, ok := deps.Checker.(*fakeChecker); ok {
 		h.checker = fc
 	}
-	h.app.after = func(time.Duration, tea.Msg) tea.Cmd { return nil }
+	h.app.c.after = func(time.Duration, tea.Msg) tea.Cmd { return nil }
 	h.send(tea.WindowSizeMsg{Width: 80, Height: 24})
 	h.run(h.app.Init())
 	return h
@@ -314,23 +314,23 @@ func resultWith(message string) authclient.Result {
 
 // on reports whether the screen on top of the stack (under an overlay) is a T.
 func on[T screen](h *harness) bool {
-	_, ok := h.app.top().(T)
+	_, ok := h.app.stack.top().(T)
 	return ok
 }
 
 // over reports whether the overlay up is a T.
 func over[T screen](h *harness) bool {
-	if h.app.over == nil {
+	if h.app.stack.over == nil {
 		return false
 	}
-	_, ok := h.app.over.s.(T)
+	_, ok := h.app.stack.over.s.(T)
 	return ok
 }
 
 // topmost is the highest screen of type T on the stack, nil when there is none.
 func topmost[T screen](a *App) T {
-	for i := len(a.stack) - 1; i >= 0; i-- {
-		if s, ok := a.stack[i].s.(T); ok {
+	for i := len(a.stack.entries) - 1; i >= 0; i-- {
+		if s, ok := a.stack.entries[i].s.(T); ok {
 			return s
 		}
 	}

@@ -2,9 +2,13 @@ package ui
 
 import (
 	"slices"
+	"strings"
 
+	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/m3keys/m3keys/internal/textcut"
 )
 
 // KeyMap is every key the TUI knows. Each screen enables the ones that work there
@@ -167,4 +171,39 @@ func (k *KeyMap) helpEntries() []key.Help {
 		out = append(out, b.Help())
 	}
 	return out
+}
+
+// helpLine is the short help in h's styles: whole bindings while they fit, then "…", always
+// ending in `? help` when help works here. (help.ShortHelpView would add a
+// binding that does not fit whenever its own ellipsis does not fit either.)
+func (k *KeyMap) helpLine(h help.Model, w int) string {
+	st := h.Styles
+	item := func(b key.Binding) string {
+		return st.ShortKey.Render(b.Help().Key) + " " + st.ShortDesc.Render(b.Help().Desc)
+	}
+	var items []string
+	for _, b := range k.ShortHelp() {
+		if b.Enabled() {
+			items = append(items, item(b))
+		}
+	}
+	var tail []string
+	if k.Help.Enabled() {
+		tail = []string{item(k.Help)}
+	}
+	sep := st.ShortSeparator.Render(h.ShortSeparator)
+	for n := len(items); n >= 0; n-- {
+		shown := append([]string{}, items[:n]...)
+		switch {
+		case n == len(items):
+		case n > 0:
+			shown[n-1] += " " + st.Ellipsis.Render("…")
+		default:
+			shown = []string{st.Ellipsis.Render("…")}
+		}
+		if line := strings.Join(append(shown, tail...), sep); lipgloss.Width(line) <= w {
+			return line
+		}
+	}
+	return textcut.End(strings.Join(tail, ""), w)
 }

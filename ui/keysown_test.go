@@ -18,7 +18,7 @@ func TestTrustWordingDoesNotLeakIntoConfirmations(t *testing.T) {
 	h.openOrg("Acme production")
 	h.selectRow("AK-BILLING-OLD")
 	h.press("s") // make it INACTIVE? — a confirmation
-	help := h.app.helpLine(200)
+	help := h.app.c.keys.helpLine(h.app.help, 200)
 	if !strings.Contains(help, "y yes") || !strings.Contains(help, "n/esc no") {
 		t.Fatalf("the confirmation's help reads %q, want y yes · n/esc no", help)
 	}

@@ -57,8 +57,8 @@ func TestPasteOnAListDoesNothing(t *testing.T) {
 	for _, p := range []string{"c", "d", "y", "s", "jj", "q", "?"} {
 		h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(p), Paste: true})
 		h.wantSelected("AK-BILLING-OLD")
-		if h.quit || !on[*orgScreen](h) || h.app.over != nil || clip.Writes() != 0 {
-			t.Fatalf("a paste of %q acted: quit %v, screen %T, overlay %v, clipboard writes %d", p, h.quit, h.app.top(), h.app.over != nil, clip.Writes())
+		if h.quit || !on[*orgScreen](h) || h.app.stack.over != nil || clip.Writes() != 0 {
+			t.Fatalf("a paste of %q acted: quit %v, screen %T, overlay %v, clipboard writes %d", p, h.quit, h.app.stack.top(), h.app.stack.over != nil, clip.Writes())
 		}
 	}
 	if ref, _ := store.Document().Key("AK-BILLING-OLD"); !ref.Key.SecretCopiedAt.IsZero() {

@@ -119,7 +119,7 @@ func TestOrgAddKeyRefusals(t *testing.T) {
 	}
 	h.press("a")
 	h.typeText("q?")
-	if h.quit || h.app.over != nil {
+	if h.quit || h.app.stack.over != nil {
 		t.Fatal("q or ? in a text field did more than type")
 	}
 }
@@ -193,7 +193,7 @@ func TestOrgRemoveKey(t *testing.T) {
 	h, store := openAcme(t)
 	h.press("d")
 	h.wantView("access key is ACTIVE", "make it INACTIVE first")
-	if h.app.over != nil {
+	if h.app.stack.over != nil {
 		t.Fatal("asked to remove an ACTIVE key")
 	}
 	h.press("s", "y") // inactivate, then remove
@@ -252,14 +252,14 @@ func TestOrgTestAllShowsProgressAndFailures(t *testing.T) {
 	}
 	h.press("T")
 	h.wantView("tested 3 keys: 2 valid 1 rejected", "✗ rejected 401 just now")
-	if !h.app.status.isErr {
+	if !h.app.c.status.isErr {
 		t.Error("a rejected key is not shown as an error")
 	}
 }
 
 func TestOrgProgressWhileTesting(t *testing.T) {
 	h, _ := openAcme(t)
-	cmd := h.app.startChecks(testKeysMsg{keyIDs: h.app.c.activeKeyIDs(orgA)}, ticket{})
+	cmd := h.app.c.startChecks(testKeysMsg{keyIDs: h.app.c.activeKeyIDs(orgA)}, ticket{})
 	h.wantView("testing 0/3", "testing…")
 	h.run(cmd)
 	h.wantNotView("testing 0/3", "testing…")
@@ -331,7 +331,7 @@ func TestOrgFilter(t *testing.T) {
 func TestStatusClearsItself(t *testing.T) {
 	h, _ := openAcme(t)
 	h.press("a")
-	id := h.app.status.id
+	id := h.app.c.status.id
 	h.wantView("already has two")
 	h.send(clearStatusMsg{id: id - 1})
 	h.wantView("already has two")
@@ -349,7 +349,7 @@ func TestHelpListsOnlyWorkingKeys(t *testing.T) {
 	h.wantView("Keys on this screen", "new service user", "add key", "history", "test all ACTIVE")
 	h.wantNotView("remove key", "test key") // no key selected
 	h.press("x")
-	if h.app.over != nil {
+	if h.app.stack.over != nil {
 		t.Fatal("help does not close")
 	}
 	h.press("q")

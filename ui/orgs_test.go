@@ -120,7 +120,7 @@ func TestOrgsDelete(t *testing.T) {
 	h, store := unlocked(t)
 	h.press("d")
 	h.wantView("still holds access keys", "remove its access keys first")
-	if h.app.over != nil {
+	if h.app.stack.over != nil {
 		t.Fatal("asked to confirm deleting an organization with keys")
 	}
 	if err := store.Update(func(tx *keystore.Tx) error {
@@ -179,7 +179,7 @@ func TestOrgsKeysOnEmptyStore(t *testing.T) {
 	h.press("enter")
 	for _, k := range []string{"enter", "e", "d", "T", "j", "esc"} {
 		h.press(k)
-		if !on[*orgsScreen](h) || h.app.over != nil {
+		if !on[*orgsScreen](h) || h.app.stack.over != nil {
 			t.Fatalf("%s did something on an empty list", k)
 		}
 	}

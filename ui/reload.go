@@ -89,10 +89,10 @@ func (r *reloads) take(msg reloadedMsg, busy bool) (say string, doc *keystore.Do
 
 // reloaded shows what another m3keys saved, and schedules the next look.
 func (a *App) reloaded(msg reloadedMsg) tea.Cmd {
-	next := a.after(reloadEvery, reloadTickMsg{})
+	next := a.c.after(reloadEvery, reloadTickMsg{})
 	say, doc := a.reload.take(msg, len(a.saves.inFlight) > 0 || a.c.team.syncing)
 	if say != "" {
-		return tea.Batch(next, a.setStatus(say, true))
+		return tea.Batch(next, a.c.say(say, true))
 	}
 	if doc != nil {
 		a.adopt(doc)

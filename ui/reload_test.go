@@ -36,7 +36,7 @@ type scheduled struct {
 // recordAfter makes the app's timers a list the test reads; nothing fires by itself.
 func recordAfter(h *harness) *[]scheduled {
 	var got []scheduled
-	h.app.after = func(d time.Duration, msg tea.Msg) tea.Cmd {
+	h.app.c.after = func(d time.Duration, msg tea.Msg) tea.Cmd {
 		got = append(got, scheduled{d, msg})
 		return nil
 	}

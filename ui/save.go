@@ -21,7 +21,8 @@ const (
 	slowSave = time.Second
 )
 
-// saves is what the root knows about writes in flight and check results not yet saved.
+// saves is what the root knows about writes in flight and check results not yet saved,
+// and the quit that waits for them.
 type saves struct {
 	next     int
 	inFlight map[int]bool // by save id: true once it has taken longer than slowSave
@@ -32,6 +33,7 @@ type saves struct {
 	// quitFailed says a quit gave up on a failed save: ctrl+c now quits without it.
 	quitFailed bool
 	hangup     bool // the terminal is gone: quit even when a save fails
+	quitting   bool // tea.Quit is sent: the view is empty, keys left in a read are dropped
 }
 
 // waiting reports a save that has been in flight for more than slowSave:
@@ -96,15 +98,15 @@ func (s *saves) save(store Store, change changeMsg, from ticket, after afterFunc
 // key gets its second, explicit confirmation first.
 func (a *App) saved(msg savedMsg) tea.Cmd {
 	a.finished(msg.id, msg.doc)
-	if cmd, closing := a.closed(msg.err, "the change to "+msg.change.what); closing {
+	if cmd, closing := a.saves.closed(a.c, &a.clip, msg.err, "the change to "+msg.change.what); closing {
 		return cmd
 	}
-	if msg.to.screen != a.stack[len(a.stack)-1].id {
+	if msg.to.screen != a.stack.last().id {
 		// The screen that asked is gone or covered; the user still has to know what happened to the change.
 		if msg.err != nil {
-			return a.setStatus("not saved: "+msg.change.what+": "+plain(msg.err), true)
+			return a.c.say("not saved: "+msg.change.what+": "+plain(msg.err), true)
 		}
-		return a.setStatus("saved: "+msg.change.done, false)
+		return a.c.say("saved: "+msg.change.done, false)
 	}
 	if errors.Is(msg.err, keystore.ErrLastActiveKey) && msg.change.forced != nil {
 		a.ask(askMsg{question: msg.change.forcedQuestion, detail: plain(msg.err), yes: *msg.change.forced})
@@ -150,6 +152,8 @@ func (s *saves) flush(store Store, after afterFunc) tea.Cmd {
 	return cmd
 }
 
+// checksSaved takes the end of a save of check results in: the results come back to be
+// saved again when it failed; those that came in meanwhile go next.
 func (a *App) checksSaved(msg checksSavedMsg) tea.Cmd {
 	s := &a.saves
 	recs := s.flushing
@@ -159,15 +163,15 @@ func (a *App) checksSaved(msg checksSavedMsg) tea.Cmd {
 	}
 	a.finished(msg.id, msg.doc)
 	what := fmt.Sprintf("%s of this session", count(len(recs), "check result"))
-	if cmd, closing := a.closed(msg.err, what); closing {
+	if cmd, closing := s.closed(a.c, &a.clip, msg.err, what); closing {
 		return cmd
 	}
 	if msg.err != nil {
-		return a.setStatus(fmt.Sprintf("could not save %s: %s — they stay on screen and are saved again with the next result or when you quit",
+		return a.c.say(fmt.Sprintf("could not save %s: %s — they stay on screen and are saved again with the next result or when you quit",
 			count(len(s.unsaved), "check result"), plain(msg.err)), true)
 	}
 	if !a.c.checks.running() {
-		return a.saves.flush(a.c.store, a.after) // results that came in while this save was in flight
+		return s.flush(a.c.store, a.c.after) // results that came in while this save was in flight
 	}
 	return nil
 }
@@ -176,54 +180,49 @@ func (a *App) checksSaved(msg checksSavedMsg) tea.Cmd {
 // good: a save that fails does not keep it open. main sends it on SIGHUP, SIGTERM and SIGINT.
 type Hangup struct{}
 
-func (a *App) hangup() tea.Cmd {
-	a.saves.hangup = true
-	return a.quit(false)
+// hungUp is the quit of a Hangup.
+func (s *saves) hungUp(c *common, clip *clipState) tea.Cmd {
+	s.hangup = true
+	return s.quit(c, clip, false)
 }
 
 // quit clears the clipboard and saves what is in hand first: a change in flight, results
 // not saved yet. ctrl+c while that waits, or after a save failed, quits at once.
-func (a *App) quit(force bool) tea.Cmd {
-	a.c.checks.stop()
-	if force && (a.saves.closing || a.saves.quitFailed) {
-		a.quitting = true
+func (s *saves) quit(c *common, clip *clipState, force bool) tea.Cmd {
+	c.checks.stop()
+	if force && (s.closing || s.quitFailed) {
+		s.quitting = true
 		return tea.Quit
 	}
-	clear := a.clip.clear(false)
-	if !a.busy() {
-		a.quitting = true
+	clear := clip.clear(false)
+	if !s.busy() && !clip.busy() {
+		s.quitting = true
 		return tea.Quit
 	}
-	a.saves.closing = true
+	s.closing = true
 	say := "saving before quitting…"
-	if !a.saves.busy() {
+	if !s.busy() {
 		say = "clearing the clipboard before quitting…"
 	}
-	return tea.Batch(clear, a.saves.flush(a.c.store, a.after), a.setStatus(say, false))
-}
-
-// busy says whether quitting has to wait: a save, a copy or a clear in flight, results not saved.
-func (a *App) busy() bool {
-	return a.saves.busy() || a.clip.copying || a.clip.clearing > 0
+	return tea.Batch(clear, s.flush(c.store, c.after), c.say(say, false))
 }
 
 // closed finishes a quit that waited: it quits once nothing is left to do, and gives up
 // quitting, saying what was not saved, when a save failed (unless the terminal is gone).
-func (a *App) closed(err error, what string) (tea.Cmd, bool) {
-	s := &a.saves
+func (s *saves) closed(c *common, clip *clipState, err error, what string) (tea.Cmd, bool) {
 	if !s.closing {
 		return nil, false
 	}
 	if err != nil && !s.hangup {
 		s.closing, s.quitFailed = false, true
-		return a.setStatus("not saved: "+what+" — press q to try again, or ctrl+c to quit without it: "+plain(err), true), true
+		return c.say("not saved: "+what+" — press q to try again, or ctrl+c to quit without it: "+plain(err), true), true
 	}
-	if len(s.inFlight) > 0 || a.clip.copying || a.clip.clearing > 0 {
+	if len(s.inFlight) > 0 || clip.busy() {
 		return nil, true
 	}
 	if len(s.unsaved) > 0 && err == nil {
-		return a.saves.flush(a.c.store, a.after), true
+		return s.flush(c.store, c.after), true
 	}
-	a.quitting = true
+	s.quitting = true
 	return tea.Quit, true
 }

@@ -93,14 +93,14 @@ func TestOutsideStringsAreSanitized(t *testing.T) {
 
 func TestSpinnerTurnsOnlyDuringItsRun(t *testing.T) {
 	h, _ := openAcme(t)
-	h.app.startChecks(testKeysMsg{keyIDs: []string{"AK-REPORTS"}}, ticket{})
+	h.app.c.startChecks(testKeysMsg{keyIDs: []string{"AK-REPORTS"}}, ticket{})
 	run := h.app.c.checks.id
 	before := h.app.c.frame
-	h.app.spinFrame(spinFrameMsg{run: run})
+	h.app.handle(spinFrameMsg{run: run})
 	if h.app.c.frame != before+1 {
 		t.Fatal("spinner did not turn")
 	}
-	if cmd := h.app.spinFrame(spinFrameMsg{run: run - 1}); cmd != nil || h.app.c.frame != before+1 {
+	if cmd := h.app.handle(spinFrameMsg{run: run - 1}); cmd != nil || h.app.c.frame != before+1 {
 		t.Fatal("an old run's tick turned the spinner")
 	}
 }

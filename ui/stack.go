@@ -34,76 +34,86 @@ type entry struct {
 	w, h int
 }
 
-// top is the screen on top of the stack, under the overlay if one is up.
-func (a *App) top() screen { return a.stack[len(a.stack)-1].s }
-
-// focused is the entry that takes keys: the overlay, else the top of the stack.
-func (a *App) focused() *entry {
-	if a.over != nil {
-		return a.over
-	}
-	return &a.stack[len(a.stack)-1]
+// stack is the screens open, the last on top, and the overlay over it, if one is up.
+type stack struct {
+	entries []entry
+	over    *entry // help or a confirmation, over the top screen
+	nextID  int
 }
 
-func (a *App) find(id int) *entry {
-	for i := range a.stack {
-		if a.stack[i].id == id {
-			return &a.stack[i]
+// top is the screen on top of the stack, under the overlay if one is up.
+func (st *stack) top() screen { return st.last().s }
+
+func (st *stack) last() *entry { return &st.entries[len(st.entries)-1] }
+
+// focused is the entry that takes keys: the overlay, else the top of the stack.
+func (st *stack) focused() *entry {
+	if st.over != nil {
+		return st.over
+	}
+	return st.last()
+}
+
+func (st *stack) find(id int) *entry {
+	for i := range st.entries {
+		if st.entries[i].id == id {
+			return &st.entries[i]
 		}
 	}
 	return nil
 }
 
-func (a *App) newEntry(s screen) entry {
-	a.nextID++
-	return entry{id: a.nextID, s: s}
+func (st *stack) newEntry(s screen) entry {
+	st.nextID++
+	return entry{id: st.nextID, s: s}
+}
+
+// cover shows an overlay over the top screen; it speaks for that screen.
+func (st *stack) cover(s screen) {
+	e := st.newEntry(s)
+	st.over = &e
 }
 
 // push opens s over the current screen.
 func (a *App) push(s screen) {
-	a.stack = append(a.stack, a.newEntry(s))
+	a.stack.entries = append(a.stack.entries, a.stack.newEntry(s))
 	a.shown()
 }
 
 // replace puts s in the place of the screen on top.
 func (a *App) replace(s screen) {
-	a.stack[len(a.stack)-1] = a.newEntry(s)
+	*a.stack.last() = a.stack.newEntry(s)
 	a.shown()
 }
 
 // reset makes s the only screen.
 func (a *App) reset(s screen) {
-	a.stack = []entry{a.newEntry(s)}
+	a.stack.entries = []entry{a.stack.newEntry(s)}
 	a.shown()
 }
 
 // pop closes the overlay, else the screen on top (never the last one); the screen
 // revealed takes the change the closed one saved.
 func (a *App) pop(msg popMsg) tea.Cmd {
-	if a.over != nil {
-		a.over = nil
+	st := &a.stack
+	if st.over != nil {
+		st.over = nil
 		return nil
 	}
-	if len(a.stack) < 2 {
+	if len(st.entries) < 2 {
 		return nil
 	}
-	a.stack = a.stack[:len(a.stack)-1]
+	st.entries = st.entries[:len(st.entries)-1]
 	a.shown()
 	if msg.saved != nil {
-		return a.deliver(&a.stack[len(a.stack)-1], *msg.saved)
+		return a.deliver(st.last(), *msg.saved)
 	}
 	return nil
 }
 
-// cover shows an overlay over the top screen; it speaks for that screen.
-func (a *App) cover(s screen) {
-	e := a.newEntry(s)
-	a.over = &e
-}
-
 // shown follows a change of screen: the message of the screen left goes with it.
 func (a *App) shown() {
-	a.status.text = ""
+	a.c.status.text = ""
 	a.rebuild()
 }
 
@@ -117,15 +127,15 @@ func (a *App) rebuild() {
 
 func (a *App) broadcast(msg tea.Msg) tea.Cmd {
 	var cmds []tea.Cmd
-	for i := range a.stack {
-		cmds = append(cmds, a.deliver(&a.stack[i], msg))
+	for i := range a.stack.entries {
+		cmds = append(cmds, a.deliver(&a.stack.entries[i], msg))
 	}
 	return tea.Batch(cmds...)
 }
 
 // route hands a result to the screen that asked, if it is still on the stack.
 func (a *App) route(to ticket, msg tea.Msg) tea.Cmd {
-	if e := a.find(to.screen); e != nil {
+	if e := a.stack.find(to.screen); e != nil {
 		return a.deliver(e, msg)
 	}
 	return nil
@@ -147,8 +157,8 @@ func (a *App) tag(e *entry, cmd tea.Cmd) tea.Cmd {
 	if cmd == nil {
 		return nil
 	}
-	if e == a.over {
-		e = &a.stack[len(a.stack)-1]
+	if e == a.stack.over {
+		e = a.stack.last()
 	}
 	e.gen++
 	t := ticket{screen: e.id, gen: e.gen}
@@ -223,7 +233,7 @@ func wrap(t ticket, cmd tea.Cmd) tea.Cmd {
 // view draws what update computed.
 func (a *App) layout() {
 	w, h := a.width, a.bodyHeight()
-	for _, e := range []*entry{&a.stack[len(a.stack)-1], a.over} {
+	for _, e := range []*entry{a.stack.last(), a.stack.over} {
 		if e != nil && (e.w != w || e.h != h) {
 			e.w, e.h = w, h
 			e.s.setSize(w, h)

@@ -59,7 +59,7 @@ func (s *probeScreen) enableKeys(k *KeyMap) { k.only(&k.Back, &k.Test, &k.Open, 
 
 // intent hands the root an intent as the screen on top would, and lets it act.
 func (h *harness) intent(msg tea.Msg) {
-	h.run(h.app.tag(&h.app.stack[len(h.app.stack)-1], do(msg)))
+	h.run(h.app.tag(h.app.stack.last(), do(msg)))
 	h.send(struct{}{})
 }
 
@@ -67,7 +67,7 @@ func TestStackNewScreenIsOneFileAndOneLine(t *testing.T) {
 	h, _ := openAcme(t)
 	probe := newProbeScreen(h.app.c)
 	h.intent(pushMsg{s: probe})
-	if h.app.top() != probe {
+	if h.app.stack.top() != probe {
 		t.Fatal("not pushed")
 	}
 	h.wantView("m3keys › Probe", "probe []", "esc back")

@@ -159,73 +159,65 @@ func (t *teamState) sync(tm Team, store Store, c SyncChoices, now time.Time, aft
 	return tea.Batch(sync, after(spinInterval, syncSpinMsg{})), ""
 }
 
-func (a *App) teamStatusRead(msg teamStatusMsg) tea.Cmd {
-	say, sync := a.c.team.read(msg)
+// teamStatusRead shows the badge read, and starts the sync it calls for.
+func (c *common) teamStatusRead(msg teamStatusMsg) tea.Cmd {
+	say, sync := c.team.read(msg)
 	if say != "" {
-		return a.setStatus(say, true)
+		return c.say(say, true)
 	}
 	if sync {
-		return a.startSync(SyncChoices{})
+		return c.startSync(SyncChoices{})
 	}
 	return nil
 }
 
 // startSync runs a sync in a command, or says why not.
-func (a *App) startSync(c SyncChoices) tea.Cmd {
-	cmd, say := a.c.team.sync(a.c.deps.Team, a.c.store, c, a.c.now(), a.after)
+func (c *common) startSync(choices SyncChoices) tea.Cmd {
+	cmd, say := c.team.sync(c.deps.Team, c.store, choices, c.now(), c.after)
 	if say != "" {
-		return a.setStatus(say, false)
+		return c.say(say, false)
 	}
 	return cmd
 }
 
-func (a *App) syncSpin() tea.Cmd {
-	if !a.c.team.syncing {
-		return nil
-	}
-	a.c.frame++
-	return a.after(spinInterval, syncSpinMsg{})
-}
-
-// synced shows what a sync brought, and opens what it needs from the member: a choice per
-// conflict, or the trust of a changed member list.
-func (a *App) synced(msg syncedMsg) tea.Cmd {
-	t := &a.c.team
+// synced takes the end of a sync in: what to say, and the screen the member needs now, nil
+// when none — a choice per conflict, or the trust of a changed member list.
+func (t *teamState) synced(c *common, msg syncedMsg) (need screen, say statusMsg) {
 	t.syncing = false
 	t.conflict = errors.Is(msg.err, team.ErrConflicts)
-	if msg.err == nil && msg.doc != nil {
-		a.adopt(msg.doc)
-	}
-	cmds := []tea.Cmd{a.c.team.status(a.c.deps.Team, false)}
 	res := msg.res
 	switch {
 	case t.conflict && len(res.Conflicts) > 0:
-		a.over = nil
-		a.open(newConflictsScreen(a.c, res.Conflicts))
-		cmds = append(cmds, a.setStatus(fmt.Sprintf("sync stopped on %s: nothing was saved — keep yours (o) or theirs (t) for each, then enter syncs again",
-			count(len(res.Conflicts), "conflict")), true))
+		return newConflictsScreen(c, res.Conflicts), statusMsg{isErr: true, text: fmt.Sprintf(
+			"sync stopped on %s: nothing was saved — keep yours (o) or theirs (t) for each, then enter syncs again", count(len(res.Conflicts), "conflict"))}
 	case errors.Is(msg.err, team.ErrRemoved): // nothing to trust: say so, whole
-		cmds = append(cmds, a.setStatus("sync: "+plain(msg.err), true))
+		return nil, statusMsg{text: "sync: " + plain(msg.err), isErr: true}
 	case res.Pending != nil:
-		a.over = nil
-		a.open(newTrustScreen(a.c, res.Pending))
-		cmds = append(cmds, a.setStatus("the team's member list changed: saves are refused until you trust it — review it, then y", true))
+		return newTrustScreen(c, res.Pending), statusMsg{text: "the team's member list changed: saves are refused until you trust it — review it, then y", isErr: true}
 	case msg.err != nil:
-		cmds = append(cmds, a.setStatus("sync: "+plain(msg.err), true))
-	default:
-		cmds = append(cmds, a.setStatus(syncSentence(res), len(res.OverLimit) > 0))
+		return nil, statusMsg{text: "sync: " + plain(msg.err), isErr: true}
 	}
-	return tea.Batch(cmds...)
+	return nil, statusMsg{text: syncSentence(res), isErr: len(res.OverLimit) > 0}
 }
 
-// open shows a screen a sync needs, in the place of one it opened before.
-func (a *App) open(s screen) {
-	switch a.top().(type) {
-	case *conflictsScreen, *trustScreen:
-		a.replace(s)
-	default:
-		a.push(s)
+// synced shows what a sync brought, and opens the screen it needs in the place of one a
+// sync opened before.
+func (a *App) synced(msg syncedMsg) tea.Cmd {
+	need, say := a.c.team.synced(a.c, msg)
+	if msg.err == nil && msg.doc != nil {
+		a.adopt(msg.doc)
 	}
+	badge := a.c.team.status(a.c.deps.Team, false)
+	if need != nil {
+		a.stack.over = nil
+		switch a.stack.top().(type) {
+		case *conflictsScreen, *trustScreen:
+			a.replace(need)
+		default:
+			a.push(need)
+		}
+	}
+	return tea.Batch(badge, a.c.say(say.text, say.isErr))
 }
 
 // syncSentence is the status line after a sync that went through.
@@ -238,13 +230,13 @@ func syncSentence(r team.Result) string {
 }
 
 // teamBadge is the header's team state; "" on a single-person store.
-func (a *App) teamBadge() string {
-	t, st := a.c.team, a.c.styles
+func (c *common) teamBadge() string {
+	t, st := c.team, c.styles
 	switch {
 	case !t.on:
 		return ""
 	case t.syncing:
-		return a.c.spinner() + " " + syncProgress(a.c.now().Sub(t.since))
+		return c.spinner() + " " + syncProgress(c.now().Sub(t.since))
 	case t.conflict:
 		return st.Bad.Render("⇅ conflict")
 	case t.badge == "in sync":

@@ -177,7 +177,7 @@ func TestTeamConflictsAreSettledOneByOneThenSyncedAgain(t *testing.T) {
 	}}
 	h, _ := teamHarness(t, ft)
 
-	if _, ok := h.app.top().(*conflictsScreen); !ok {
+	if _, ok := h.app.stack.top().(*conflictsScreen); !ok {
 		t.Fatalf("no conflicts screen after a sync stopped on conflicts:\n%s", h.view())
 	}
 	h.app.Update(tea100x30)
@@ -198,7 +198,7 @@ func TestTeamConflictsAreSettledOneByOneThenSyncedAgain(t *testing.T) {
 	if got := ft.syncs[1].Choose; !maps.Equal(got, want) {
 		t.Fatalf("choices %v, want %v", got, want)
 	}
-	if _, ok := h.app.top().(*orgsScreen); !ok {
+	if _, ok := h.app.stack.top().(*orgsScreen); !ok {
 		t.Fatalf("the conflicts screen stayed:\n%s", h.view())
 	}
 	h.wantView("⇅ in sync", "synced: merged both sides' changes, pushed")
@@ -240,7 +240,7 @@ func TestTeamTrustShowsWhoAndConfirms(t *testing.T) {
 		t.Fatalf("synced %d times, want a sync after trusting", n)
 	}
 	h.wantView("⇅ in sync")
-	if _, ok := h.app.top().(*trustScreen); ok {
+	if _, ok := h.app.stack.top().(*trustScreen); ok {
 		t.Fatal("the trust screen stayed after y")
 	}
 }

@@ -95,7 +95,7 @@ func TestUnlockKeys(t *testing.T) {
 	vault, _ := newTestStore(t)
 	h := newHarness(t, Deps{Vault: vault})
 	h.typeText("q?")
-	if h.quit || h.app.over != nil {
+	if h.quit || h.app.stack.over != nil {
 		t.Fatal("q or ? in the passphrase field did more than type")
 	}
 	if got := h.unlock().form.raw(0); got != "q?" {
@@ -110,7 +110,7 @@ func TestUnlockKeys(t *testing.T) {
 	if !h.quit {
 		t.Error("ctrl+c does not quit")
 	}
-	help := h.app.helpLine(80)
+	help := h.app.c.keys.helpLine(h.app.help, 80)
 	for _, want := range []string{"enter", "esc", "quit"} {
 		if !strings.Contains(help, want) {
 			t.Errorf("help line %q lacks %q", help, want)
