@@ -186,14 +186,9 @@ func (r *checkRun) check(deps Deps, job checkJob) tea.Cmd {
 // "testing" until its last key is done). The screen that asked gets the result.
 func (a *App) checkDone(msg checkDoneMsg) tea.Cmd {
 	r := &a.c.checks
-	if msg.run != r.id || !r.inFlight[msg.keyID] || msg.cancelled {
+	if !r.took(msg, a.c.inactive(msg.keyID)) {
 		return nil
 	}
-	delete(r.inFlight, msg.keyID)
-	r.left[msg.orgID]--
-	r.done++
-	r.tally.Add(livecheck.Counted{Outcome: outcome.Outcome{Class: msg.result.Class, WhileInactive: a.c.inactive(msg.keyID)}})
-	r.last = msg
 	a.c.results[msg.keyID] = msg.result
 	a.c.holdToken(msg.keyID, msg.result)
 	cmds := []tea.Cmd{a.saves.take(a.c, msg.keyID, msg.result, a.c.after), a.c.checks.dispatch(a.c.deps),
@@ -202,6 +197,20 @@ func (a *App) checkDone(msg checkDoneMsg) tea.Cmd {
 		cmds = append(cmds, a.setStatusAbout(r.orgs, r.summary(a.c), r.tally.Failing() > 0))
 	}
 	return tea.Batch(cmds...)
+}
+
+// took counts a result of this run in (inactive: its key is stored INACTIVE); false for a
+// result of another run, of a key not in flight, or of a cancelled check.
+func (r *checkRun) took(msg checkDoneMsg, inactive bool) bool {
+	if msg.run != r.id || !r.inFlight[msg.keyID] || msg.cancelled {
+		return false
+	}
+	delete(r.inFlight, msg.keyID)
+	r.left[msg.orgID]--
+	r.done++
+	r.tally.Add(livecheck.Counted{Outcome: outcome.Outcome{Class: msg.result.Class, WhileInactive: inactive}})
+	r.last = msg
+	return true
 }
 
 // summary is what the status bar says when a run ends: one key's result in full, or counts,
