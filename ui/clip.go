@@ -4,14 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/m3keys/m3keys/authclient"
 	"github.com/m3keys/m3keys/internal/clipboard"
 	"github.com/m3keys/m3keys/internal/handout"
-	"github.com/m3keys/m3keys/internal/sanitize"
 	"github.com/m3keys/m3keys/internal/team"
 	"github.com/m3keys/m3keys/internal/timefmt"
 	"github.com/m3keys/m3keys/keystore"
@@ -311,8 +309,8 @@ func copyFailure(msg clipCopiedMsg, doc *keystore.Document, now time.Time) strin
 	case !msg.written:
 		return what + " was not copied: " + plain(msg.err)
 	}
-	s := what + " was not copied: " + sanitize.Text(msg.err.Error(), maxMessageRunes)
-	if !strings.Contains(s, "--clipboard") {
+	s := what + " was not copied: " + plain(msg.err)
+	if hintFor(msg.err) == "" {
 		s += " — " + installAdvice
 	}
 	if msg.secret {
