@@ -2,7 +2,6 @@ package ui
 
 import (
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -40,16 +39,4 @@ func TestHintForNamesKeysNeverCommands(t *testing.T) {
 }
 
 // TestNoAdviceSplitOut: the TUI words hints from errors; it never cuts a " — advice" out of a message.
-func TestNoAdviceSplitOut(t *testing.T) {
-	files, _ := filepath.Glob("*.go")
-	split := regexp.MustCompile(`(strings\.Cut|strings\.SplitN?|strings\.Index)\([^\n]*" — "`)
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !strings.HasSuffix(f, "_test.go") && split.Match(b) {
-			t.Errorf("%s splits \" — \" out of a message: word the hint from the error instead", f)
-		}
-	}
-}
+func TestNoAdviceSplitOut(t *testing.T) { hinttest.NoAdviceSplitOut(t, ".") }
