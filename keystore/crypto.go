@@ -106,11 +106,11 @@ func decrypt(data []byte, id age.Identity, name string) ([]byte, error) {
 	case isScrypt && passphraseFile:
 		return nil, ErrWrongPassphrase
 	case isScrypt:
-		return nil, identityDamage("%s is not protected by a passphrase — it looks like a keystore file copied over it", name)
+		return nil, identityDamage("%s is not protected by a passphrase: it looks like a keystore file copied over it", name)
 	case passphraseFile:
-		return nil, fmt.Errorf("%w: %s is protected by a passphrase, not encrypted to the store's identity — it looks like an identity file copied over it", ErrWrongIdentity, name)
+		return nil, fmt.Errorf("%w: %s is protected by a passphrase, not encrypted to the store's identity: it looks like an identity file copied over it", ErrWrongIdentity, name)
 	}
-	return nil, fmt.Errorf("%w: %s is encrypted to a different identity — %s was replaced, or %s was copied from another store",
+	return nil, fmt.Errorf("%w: %s is encrypted to a different identity: %s was replaced, or %s was copied from another store",
 		ErrWrongIdentity, name, IdentityFile, name)
 }
 

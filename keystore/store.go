@@ -266,16 +266,29 @@ func (s *Store) ChangePassphrase(passphrase string) error {
 	return writeFile(filepath.Join(s.dir, IdentityFile), enc, s.own)
 }
 
+// MissingError is a keystore.age that is gone; Backup is keystore.age.bak's path while that is
+// there, else "". Nothing was changed. It matches ErrCorrupt.
+type MissingError struct{ Path, Backup string }
+
+func (e *MissingError) Error() string {
+	if e.Backup == "" {
+		return fmt.Sprintf("%s: %s is missing and so is its backup; nothing was changed", ErrCorrupt, e.Path)
+	}
+	return fmt.Sprintf("%s: %s is missing; nothing was changed", ErrCorrupt, e.Path)
+}
+func (e *MissingError) Unwrap() error { return ErrCorrupt }
+
 // refresh reads keystore.age and decodes it when it differs from what we hold.
 // Callers hold the directory lock and writeMu (or own s exclusively).
 func (s *Store) refresh() error {
 	path := filepath.Join(s.dir, DocumentFile)
 	data, err := readStoreFile(path, s.own)
 	if errors.Is(err, fs.ErrNotExist) {
+		missing := &MissingError{Path: path}
 		if bak := filepath.Join(s.dir, BackupFile); fileExists(bak) {
-			return fmt.Errorf("%w: %s is missing — nothing was changed; restore the previous version: cp %s %s", ErrCorrupt, path, bak, path)
+			missing.Backup = bak
 		}
-		return fmt.Errorf("%w: %s is missing and so is its backup — nothing was changed; restore %s from a backup of your own", ErrCorrupt, path, DocumentFile)
+		return missing
 	}
 	if err != nil {
 		return err

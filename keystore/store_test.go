@@ -145,7 +145,8 @@ func TestDamagedFilesAreRefused(t *testing.T) {
 func TestMissingDocumentIsNotAnEmptyStore(t *testing.T) {
 	_, dir := newStore(t)
 	os.Remove(filepath.Join(dir, DocumentFile))
-	if _, err := Open(dir, testPass); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), BackupFile) {
+	var missing *MissingError
+	if _, err := Open(dir, testPass); !errors.As(err, &missing) || !errors.Is(err, ErrCorrupt) || filepath.Base(missing.Backup) != BackupFile {
 		t.Fatalf("got %v, want ErrCorrupt naming the backup", err)
 	}
 	os.Remove(filepath.Join(dir, BackupFile))

@@ -24,7 +24,7 @@ func (s *Store) afterSave(prev, next *Document) error {
 		return nil
 	}
 	if err := s.opts.afterSave(Summary(newEvents(prev.History, next.History))); err != nil {
-		return fmt.Errorf("the change is saved, but %w: %w — m3keys sync commits it", ErrNotCommitted, err)
+		return fmt.Errorf("the change is saved, but %w: %w", ErrNotCommitted, err)
 	}
 	return nil
 }

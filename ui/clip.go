@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -12,7 +11,6 @@ import (
 	"github.com/m3keys/m3keys/internal/clipboard"
 	"github.com/m3keys/m3keys/internal/handout"
 	"github.com/m3keys/m3keys/internal/livecheck"
-	"github.com/m3keys/m3keys/internal/sanitize"
 	"github.com/m3keys/m3keys/internal/team"
 	"github.com/m3keys/m3keys/internal/timefmt"
 	"github.com/m3keys/m3keys/keystore"
@@ -313,8 +311,8 @@ func copyFailure(msg clipCopiedMsg, doc *keystore.Document, now time.Time) strin
 	case !msg.written:
 		return what + " was not copied: " + plain(msg.err)
 	}
-	s := what + " was not copied: " + sanitize.Text(msg.err.Error(), maxMessageRunes)
-	if !strings.Contains(s, "--clipboard") {
+	s := what + " was not copied: " + plain(msg.err)
+	if hintFor(msg.err) == "" {
 		s += " — " + installAdvice
 	}
 	if msg.secret {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/m3keys/m3keys/internal/storehint"
+	"github.com/m3keys/m3keys/internal/team"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -15,6 +16,9 @@ func hintFor(err error) string {
 		return h
 	}
 	if h := rotationHintFor(err); h != "" {
+		return h
+	}
+	if h := teamHintFor(err); h != "" {
 		return h
 	}
 	if h := storehint.Common(err); h != "" {
@@ -39,6 +43,28 @@ func hintFor(err error) string {
 		return "choose another name, or press esc to find it in the list"
 	case errors.Is(err, keystore.ErrOrgNotEmpty):
 		return "remove its access keys first"
+	}
+	return ""
+}
+
+// teamHintFor is hintFor for the errors of a team store's sync (S).
+func teamHintFor(err error) string {
+	var refused *team.RefusedError
+	var noRemote *team.NoRemoteError
+	switch {
+	case errors.Is(err, keystore.ErrNotCommitted):
+		return "the next sync (S) commits it"
+	case errors.Is(err, team.ErrGitStopped):
+		return "the store keeps what it had; the next sync (S) finishes the job"
+	case errors.As(err, &refused):
+		return "no m3keys writes such a commit, so someone who can push to the remote did: have its " + refused.Branch() +
+			" branch reset to the last good commit, then sync again (S)"
+	case errors.As(err, &noRemote):
+		return "add one: git --git-dir " + noRemote.GitDir + " remote add origin URL, then sync again (S)"
+	case errors.Is(err, team.ErrPushRace):
+		return "sync again (S)"
+	case errors.Is(err, team.ErrUntrusted):
+		return "sync (S) to review who was added or removed, and trust the list (y)"
 	}
 	return ""
 }

@@ -1,13 +1,17 @@
 package ui
 
 import (
+	"errors"
+	"fmt"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/m3keys/m3keys/internal/clipboard"
 	"github.com/m3keys/m3keys/internal/hinttest"
+	"github.com/m3keys/m3keys/internal/team"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -40,16 +44,27 @@ func TestHintForNamesKeysNeverCommands(t *testing.T) {
 }
 
 // TestNoAdviceSplitOut: the TUI words hints from errors; it never cuts a " — advice" out of a message.
-func TestNoAdviceSplitOut(t *testing.T) {
-	files, _ := filepath.Glob("*.go")
-	split := regexp.MustCompile(`(strings\.Cut|strings\.SplitN?|strings\.Index)\([^\n]*" — "`)
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
+func TestNoAdviceSplitOut(t *testing.T) { hinttest.NoAdviceSplitOut(t, ".") }
+
+// TestHintForTeamAndTools: the errors of a sync and of the clipboard the TUI shows are worded
+// here, in its keys, once.
+func TestHintForTeamAndTools(t *testing.T) {
+	for _, err := range []error{
+		fmt.Errorf("the change is saved, but %w: %w", keystore.ErrNotCommitted, errors.New("index.lock")),
+		fmt.Errorf("git fetch %w: %w", team.ErrGitStopped, errors.New("context canceled")),
+		&team.RefusedError{Commit: "abc1234", Author: "eve", Reason: "an unknown file"},
+		&team.NoRemoteError{GitDir: "/s/team.git"},
+		fmt.Errorf("%w: 5 tries", team.ErrPushRace),
+		team.ErrUntrusted,
+	} {
+		if h := hintFor(err); !strings.Contains(h, "(S)") || strings.Contains(h, "m3keys sync") || strings.Contains(h, "m3keys team") {
+			t.Errorf("hintFor(%q) = %q: want the sync key, no m3keys command", err, h)
 		}
-		if !strings.HasSuffix(f, "_test.go") && split.Match(b) {
-			t.Errorf("%s splits \" — \" out of a message: word the hint from the error instead", f)
+	}
+	for _, written := range []bool{false, true} {
+		s := copyFailure(clipCopiedMsg{keyID: "AK-1", secret: true, err: clipboard.ErrNoTool, written: written}, &keystore.Document{}, time.Now())
+		if strings.Count(s, "install xclip") != 1 || strings.Count(s, " — ") != 1 {
+			t.Errorf("written %v: the copy failure reads %q: want the advice once", written, s)
 		}
 	}
 }

@@ -396,7 +396,8 @@ func TestSocketDirectoryIsChecked(t *testing.T) {
 	if err := os.Mkdir(sock, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := SocketPath("/some/store"); err == nil || !strings.Contains(err.Error(), "mode 0755") {
+	var dirErr *SocketDirError
+	if _, err := SocketPath("/some/store"); !errors.Is(err, ErrSocketDirMode) || !errors.As(err, &dirErr) || dirErr.Dir != sock || !strings.Contains(err.Error(), "0755") {
 		t.Fatalf("a 0755 directory: %v", err)
 	}
 	if err := os.Chmod(sock, 0o700); err != nil {

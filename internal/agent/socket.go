@@ -31,7 +31,7 @@ func SocketPath(dir string) (string, error) {
 	sum := sha256.Sum256([]byte(abs))
 	p := filepath.Join(sockDir, "agent-"+hex.EncodeToString(sum[:12])+".sock")
 	if len(p) > maxSocketPath {
-		return "", fmt.Errorf("the agent's socket path %s is longer than unix sockets allow (%d bytes) — set XDG_RUNTIME_DIR to a shorter directory of yours", p, maxSocketPath)
+		return "", &SocketDirError{Dir: sockDir, Err: fmt.Errorf("%w (%d bytes): %s", ErrSocketPathLong, maxSocketPath, p)}
 	}
 	return p, nil
 }
@@ -48,6 +48,26 @@ func storeKey(dir string) (string, error) {
 	return abs, nil
 }
 
+// Why the agent's socket cannot be made: facts only; each front end says what to do about them.
+var (
+	ErrSocketPathLong   = errors.New("the socket path is longer than unix sockets allow")
+	ErrSocketDirNotMade = errors.New("it cannot be made")
+	ErrSocketDirNotDir  = errors.New("it is not a directory")
+	ErrSocketDirForeign = errors.New("it belongs to another user")
+	ErrSocketDirMode    = errors.New("its mode is not 0700")
+)
+
+// SocketDirError is a socket directory the agent cannot use; Err is why (an ErrSocket… above).
+type SocketDirError struct {
+	Dir string
+	Err error
+}
+
+func (e *SocketDirError) Error() string {
+	return "the agent's directory " + e.Dir + ": " + e.Err.Error()
+}
+func (e *SocketDirError) Unwrap() error { return e.Err }
+
 // maxSocketPath is what every unix takes in sun_path (macOS 104 with the NUL, Linux 108).
 const maxSocketPath = 103
 
@@ -61,7 +81,7 @@ func socketDir() (string, error) {
 		dir = filepath.Join(os.TempDir(), "m3keys-"+strconv.Itoa(os.Geteuid()))
 	}
 	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
-		return "", fmt.Errorf("the agent's directory %s cannot be made: %v — set XDG_RUNTIME_DIR to a directory of yours", dir, err)
+		return "", &SocketDirError{Dir: dir, Err: fmt.Errorf("%w: %v", ErrSocketDirNotMade, err)}
 	}
 	return dir, checkPrivateDir(dir)
 }
@@ -74,11 +94,11 @@ func checkPrivateDir(dir string) error {
 	uid, ok := fileOwner(fi)
 	switch {
 	case !fi.IsDir():
-		return fmt.Errorf("the agent's directory %s is not a directory — remove it, or set XDG_RUNTIME_DIR to a directory of yours", dir)
+		return &SocketDirError{Dir: dir, Err: ErrSocketDirNotDir}
 	case !ok || uid != os.Geteuid():
-		return fmt.Errorf("the agent's directory %s belongs to another user — remove it, or set XDG_RUNTIME_DIR to a directory of yours", dir)
+		return &SocketDirError{Dir: dir, Err: ErrSocketDirForeign}
 	case fi.Mode().Perm() != 0o700:
-		return fmt.Errorf("the agent's directory %s has mode %04o, not 0700 — chmod 700 %s, or remove it", dir, fi.Mode().Perm(), dir)
+		return &SocketDirError{Dir: dir, Err: fmt.Errorf("%w (it is %04o)", ErrSocketDirMode, fi.Mode().Perm())}
 	}
 	return nil
 }

@@ -66,12 +66,12 @@ func exitCode(err error) int {
 	return ExitUsage
 }
 
-// failure turns err, whose text may carry its own " — advice", into one message with code:
-// prefix and err's what, then err's advice, else the fallback advice.
-func failure(code int, prefix string, err error, advice string) error {
-	what, own, _ := strings.Cut(err.Error(), " — ")
-	if own != "" {
-		advice = own
+// failure turns err into one message with code: prefix and err's facts, then what hint says
+// to do about err, else the fallback advice.
+func failure(code int, prefix string, err error, fallback string) error {
+	advice := hint(err)
+	if advice == "" {
+		advice = fallback
 	}
-	return &exitError{code: code, msg: prefix + what, advice: advice}
+	return &exitError{code: code, msg: prefix + err.Error(), advice: advice}
 }

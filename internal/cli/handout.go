@@ -181,17 +181,17 @@ func (c *invocation) handOut(keyID string, sink handout.Sink, offline bool, unde
 	case errors.Is(err, keystore.ErrNotFound):
 		return g, errNoKey(keyID)
 	case errors.As(err, &unreachable):
-		return g, &exitError{code: ExitRefused, msg: firstPart(unreachable.Error()) + ": nothing was handed out" + so,
+		return g, &exitError{code: ExitRefused, msg: sanitize.Line(unreachable.Error()) + ": nothing was handed out" + so,
 			advice: "try again when the remote can be reached (m3keys sync says why it cannot), or hand it out anyway with --offline: " +
 				"recorded as unconfirmed, and a sync flags the key handed out twice if another member handed it out too"}
 	case errors.As(err, &notSynced):
-		return g, &exitError{code: ExitRefused, msg: firstPart(notSynced.Error()) + ": nothing was handed out" + so,
+		return g, &exitError{code: ExitRefused, msg: sanitize.Line(notSynced.Error()) + ": nothing was handed out" + so,
 			advice: "run m3keys sync and settle what it says, then hand it out again"}
 	case errors.As(err, &uncommitted) && !uncommitted.RolledBack():
-		return g, &exitError{code: ExitUsage, msg: firstPart(uncommitted.Error()) + ": nothing was handed out" + so,
+		return g, &exitError{code: ExitUsage, msg: sanitize.Line(uncommitted.Error()) + ": nothing was handed out" + so,
 			advice: "the secret never left m3keys; fix git, run m3keys sync, then rotate the key to get one that can be handed out"}
 	case errors.As(err, &uncommitted):
-		return g, &exitError{code: ExitUsage, msg: firstPart(uncommitted.Error()) + ": nothing was handed out, and the mark was taken back" + so,
+		return g, &exitError{code: ExitUsage, msg: sanitize.Line(uncommitted.Error()) + ": nothing was handed out, and the mark was taken back" + so,
 			advice: "fix what git said (a leftover lock, git missing, no author), run m3keys sync, then hand it out again"}
 	case errors.As(err, &lost) && !lost.RolledBack():
 		return g, &exitError{code: ExitUsage,
@@ -206,7 +206,7 @@ func (c *invocation) handOut(keyID string, sink handout.Sink, offline bool, unde
 	if g.Unconfirmed {
 		fmt.Fprintf(c.env.Stderr, "m3keys: handed out offline: the hand-out of %s is recorded as unconfirmed — run m3keys sync when the remote can be reached; it flags the key handed out twice if another member handed it out too\n", keyID)
 	} else if g.TeamErr != nil {
-		fmt.Fprintf(c.env.Stderr, "m3keys: the hand-out of %s is recorded here but not pushed to the team: %s — run m3keys sync to push it\n", keyID, firstPart(g.TeamErr.Error()))
+		fmt.Fprintf(c.env.Stderr, "m3keys: the hand-out of %s is recorded here but not pushed to the team: %s — run m3keys sync to push it\n", keyID, sanitize.Line(g.TeamErr.Error()))
 	}
 	if g.Inactive {
 		fmt.Fprintf(c.env.Stderr, "m3keys: %s is INACTIVE here — integrations should use the service user's ACTIVE key\n", keyID)
@@ -244,10 +244,4 @@ func alreadyHandedOut(keyID string, at time.Time, by string, note ...string) err
 		by = " by " + sanitize.Text(by, 100) + ","
 	}
 	return refused("the API secret of %s was already handed out,%s on %s%s", keyID, by, timefmt.Minute(at), so).hint("m3keys hands a secret out once, as the m3ter Console shows it once; for a new secret, rotate: generate a new access key in the m3ter Console, add it with m3keys add, deploy it, then retire this one with m3keys inactivate %s", keyID)
-}
-
-// firstPart is an error's what-went-wrong, one line, without its own advice.
-func firstPart(msg string) string {
-	what, _, _ := strings.Cut(sanitize.Line(msg), " — ")
-	return what
 }

@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/m3keys/m3keys/internal/importer"
 	"github.com/m3keys/m3keys/internal/storehint"
+	"github.com/m3keys/m3keys/internal/team"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -15,6 +17,9 @@ func hint(err error) string {
 		return h
 	}
 	if h := rotationHint(err); h != "" {
+		return h
+	}
+	if h := teamHint(err); h != "" {
 		return h
 	}
 	if h := storehint.Common(err); h != "" {
@@ -44,6 +49,60 @@ func hint(err error) string {
 			"then run m3keys sync; plain m3keys passwd changes the passphrase"
 	case errors.Is(err, keystore.ErrNoSecretKey):
 		return "run m3keys lock, then try again: it asks for the passphrase"
+	case errors.Is(err, keystore.ErrNotCommitted):
+		return "m3keys sync commits it"
+	case errors.Is(err, importer.ErrTooLarge):
+		return "split it into several imports"
+	case errors.Is(err, importer.ErrUnknownColumn):
+		return "the first line must be a header naming columns from " + importer.Columns
+	case errors.Is(err, importer.ErrMissingColumn):
+		return "the header must start " + importer.Header
+	case errors.Is(err, importer.ErrFieldTwice):
+		return "give each field once"
+	}
+	return ""
+}
+
+// teamHint is hint for the errors of a team store: its setup, members and sync.
+func teamHint(err error) string {
+	var refused *team.RefusedError
+	var self *team.SelfRemovalError
+	var noBranch *team.NoBranchError
+	var noRemote *team.NoRemoteError
+	switch {
+	case errors.Is(err, team.ErrInitNotPushed):
+		return "fix the remote, then run m3keys sync"
+	case errors.Is(err, team.ErrGitStopped):
+		return "the store keeps what it had; m3keys sync finishes the job"
+	case errors.As(err, &refused):
+		return "no m3keys writes such a commit, so someone who can push to the remote did: have its " + refused.Branch() +
+			" branch reset to the last good commit, then run m3keys sync"
+	case errors.As(err, &noRemote):
+		return "add one: git --git-dir " + noRemote.GitDir + " remote add origin URL, then m3keys sync"
+	case errors.Is(err, team.ErrPushRace):
+		return "run m3keys sync again"
+	case errors.Is(err, team.ErrUntrusted):
+		return "run m3keys team trust to review it, then m3keys sync"
+	case errors.Is(err, team.ErrNoSuchConflict):
+		return "run m3keys sync without it to see the conflicts"
+	case errors.Is(err, team.ErrAlreadyMember), errors.Is(err, team.ErrNoMember):
+		return "m3keys team list shows the members"
+	case errors.Is(err, team.ErrJoinNameTaken):
+		return "choose another name with --name"
+	case errors.Is(err, team.ErrNameTaken):
+		return "choose another name"
+	case errors.As(err, &self):
+		return "ask another member to run " + self.RemoveLine()
+	case errors.As(err, &noBranch):
+		return "a member runs m3keys team init --remote " + noBranch.URL + " first; then remove " + noBranch.Dir + " and join again"
+	case errors.Is(err, team.ErrNotTeam):
+		return "make it one with m3keys team init, or join one with m3keys team join URL"
+	case errors.Is(err, team.ErrAlreadyTeam):
+		return "m3keys team list shows its members"
+	case errors.Is(err, team.ErrRepoInStore):
+		return "move " + team.GitDir + " (or .git) out of the store first"
+	case errors.Is(err, team.ErrJoinNotEmpty):
+		return "join into a new directory with --home DIR"
 	}
 	return ""
 }

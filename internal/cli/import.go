@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -32,11 +31,7 @@ func runImport(c *invocation, asJSON *bool) error {
 	}
 	rows, err := parseInput(c.stdin())
 	if err != nil {
-		what, advice, ok := strings.Cut(err.Error(), " — ")
-		if !ok {
-			advice = "fix the input and run again"
-		}
-		return &exitError{code: ExitUsage, msg: "nothing was imported: " + what, advice: advice}
+		return failure(ExitUsage, "nothing was imported: ", err, "fix the input and run again")
 	}
 	s, err := c.openOrCreateStore()
 	if err != nil {

@@ -89,7 +89,7 @@ func runSync(c *invocation, choose map[string]merge.Side, ours, theirs *sides) e
 	case errors.Is(err, team.ErrConflicts):
 		return refused("sync stopped on %d conflict(s): nothing was saved", len(r.Conflicts)).hint("settle each: m3keys sync --ours ID or --theirs ID (or --ours all / --theirs all)")
 	case errors.Is(err, team.ErrRemoved):
-		return refused("%s", err.Error())
+		return refused("%s", err.Error()).hint("%s", hint(err))
 	case errors.Is(err, team.ErrUntrusted):
 		return refused("sync stopped: the member list changed").hint("review it with m3keys team trust, then run m3keys sync")
 	}

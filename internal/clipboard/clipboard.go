@@ -36,7 +36,7 @@ func ParseMode(s string) (Mode, error) {
 	case Auto, System, OSC52:
 		return m, nil
 	}
-	return "", fmt.Errorf("--clipboard %q is not a mode — use auto, system or osc52", s)
+	return "", fmt.Errorf("%q is not a clipboard mode: auto, system or osc52", s)
 }
 
 // ParseTimeout reads --clip-timeout (or $M3KEYS_CLIP_TIMEOUT): a Go duration, 0 for never;
@@ -47,10 +47,10 @@ func ParseTimeout(s string) (time.Duration, error) {
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil {
-		return 0, fmt.Errorf("--clip-timeout %q is not a duration — use a value like 30s or 2m, or 0 to never clear", s)
+		return 0, fmt.Errorf("%q is not a duration like 30s or 2m, or 0 for never", s)
 	}
 	if d < 0 {
-		return 0, errors.New("--clip-timeout must not be negative — use 0 to never clear")
+		return 0, errors.New("a clipboard timeout must not be negative: 0 is never")
 	}
 	return d, nil
 }
@@ -86,11 +86,17 @@ type Clipboard interface {
 	Mode() Mode
 }
 
-// ErrNoTool says the system clipboard has no tool to run.
-var ErrNoTool = errors.New("no clipboard tool found — install xclip or wl-clipboard, or run with --clipboard osc52")
-
-// ErrNoDisplay says the system clipboard has no display to reach.
-var ErrNoDisplay = errors.New("no display for the system clipboard: $DISPLAY and $WAYLAND_DISPLAY are unset — run with --clipboard osc52")
+// Why a clipboard cannot be used: facts only; each front end says what to do about them.
+var (
+	// ErrNoTool says the system clipboard has no tool to run.
+	ErrNoTool = errors.New("no clipboard tool found")
+	// ErrNoDisplay says the system clipboard has no display to reach.
+	ErrNoDisplay = errors.New("no display for the system clipboard: $DISPLAY and $WAYLAND_DISPLAY are unset")
+	// ErrNotWritten says the system clipboard's tool failed.
+	ErrNotWritten = errors.New("the system clipboard could not be written")
+	// ErrNoTerminal says OSC 52 has no terminal to go to.
+	ErrNoTerminal = errors.New("no terminal to send the clipboard to (OSC 52)")
+)
 
 // Options say where OSC 52 goes and what New may look at to choose; zero values mean the real process.
 type Options struct {

@@ -57,7 +57,7 @@ func TestParseMode(t *testing.T) {
 	}
 	for _, in := range []string{"x", "AUTO", "osc-52", " system"} {
 		_, err := ParseMode(in)
-		want := fmt.Sprintf("--clipboard %q is not a mode — use auto, system or osc52", in)
+		want := fmt.Sprintf("%q is not a clipboard mode: auto, system or osc52", in)
 		if err == nil || err.Error() != want {
 			t.Errorf("ParseMode(%q) error = %v; want %q", in, err, want)
 		}
@@ -75,9 +75,9 @@ func TestParseTimeout(t *testing.T) {
 		}
 	}
 	for _, tc := range []struct{ in, want string }{
-		{"30", `--clip-timeout "30" is not a duration — use a value like 30s or 2m, or 0 to never clear`},
-		{"soon", `--clip-timeout "soon" is not a duration — use a value like 30s or 2m, or 0 to never clear`},
-		{"-1s", "--clip-timeout must not be negative — use 0 to never clear"},
+		{"30", `"30" is not a duration like 30s or 2m, or 0 for never`},
+		{"soon", `"soon" is not a duration like 30s or 2m, or 0 for never`},
+		{"-1s", "a clipboard timeout must not be negative: 0 is never"},
 	} {
 		_, err := ParseTimeout(tc.in)
 		if err == nil || err.Error() != tc.want {
@@ -171,9 +171,6 @@ func TestSystemSaysWhatToInstall(t *testing.T) {
 			}
 		})
 	}
-	if !strings.Contains(ErrNoTool.Error(), "install xclip or wl-clipboard, or run with --clipboard osc52") {
-		t.Errorf("ErrNoTool does not say what to install: %v", ErrNoTool)
-	}
 }
 
 func TestSystemWriteFailureHidesText(t *testing.T) {
@@ -182,8 +179,8 @@ func TestSystemWriteFailureHidesText(t *testing.T) {
 		write: func(string) error { return errors.New("exit status 1") },
 		read:  func() (string, error) { return "", nil }}
 	_, err := s.Write(secret)
-	if err == nil || strings.Contains(err.Error(), secret) || !strings.Contains(err.Error(), "--clipboard osc52") {
-		t.Fatalf("Write error should say what to do and never carry the marker; carries marker: %v",
+	if !errors.Is(err, ErrNotWritten) || strings.Contains(err.Error(), secret) {
+		t.Fatalf("Write error should be ErrNotWritten and never carry the marker; carries marker: %v",
 			err != nil && strings.Contains(err.Error(), secret))
 	}
 }

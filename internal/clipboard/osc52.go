@@ -1,7 +1,6 @@
 package clipboard
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -55,7 +54,7 @@ func (o *osc52Clipboard) ClearIfUnchanged(Hash) (bool, error) {
 
 func (o *osc52Clipboard) send(text string) error {
 	if o.term == nil {
-		return errors.New("no terminal to send the clipboard to (OSC 52) — run m3keys in a terminal, or use --clipboard system")
+		return ErrNoTerminal
 	}
 	// One Write, so the sequence is not split by another writer to the same terminal.
 	if _, err := io.WriteString(o.term, o.sequence(text)); err != nil {

@@ -22,7 +22,7 @@ func (s *systemClipboard) Write(text string) (Hash, error) {
 	}
 	// The tool's errors come from running it (an exit status, a missing file), never the text.
 	if err := s.write(text); err != nil {
-		return Hash{}, fmt.Errorf("the system clipboard could not be written: %v — check that $DISPLAY or $WAYLAND_DISPLAY names a running display, or run with --clipboard osc52", err)
+		return Hash{}, fmt.Errorf("%w: %v", ErrNotWritten, err)
 	}
 	return Sum(text), nil
 }

@@ -19,7 +19,20 @@ const MaxInput = 16 << 20
 
 // ErrTooLarge refuses input beyond MaxInput: cutting it instead could store the last row
 // with the end of its secret missing.
-var ErrTooLarge = fmt.Errorf("input is larger than %d MiB — split it into several imports", MaxInput>>20)
+var ErrTooLarge = fmt.Errorf("input is larger than %d MiB", MaxInput>>20)
+
+// Input errors: facts only; each front end says what to do about them.
+var (
+	ErrUnknownColumn = errors.New("not a known column")
+	ErrMissingColumn = errors.New("missing column")
+	ErrFieldTwice    = errors.New("appears twice")
+)
+
+// Header is the header line ParseCSV needs at the least.
+var Header = strings.Join(columns[:required], ",")
+
+// Columns are the column names ParseCSV and ParseJSON know, comma-separated.
+var Columns = strings.Join(columns, ",")
 
 // capped reads at most MaxInput bytes and fails, rather than stopping quietly, beyond that.
 type capped struct {
@@ -128,7 +141,7 @@ func headerIndex(header []string) (map[string]int, error) {
 		name := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
 		if !knownColumn(name) {
 			// Named by position, not quoted: without a header line, this "name" is a value, perhaps a secret.
-			return nil, fmt.Errorf("column %d of the header is not a known column — the first line must be a header naming columns from %s", i+1, strings.Join(columns, ","))
+			return nil, fmt.Errorf("column %d of the header is %w", i+1, ErrUnknownColumn)
 		}
 		if _, dup := index[name]; dup {
 			return nil, fmt.Errorf("column %s appears twice", name)
@@ -137,7 +150,7 @@ func headerIndex(header []string) (map[string]int, error) {
 	}
 	for _, c := range columns[:required] {
 		if _, ok := index[c]; !ok {
-			return nil, fmt.Errorf("missing column %s — the header must start org_id,service_user,access_key_id,api_secret", c)
+			return nil, fmt.Errorf("%w %s", ErrMissingColumn, c)
 		}
 	}
 	return index, nil
@@ -175,7 +188,7 @@ func ParseJSON(r io.Reader) ([]Row, error) {
 			}
 			// Keeping the last of two values silently could store the wrong secret.
 			if _, dup := fields[f.name]; dup {
-				return nil, &RowError{Where: where, Err: fmt.Errorf("%s appears twice — give each field once", f.name)}
+				return nil, &RowError{Where: where, Err: fmt.Errorf("%s %w", f.name, ErrFieldTwice)}
 			}
 			var v string
 			if err := json.Unmarshal(f.raw, &v); err != nil {

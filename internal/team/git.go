@@ -23,7 +23,13 @@ import (
 )
 
 // ErrNoGit is returned when the git binary cannot be found.
-var ErrNoGit = errors.New("git is not installed — install git (apt install git, dnf install git, brew install git, or https://git-scm.com) and try again")
+var ErrNoGit = errors.New("git is not installed")
+
+// A git command that did not finish: the store keeps what it had.
+var (
+	ErrGitTimeout = errors.New("did not finish in time")
+	ErrGitStopped = errors.New("was stopped")
+)
 
 // ErrNotTeam is returned for a store directory that is not a team store.
 var ErrNotTeam = errors.New("this store is not a team store")
@@ -156,10 +162,10 @@ var gitTimeout = 2 * time.Minute
 // gitFailed is the error of a git command, saying so plainly when it ran out of time.
 func gitFailed(ctx context.Context, args []string, stderr string, err error) error {
 	if ctx.Err() == context.DeadlineExceeded {
-		return fmt.Errorf("git %s did not finish within %s — check the network and the remote, then try again; the store keeps what it had", args[0], gitTimeout)
+		return fmt.Errorf("git %s %w (%s)", args[0], ErrGitTimeout, gitTimeout)
 	}
 	if ctx.Err() != nil {
-		return fmt.Errorf("git %s was stopped: %w — the store keeps what it had; m3keys sync finishes the job", args[0], ctx.Err())
+		return fmt.Errorf("git %s %w: %w", args[0], ErrGitStopped, ctx.Err())
 	}
 	return &gitError{args: args, stderr: stderr, err: err}
 }

@@ -19,9 +19,11 @@ type RefusedError struct {
 }
 
 func (e *RefusedError) Error() string {
-	return fmt.Sprintf("%s: commit %s by %s: %s — nothing was taken in; no m3keys writes such a commit, so someone who can push to the remote did: have its %s branch reset to the last good commit, then run m3keys sync",
-		ErrRefused, e.Commit, e.Author, e.Reason, branch)
+	return fmt.Sprintf("%s: commit %s by %s: %s; nothing was taken in", ErrRefused, e.Commit, e.Author, e.Reason)
 }
+
+// Branch is the remote's branch that holds the commit.
+func (e *RefusedError) Branch() string { return branch }
 
 func (e *RefusedError) Unwrap() error { return ErrRefused }
 

@@ -1,6 +1,7 @@
 package team
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 
@@ -23,10 +24,10 @@ func Add(s *keystore.Store, name, key string) error {
 		return err
 	}
 	if rs.Has(key) {
-		return fmt.Errorf("that recipient is a member already — m3keys team list shows the members")
+		return ErrAlreadyMember
 	}
 	if _, taken := rs.Named(name); taken {
-		return fmt.Errorf("the team has a member called %q already — choose another name", name)
+		return fmt.Errorf("%w: %q", ErrNameTaken, name)
 	}
 	next := append(slices.Clone(rs), r)
 	return s.SetRecipients(next, func(tx *keystore.Tx) error {
@@ -53,10 +54,10 @@ func Remove(s *keystore.Store, name string) (Removed, error) {
 	}
 	gone, ok := rs.Named(name)
 	if !ok {
-		return Removed{}, fmt.Errorf("no member is called %q — m3keys team list shows the members", name)
+		return Removed{}, fmt.Errorf("%w: %q", ErrNoMember, name)
 	}
 	if gone.Key == s.Member().Recipient() {
-		return Removed{}, fmt.Errorf("you cannot remove yourself — ask another member to run m3keys team remove %s", shellWord(name))
+		return Removed{}, &SelfRemovalError{Name: name}
 	}
 	next := slices.DeleteFunc(slices.Clone(rs), func(r keystore.Recipient) bool { return r.Key == gone.Key })
 	var exposed []string
@@ -83,5 +84,22 @@ func allKeys(d *keystore.Document) []string {
 }
 
 func notTeam(dir string) error {
-	return fmt.Errorf("%w: %s has no %s — make it one with m3keys team init, or join one with m3keys team join URL", ErrNotTeam, dir, keystore.RecipientsFile)
+	return fmt.Errorf("%w: %s has no %s", ErrNotTeam, dir, keystore.RecipientsFile)
 }
+
+// Member list errors: facts only; each front end says what to do about them.
+var (
+	ErrAlreadyMember = errors.New("that recipient is a member already")
+	ErrNameTaken     = errors.New("the team has a member of that name already")
+	// ErrJoinNameTaken is ErrNameTaken for the name to join as.
+	ErrJoinNameTaken = fmt.Errorf("%w", ErrNameTaken)
+	ErrNoMember      = errors.New("no member of that name")
+)
+
+// SelfRemovalError refuses a member's removing themselves: another member does it.
+type SelfRemovalError struct{ Name string }
+
+func (e *SelfRemovalError) Error() string { return "you cannot remove yourself" }
+
+// RemoveLine is the command line another member runs to remove this one.
+func (e *SelfRemovalError) RemoveLine() string { return "m3keys team remove " + shellWord(e.Name) }

@@ -44,6 +44,12 @@ func migrateLocking(ctx context.Context, dir string, locked bool) error {
 	return migrate(ctx, dir)
 }
 
+// Moving an old team store's .git to team.git: facts only; each front end says what to do.
+var (
+	ErrTwoRepos = errors.New("the store holds both .git and " + GitDir)
+	ErrNotMoved = errors.New("cannot move the team repository to " + GitDir)
+)
+
 // migrate makes a first-layout repository bare and moves it to team.git. Nothing is lost:
 // the store's files stay where they are, and the next commit takes a change not committed yet.
 // A migration killed at any instant is finished by the next; the rename is its one step that
@@ -53,11 +59,11 @@ func migrate(ctx context.Context, dir string) error {
 		return nil // another m3keys migrated it while we waited for the lock
 	}
 	if isDir(filepath.Join(dir, GitDir)) {
-		return fmt.Errorf("%s holds both .git and %s — m3keys keeps the team's repository in %s only: move .git out of the store, then try again", dir, GitDir, GitDir)
+		return fmt.Errorf("%w: %s", ErrTwoRepos, dir)
 	}
 	old := repo{dir: dir, ctx: ctx, git: filepath.Join(dir, ".git")}
 	if _, err := old.run("config", "core.bare", "true"); err != nil {
-		return fmt.Errorf("cannot move the team repository to %s: %w — the store is as it was; try again", GitDir, err)
+		return fmt.Errorf("%w: %w", ErrNotMoved, err)
 	}
 	_, _ = old.run("config", "--unset-all", "core.worktree") // set only by hand
 	for _, f := range []string{"index", "index.lock", "MERGE_HEAD", "ORIG_HEAD"} {
@@ -66,7 +72,7 @@ func migrate(ctx context.Context, dir string) error {
 		}
 	}
 	if err := os.Rename(old.git, filepath.Join(dir, GitDir)); err != nil {
-		return fmt.Errorf("cannot move the team repository to %s: %w — the store is as it was; try again", GitDir, err)
+		return fmt.Errorf("%w: %w", ErrNotMoved, err)
 	}
 	return atomicfile.SyncDir(dir)
 }

@@ -2,6 +2,7 @@ package team
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -42,7 +43,7 @@ func TestGitThatHangsIsEnded(t *testing.T) {
 	gitTimeout = 300 * time.Millisecond
 	began := time.Now()
 	_, err := newRepo(context.Background(), t.TempDir()).run("fetch", "-q", "origin")
-	if err == nil || !strings.Contains(err.Error(), "did not finish within") {
+	if !errors.Is(err, ErrGitTimeout) || !strings.Contains(err.Error(), "git fetch did not finish in time") {
 		t.Fatalf("a hanging git fetch = %v, want an error saying it ran out of time", err)
 	}
 	if d := time.Since(began); d > 10*time.Second {

@@ -65,13 +65,13 @@ func Init(s *keystore.Store, opts InitOptions) error {
 		return err
 	}
 	if keystore.IsTeam(dir) {
-		return fmt.Errorf("%s is a team store already — m3keys team list shows its members", dir)
+		return fmt.Errorf("%w: %s", ErrAlreadyTeam, dir)
 	}
 	if err := keystore.ValidateMemberName(opts.Name); err != nil {
 		return err
 	}
 	if isRepo(dir) {
-		return fmt.Errorf("%s holds a git repository already — move %s (or .git) out of the store first", dir, GitDir)
+		return fmt.Errorf("%w: %s", ErrRepoInStore, dir)
 	}
 	r := newRepo(context.Background(), dir)
 	if err := initRepo(r, opts.Name); err != nil {
@@ -98,7 +98,7 @@ func Init(s *keystore.Store, opts InitOptions) error {
 		return err
 	}
 	if _, err := r.run("push", "-q", "origin", head+":"+head); err != nil {
-		return fmt.Errorf("the team store is set up, but pushing it failed: %w — fix the remote, then run m3keys sync", err)
+		return fmt.Errorf("%w: %w", ErrInitNotPushed, err)
 	}
 	return nil
 }
@@ -145,7 +145,7 @@ type Joined struct {
 func (j Joined) Line() string { return j.Recipient + " # " + j.Name }
 
 // Command is what an existing member runs to add the new one.
-func (j Joined) Command() string { return "m3keys team add " + shellWord(j.Name) + " " + j.Recipient }
+func (j Joined) Command() string { return addLine(j.Name, j.Recipient) }
 
 // Join makes dir (which must not exist or be empty) a copy of the team store at url: a bare
 // repository fetched from it, whose tip is checked as every sync checks what it takes in; then
@@ -170,7 +170,7 @@ func Join(url, dir, name, passphrase string, opts ...keystore.Option) (Joined, e
 		return Joined{}, err
 	}
 	if _, taken := rs.Named(name); taken {
-		return Joined{}, fmt.Errorf("the team has a member called %q already — choose another name with --name", name)
+		return Joined{}, fmt.Errorf("%w: %q", ErrJoinNameTaken, name)
 	}
 	m, err := keystore.JoinTeam(dir, passphrase, opts...)
 	if err != nil {
@@ -185,7 +185,7 @@ func Join(url, dir, name, passphrase string, opts ...keystore.Option) (Joined, e
 // emptyDir makes dir, private, unless it holds something already.
 func emptyDir(dir string) error {
 	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
-		return fmt.Errorf("%w: %s is not empty — join into a new directory with --home DIR", keystore.ErrStoreExists, dir)
+		return fmt.Errorf("%w: %w: %s", keystore.ErrStoreExists, ErrJoinNotEmpty, dir)
 	} else if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
@@ -211,8 +211,7 @@ func fetchTeam(r repo, url, name string) error {
 	// master as its HEAD.
 	if has, err := r.has(upstream); err != nil || !has {
 		if err == nil {
-			err = fmt.Errorf("%w: %s has no %s branch — a member runs m3keys team init --remote %s first; then remove %s and join again",
-				ErrNotTeam, url, branch, url, r.dir)
+			err = &NoBranchError{URL: url, Dir: r.dir}
 		}
 		return err
 	}
@@ -223,6 +222,25 @@ func fetchTeam(r repo, url, name string) error {
 	defer held.Unlock()
 	return takeIn(r, held, "", upstream)
 }
+
+// Setting up errors: facts only; each front end says what to do about them.
+var (
+	ErrAlreadyTeam   = errors.New("the store is a team store already")
+	ErrRepoInStore   = errors.New("the store holds a git repository already")
+	ErrInitNotPushed = errors.New("the team store is set up, but pushing it failed")
+	ErrJoinNotEmpty  = errors.New("the directory to join into is not empty")
+)
+
+// NoBranchError: the remote at URL holds no team yet; Dir is the half-joined store, to be removed.
+type NoBranchError struct{ URL, Dir string }
+
+func (e *NoBranchError) Error() string {
+	return fmt.Sprintf("%s: %s has no %s branch", ErrNotTeam, e.URL, branch)
+}
+func (e *NoBranchError) Unwrap() error { return ErrNotTeam }
+
+// addLine is the command line that adds name, with key, to the team.
+func addLine(name, key string) string { return "m3keys team add " + shellWord(name) + " " + key }
 
 // shellWord quotes a name for a command line when it needs it.
 func shellWord(s string) string {

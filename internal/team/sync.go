@@ -28,7 +28,17 @@ var (
 	ErrPushRace  = errors.New("others kept pushing while this sync merged")
 	// ErrUnreachable: the remote could not be fetched from (or pushed to): offline, down, refused.
 	ErrUnreachable = errors.New("the remote cannot be reached")
+	// ErrNoSuchConflict: a choice names a conflict this sync does not have.
+	ErrNoSuchConflict = errors.New("no such conflict in this sync")
 )
+
+// NoRemoteError is ErrNoRemote with the repository to add one to; the changes are committed there.
+type NoRemoteError struct{ GitDir string }
+
+func (e *NoRemoteError) Error() string {
+	return ErrNoRemote.Error() + ": changes are committed locally"
+}
+func (e *NoRemoteError) Unwrap() error { return ErrNoRemote }
 
 // DefaultTries bounds fetch-merge-push rounds when pushes are rejected because someone pushed meanwhile.
 const DefaultTries = 5
@@ -166,7 +176,7 @@ func (e *syncer) run() error {
 		ahead, err := e.integrate(held, hasRemote)
 		if err != nil || !hasRemote {
 			if err == nil {
-				err = fmt.Errorf("%w — changes are committed locally; add one: git --git-dir %s remote add origin URL, then m3keys sync", ErrNoRemote, e.r.gitDir())
+				err = &NoRemoteError{GitDir: e.r.gitDir()}
 			}
 			return err
 		}
@@ -179,7 +189,7 @@ func (e *syncer) run() error {
 			return err
 		}
 	}
-	return fmt.Errorf("%w: %d tries — run m3keys sync again", ErrPushRace, e.opts.Tries)
+	return fmt.Errorf("%w: %d tries", ErrPushRace, e.opts.Tries)
 }
 
 // integrate brings the remote's commits in: it commits what is uncommitted, then
@@ -419,7 +429,7 @@ func (e *syncer) merge(held *keystore.Held, up string) error {
 		return err
 	} else if change != nil {
 		e.res.Pending = change
-		return fmt.Errorf("%w — run m3keys team trust to review it, then m3keys sync", ErrUntrusted)
+		return ErrUntrusted
 	}
 	now := e.opts.Now()
 	r, unused, err := e.mergeDocs(base.doc, ours.doc, theirs.doc, now)
@@ -434,7 +444,7 @@ func (e *syncer) merge(held *keystore.Held, up string) error {
 		return ErrConflicts
 	}
 	if len(unused) > 0 {
-		return fmt.Errorf("no conflict %s in this sync — nothing was saved; run m3keys sync without it to see the conflicts", strings.Join(unused, ", "))
+		return fmt.Errorf("%w: %s; nothing was saved", ErrNoSuchConflict, strings.Join(unused, ", "))
 	}
 	doc := r.Doc // merge flags its over-limit service users itself
 	e.res.OverLimit = r.OverLimit

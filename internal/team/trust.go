@@ -60,9 +60,11 @@ func (e *RemovedError) Error() string {
 	if e.Commit != "" {
 		by = fmt.Sprintf("by %s in commit %s (%s)", e.Author, e.Commit, e.Date)
 	}
-	return fmt.Sprintf("%s %s: new versions of the store are not encrypted to you — to be added again, send a member this line: m3keys team add %s %s",
-		ErrRemoved, by, shellWord(e.Name), e.Key)
+	return fmt.Sprintf("%s %s: new versions of the store are not encrypted to you", ErrRemoved, by)
 }
+
+// AddLine is the command line a member runs to add this member again.
+func (e *RemovedError) AddLine() string { return addLine(e.Name, e.Key) }
 
 func (e *RemovedError) Unwrap() error { return ErrRemoved }
 
