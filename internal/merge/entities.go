@@ -120,22 +120,12 @@ func present[T any](m *merger, w where, what string, e trio[T], merge func(b, o,
 }
 
 func (m *merger) orgs(b, o, t []keystore.Organization) []keystore.Organization {
-	var out []keystore.Organization
-	for _, e := range align(b, o, t, func(x *keystore.Organization) string { return keystore.CanonicalOrgID(x.ID) }) {
-		id := e.o
-		if id == nil {
-			id = e.t
-		}
-		if id == nil {
-			continue
-		}
-		w := where{org: keystore.CanonicalOrgID(id.ID)}
-		if org, ok := present(m, w, "organization", e, func(b, o, t *keystore.Organization) keystore.Organization {
-			return m.org(w, b, o, t)
-		}); ok {
-			org.ID = w.org
-			out = append(out, org)
-		}
+	out := mergeEach(m, "organization", b, o, t,
+		func(x *keystore.Organization) string { return keystore.CanonicalOrgID(x.ID) },
+		func(x *keystore.Organization) where { return where{org: keystore.CanonicalOrgID(x.ID)} },
+		m.org)
+	for i := range out {
+		out[i].ID = keystore.CanonicalOrgID(out[i].ID)
 	}
 	return out
 }
@@ -147,22 +137,10 @@ func (m *merger) org(w where, b, o, t *keystore.Organization) keystore.Organizat
 	if b != nil {
 		bu = b.ServiceUsers
 	}
-	out.ServiceUsers = nil
-	for _, e := range align(bu, o.ServiceUsers, t.ServiceUsers, func(x *keystore.ServiceUser) string { return x.Name }) {
-		name := e.o
-		if name == nil {
-			name = e.t
-		}
-		if name == nil {
-			continue
-		}
-		w := where{org: w.org, user: name.Name}
-		if u, ok := present(m, w, "service user", e, func(b, o, t *keystore.ServiceUser) keystore.ServiceUser {
-			return m.user(w, b, o, t)
-		}); ok {
-			out.ServiceUsers = append(out.ServiceUsers, u)
-		}
-	}
+	out.ServiceUsers = mergeEach(m, "service user", bu, o.ServiceUsers, t.ServiceUsers,
+		func(x *keystore.ServiceUser) string { return x.Name },
+		func(x *keystore.ServiceUser) where { return where{org: w.org, user: x.Name} },
+		m.user)
 	return out
 }
 
@@ -173,20 +151,30 @@ func (m *merger) user(w where, b, o, t *keystore.ServiceUser) keystore.ServiceUs
 	if b != nil {
 		bk = b.Keys
 	}
-	out.Keys = nil
-	for _, e := range align(bk, o.Keys, t.Keys, func(x *keystore.AccessKey) string { return x.AccessKeyID }) {
-		id := e.o
-		if id == nil {
-			id = e.t
+	out.Keys = mergeEach(m, "access key", bk, o.Keys, t.Keys,
+		func(x *keystore.AccessKey) string { return x.AccessKeyID },
+		func(x *keystore.AccessKey) where { return where{org: w.org, user: w.user, key: x.AccessKeyID} },
+		m.key)
+	return out
+}
+
+// mergeEach merges one level of entries (organizations, a user's keys…), aligned by id:
+// each entry either side still holds is decided by present, located by at, and merged by
+// merge when both sides hold it.
+func mergeEach[T any](m *merger, what string, b, o, t []T, id func(*T) string, at func(*T) where,
+	merge func(w where, b, o, t *T) T) []T {
+	var out []T
+	for _, e := range align(b, o, t, id) {
+		held := e.o
+		if held == nil {
+			held = e.t
 		}
-		if id == nil {
+		if held == nil {
 			continue
 		}
-		w := where{org: w.org, user: w.user, key: id.AccessKeyID}
-		if k, ok := present(m, w, "access key", e, func(b, o, t *keystore.AccessKey) keystore.AccessKey {
-			return m.key(w, b, o, t)
-		}); ok {
-			out.Keys = append(out.Keys, k)
+		w := at(held)
+		if v, ok := present(m, w, what, e, func(b, o, t *T) T { return merge(w, b, o, t) }); ok {
+			out = append(out, v)
 		}
 	}
 	return out
