@@ -52,8 +52,8 @@ func (m *merger) record(w where, detail string) {
 type trio[T any] struct{ b, o, t *T }
 
 // align pairs entries by identity: ours' order, then what only theirs has, then what only base had.
-func align[T any](base, ours, theirs []T, id func(*T) string) []trio[T] {
-	at := make(map[string]int, len(ours)+2)
+func align[T any, K comparable](base, ours, theirs []T, id func(*T) K) []trio[T] {
+	at := make(map[K]int, len(ours)+2)
 	var out []trio[T]
 	put := func(list []T, set func(*trio[T], *T)) {
 		for i := range list {
@@ -121,9 +121,7 @@ func present[T any](m *merger, w where, what string, e trio[T], merge func(b, o,
 
 func (m *merger) orgs(b, o, t []keystore.Organization) []keystore.Organization {
 	out := mergeEach(m, "organization", b, o, t,
-		func(x *keystore.Organization) string { return keystore.CanonicalOrgID(x.ID) },
-		func(x *keystore.Organization) where { return where{org: keystore.CanonicalOrgID(x.ID)} },
-		m.org)
+		func(x *keystore.Organization) where { return where{org: keystore.CanonicalOrgID(x.ID)} }, m.org)
 	for i := range out {
 		out[i].ID = keystore.CanonicalOrgID(out[i].ID)
 	}
@@ -133,38 +131,25 @@ func (m *merger) orgs(b, o, t []keystore.Organization) []keystore.Organization {
 func (m *merger) org(w where, b, o, t *keystore.Organization) keystore.Organization {
 	out := *o
 	m.fields(w, b, o, t, &out, "ID", "ServiceUsers")
-	var bu []keystore.ServiceUser
-	if b != nil {
-		bu = b.ServiceUsers
-	}
-	out.ServiceUsers = mergeEach(m, "service user", bu, o.ServiceUsers, t.ServiceUsers,
-		func(x *keystore.ServiceUser) string { return x.Name },
-		func(x *keystore.ServiceUser) where { return where{org: w.org, user: x.Name} },
-		m.user)
+	out.ServiceUsers = mergeEach(m, "service user", orEmpty(b).ServiceUsers, o.ServiceUsers, t.ServiceUsers,
+		func(x *keystore.ServiceUser) where { return where{org: w.org, user: x.Name} }, m.user)
 	return out
 }
 
 func (m *merger) user(w where, b, o, t *keystore.ServiceUser) keystore.ServiceUser {
 	out := *o
 	m.fields(w, b, o, t, &out, "Name", "Keys")
-	var bk []keystore.AccessKey
-	if b != nil {
-		bk = b.Keys
-	}
-	out.Keys = mergeEach(m, "access key", bk, o.Keys, t.Keys,
-		func(x *keystore.AccessKey) string { return x.AccessKeyID },
-		func(x *keystore.AccessKey) where { return where{org: w.org, user: w.user, key: x.AccessKeyID} },
-		m.key)
+	out.Keys = mergeEach(m, "access key", orEmpty(b).Keys, o.Keys, t.Keys,
+		func(x *keystore.AccessKey) where { return where{org: w.org, user: w.user, key: x.AccessKeyID} }, m.key)
 	return out
 }
 
-// mergeEach merges one level of entries (organizations, a user's keys…), aligned by id:
-// each entry either side still holds is decided by present, located by at, and merged by
-// merge when both sides hold it.
-func mergeEach[T any](m *merger, what string, b, o, t []T, id func(*T) string, at func(*T) where,
-	merge func(w where, b, o, t *T) T) []T {
+// mergeEach merges one level of the tree (organizations, a user's keys…): entries are
+// aligned by where they are, present decides each that either side still holds, and
+// merge merges one that both sides hold.
+func mergeEach[T any](m *merger, what string, b, o, t []T, at func(*T) where, merge func(w where, b, o, t *T) T) []T {
 	var out []T
-	for _, e := range align(b, o, t, id) {
+	for _, e := range align(b, o, t, at) {
 		held := e.o
 		if held == nil {
 			held = e.t
@@ -178,6 +163,14 @@ func mergeEach[T any](m *merger, what string, b, o, t []T, id func(*T) string, a
 		}
 	}
 	return out
+}
+
+// orEmpty is p, or an empty entry where base did not hold one.
+func orEmpty[T any](p *T) *T {
+	if p == nil {
+		return new(T)
+	}
+	return p
 }
 
 // key merges one access key held by both sides. Fields with a rule of their own are skipped
