@@ -167,25 +167,14 @@ func (s *orgsScreen) selectedID() string {
 }
 
 func (s *orgsScreen) update(msg tea.Msg) (screen, tea.Cmd) {
-	if done, cmd := s.table.handle(msg, s.c.keys, s.refresh); done {
-		return s, cmd
+	cmd := updateDocumentList(&s.table.list, s.c.keys, s, msg)
+	if msg, ok := msg.(checkedMsg); ok && msg.orgDone {
+		s.refreshOrg(msg.orgID)
 	}
-	switch msg := msg.(type) {
-	case tea.KeyMsg:
-		return s, s.key(msg)
-	case docChangedMsg:
-		s.refresh()
-	case checkedMsg:
-		if msg.orgDone {
-			s.refreshOrg(msg.orgID)
-		}
-	case savedMsg:
-		return s, s.saved(msg)
-	}
-	return s, nil
+	return s, cmd
 }
 
-func (s *orgsScreen) key(key tea.KeyMsg) tea.Cmd {
+func (s *orgsScreen) act(key tea.KeyMsg) tea.Cmd {
 	k := s.c.keys
 	row := s.selected()
 	switch {
