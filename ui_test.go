@@ -21,6 +21,7 @@ import (
 	"github.com/m3keys/m3keys/authclient/m3tertest"
 	"github.com/m3keys/m3keys/internal/clipboard"
 	"github.com/m3keys/m3keys/internal/team"
+	"github.com/m3keys/m3keys/internal/testkit"
 	"github.com/m3keys/m3keys/internal/validate"
 	"github.com/m3keys/m3keys/keystore"
 	"github.com/m3keys/m3keys/ui"
@@ -196,10 +197,7 @@ func TestTUISaveWaitsForAnotherM3keys(t *testing.T) {
 // TestDemoCleansUpWhenTheTerminalGoesAway runs the real binary: a hang-up (closed
 // window, tmux kill-session) must still remove the demo's throwaway store.
 func TestDemoCleansUpWhenTheTerminalGoesAway(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "m3keys")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := testkit.BuildM3keys(t)
 	tmp := t.TempDir()
 	cmd := exec.Command(bin, "demo")
 	cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
