@@ -21,6 +21,7 @@ import (
 	"github.com/m3keys/m3keys/authclient/m3tertest"
 	"github.com/m3keys/m3keys/internal/clipboard"
 	"github.com/m3keys/m3keys/internal/team"
+	"github.com/m3keys/m3keys/internal/testkit"
 	"github.com/m3keys/m3keys/internal/validate"
 	"github.com/m3keys/m3keys/keystore"
 	"github.com/m3keys/m3keys/ui"
@@ -43,23 +44,8 @@ func TestTUIEndToEnd(t *testing.T) {
 	srv.AddKey(m3tertest.Key{AccessKeyID: "AK-NEW", Secret: newSecret, OrgID: orgID,
 		ServiceUserID: "su-1", ServiceUserName: "billing-sync", Admin: true})
 
-	dir := filepath.Join(t.TempDir(), "store")
-	store, err := keystore.Create(dir, passphrase)
-	if err != nil {
-		t.Fatal(err)
-	}
-	old, _ := keystore.NewSecret("old-secret-not-known-to-m3ter")
-	if err := store.Update(func(tx *keystore.Tx) error {
-		if err := tx.AddOrg(keystore.NewOrg{ID: orgID, Name: "Acme e2e", APIURL: srv.URL}); err != nil {
-			return err
-		}
-		if err := tx.AddUser(orgID, "billing-sync"); err != nil {
-			return err
-		}
-		return tx.AddKey(orgID, "billing-sync", keystore.NewKey{AccessKeyID: "AK-OLD", Secret: old})
-	}); err != nil {
-		t.Fatal(err)
-	}
+	dir := newStore(t, passphrase, keystore.NewOrg{ID: orgID, Name: "Acme e2e", APIURL: srv.URL}, "billing-sync",
+		keyToStore("AK-OLD", "old-secret-not-known-to-m3ter"))
 
 	m := ui.New(ui.Deps{
 		Vault:   ui.NewVault(dir),
@@ -70,12 +56,7 @@ func TestTUIEndToEnd(t *testing.T) {
 	var all bytes.Buffer // everything the terminal was sent
 	waitFor := func(what string) {
 		t.Helper()
-		var seen bytes.Buffer
-		teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
-			seen.Write(b)
-			all.Write(b)
-			return strings.Contains(seen.String(), what)
-		}, teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+		waitForOutput(t, tm, &all, 10*time.Second, what)
 	}
 	press := func(k tea.KeyType) { tm.Send(tea.KeyMsg{Type: k}) }
 
@@ -127,6 +108,52 @@ func TestTUIEndToEnd(t *testing.T) {
 	}
 }
 
+// newStore creates a store in a new folder, holding one organization with one service user
+// and its keys, and returns the folder.
+func newStore(t *testing.T, passphrase string, org keystore.NewOrg, user string, keys ...keystore.NewKey) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "store")
+	store, err := keystore.Create(dir, passphrase)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Update(func(tx *keystore.Tx) error {
+		errs := []error{tx.AddOrg(org), tx.AddUser(org.ID, user)}
+		for _, k := range keys {
+			errs = append(errs, tx.AddKey(org.ID, user, k))
+		}
+		return errors.Join(errs...)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// keyToStore is an access key with its secret, to store.
+func keyToStore(id, secret string) keystore.NewKey {
+	sec, _ := keystore.NewSecret(secret)
+	return keystore.NewKey{AccessKeyID: id, Secret: sec}
+}
+
+// waitForOutput waits until what tm sends its terminal from this call on holds every one of
+// what; all, unless nil, keeps every byte read, for the checks that no secret was sent.
+func waitForOutput(t *testing.T, tm *teatest.TestModel, all *bytes.Buffer, within time.Duration, what ...string) {
+	t.Helper()
+	var seen bytes.Buffer
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+		seen.Write(b)
+		if all != nil {
+			all.Write(b)
+		}
+		for _, w := range what {
+			if !strings.Contains(seen.String(), w) {
+				return false
+			}
+		}
+		return true
+	}, teatest.WithDuration(within), teatest.WithCheckInterval(20*time.Millisecond))
+}
+
 // TestTUISaveWaitsForAnotherM3keys holds the store's lock as another m3keys would:
 // a change waits, the status bar says what for, and it is saved once the lock is free.
 func TestTUISaveWaitsForAnotherM3keys(t *testing.T) {
@@ -135,32 +162,13 @@ func TestTUISaveWaitsForAnotherM3keys(t *testing.T) {
 		orgID      = "3f1c2a4e-5b6d-4e7f-8a9b-0c1d2e3f4a5b"
 		passphrase = "lock test passphrase"
 	)
-	dir := filepath.Join(t.TempDir(), "store")
-	store, err := keystore.Create(dir, passphrase)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sec, _ := keystore.NewSecret("lock-test-secret")
-	sec2, _ := keystore.NewSecret("lock-test-secret-2")
-	if err := store.Update(func(tx *keystore.Tx) error {
-		return errors.Join(
-			tx.AddOrg(keystore.NewOrg{ID: orgID, Name: "Acme lock", APIURL: "https://api.m3ter.com"}),
-			tx.AddUser(orgID, "ops"),
-			tx.AddKey(orgID, "ops", keystore.NewKey{AccessKeyID: "AK-ONE", Secret: sec}),
-			tx.AddKey(orgID, "ops", keystore.NewKey{AccessKeyID: "AK-TWO", Secret: sec2}),
-		)
-	}); err != nil {
-		t.Fatal(err)
-	}
+	dir := newStore(t, passphrase, keystore.NewOrg{ID: orgID, Name: "Acme lock", APIURL: "https://api.m3ter.com"}, "ops",
+		keyToStore("AK-ONE", "lock-test-secret"), keyToStore("AK-TWO", "lock-test-secret-2"))
 	tm := teatest.NewTestModel(t, ui.New(ui.Deps{Vault: ui.NewVault(dir), Passphrase: passphrase}),
 		teatest.WithInitialTermSize(100, 30))
 	waitFor := func(what string) {
 		t.Helper()
-		var seen bytes.Buffer
-		teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
-			seen.Write(b)
-			return strings.Contains(seen.String(), what)
-		}, teatest.WithDuration(8*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+		waitForOutput(t, tm, nil, 8*time.Second, what)
 	}
 	waitFor("Acme lock")
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
@@ -196,10 +204,7 @@ func TestTUISaveWaitsForAnotherM3keys(t *testing.T) {
 // TestDemoCleansUpWhenTheTerminalGoesAway runs the real binary: a hang-up (closed
 // window, tmux kill-session) must still remove the demo's throwaway store.
 func TestDemoCleansUpWhenTheTerminalGoesAway(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "m3keys")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := testkit.BuildM3keys(t)
 	tmp := t.TempDir()
 	cmd := exec.Command(bin, "demo")
 	cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
@@ -267,21 +272,7 @@ func copyTUI(t *testing.T, secret string) (tm *teatest.TestModel, cb *recordingC
 	srv := m3tertest.NewServer()
 	t.Cleanup(srv.Close)
 	srv.AddKey(m3tertest.Key{AccessKeyID: "AK-E2E", Secret: secret, OrgID: orgID, ServiceUserID: "su-1", Admin: true})
-	dir = filepath.Join(t.TempDir(), "store")
-	store, err := keystore.Create(dir, passphrase)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sec, _ := keystore.NewSecret(secret)
-	if err := store.Update(func(tx *keystore.Tx) error {
-		return errors.Join(
-			tx.AddOrg(keystore.NewOrg{ID: orgID, Name: "Acme copy", APIURL: srv.URL}),
-			tx.AddUser(orgID, "billing-sync"),
-			tx.AddKey(orgID, "billing-sync", keystore.NewKey{AccessKeyID: "AK-E2E", Secret: sec}),
-		)
-	}); err != nil {
-		t.Fatal(err)
-	}
+	dir = newStore(t, passphrase, keystore.NewOrg{ID: orgID, Name: "Acme copy", APIURL: srv.URL}, "billing-sync", keyToStore("AK-E2E", secret))
 	cb = &recordingClipboard{Fake: &clipboard.Fake{}}
 	tm = teatest.NewTestModel(t, ui.New(ui.Deps{
 		Vault: ui.NewVault(dir), Passphrase: passphrase, Verify: true,
@@ -291,12 +282,7 @@ func copyTUI(t *testing.T, secret string) (tm *teatest.TestModel, cb *recordingC
 	all = &bytes.Buffer{}
 	waitFor = func(what string) {
 		t.Helper()
-		var seen bytes.Buffer
-		teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
-			seen.Write(b)
-			all.Write(b)
-			return strings.Contains(seen.String(), what)
-		}, teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+		waitForOutput(t, tm, all, 10*time.Second, what)
 	}
 	waitFor("Acme copy")
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
@@ -412,21 +398,13 @@ func startRotationTUI(t *testing.T, user, newKey, newSecret string, keys ...rota
 	r := &rotationTUI{t: t, orgID: "3f1c2a4e-5b6d-4e7f-8a9b-0c1d2e3f4a5b", user: user, keys: keys, newKey: newKey}
 	r.srv = m3tertest.NewServer()
 	t.Cleanup(r.srv.Close)
-	r.dir = filepath.Join(t.TempDir(), "store")
-	store, err := keystore.Create(r.dir, "rotation passphrase")
-	if err != nil {
-		t.Fatal(err)
+	var stored []keystore.NewKey
+	for _, k := range keys {
+		nk := keyToStore(k.id, k.secret)
+		nk.CreatedAt, nk.DeployedTo = time.Now().Add(-k.age), k.deployedTo
+		stored = append(stored, nk)
 	}
-	if err := store.Update(func(tx *keystore.Tx) error {
-		errs := []error{tx.AddOrg(keystore.NewOrg{ID: r.orgID, Name: "Acme rotation", APIURL: r.srv.URL}), tx.AddUser(r.orgID, user)}
-		for _, k := range keys {
-			sec, _ := keystore.NewSecret(k.secret)
-			errs = append(errs, tx.AddKey(r.orgID, user, keystore.NewKey{AccessKeyID: k.id, Secret: sec, CreatedAt: time.Now().Add(-k.age), DeployedTo: k.deployedTo}))
-		}
-		return errors.Join(errs...)
-	}); err != nil {
-		t.Fatal(err)
-	}
+	r.dir = newStore(t, "rotation passphrase", keystore.NewOrg{ID: r.orgID, Name: "Acme rotation", APIURL: r.srv.URL}, user, stored...)
 	for _, k := range keys {
 		r.srv.AddKey(m3tertest.Key{AccessKeyID: k.id, Secret: k.secret, OrgID: r.orgID, ServiceUserID: "su-1", Admin: true})
 		r.secrets = append(r.secrets, k.secret)
@@ -453,12 +431,7 @@ func (r *rotationTUI) newSecret() string { return r.secrets[len(r.secrets)-1] }
 
 func (r *rotationTUI) waitFor(what string) {
 	r.t.Helper()
-	var seen bytes.Buffer
-	teatest.WaitFor(r.t, r.tm.Output(), func(b []byte) bool {
-		seen.Write(b)
-		r.all.Write(b)
-		return strings.Contains(seen.String(), what)
-	}, teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+	waitForOutput(r.t, r.tm, &r.all, 10*time.Second, what)
 }
 
 func (r *rotationTUI) key(k tea.KeyType) { r.tm.Send(tea.KeyMsg{Type: k}) }
@@ -645,12 +618,7 @@ func TestTUITeamSync(t *testing.T) {
 	})
 	waitFor := func(what string) {
 		t.Helper()
-		var seen bytes.Buffer
-		teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
-			seen.Write(b)
-			all.Write(b)
-			return strings.Contains(seen.String(), what)
-		}, teatest.WithDuration(15*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+		waitForOutput(t, tm, &all, 15*time.Second, what)
 	}
 	waitFor("⇅ in sync") // the sync on opening ran, and the badge says so
 
@@ -701,36 +669,13 @@ func TestTUIFollowsAnotherM3keys(t *testing.T) {
 		orgID      = "3f1c2a4e-5b6d-4e7f-8a9b-0c1d2e3f4a5b"
 		passphrase = "follow test passphrase"
 	)
-	dir := filepath.Join(t.TempDir(), "store")
-	store, err := keystore.Create(dir, passphrase)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sec, _ := keystore.NewSecret("follow-test-secret")
-	sec2, _ := keystore.NewSecret("follow-test-secret-2")
-	if err := store.Update(func(tx *keystore.Tx) error {
-		return errors.Join(
-			tx.AddOrg(keystore.NewOrg{ID: orgID, Name: "Acme follow", APIURL: "https://api.m3ter.com"}),
-			tx.AddUser(orgID, "ops"),
-			tx.AddKey(orgID, "ops", keystore.NewKey{AccessKeyID: "AK-ONE", Secret: sec}),
-		)
-	}); err != nil {
-		t.Fatal(err)
-	}
+	dir := newStore(t, passphrase, keystore.NewOrg{ID: orgID, Name: "Acme follow", APIURL: "https://api.m3ter.com"}, "ops",
+		keyToStore("AK-ONE", "follow-test-secret"))
 	tm := teatest.NewTestModel(t, ui.New(ui.Deps{Vault: ui.NewVault(dir), Passphrase: passphrase}),
 		teatest.WithInitialTermSize(100, 30))
 	waitFor := func(what ...string) {
 		t.Helper()
-		var seen bytes.Buffer
-		teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
-			seen.Write(b)
-			for _, w := range what {
-				if !strings.Contains(seen.String(), w) {
-					return false
-				}
-			}
-			return true
-		}, teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+		waitForOutput(t, tm, nil, 10*time.Second, what...)
 	}
 	waitFor("Acme follow")
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
@@ -742,7 +687,7 @@ func TestTUIFollowsAnotherM3keys(t *testing.T) {
 	}
 	if err := other.Update(func(tx *keystore.Tx) error {
 		return errors.Join(
-			tx.AddKey(orgID, "ops", keystore.NewKey{AccessKeyID: "AK-FROM-CLI", Secret: sec2}),
+			tx.AddKey(orgID, "ops", keyToStore("AK-FROM-CLI", "follow-test-secret-2")),
 			tx.MarkSecretCopied("AK-ONE"),
 		)
 	}); err != nil {

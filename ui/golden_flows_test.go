@@ -1,11 +1,8 @@
 package ui
 
 import (
-	"fmt"
 	"testing"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/x/exp/golden"
 	"github.com/m3keys/m3keys/internal/merge"
 	"github.com/m3keys/m3keys/internal/team"
 	"github.com/m3keys/m3keys/keystore"
@@ -28,16 +25,12 @@ func TestGoldenFlows(t *testing.T) {
 		{ID: "0a1b2c3d", Conflict: merge.Conflict{OrgID: orgA, User: "billing-sync", AccessKeyID: "AK-BILLING-NEW", Field: "deployedTo", Ours: "prod sync job", Theirs: "staging sync job"}},
 		{ID: "4e5f6a7b", Conflict: merge.Conflict{OrgID: orgA, Field: "name", Ours: "Acme production", Theirs: "Acme prod"}},
 	}
-	cases := []struct {
-		name  string
-		setup func(t *testing.T) *harness
-	}{
-		{"rotate_plan", func(t *testing.T) *harness {
-			h, _ := openAcme(t)
+	acme := func(t *testing.T) *harness { h, _ := openAcme(t); return h }
+	cases := []goldenCase{
+		{"rotate_plan", after(acme, func(h *harness) {
 			h.selectRow("AK-BILLING-NEW")
 			h.press("r")
-			return h
-		}},
+		})},
 		{"rotate_step1", func(t *testing.T) *harness { h, _ := startRotation(t); return h }},
 		{"rotate_step2", func(t *testing.T) *harness {
 			h, store := startRotation(t)
@@ -52,23 +45,11 @@ func TestGoldenFlows(t *testing.T) {
 		}},
 		{"conflicts", teamWith(syncAnswer{res: team.Result{Tries: 1, Conflicts: conflicts}, err: team.ErrConflicts})},
 		{"trust", teamWith(syncAnswer{res: team.Result{Tries: 1, Pending: change}, err: team.ErrUntrusted})},
-		{"deployedto", func(t *testing.T) *harness {
-			h, _ := openAcme(t)
+		{"deployedto", after(acme, func(h *harness) {
 			h.selectRow("AK-BILLING-NEW")
 			h.press("e")
 			h.typeText("prod sync job")
-			return h
-		}},
+		})},
 	}
-	for _, c := range cases {
-		for _, size := range [][2]int{{80, 24}, {60, 15}} {
-			t.Run(fmt.Sprintf("%s_%dx%d", c.name, size[0], size[1]), func(t *testing.T) {
-				h := c.setup(t)
-				h.send(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
-				v := h.view()
-				checkFits(t, v, size[0], size[1])
-				golden.RequireEqual(t, []byte(v))
-			})
-		}
-	}
+	runGoldens(t, cases)
 }

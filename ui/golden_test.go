@@ -18,121 +18,83 @@ func TestGolden(t *testing.T) {
 		sample(t, store)
 		return newHarness(t, Deps{Vault: vault})
 	}
-	open := func(t *testing.T) *harness {
-		h, _ := unlocked(t)
-		h.openOrg("Acme production")
-		return h
+	create := func(t *testing.T) *harness {
+		return newHarness(t, Deps{Vault: namedVault{NewVault(t.TempDir() + "/s"), "/home/ana/.config/m3keys"}})
 	}
-	cases := []struct {
-		name  string
-		setup func(t *testing.T) *harness
-	}{
+	orgsShown := func(t *testing.T) *harness { h, _ := unlocked(t); return h }
+	open := after(orgsShown, func(h *harness) { h.openOrg("Acme production") })
+	cases := []goldenCase{
 		{"unlock", locked},
-		{"unlock_wrong", func(t *testing.T) *harness {
-			h := locked(t)
+		{"unlock_wrong", after(locked, func(h *harness) {
 			h.typeText("nope")
 			h.press("enter")
-			return h
-		}},
-		{"create", func(t *testing.T) *harness {
-			return newHarness(t, Deps{Vault: namedVault{NewVault(t.TempDir() + "/s"), "/home/ana/.config/m3keys"}})
-		}},
-		{"create_short", func(t *testing.T) *harness {
-			h := newHarness(t, Deps{Vault: namedVault{NewVault(t.TempDir() + "/s"), "/home/ana/.config/m3keys"}})
+		})},
+		{"create", create},
+		{"create_short", after(create, func(h *harness) {
 			h.typeText("short")
 			h.press("enter")
-			return h
-		}},
-		{"orgs", func(t *testing.T) *harness { h, _ := unlocked(t); return h }},
-		{"orgs_demo_filter", func(t *testing.T) *harness {
-			h, _ := unlocked(t)
+		})},
+		{"orgs", orgsShown},
+		{"orgs_demo_filter", after(orgsShown, func(h *harness) {
 			h.app.c.deps.Demo = true
 			h.press("/")
 			h.typeText("stag")
-			return h
-		}},
+		})},
 		{"org", open},
-		{"org_refusal", func(t *testing.T) *harness {
-			h := open(t)
-			h.press("a")
-			return h
-		}},
-		{"org_testing", func(t *testing.T) *harness {
-			h := open(t)
-			h.app.c.startChecks(testKeysMsg{keyIDs: h.app.c.activeKeyIDs(orgA)}, ticket{})
-			return h
-		}},
-		{"org_tested", func(t *testing.T) *harness {
-			h := open(t)
-			h.press("T")
-			return h
-		}},
-		{"addkey", func(t *testing.T) *harness {
-			h := open(t)
+		{"org_refusal", after(open, func(h *harness) { h.press("a") })},
+		{"org_testing", after(open, func(h *harness) { h.app.c.startChecks(testKeysMsg{keyIDs: h.app.c.activeKeyIDs(orgA)}, ticket{}) })},
+		{"org_tested", after(open, func(h *harness) { h.press("T") })},
+		{"addkey", after(open, func(h *harness) {
 			h.selectRow("new-integration")
 			h.press("a")
 			h.typeText("AK-NEW-1")
 			h.press("tab")
 			h.typeText(testSecret)
-			return h
-		}},
-		{"addkey_error", func(t *testing.T) *harness {
-			h := open(t)
+		})},
+		{"addkey_error", after(open, func(h *harness) {
 			h.selectRow("new-integration")
 			h.press("a")
 			h.typeText("AK-REPORTS")
 			h.press("tab")
 			h.typeText(testSecret)
 			h.press("enter", "enter")
-			return h
-		}},
-		{"orgform_new", func(t *testing.T) *harness {
-			h, _ := unlocked(t)
+		})},
+		{"orgform_new", after(orgsShown, func(h *harness) {
 			h.press("n")
 			h.typeText("not-a-uuid")
 			h.press("enter", "enter", "enter")
-			return h
-		}},
-		{"orgform_edit", func(t *testing.T) *harness {
-			h, _ := unlocked(t)
-			h.press("e")
-			return h
-		}},
-		{"userform", func(t *testing.T) *harness {
-			h := open(t)
+		})},
+		{"orgform_edit", after(orgsShown, func(h *harness) { h.press("e") })},
+		{"userform", after(open, func(h *harness) {
 			h.press("n")
 			h.typeText("exports")
-			return h
-		}},
-		{"history", func(t *testing.T) *harness {
-			h := open(t)
-			h.press("h")
-			return h
-		}},
-		{"confirm_last_active", func(t *testing.T) *harness {
-			h := open(t)
+		})},
+		{"history", after(open, func(h *harness) { h.press("h") })},
+		{"confirm_last_active", after(open, func(h *harness) {
 			h.selectRow("AK-REPORTS")
 			h.press("s", "y")
-			return h
-		}},
-		{"org_copied", func(t *testing.T) *harness { // the SECRET column and the countdown
-			h := open(t)
+		})},
+		{"org_copied", after(open, func(h *harness) { // the SECRET column and the countdown
 			h.selectRow("AK-BILLING-NEW")
 			h.press("c", "y")
-			return h
-		}},
-		{"org_copy_refused", func(t *testing.T) *harness {
-			h := open(t)
+		})},
+		{"org_copy_refused", after(open, func(h *harness) {
 			h.selectRow("AK-REPORTS")
 			h.press("c")
-			return h
-		}},
-		{"help", func(t *testing.T) *harness {
-			h := open(t)
-			h.press("?")
-			return h
-		}},
+		})},
+		{"help", after(open, func(h *harness) { h.press("?") })},
 	}
+	runGoldens(t, cases)
+}
+
+// goldenCase is a screen to compare with its golden files: setup brings the program there.
+type goldenCase struct {
+	name  string
+	setup func(t *testing.T) *harness
+}
+
+// runGoldens compares each case's screen, at 80×24 and 60×15, with its golden file.
+func runGoldens(t *testing.T, cases []goldenCase) {
 	for _, c := range cases {
 		for _, size := range [][2]int{{80, 24}, {60, 15}} {
 			t.Run(fmt.Sprintf("%s_%dx%d", c.name, size[0], size[1]), func(t *testing.T) {
@@ -143,6 +105,15 @@ func TestGolden(t *testing.T) {
 				golden.RequireEqual(t, []byte(v))
 			})
 		}
+	}
+}
+
+// after is start, then do: a golden case reached by keys from another.
+func after(start func(t *testing.T) *harness, do func(h *harness)) func(t *testing.T) *harness {
+	return func(t *testing.T) *harness {
+		h := start(t)
+		do(h)
+		return h
 	}
 }
 

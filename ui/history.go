@@ -13,9 +13,8 @@ import (
 type historyScreen struct {
 	c      *common
 	orgID  string
-	list   list
+	table  table
 	events []int // indices into the document's history, newest first
-	widths []int
 }
 
 func historyColumns() []column {
@@ -29,7 +28,7 @@ func historyColumns() []column {
 }
 
 func newHistoryScreen(c *common, orgID string) *historyScreen {
-	s := &historyScreen{c: c, orgID: orgID, list: newList()}
+	s := &historyScreen{c: c, orgID: orgID, table: newTable(historyColumns())}
 	s.refresh()
 	return s
 }
@@ -41,17 +40,17 @@ func (s *historyScreen) refresh() {
 	h := s.c.doc.History
 	for i := len(h) - 1; i >= 0; i-- {
 		e := &h[i]
-		if e.OrgID == s.orgID && s.list.filter.matches(e.Action, e.ServiceUser, e.AccessKeyID, e.Detail, e.Member) {
+		if e.OrgID == s.orgID && s.table.filter.matches(e.Action, e.ServiceUser, e.AccessKeyID, e.Detail, e.Member) {
 			s.events = append(s.events, i)
 		}
 	}
-	s.list.setRows(len(s.events), nil)
-	s.list.cursor = max(0, min(s.list.cursor, len(s.events)-1))
-	s.list.fit()
+	s.table.setRows(len(s.events), nil)
+	s.table.cursor = max(0, min(s.table.cursor, len(s.events)-1))
+	s.table.fit()
 }
 
 func (s *historyScreen) update(msg tea.Msg) (screen, tea.Cmd) {
-	if done, cmd := s.list.handle(msg, s.c.keys, s.refresh); done {
+	if done, cmd := s.table.handle(msg, s.c.keys, s.refresh); done {
 		return s, cmd
 	}
 	switch msg := msg.(type) {
@@ -66,13 +65,13 @@ func (s *historyScreen) update(msg tea.Msg) (screen, tea.Cmd) {
 }
 
 func (s *historyScreen) enableKeys(k *KeyMap) {
-	on, done := s.list.enableKeys(k)
+	on, done := s.table.enableKeys(k)
 	if done {
 		return
 	}
 	k.only(append(on, &k.Back, &k.Help, &k.Quit)...)
 	describe(&k.Back, "back")
-	if s.list.filter.active() {
+	if s.table.filter.active() {
 		describe(&k.Back, "clear filter")
 	}
 }
@@ -82,20 +81,18 @@ func (s *historyScreen) crumbs() []string {
 }
 
 func (s *historyScreen) setSize(w, h int) {
-	s.widths = fitColumns(historyColumns(), w-2)
-	s.list.resize(w, h-2) // under the count and the column titles
+	s.table.resize(w, h-2) // under the count and the column titles
 }
 
 func (s *historyScreen) view() string {
 	st := s.c.styles
-	w := s.list.width
+	w := s.table.width
 	top := st.Dim.Render(fmt.Sprintf("%d events, newest first", len(s.events)))
-	if s.list.filter.active() {
-		top = s.list.filter.view(w)
+	if s.table.filter.active() {
+		top = s.table.filter.view(w)
 	}
-	header := "  " + st.ColumnHeader.Render(renderCells(headerCells(historyColumns()), s.widths))
-	return strings.Join(s.list.draw(st, top, "No history for this organization yet.", header, func(i int, selected bool) string {
-		return selectable(st, s.eventCells(&s.c.doc.History[s.events[i]]), s.widths, selected)
+	return strings.Join(s.table.drawCells(st, top, "No history for this organization yet.", func(i int) []cell {
+		return s.eventCells(&s.c.doc.History[s.events[i]])
 	}), "\n")
 }
 

@@ -183,22 +183,11 @@ func (s *orgScreen) selected() (*keystore.ServiceUser, *keystore.AccessKey) {
 }
 
 func (s *orgScreen) update(msg tea.Msg) (screen, tea.Cmd) {
-	if done, cmd := s.list.handle(msg, s.c.keys, s.refresh); done {
-		return s, cmd
+	cmd := updateDocumentList(&s.list, s.c.keys, s, msg)
+	if msg, ok := msg.(checkedMsg); ok && msg.orgID == s.orgID && (s.list.only || s.list.filter.active()) {
+		s.refresh() // a result can move a key in or out
 	}
-	switch msg := msg.(type) {
-	case tea.KeyMsg:
-		return s, s.act(msg)
-	case docChangedMsg:
-		s.refresh()
-	case checkedMsg:
-		if msg.orgID == s.orgID && (s.list.only || s.list.filter.active()) { // a result can move a key in or out
-			s.refresh()
-		}
-	case savedMsg:
-		return s, s.saved(msg)
-	}
-	return s, nil
+	return s, cmd
 }
 
 func (s *orgScreen) act(msg tea.KeyMsg) tea.Cmd {

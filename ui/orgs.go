@@ -14,10 +14,9 @@ import (
 
 // orgsScreen is the table of organizations.
 type orgsScreen struct {
-	c      *common
-	list   list
-	rows   []orgRow
-	widths []int
+	c     *common
+	table table
+	rows  []orgRow
 }
 
 // orgRow is an organization summarized for its table row.
@@ -51,7 +50,7 @@ func orgColumns() []column {
 }
 
 func newOrgsScreen(c *common) *orgsScreen {
-	s := &orgsScreen{c: c, list: newList()}
+	s := &orgsScreen{c: c, table: newTable(orgColumns())}
 	s.refresh()
 	return s
 }
@@ -65,18 +64,18 @@ func (s *orgsScreen) refresh() {
 	s.rows = s.rows[:0]
 	for i := range s.c.doc.Organizations {
 		o := &s.c.doc.Organizations[i]
-		if (s.list.only && !s.c.orgFailing(o)) || !s.matches(o) {
+		if (s.table.only && !s.c.orgFailing(o)) || !s.matches(o) {
 			continue
 		}
 		s.rows = append(s.rows, s.summarize(o))
 	}
-	s.list.setRows(len(s.rows), nil)
+	s.table.setRows(len(s.rows), nil)
 	s.selectID(selected)
 }
 
 // refreshOrg re-summarizes one organization's row after one of its keys changed.
 func (s *orgsScreen) refreshOrg(id string) {
-	if s.list.only || s.list.filter.active() { // the row may come or go
+	if s.table.only || s.table.filter.active() { // the row may come or go
 		s.refresh()
 		return
 	}
@@ -90,24 +89,24 @@ func (s *orgsScreen) refreshOrg(id string) {
 
 // selectID puts the cursor on the organization with this ID, or on the first row.
 func (s *orgsScreen) selectID(id string) {
-	s.list.cursor = 0
+	s.table.cursor = 0
 	for i, r := range s.rows {
 		if strings.EqualFold(r.id, id) {
-			s.list.cursor = i
+			s.table.cursor = i
 		}
 	}
-	s.list.fit()
+	s.table.fit()
 }
 
 // matches is the `/` filter on an organization: its name, ID and API URL, or the
 // result words of any of its keys (/rejected).
 func (s *orgsScreen) matches(o *keystore.Organization) bool {
-	if s.list.filter.matches(o.Name, o.ID, o.APIURL) {
+	if s.table.filter.matches(o.Name, o.ID, o.APIURL) {
 		return true
 	}
 	for _, u := range o.ServiceUsers {
 		for i := range u.Keys {
-			if s.list.filter.matches(s.c.keyWords(&u.Keys[i])...) {
+			if s.table.filter.matches(s.c.keyWords(&u.Keys[i])...) {
 				return true
 			}
 		}
@@ -175,10 +174,10 @@ func (r *orgRow) rotateWhy() string {
 }
 
 func (s *orgsScreen) selected() *orgRow {
-	if s.list.cursor < 0 || s.list.cursor >= len(s.rows) {
+	if s.table.cursor < 0 || s.table.cursor >= len(s.rows) {
 		return nil
 	}
-	return &s.rows[s.list.cursor]
+	return &s.rows[s.table.cursor]
 }
 
 func (s *orgsScreen) selectedID() string {
@@ -189,25 +188,14 @@ func (s *orgsScreen) selectedID() string {
 }
 
 func (s *orgsScreen) update(msg tea.Msg) (screen, tea.Cmd) {
-	if done, cmd := s.list.handle(msg, s.c.keys, s.refresh); done {
-		return s, cmd
+	cmd := updateDocumentList(&s.table.list, s.c.keys, s, msg)
+	if msg, ok := msg.(checkedMsg); ok && msg.orgDone {
+		s.refreshOrg(msg.orgID)
 	}
-	switch msg := msg.(type) {
-	case tea.KeyMsg:
-		return s, s.key(msg)
-	case docChangedMsg:
-		s.refresh()
-	case checkedMsg:
-		if msg.orgDone {
-			s.refreshOrg(msg.orgID)
-		}
-	case savedMsg:
-		return s, s.saved(msg)
-	}
-	return s, nil
+	return s, cmd
 }
 
-func (s *orgsScreen) key(key tea.KeyMsg) tea.Cmd {
+func (s *orgsScreen) act(key tea.KeyMsg) tea.Cmd {
 	k := s.c.keys
 	row := s.selected()
 	switch {
@@ -263,7 +251,7 @@ func (s *orgsScreen) testEvery() tea.Cmd {
 }
 
 func (s *orgsScreen) enableKeys(k *KeyMap) {
-	on, done := s.list.enableKeys(k)
+	on, done := s.table.enableKeys(k)
 	if done {
 		return
 	}
@@ -289,31 +277,27 @@ func (s *orgsScreen) enableKeys(k *KeyMap) {
 	describe(&k.Delete, "delete")
 	describe(&k.Test, "test organization")
 	describe(&k.TestAll, "test every organization")
-	describe(&k.Failing, failingHelp(s.list.only))
+	describe(&k.Failing, failingHelp(s.table.only))
 	describe(&k.Back, "clear filter")
 }
 
 func (s *orgsScreen) crumbs() []string { return []string{"Organizations"} }
 
 func (s *orgsScreen) setSize(w, h int) {
-	s.widths = fitColumns(orgColumns(), w-2)
-	s.list.resize(w, h-2) // under the summary and the column titles
+	s.table.resize(w, h-2) // under the summary and the column titles
 }
 
 func (s *orgsScreen) view() string {
 	st := s.c.styles
-	w := s.list.width
+	w := s.table.width
 	keys := 0
 	for _, r := range s.rows {
 		keys += r.total
 	}
-	top := listTop(st, &s.list.filter, s.list.only, count(len(s.rows), "organization")+" · "+count(keys, "access key"), w)
-	empty := s.list.empty("No organizations yet. Press n to add the first one.",
+	top := listTop(st, &s.table.filter, s.table.only, count(len(s.rows), "organization")+" · "+count(keys, "access key"), w)
+	empty := s.table.empty("No organizations yet. Press n to add the first one.",
 		"No organization matches the filter. Press esc to clear it.", "No organization has a failing key. Press f to show them all.")
-	header := "  " + st.ColumnHeader.Render(renderCells(headerCells(orgColumns()), s.widths))
-	return strings.Join(s.list.draw(st, top, empty, header, func(i int, selected bool) string {
-		return selectable(st, s.orgCells(&s.rows[i]), s.widths, selected)
-	}), "\n")
+	return strings.Join(s.table.drawCells(st, top, empty, func(i int) []cell { return s.orgCells(&s.rows[i]) }), "\n")
 }
 
 func (s *orgsScreen) orgCells(r *orgRow) []cell {

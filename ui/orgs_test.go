@@ -14,8 +14,8 @@ func TestOrgsMoveAndOpen(t *testing.T) {
 		t.Fatalf("j selects %q", got)
 	}
 	h.press("k", "down", "up", "up") // stops at the top
-	if h.orgs().list.cursor != 0 {
-		t.Fatalf("cursor %d", h.orgs().list.cursor)
+	if h.orgs().table.cursor != 0 {
+		t.Fatalf("cursor %d", h.orgs().table.cursor)
 	}
 	h.press("end")
 	h.press("enter")

@@ -259,7 +259,7 @@ func TestSnapshotSeesSharedState(t *testing.T) {
 	for name, change := range map[string]func(){
 		"common":   func() { h.app.c.frame++ },
 		"document": func() { h.app.c.doc.Organizations[0].Name += "!" },
-		"screen":   func() { h.orgs().list.cursor++ },
+		"screen":   func() { h.orgs().table.cursor++ },
 	} {
 		before := snapshot(h.app)
 		change()

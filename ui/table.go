@@ -148,3 +148,28 @@ func window(offset, cursor, h, n int) int {
 	}
 	return max(0, min(offset, n-h))
 }
+
+// table is a list drawn as rows of cells under column titles, the columns fitted to its width.
+type table struct {
+	list
+	columns []column
+	widths  []int
+}
+
+func newTable(columns []column) table { return table{list: newList(), columns: columns} }
+
+// resize fits the columns to w, less the selection mark before each row, and gives the
+// rows page lines.
+func (t *table) resize(w, page int) {
+	t.widths = fitColumns(t.columns, w-2)
+	t.list.resize(w, page)
+}
+
+// drawCells is the table's lines: top, then the empty message, or the column titles and the
+// rows on screen, row i drawn from cells(i).
+func (t *table) drawCells(st Styles, top, empty string, cells func(i int) []cell) []string {
+	header := "  " + st.ColumnHeader.Render(renderCells(headerCells(t.columns), t.widths))
+	return t.draw(st, top, empty, header, func(i int, selected bool) string {
+		return selectable(st, cells(i), t.widths, selected)
+	})
+}

@@ -9,13 +9,13 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/m3keys/m3keys/internal/clipboard"
+	"github.com/m3keys/m3keys/internal/testkit"
 )
 
 // The real program, as a script runs it: stdout a pipe, no controlling terminal. The store is
@@ -24,10 +24,7 @@ func TestSecretThroughTheBuiltBinary(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds m3keys")
 	}
-	bin := filepath.Join(t.TempDir(), "m3keys")
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/m3keys/m3keys").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := testkit.BuildM3keys(t)
 	h := newHarness(t)
 	h.add("AK-1", "ci-bot")
 	run := func(stdin io.Reader, stdout io.Writer, args ...string) (int, string) {

@@ -154,54 +154,48 @@ func TestDeployedToFromAddToList(t *testing.T) {
 	}
 }
 
-func TestExposedKeysAreCountedAndShown(t *testing.T) {
-	h, _ := retireFixture(t)
-	s, err := keystore.Open(h.home, pass)
-	if err != nil {
-		t.Fatal(err)
+// A key flagged exposed, or handed out twice, is counted and shown by check, list and
+// check --json; cron alerting must fire while one is: exit 1, whatever m3ter says of it.
+func TestFlaggedKeysAreCountedAndShown(t *testing.T) {
+	cases := []struct {
+		flag      string // as check and list word it
+		jsonField string
+		mark      func(tx *keystore.Tx) error
+		metric    string // the OpenMetrics series, where there is one
+	}{
+		{"exposed", "exposed", func(tx *keystore.Tx) error { return tx.MarkExposed([]string{"AK-NEW"}, "team member bob removed") }, ""},
+		{"handed out twice", "handedOutTwice", func(tx *keystore.Tx) error { // as a team store's merge leaves a key two members each handed out
+			ref, _ := tx.Doc().Key("AK-NEW")
+			ref.Key.HandedOutTwice = true
+			return nil
+		}, "m3keys_key_handed_out_twice"},
 	}
-	if err := s.Update(func(tx *keystore.Tx) error { return tx.MarkExposed([]string{"AK-NEW"}, "team member bob removed") }); err != nil {
-		t.Fatal(err)
-	}
-	// Cron alerting must fire while a key is exposed: exit 1, whatever m3ter says of it.
-	o := h.run("", "check")
-	if o.code != 1 || !strings.Contains(o.stdout, "! exposed — rotate") || !strings.Contains(o.stdout, "1 exposed — rotate") || !strings.Contains(o.stderr, "1 key exposed") {
-		t.Fatalf("check with an exposed key: exit %d, want 1\n%s%s", o.code, o.stdout, o.stderr)
-	}
-	if l := h.mustRun("", "list").stdout; !strings.Contains(l, "AK-NEW: exposed — rotate") {
-		t.Errorf("list:\n%s", l)
-	}
-	if j := h.run("", "check", "--json"); j.code != 1 || !strings.Contains(j.stdout, `"exposed": 1`) || !strings.Contains(j.stdout, `"exposed": true`) || !strings.Contains(j.stderr, ".exposed is true") {
-		t.Errorf("check --json with an exposed key: exit %d\n%s%s", j.code, j.stdout, j.stderr)
-	}
-}
-
-func TestHandedOutTwiceKeysAreCountedAndShown(t *testing.T) {
-	h, _ := retireFixture(t)
-	s, err := keystore.Open(h.home, pass)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// As a team store's merge leaves a key two members each handed out.
-	if err := s.Update(func(tx *keystore.Tx) error {
-		ref, _ := tx.Doc().Key("AK-NEW")
-		ref.Key.HandedOutTwice = true
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	// Cron alerting must fire while a key is handed out twice: exit 1, whatever m3ter says of it.
-	o := h.run("", "check")
-	if o.code != 1 || !strings.Contains(o.stdout, "! handed out twice — rotate") || !strings.Contains(o.stdout, "1 handed out twice — rotate") || !strings.Contains(o.stderr, "1 key handed out twice") {
-		t.Fatalf("check with a key handed out twice: exit %d, want 1\n%s%s", o.code, o.stdout, o.stderr)
-	}
-	if l := h.mustRun("", "list").stdout; !strings.Contains(l, "AK-NEW: handed out twice — rotate") {
-		t.Errorf("list:\n%s", l)
-	}
-	if j := h.run("", "check", "--json"); j.code != 1 || !strings.Contains(j.stdout, `"handedOutTwice": 1`) || !strings.Contains(j.stdout, `"handedOutTwice": true`) || !strings.Contains(j.stderr, ".handedOutTwice is true") {
-		t.Errorf("check --json with a key handed out twice: exit %d\n%s%s", j.code, j.stdout, j.stderr)
-	}
-	if m := h.run("", "check", "--format", "openmetrics"); m.code != 1 || !regexp.MustCompile(`m3keys_key_handed_out_twice\{[^}]*access_key_id="AK-NEW"[^}]*\} 1\n`).MatchString(m.stdout) {
-		t.Errorf("check --format openmetrics with a key handed out twice: exit %d\n%s%s", m.code, m.stdout, m.stderr)
+	for _, c := range cases {
+		t.Run(c.flag, func(t *testing.T) {
+			h, _ := retireFixture(t)
+			s, err := keystore.Open(h.home, pass)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Update(c.mark); err != nil {
+				t.Fatal(err)
+			}
+			o := h.run("", "check")
+			if o.code != 1 || !strings.Contains(o.stdout, "! "+c.flag+" — rotate") || !strings.Contains(o.stdout, "1 "+c.flag+" — rotate") || !strings.Contains(o.stderr, "1 key "+c.flag) {
+				t.Fatalf("check: exit %d, want 1\n%s%s", o.code, o.stdout, o.stderr)
+			}
+			if l := h.mustRun("", "list").stdout; !strings.Contains(l, "AK-NEW: "+c.flag+" — rotate") {
+				t.Errorf("list:\n%s", l)
+			}
+			if j := h.run("", "check", "--json"); j.code != 1 || !strings.Contains(j.stdout, `"`+c.jsonField+`": 1`) || !strings.Contains(j.stdout, `"`+c.jsonField+`": true`) || !strings.Contains(j.stderr, "."+c.jsonField+" is true") {
+				t.Errorf("check --json: exit %d\n%s%s", j.code, j.stdout, j.stderr)
+			}
+			if c.metric == "" {
+				return
+			}
+			if m := h.run("", "check", "--format", "openmetrics"); m.code != 1 || !regexp.MustCompile(c.metric+`\{[^}]*access_key_id="AK-NEW"[^}]*\} 1\n`).MatchString(m.stdout) {
+				t.Errorf("check --format openmetrics: exit %d\n%s%s", m.code, m.stdout, m.stderr)
+			}
+		})
 	}
 }

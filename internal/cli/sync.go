@@ -62,11 +62,7 @@ func runSync(c *invocation, choose map[string]merge.Side, ours, theirs *sides) e
 	if ours.all != 0 && theirs.all != 0 {
 		return usageErr("--ours all and --theirs all contradict each other").hint("choose one")
 	}
-	dir, err := c.storeDir()
-	if err != nil {
-		return err
-	}
-	opts, err := c.storeOptions()
+	dir, opts, err := c.storeDirOptions()
 	if err != nil {
 		return err
 	}
@@ -80,11 +76,8 @@ func runSync(c *invocation, choose map[string]merge.Side, ours, theirs *sides) e
 		}
 		return keystore.UnlockMember(dir, pass, opts...)
 	}
-	stop, cancel := interrupted()
-	defer cancel()
-	r, err := team.Sync(dir, team.SyncOptions{Unlock: unlock, Known: c.knownMember(dir, opts), Choose: choose,
-		All: max(ours.all, theirs.all), Now: c.env.Now, Lock: opts, Context: stop, Waiting: c.waitingForRemote})
-	c.printSync(r)
+	r, err := c.sync(dir, team.SyncOptions{Unlock: unlock, Known: c.knownMember(dir, opts), Choose: choose,
+		All: max(ours.all, theirs.all), Lock: opts})
 	switch {
 	case errors.Is(err, team.ErrConflicts):
 		return refused("sync stopped on %d conflict(s): nothing was saved", len(r.Conflicts)).hint("settle each: m3keys sync --ours ID or --theirs ID (or --ours all / --theirs all)")
@@ -94,6 +87,17 @@ func runSync(c *invocation, choose map[string]merge.Side, ours, theirs *sides) e
 		return refused("sync stopped: the member list changed").hint("review it with m3keys team trust, then run m3keys sync")
 	}
 	return err
+}
+
+// sync runs a sync of the store in dir that an interrupt ends, says while a stalled remote
+// is waited for, and prints what the sync did.
+func (c *invocation) sync(dir string, o team.SyncOptions) (team.Result, error) {
+	stop, cancel := interrupted()
+	defer cancel()
+	o.Now, o.Context, o.Waiting = c.env.Now, stop, c.waitingForRemote
+	r, err := team.Sync(dir, o)
+	c.printSync(r)
+	return r, err
 }
 
 // interrupted ends when m3keys is interrupted, hung up or terminated: git, in a session of its

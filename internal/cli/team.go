@@ -60,10 +60,6 @@ func runTeamInit(c *invocation, remote, name *string) error {
 	if err != nil {
 		return err
 	}
-	dir, err := c.storeDir()
-	if err != nil {
-		return err
-	}
 	s, err := c.openOrCreateStore()
 	if err != nil {
 		return err
@@ -71,6 +67,7 @@ func runTeamInit(c *invocation, remote, name *string) error {
 	if err := team.Init(s, team.InitOptions{Name: who, Remote: *remote}); err != nil {
 		return err
 	}
+	dir := s.Dir()
 	fmt.Fprintf(c.env.Stdout, "team store ready in %s, encrypted to 1 member: %s\n", dir, who)
 	if *remote != "" {
 		fmt.Fprintf(c.env.Stdout, "pushed to %s\n", *remote)
@@ -100,11 +97,7 @@ func runTeamJoin(c *invocation, pos []string, name *string) error {
 	if err != nil {
 		return err
 	}
-	dir, err := c.storeDir()
-	if err != nil {
-		return err
-	}
-	opts, err := c.storeOptions()
+	dir, opts, err := c.storeDirOptions()
 	if err != nil {
 		return err
 	}
@@ -134,7 +127,7 @@ func teamAddCommand(c *invocation) *cobra.Command {
 }
 
 func runTeamAdd(c *invocation, pos []string) error {
-	return c.changeMembers(func(s *keystore.Store, dir string) (string, error) {
+	return c.changeMembers(func(s *keystore.Store) (string, error) {
 		if err := team.Add(s, pos[0], pos[1]); err != nil {
 			return "", err
 		}
@@ -148,7 +141,7 @@ func teamRemoveCommand(c *invocation) *cobra.Command {
 }
 
 func runTeamRemove(c *invocation, pos []string) error {
-	return c.changeMembers(func(s *keystore.Store, dir string) (string, error) {
+	return c.changeMembers(func(s *keystore.Store) (string, error) {
 		r, err := team.Remove(s, pos[0])
 		if err != nil {
 			return "", err
@@ -159,25 +152,17 @@ func runTeamRemove(c *invocation, pos []string) error {
 }
 
 // changeMembers opens the store, changes the recipient list (a commit), and syncs to push it.
-func (c *invocation) changeMembers(change func(*keystore.Store, string) (string, error)) error {
-	dir, err := c.storeDir()
-	if err != nil {
-		return err
-	}
+func (c *invocation) changeMembers(change func(*keystore.Store) (string, error)) error {
 	s, err := c.openStore()
 	if err != nil {
 		return err
 	}
-	done, err := change(s, dir)
+	done, err := change(s)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintln(c.env.Stdout, done)
-	stop, cancel := interrupted()
-	defer cancel()
-	r, err := team.Sync(dir, team.SyncOptions{Unlock: memberOf(s), Known: s.Member(), Now: c.env.Now, Lock: c.lockOptions(), Context: stop, Waiting: c.waitingForRemote})
-	c.printSync(r)
-	if err != nil {
+	if _, err := c.sync(s.Dir(), team.SyncOptions{Unlock: memberOf(s), Known: s.Member(), Lock: c.lockOptions()}); err != nil {
 		return fmt.Errorf("the change is committed here but not shared yet: %w", err)
 	}
 	return nil
@@ -185,6 +170,17 @@ func (c *invocation) changeMembers(change func(*keystore.Store, string) (string,
 
 func memberOf(s *keystore.Store) func() (*keystore.Member, error) {
 	return func() (*keystore.Member, error) { return s.Member(), nil }
+}
+
+// storeDirOptions is the store's folder and the options to open it with, for a command
+// that opens it through something other than openStore (a join, a sync's merge).
+func (c *invocation) storeDirOptions() (string, []keystore.Option, error) {
+	dir, err := c.storeDir()
+	if err != nil {
+		return "", nil, err
+	}
+	opts, err := c.storeOptions()
+	return dir, opts, err
 }
 
 // lockOptions are storeOptions for a sync; a bad --lock-timeout was refused before.

@@ -5,13 +5,13 @@ package cli
 import (
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/m3keys/m3keys/internal/clipboard/xvfbtest"
+	"github.com/m3keys/m3keys/internal/testkit"
 )
 
 // m3keys copy as a user runs it, on a real X clipboard: the secret is there at once, the
@@ -22,10 +22,7 @@ func TestCopyThroughTheBuiltBinaryOnARealClipboard(t *testing.T) {
 		t.Skip("builds m3keys and starts Xvfb")
 	}
 	display := xvfbtest.Start(t)
-	bin := filepath.Join(t.TempDir(), "m3keys")
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/m3keys/m3keys").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := testkit.BuildM3keys(t)
 	h := newHarness(t)
 	h.add("AK-1", "ci-bot")
 	h.add("AK-2", "ci-bot")

@@ -86,16 +86,32 @@ func TestParseJSON(t *testing.T) {
 }
 
 func TestApplyNamesTheLineOfARuleBreak(t *testing.T) {
-	in := header + org + ",ci,AK-1," + secret + "\n" + org + ",ci,AK-2," + secret + "\n" + org + ",ci,AK-3," + secret + "\n"
-	rows, err := ParseCSV(strings.NewReader(in))
-	if err != nil {
-		t.Fatal(err)
+	cases := []struct {
+		name, in string
+		want     error
+		line     string
+	}{
+		{"a third key for a user", header + org + ",ci,AK-1," + secret + "\n" + org + ",ci,AK-2," + secret + "\n" + org + ",ci,AK-3," + secret + "\n",
+			keystore.ErrKeyLimit, "line 4"},
+		// Two rows for one new organization that disagree: the second must not be silently ignored.
+		{"an API URL that contradicts the stored one", "org_id,service_user,access_key_id,api_secret,api_url\n" +
+			org + ",ci,AK-1," + secret + ",https://api.m3ter.com\n" +
+			org + ",etl,AK-2," + secret + ",https://api.eu.m3ter.com\n",
+			keystore.ErrOrgMismatch, "line 3"},
 	}
-	d := &keystore.Document{Version: keystore.CurrentVersion}
-	err = Apply(d.Edit(time.Now()), rows, "https://api.m3ter.com")
-	var re *RowError
-	if !errors.Is(err, keystore.ErrKeyLimit) || !errors.As(err, &re) || re.Where != "line 4" {
-		t.Fatalf("got %v, want ErrKeyLimit on line 4", err)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			rows, err := ParseCSV(strings.NewReader(c.in))
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := &keystore.Document{Version: keystore.CurrentVersion}
+			err = Apply(d.Edit(time.Now()), rows, "https://api.m3ter.com")
+			var re *RowError
+			if !errors.Is(err, c.want) || !errors.As(err, &re) || re.Where != c.line {
+				t.Fatalf("got %v, want %v on %s", err, c.want, c.line)
+			}
+		})
 	}
 }
 
@@ -190,23 +206,6 @@ func TestApplyUsesTheDefaultAPIURLForNewOrganizationsOnly(t *testing.T) {
 	}
 	if o, _ := d.Org(other); o.APIURL != "https://api.m3ter.com" {
 		t.Errorf("new organization's API URL is %s, want the default", o.APIURL)
-	}
-}
-
-func TestApplyRefusesAnAPIURLThatContradictsTheStoredOne(t *testing.T) {
-	// Two rows for one new organization that disagree: the second must not be silently ignored.
-	in := "org_id,service_user,access_key_id,api_secret,api_url\n" +
-		org + ",ci,AK-1," + secret + ",https://api.m3ter.com\n" +
-		org + ",etl,AK-2," + secret + ",https://api.eu.m3ter.com\n"
-	rows, err := ParseCSV(strings.NewReader(in))
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := &keystore.Document{Version: keystore.CurrentVersion}
-	err = Apply(d.Edit(time.Now()), rows, "https://api.m3ter.com")
-	var re *RowError
-	if !errors.Is(err, keystore.ErrOrgMismatch) || !errors.As(err, &re) || re.Where != "line 3" {
-		t.Fatalf("got %v, want ErrOrgMismatch on line 3", err)
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/m3keys/m3keys/authclient/m3tertest"
 	"github.com/m3keys/m3keys/internal/agent"
+	"github.com/m3keys/m3keys/internal/testkit"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -75,7 +76,7 @@ func interpose(t *testing.T, sock string) *socketRecorder {
 // agent; its socket traffic (file keys and Bearer tokens are expected) holds no passphrase
 // and no API secret, and its environment and argv hold neither.
 func TestTheAgentNeverCarriesAPassphraseOrASecret(t *testing.T) {
-	bin := buildBinary(t)
+	bin := testkit.BuildM3keys(t)
 	sec := newSecrets(t)
 	root := t.TempDir()
 	rt, err := os.MkdirTemp("", "m3k") // short: socket paths have a limit

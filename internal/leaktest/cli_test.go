@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/m3keys/m3keys/authclient/m3tertest"
+	"github.com/m3keys/m3keys/internal/testkit"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -59,16 +60,6 @@ type cliHarness struct {
 	runs     int
 	// lastStderr is the stderr of the last run, for commands that print their help there.
 	lastStderr string
-}
-
-func buildBinary(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "m3keys")
-	cmd := exec.Command("go", "build", "-o", bin, "github.com/m3keys/m3keys")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
 }
 
 func (h *cliHarness) environ(over map[string]string) []string {
@@ -214,7 +205,7 @@ func holdLock(t *testing.T, path string) func() {
 // TestCLINeverLeaks runs every command, on its success and its error paths, and fails if
 // a secret, the passphrase or a token shows up in any output, file or temp file.
 func TestCLINeverLeaks(t *testing.T) {
-	bin := buildBinary(t) // before TMPDIR changes: the build's own temp files are not ours to scan
+	bin := testkit.BuildM3keys(t) // before TMPDIR changes: the build's own temp files are not ours to scan
 	sec := newSecrets(t)
 	root := t.TempDir()
 	tmp, home, store, fresh := filepath.Join(root, "tmp"), filepath.Join(root, "home"), filepath.Join(root, "store"), filepath.Join(root, "fresh")

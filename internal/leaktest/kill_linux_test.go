@@ -12,6 +12,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/m3keys/m3keys/internal/testkit"
 	"github.com/m3keys/m3keys/internal/validate"
 	"github.com/m3keys/m3keys/keystore"
 )
@@ -24,7 +25,7 @@ func TestKilledTUILeavesNoSecretOnTheClipboard(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds m3keys")
 	}
-	bin := buildBinary(t)
+	bin := testkit.BuildM3keys(t)
 	t.Run("SIGKILL", func(t *testing.T) { tuiLeaves(t, bin, true) })
 	// y, then ctrl+c twice at once: the second quits without waiting for the copy in flight.
 	t.Run("ctrl+c twice", func(t *testing.T) { tuiLeaves(t, bin, false) })

@@ -8,13 +8,15 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/m3keys/m3keys/internal/testkit"
 )
 
 // TestCLISendsNoTerminalQueries: a CLI command on a terminal asks it nothing. A colour or
 // cursor query (OSC 11, DSR) on a terminal that does not answer stalls the command for 5 s,
 // and answers that come late end up typed at the shell prompt.
 func TestCLISendsNoTerminalQueries(t *testing.T) {
-	bin := buildBinary(t)
+	bin := testkit.BuildM3keys(t)
 	home := t.TempDir()
 	for _, args := range [][]string{{"version"}, {"list"}, {"--help"}} {
 		term, err := openPTY()

@@ -52,8 +52,8 @@ func (m *merger) record(w where, detail string) {
 type trio[T any] struct{ b, o, t *T }
 
 // align pairs entries by identity: ours' order, then what only theirs has, then what only base had.
-func align[T any](base, ours, theirs []T, id func(*T) string) []trio[T] {
-	at := make(map[string]int, len(ours)+2)
+func align[T any, K comparable](base, ours, theirs []T, id func(*T) K) []trio[T] {
+	at := make(map[K]int, len(ours)+2)
 	var out []trio[T]
 	put := func(list []T, set func(*trio[T], *T)) {
 		for i := range list {
@@ -120,22 +120,10 @@ func present[T any](m *merger, w where, what string, e trio[T], merge func(b, o,
 }
 
 func (m *merger) orgs(b, o, t []keystore.Organization) []keystore.Organization {
-	var out []keystore.Organization
-	for _, e := range align(b, o, t, func(x *keystore.Organization) string { return keystore.CanonicalOrgID(x.ID) }) {
-		id := e.o
-		if id == nil {
-			id = e.t
-		}
-		if id == nil {
-			continue
-		}
-		w := where{org: keystore.CanonicalOrgID(id.ID)}
-		if org, ok := present(m, w, "organization", e, func(b, o, t *keystore.Organization) keystore.Organization {
-			return m.org(w, b, o, t)
-		}); ok {
-			org.ID = w.org
-			out = append(out, org)
-		}
+	out := mergeEach(m, "organization", b, o, t,
+		func(x *keystore.Organization) where { return where{org: keystore.CanonicalOrgID(x.ID)} }, m.org)
+	for i := range out {
+		out[i].ID = keystore.CanonicalOrgID(out[i].ID)
 	}
 	return out
 }
@@ -143,53 +131,46 @@ func (m *merger) orgs(b, o, t []keystore.Organization) []keystore.Organization {
 func (m *merger) org(w where, b, o, t *keystore.Organization) keystore.Organization {
 	out := *o
 	m.fields(w, b, o, t, &out, "ID", "ServiceUsers")
-	var bu []keystore.ServiceUser
-	if b != nil {
-		bu = b.ServiceUsers
-	}
-	out.ServiceUsers = nil
-	for _, e := range align(bu, o.ServiceUsers, t.ServiceUsers, func(x *keystore.ServiceUser) string { return x.Name }) {
-		name := e.o
-		if name == nil {
-			name = e.t
-		}
-		if name == nil {
-			continue
-		}
-		w := where{org: w.org, user: name.Name}
-		if u, ok := present(m, w, "service user", e, func(b, o, t *keystore.ServiceUser) keystore.ServiceUser {
-			return m.user(w, b, o, t)
-		}); ok {
-			out.ServiceUsers = append(out.ServiceUsers, u)
-		}
-	}
+	out.ServiceUsers = mergeEach(m, "service user", orEmpty(b).ServiceUsers, o.ServiceUsers, t.ServiceUsers,
+		func(x *keystore.ServiceUser) where { return where{org: w.org, user: x.Name} }, m.user)
 	return out
 }
 
 func (m *merger) user(w where, b, o, t *keystore.ServiceUser) keystore.ServiceUser {
 	out := *o
 	m.fields(w, b, o, t, &out, "Name", "Keys")
-	var bk []keystore.AccessKey
-	if b != nil {
-		bk = b.Keys
-	}
-	out.Keys = nil
-	for _, e := range align(bk, o.Keys, t.Keys, func(x *keystore.AccessKey) string { return x.AccessKeyID }) {
-		id := e.o
-		if id == nil {
-			id = e.t
+	out.Keys = mergeEach(m, "access key", orEmpty(b).Keys, o.Keys, t.Keys,
+		func(x *keystore.AccessKey) where { return where{org: w.org, user: w.user, key: x.AccessKeyID} }, m.key)
+	return out
+}
+
+// mergeEach merges one level of the tree (organizations, a user's keys…): entries are
+// aligned by where they are, present decides each that either side still holds, and
+// merge merges one that both sides hold.
+func mergeEach[T any](m *merger, what string, b, o, t []T, at func(*T) where, merge func(w where, b, o, t *T) T) []T {
+	var out []T
+	for _, e := range align(b, o, t, at) {
+		held := e.o
+		if held == nil {
+			held = e.t
 		}
-		if id == nil {
+		if held == nil {
 			continue
 		}
-		w := where{org: w.org, user: w.user, key: id.AccessKeyID}
-		if k, ok := present(m, w, "access key", e, func(b, o, t *keystore.AccessKey) keystore.AccessKey {
-			return m.key(w, b, o, t)
-		}); ok {
-			out.Keys = append(out.Keys, k)
+		w := at(held)
+		if v, ok := present(m, w, what, e, func(b, o, t *T) T { return merge(w, b, o, t) }); ok {
+			out = append(out, v)
 		}
 	}
 	return out
+}
+
+// orEmpty is p, or an empty entry where base did not hold one.
+func orEmpty[T any](p *T) *T {
+	if p == nil {
+		return new(T)
+	}
+	return p
 }
 
 // key merges one access key held by both sides. Fields with a rule of their own are skipped
