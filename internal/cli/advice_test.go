@@ -20,7 +20,7 @@ import (
 // out of another package's message, and those packages put none there.
 func TestNoAdviceSplitOut(t *testing.T) {
 	hinttest.NoAdviceSplitOut(t, ".")
-	for _, dir := range []string{"../importer", "../agent", "../clipboard", "../team"} {
+	for _, dir := range []string{"../importer", "../agent", "../clipboard", "../team", "../../keystore"} {
 		hinttest.NoAdviceInErrors(t, dir)
 	}
 }
