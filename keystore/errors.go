@@ -2,6 +2,8 @@ package keystore
 
 import (
 	"errors"
+	"fmt"
+	"io/fs"
 
 	"github.com/m3keys/m3keys/internal/validate"
 )
@@ -35,7 +37,72 @@ var (
 	ErrNotRegular      = errors.New("store file is not a regular file")
 	ErrLockTimeout     = errors.New("another m3keys is using the store")
 	ErrWrongIdentity   = errors.New("this identity cannot open this keystore")
+	ErrNotDirectory    = errors.New("not a directory")
+	// ErrUnsupportedPlatform: the store keeps secrets private with POSIX file owners and modes
+	// (refusing a store others can read) and serializes saves with flock(2); Windows has ACLs and
+	// LockFileEx instead, which m3keys does not check or use, so it refuses rather than keep a
+	// store it cannot vouch for.
+	ErrUnsupportedPlatform = errors.New("not supported on Windows: the keystore relies on POSIX file modes and flock(2) to keep secrets private")
 )
+
+// OwnerError is ErrOwner with its facts: Path belongs to UID and must belong to Want, the user
+// running m3keys for the store's directory (Dir), the directory's owner for a file in it.
+type OwnerError struct {
+	Path      string
+	UID, Want int
+	Dir       bool
+}
+
+func (e *OwnerError) Error() string {
+	if e.Dir {
+		return fmt.Sprintf("%s: %s belongs to uid %d, you are uid %d", ErrOwner, e.Path, e.UID, e.Want)
+	}
+	return fmt.Sprintf("%s: %s belongs to uid %d, the store to uid %d", ErrOwner, e.Path, e.UID, e.Want)
+}
+func (e *OwnerError) Unwrap() error { return ErrOwner }
+
+// ModeError is ErrPermissions with its facts: Path (the store's directory when Dir) has Mode,
+// which lets other users in.
+type ModeError struct {
+	Path string
+	Mode fs.FileMode
+	Dir  bool
+}
+
+func (e *ModeError) Error() string {
+	return fmt.Sprintf("%s: %s has mode %04o", ErrPermissions, e.Path, e.Mode)
+}
+func (e *ModeError) Unwrap() error { return ErrPermissions }
+
+// Private is the mode Path needs: 0700 for the store's directory, 0600 for a file.
+func (e *ModeError) Private() fs.FileMode {
+	if e.Dir {
+		return 0o700
+	}
+	return 0o600
+}
+
+// NoIdentityError is ErrStoreExists for a Document (keystore.age) without identity.age beside
+// it: a creation that was interrupted, or a lost identity. Without it the file cannot be read.
+type NoIdentityError struct{ Document string }
+
+func (e *NoIdentityError) Error() string {
+	return fmt.Sprintf("%s: %s is there but %s is not", ErrStoreExists, e.Document, IdentityFile)
+}
+func (e *NoIdentityError) Unwrap() error { return ErrStoreExists }
+
+// ForeignDocumentError is ErrCorrupt for a Path (keystore.age) this store's identity cannot
+// open while its Backup (keystore.age.bak) opens: the file is another store's, or damaged.
+type ForeignDocumentError struct{ Path, Backup string }
+
+func (e *ForeignDocumentError) Error() string {
+	return fmt.Sprintf("%s: %s is not encrypted to this store's identity but %s is; %s was copied from another store, or its header is damaged",
+		ErrCorrupt, DocumentFile, BackupFile, DocumentFile)
+}
+func (e *ForeignDocumentError) Unwrap() error { return ErrCorrupt }
+
+// Foreign is where Path is kept aside before the backup is restored.
+func (e *ForeignDocumentError) Foreign() string { return e.Path + ".foreign" }
 
 // ValidationError names the field that is wrong and why.
 type ValidationError = validate.Error

@@ -34,7 +34,7 @@ func checkStore(dir string, o options) (owner, error) {
 		return owner{}, err
 	}
 	if !fi.IsDir() {
-		return owner{}, fmt.Errorf("%s is not a directory — pass a directory with --home", dir)
+		return owner{}, fmt.Errorf("%s is %w", dir, ErrNotDirectory)
 	}
 	if errPlatform != nil {
 		return owner{}, errPlatform
@@ -49,11 +49,10 @@ func checkStore(dir string, o options) (owner, error) {
 	case cur == 0:
 		own = owner{uid: dirUID, gid: dirGID, chown: dirUID != 0}
 	case dirUID != cur:
-		return owner{}, fmt.Errorf("%w: %s belongs to uid %d, you are uid %d — run m3keys as that user, or use a store of your own (--home DIR)",
-			ErrOwner, dir, dirUID, cur)
+		return owner{}, &OwnerError{Path: dir, UID: dirUID, Want: cur, Dir: true}
 	}
 	if fi.Mode().Perm()&0o077 != 0 {
-		return owner{}, fmt.Errorf("%w: %s has mode %04o — run: chmod 700 %s", ErrPermissions, dir, fi.Mode().Perm(), dir)
+		return owner{}, &ModeError{Path: dir, Mode: fi.Mode().Perm(), Dir: true}
 	}
 	for _, name := range []string{IdentityFile, DocumentFile, BackupFile, LockFile, RecipientsFile, TrustFile} {
 		path := filepath.Join(dir, name)
@@ -77,11 +76,10 @@ func (own owner) check(path string, fi fs.FileInfo) error {
 		return notRegular(path, fi.Mode())
 	}
 	if uid, _, ok := fileOwner(fi); ok && uid != own.uid {
-		return fmt.Errorf("%w: %s belongs to uid %d, the store to uid %d — run: chown %d %s",
-			ErrOwner, path, uid, own.uid, own.uid, path)
+		return &OwnerError{Path: path, UID: uid, Want: own.uid}
 	}
 	if fi.Mode().Perm()&0o077 != 0 {
-		return fmt.Errorf("%w: %s has mode %04o — run: chmod 600 %s", ErrPermissions, path, fi.Mode().Perm(), path)
+		return &ModeError{Path: path, Mode: fi.Mode().Perm()}
 	}
 	return nil
 }
@@ -100,7 +98,7 @@ func notRegular(path string, mode fs.FileMode) error {
 	case mode.IsDir():
 		what = "a directory"
 	}
-	return fmt.Errorf("%w: %s is %s — m3keys keeps only regular files in its store; move it away and put the real file back", ErrNotRegular, path, what)
+	return fmt.Errorf("%w: %s is %s", ErrNotRegular, path, what)
 }
 
 // openStoreFile opens path without following a symlink and without blocking on a FIFO,

@@ -2,7 +2,6 @@ package keystore
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
 	"path/filepath"
 
@@ -12,6 +11,16 @@ import (
 // ErrTeamIdentity refuses a new identity in a team store, where a member's identity is a
 // recipient the other members chose.
 var ErrTeamIdentity = errors.New("a team store cannot change to a new identity in place: the others encrypt to the one in recipients.txt")
+
+// UnreadableBackupError refuses a new identity while the backup at Path does not open (Err):
+// it could not be re-encrypted, and would open nothing afterwards. Nothing was changed.
+type UnreadableBackupError struct {
+	Path string
+	Err  error
+}
+
+func (e *UnreadableBackupError) Error() string { return e.Err.Error() + "; nothing was changed" }
+func (e *UnreadableBackupError) Unwrap() error { return e.Err }
 
 // ChangeIdentity replaces the store's identity with a fresh one under passphrase and
 // re-encrypts keystore.age and its backup to it, so an old copy of identity.age (and its
@@ -42,7 +51,7 @@ func (s *Store) ChangeIdentity(passphrase string) error {
 	var bakPlain []byte
 	if data, err := readStoreFile(bakPath, s.own); err == nil {
 		if bakPlain, err = decrypt(data, s.identity.id, BackupFile); err != nil {
-			return fmt.Errorf("%w — nothing was changed; move %s away to change the identity without it", err, bakPath)
+			return &UnreadableBackupError{Path: bakPath, Err: err}
 		}
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return err

@@ -114,10 +114,10 @@ func (h *Held) WriteTeamDocument(m *Member, doc *Document, rs Recipients) error 
 		return err
 	}
 	if !ok || !trusted.SameSet(rs) {
-		return fmt.Errorf("%w — nothing was saved; run m3keys team trust to review who was added or removed, then m3keys sync", ErrUntrustedRecipients)
+		return fmt.Errorf("%w; nothing was saved", ErrUntrustedRecipients)
 	}
 	if !rs.Has(m.Recipient()) {
-		return fmt.Errorf("%w: you are not in the merged %s — nothing was saved", ErrNotMember, RecipientsFile)
+		return fmt.Errorf("%w: you are not in the merged %s; nothing was saved", ErrNotMember, RecipientsFile)
 	}
 	recipients, err := rs.ageRecipients()
 	if err != nil {
@@ -128,7 +128,7 @@ func (h *Held) WriteTeamDocument(m *Member, doc *Document, rs Recipients) error 
 		return err
 	}
 	if _, err := DecodeDocument(plain); err != nil {
-		return fmt.Errorf("the merged document would not open again: %w — nothing was saved", err)
+		return fmt.Errorf("the merged document would not open again: %w; nothing was saved", err)
 	}
 	enc, err := encrypt(plain, recipients...)
 	if err != nil {

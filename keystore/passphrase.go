@@ -14,10 +14,10 @@ const MinPassphraseLength = 8
 var ErrPassphraseTooShort = errors.New("too short")
 
 // ValidateNewPassphrase refuses a new passphrase under MinPassphraseLength characters,
-// saying how long it is: "too short: 7 characters — a new passphrase needs at least 8".
+// saying how long it is: "too short: 7 characters; a new passphrase needs at least 8".
 func ValidateNewPassphrase(p string) error {
 	if n := utf8.RuneCountInString(p); n < MinPassphraseLength {
-		return fmt.Errorf("%w: %d characters — a new passphrase needs at least %d", ErrPassphraseTooShort, n, MinPassphraseLength)
+		return fmt.Errorf("%w: %d characters; a new passphrase needs at least %d", ErrPassphraseTooShort, n, MinPassphraseLength)
 	}
 	return nil
 }

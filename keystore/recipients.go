@@ -28,7 +28,23 @@ var (
 	ErrUntrustedRecipients = errors.New("the team's recipient list changed and is not trusted yet")
 	// ErrNotMember: the store is not encrypted to this member (yet, or any more).
 	ErrNotMember = errors.New("this team store is not encrypted to you")
+	// ErrWrittenBeforeAdded: keystore.age is a version from before this member was added; a
+	// sync brings the one encrypted to them.
+	ErrWrittenBeforeAdded = fmt.Errorf("%w: %s was written before you were added", ErrNotMember, DocumentFile)
+	// ErrLeftOut: a new recipient list that leaves this member out; another member removes them.
+	ErrLeftOut = fmt.Errorf("%w: the new list leaves you out", ErrNotMember)
+	// ErrTrustDamaged: recipients.trusted does not parse; confirming the list again rewrites it.
+	ErrTrustDamaged = fmt.Errorf("%w: %s is damaged", ErrCorrupt, TrustFile)
 )
+
+// UnlistedError is ErrNotMember when recipients.txt does not name this member (not added yet,
+// or removed): Recipient is their age1… key, what a member adds.
+type UnlistedError struct{ Recipient string }
+
+func (e *UnlistedError) Error() string {
+	return fmt.Sprintf("%s: you are not in %s (not added yet, or removed)", ErrNotMember, RecipientsFile)
+}
+func (e *UnlistedError) Unwrap() error { return ErrNotMember }
 
 // Recipient is one member of a team store: an age X25519 recipient and a name for people.
 type Recipient struct {
@@ -190,7 +206,7 @@ func readTrusted(dir string, own owner) (Recipients, bool, error) {
 	}
 	rs, err := ParseRecipients(data)
 	if err != nil {
-		return nil, false, fmt.Errorf("%w: %s is damaged — run m3keys team trust to confirm the list again", ErrCorrupt, TrustFile)
+		return nil, false, ErrTrustDamaged
 	}
 	return rs, true, nil
 }
@@ -217,10 +233,10 @@ func teamRecipients(dir string, own owner, self string) ([]age.Recipient, error)
 		return nil, err
 	}
 	if !ok || !trusted.SameSet(rs) {
-		return nil, fmt.Errorf("%w — nothing was saved; run m3keys team trust to review who was added or removed, then try again", ErrUntrustedRecipients)
+		return nil, fmt.Errorf("%w; nothing was saved", ErrUntrustedRecipients)
 	}
 	if !rs.Has(self) {
-		return nil, fmt.Errorf("%w: you are not in %s — nothing was saved; a member must add you (m3keys team add NAME %s)", ErrNotMember, RecipientsFile, self)
+		return nil, fmt.Errorf("%w; nothing was saved", &UnlistedError{Recipient: self})
 	}
 	return rs.ageRecipients()
 }

@@ -51,9 +51,7 @@ func (d *Document) mergeCaseDuplicates(now time.Time) error {
 		}
 		into := &kept[i]
 		if err := mergeOrg(into, o); err != nil {
-			return fmt.Errorf("%w: %w: %s and %s — %v. Nothing was changed. To fix it, open the store with the m3keys that wrote it "+
-				"and move the keys of one of them away (make them INACTIVE, remove them, and add them again under the other ID), "+
-				"or remove one organization; then open it with this m3keys again", ErrCorrupt, ErrCaseConflict, into.ID, o.ID, err)
+			return fmt.Errorf("%w: %w: %s and %s: %v; nothing was changed", ErrCorrupt, ErrCaseConflict, into.ID, o.ID, err)
 		}
 		events = append(events, Event{At: now, Action: "org.merge", OrgID: c,
 			Detail: fmt.Sprintf("%s and %s are one organization (their IDs differ only in letter case): merged", into.ID, o.ID)})

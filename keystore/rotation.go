@@ -221,7 +221,7 @@ func (tx *Tx) removeRetired(k *AccessKey, confirmedTwice bool) (string, error) {
 			if k.StillAccepted() {
 				why = "m3ter still accepts it"
 			}
-			return "", fmt.Errorf("%w: %s — %s", ErrNotRetired, k.AccessKeyID, why)
+			return "", fmt.Errorf("%w: %s: %s", ErrNotRetired, k.AccessKeyID, why)
 		}
 		detail = "removed without proof that m3ter rejects it (confirmed twice)"
 	}

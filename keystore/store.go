@@ -83,8 +83,7 @@ func Create(dir, passphrase string, opts ...Option) (*Store, error) {
 	// keystore.age without identity.age: a creation that was interrupted, or a lost identity.
 	// Either way refuse to overwrite it; without its identity it cannot be read.
 	if doc := filepath.Join(dir, DocumentFile); fileExists(doc) {
-		return nil, fmt.Errorf("%w: %s is there but %s is not — if you have a backup of %s, put it back; "+
-			"otherwise the file cannot be read: move it away and run again", ErrStoreExists, doc, IdentityFile, IdentityFile)
+		return nil, &NoIdentityError{Document: doc}
 	}
 	id, err := age.GenerateX25519Identity()
 	if err != nil {
@@ -303,9 +302,7 @@ func (s *Store) refresh() error {
 	}
 	if errors.Is(err, ErrWrongIdentity) && !hasScryptStanza(data) && s.backupIsOurs() {
 		// The identity is the right one: keystore.age itself is foreign or damaged.
-		return fmt.Errorf("%w: %s is not encrypted to this store's identity but %s is — %s was copied from another store, or its header is damaged; "+
-			"keep it aside and restore the backup: mv %s %s.foreign && cp %s %s", ErrCorrupt, DocumentFile, BackupFile, DocumentFile,
-			path, path, filepath.Join(s.dir, BackupFile), path)
+		return &ForeignDocumentError{Path: path, Backup: filepath.Join(s.dir, BackupFile)}
 	}
 	if err != nil {
 		return err

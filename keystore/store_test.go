@@ -210,11 +210,11 @@ func TestBadPermissionsRefusedWithTheFix(t *testing.T) {
 		name string
 		path func(dir string) string
 		mode os.FileMode
-		fix  string
+		fix  os.FileMode
 	}{
-		{"directory readable by group", func(d string) string { return d }, 0o750, "chmod 700"},
-		{"document readable by others", func(d string) string { return filepath.Join(d, DocumentFile) }, 0o604, "chmod 600"},
-		{"identity writable by group", func(d string) string { return filepath.Join(d, IdentityFile) }, 0o620, "chmod 600"},
+		{"directory readable by group", func(d string) string { return d }, 0o750, 0o700},
+		{"document readable by others", func(d string) string { return filepath.Join(d, DocumentFile) }, 0o604, 0o600},
+		{"identity writable by group", func(d string) string { return filepath.Join(d, IdentityFile) }, 0o620, 0o600},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -224,8 +224,9 @@ func TestBadPermissionsRefusedWithTheFix(t *testing.T) {
 				t.Fatal(err)
 			}
 			_, err := Open(dir, testPass)
-			if !errors.Is(err, ErrPermissions) || !strings.Contains(err.Error(), c.fix+" "+p) {
-				t.Fatalf("got %v, want ErrPermissions with %q", err, c.fix+" "+p)
+			var mode *ModeError
+			if !errors.Is(err, ErrPermissions) || !errors.As(err, &mode) || mode.Path != p || mode.Mode != c.mode || mode.Private() != c.fix {
+				t.Fatalf("got %v, want ErrPermissions naming %s, its mode %04o and %04o", err, p, c.mode, c.fix)
 			}
 		})
 	}
@@ -453,8 +454,9 @@ func TestCreateRefusesADocumentWithoutItsIdentity(t *testing.T) {
 	os.Remove(filepath.Join(dir, IdentityFile))
 	before := snapshot(t, dir)
 	_, err := Create(dir, testPass)
-	if !errors.Is(err, ErrStoreExists) || !strings.Contains(err.Error(), "backup of "+IdentityFile) {
-		t.Fatalf("got %v, want a refusal that says what to do", err)
+	var noIdentity *NoIdentityError
+	if !errors.Is(err, ErrStoreExists) || !errors.As(err, &noIdentity) || noIdentity.Document != filepath.Join(dir, DocumentFile) {
+		t.Fatalf("got %v, want a refusal naming the document without its identity", err)
 	}
 	assertUnchanged(t, dir, before)
 }

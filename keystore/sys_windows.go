@@ -1,16 +1,12 @@
 package keystore
 
 import (
-	"errors"
 	"io/fs"
 	"os"
 )
 
-// errPlatform: the store keeps secrets private with POSIX file owners and modes (refusing a
-// store others can read) and serializes saves with flock(2); Windows has ACLs and LockFileEx
-// instead, which m3keys does not check or use, so it refuses rather than keep a store it
-// cannot vouch for.
-var errPlatform = errors.New("not supported on Windows: the keystore relies on POSIX file modes and flock(2) to keep secrets private — run m3keys in WSL, or on Linux or macOS")
+// errPlatform is why this system cannot keep a store.
+var errPlatform = ErrUnsupportedPlatform
 
 const openFlags = 0
 

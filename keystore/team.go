@@ -100,9 +100,9 @@ func (s *Store) notMember() error {
 	self := s.identity.recipient.String()
 	rs, err := readRecipients(s.dir, s.own)
 	if err == nil && !rs.Has(self) {
-		return fmt.Errorf("%w: you are not in %s (not added yet, or removed) — to be added, send this to a member: m3keys team add NAME %s; then run m3keys sync", ErrNotMember, RecipientsFile, self)
+		return &UnlistedError{Recipient: self}
 	}
-	return fmt.Errorf("%w: %s was written before you were added — run m3keys sync", ErrNotMember, DocumentFile)
+	return ErrWrittenBeforeAdded
 }
 
 // Reload re-reads keystore.age after a sync changed it, so Document shows the merged version.
@@ -125,7 +125,7 @@ func (s *Store) SetRecipients(rs Recipients, change func(*Tx) error) error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	if !rs.Has(s.identity.recipient.String()) {
-		return fmt.Errorf("%w: the new list leaves you out — ask another member to remove you", ErrNotMember)
+		return ErrLeftOut
 	}
 	recipients, err := rs.ageRecipients()
 	if err != nil {

@@ -251,10 +251,11 @@ func TestRootKeepsTheStoreOwnedByItsUser(t *testing.T) {
 	if len(entries) != 4 {
 		t.Errorf("store holds %d files, want 4", len(entries))
 	}
-	// A file of root's in that store is refused with the chown that fixes it.
+	// A file of root's in that store is refused, naming the owner it must have.
 	os.Chown(filepath.Join(dir, BackupFile), 0, 0)
-	if _, err := Open(dir, testPass); !errors.Is(err, ErrOwner) || !strings.Contains(err.Error(), "chown 12345") {
-		t.Fatalf("got %v, want ErrOwner with chown 12345", err)
+	var owner *OwnerError
+	if _, err := Open(dir, testPass); !errors.Is(err, ErrOwner) || !errors.As(err, &owner) || owner.Want != 12345 || owner.UID != 0 || owner.Dir {
+		t.Fatalf("got %v, want ErrOwner: uid 0 where the store's is 12345", err)
 	}
 }
 

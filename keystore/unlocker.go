@@ -11,7 +11,7 @@ import (
 
 // ErrIdentityUnavailable is an identity held elsewhere (the unlock agent) that could not be
 // asked: the agent went away, or timed out. A caller falls back to the passphrase.
-var ErrIdentityUnavailable = errors.New("the store was locked meanwhile (m3keys lock, passwd, or its idle time) — run m3keys unlock, or run the command again to type the passphrase")
+var ErrIdentityUnavailable = errors.New("the store was locked meanwhile (m3keys lock, passwd, or its idle time)")
 
 // ErrNoSecretKey refuses what needs the identity's secret key itself (a new passphrase
 // wraps it) when the store was opened through the unlock agent.

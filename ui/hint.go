@@ -63,8 +63,23 @@ func teamHintFor(err error) string {
 		return "add one: git --git-dir " + noRemote.GitDir + " remote add origin URL, then sync again (S)"
 	case errors.Is(err, team.ErrPushRace):
 		return "sync again (S)"
-	case errors.Is(err, team.ErrUntrusted):
+	case errors.Is(err, team.ErrUntrusted), errors.Is(err, keystore.ErrUntrustedRecipients):
 		return "sync (S) to review who was added or removed, and trust the list (y)"
+	}
+	return memberHintFor(err)
+}
+
+// memberHintFor is hintFor for the keystore's errors of a team store that does not open or
+// save for this member; the unlock screen shows the first two, where no sync key works yet.
+func memberHintFor(err error) string {
+	var unlisted *keystore.UnlistedError
+	switch {
+	case errors.As(err, &unlisted):
+		return "to be added, send a member your recipient: " + unlisted.Recipient + "; once you are added, a sync brings a version encrypted to you"
+	case errors.Is(err, keystore.ErrWrittenBeforeAdded):
+		return "a sync brings the version encrypted to you"
+	case errors.Is(err, keystore.ErrTrustDamaged):
+		return "sync (S) to review the list and trust it again (y)"
 	}
 	return ""
 }
@@ -72,7 +87,14 @@ func teamHintFor(err error) string {
 // storeHintFor is hintFor for the errors that open or lock the store.
 func storeHintFor(err error) string {
 	var lt *keystore.LockTimeoutError
+	var owner *keystore.OwnerError
 	switch {
+	case errors.As(err, &owner) && owner.Dir:
+		return "run m3keys as that user, or start it on a store of your own"
+	case errors.Is(err, keystore.ErrNotDirectory):
+		return "start m3keys again with a directory as its store"
+	case errors.Is(err, keystore.ErrIdentityUnavailable):
+		return "quit (q) and start m3keys again to type the passphrase"
 	case errors.As(err, &lt) && lt.Own():
 		return "wait for the sync to finish (the header shows it), then try again"
 	case errors.As(err, &lt):

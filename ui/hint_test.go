@@ -29,6 +29,14 @@ func TestHintForNamesKeysNeverCommands(t *testing.T) {
 		"ErrKeyLimit": "press r", "ErrKeyActive": "press s", "ErrLastActiveKey": "press y", "ErrNotProved": "(t)",
 		"ErrRotationInProgress": "(r)", "ErrOverLimit": "(d)", "ErrNoStore": "(a)", "ErrNotFound": "esc",
 		"LockTimeoutError": "pid 4242", "ErrOrgMismatch": "press e", "IdentityDamageError": "restore identity.age",
+		"OwnerError": "run: chown 1000 /s/keystore.age", "OwnerError of the directory": "a store of your own",
+		"ModeError": "run: chmod 700 /s", "ErrNotDirectory": "a directory", "ErrNotRegular": "only regular files",
+		"NoIdentityError":       "if you have a backup of identity.age, put it back",
+		"ForeignDocumentError":  "mv /s/keystore.age /s/keystore.age.foreign && cp /s/keystore.age.bak /s/keystore.age",
+		"UnreadableBackupError": "move /s/keystore.age.bak away", "ErrCaseConflict": "remove one organization",
+		"ErrUnsupportedPlatform": "WSL", "ErrIdentityUnavailable": "(q)",
+		"ErrUntrustedRecipients": "(S)", "ErrTrustDamaged": "(y)", "UnlistedError": "age1bob",
+		"ErrWrittenBeforeAdded": "a sync", "ErrLeftOut": "ask another member to remove you",
 	} {
 		if h := hintFor(errs[name]); !strings.Contains(h, want) {
 			t.Errorf("%s: the TUI's hint %q does not name %q", name, h, want)

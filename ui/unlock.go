@@ -8,7 +8,6 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
-	"github.com/m3keys/m3keys/internal/sanitize"
 	"github.com/m3keys/m3keys/internal/textcut"
 	"github.com/m3keys/m3keys/keystore"
 )
@@ -172,11 +171,9 @@ func newPassphraseProblem(pass string) string {
 // failed shows why unlocking did not work and empties the fields for another try.
 func (s *unlockScreen) failed(msg unlockFailedMsg) {
 	why := plain(msg.err)
+	// Not a member: the passphrase was right, and the hint carries the recipient to send, whole.
 	s.wide = errors.Is(msg.err, keystore.ErrNotMember)
-	switch {
-	case s.wide: // the passphrase was right: the message carries the recipient line to send, whole
-		why = sanitize.Text(msg.err.Error(), 2*maxMessageRunes)
-	case msg.fromEnv:
+	if msg.fromEnv && !s.wide {
 		why = "$M3KEYS_PASSPHRASE did not open the keystore: " + why
 	}
 	s.setSize(s.w, s.h) // the box's width follows wide

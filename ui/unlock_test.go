@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 
@@ -142,7 +141,7 @@ func TestCreateStoreRefusesAShortPassphrase(t *testing.T) {
 	}
 	h.typeText("seven77")
 	h.press("tab")
-	h.wantView("too short: 7 characters — a new passphrase needs at least 8")
+	h.wantView("too short: 7 characters; a new passphrase needs at least 8")
 	if h.unlock().form.focus != 0 {
 		t.Fatal("a short passphrase moved on to the confirmation")
 	}
@@ -187,8 +186,7 @@ func TestUnlockNotAMemberIsNotAWrongPassphrase(t *testing.T) {
 	vault, _ := newTestStore(t)
 	h := newHarness(t, Deps{Vault: vault, Checker: &fakeChecker{}})
 	const recipient = "age1xtcye802gt2a2rwkxl25tr8hp8vzksurqrscxg77qz2wyzrrzpzq244mql"
-	err := fmt.Errorf("%w: you are not in recipients.txt (not added yet, or removed) — to be added, send this to a member: m3keys team add NAME %s; then run m3keys sync", keystore.ErrNotMember, recipient)
-	h.unlock().failed(unlockFailedMsg{err: err, fromEnv: true})
+	h.unlock().failed(unlockFailedMsg{err: &keystore.UnlistedError{Recipient: recipient}, fromEnv: true})
 	h.wantView(recipient)
 	h.wantNotView("did not open", "incorrect passphrase")
 }

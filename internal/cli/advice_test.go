@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/m3keys/m3keys/authclient/m3tertest"
 	"github.com/m3keys/m3keys/internal/agent"
 	"github.com/m3keys/m3keys/internal/clipboard"
 	"github.com/m3keys/m3keys/internal/hinttest"
@@ -20,7 +21,7 @@ import (
 // out of another package's message, and those packages put none there.
 func TestNoAdviceSplitOut(t *testing.T) {
 	hinttest.NoAdviceSplitOut(t, ".")
-	for _, dir := range []string{"../importer", "../agent", "../clipboard", "../team"} {
+	for _, dir := range []string{"../importer", "../agent", "../clipboard", "../team", "../../keystore"} {
 		hinttest.NoAdviceInErrors(t, dir)
 	}
 }
@@ -103,6 +104,19 @@ func TestAdviceIsSaidOnce(t *testing.T) {
 		h.add("AK-1", "ci-bot")
 		saysOnce(t, h.run("", "unlock"), ExitUsage, "m3keys: the store cannot be kept unlocked: the agent's directory "+sock+
 			": its mode is not 0700 (it is 0755) — chmod 700 "+sock+", or remove it\n")
+	})
+	t.Run("m3ter", func(t *testing.T) {
+		h, fake := checkFixture(t)
+		fake.AddFault(m3tertest.Fault{KeyID: "AK-GOOD", Endpoint: m3tertest.TokenEndpoint, Status: 404, Times: 10})
+		saysOnce(t, h.run("", "token", "AK-GOOD"), ExitUncertain, "m3keys: no token: unexpected answer 404 from the token endpoint — check the API URL: Not Found\n")
+	})
+	t.Run("keystore", func(t *testing.T) {
+		h := newHarness(t)
+		h.add("AK-1", "ci-bot")
+		if err := os.Chmod(h.home, 0o750); err != nil {
+			t.Fatal(err)
+		}
+		saysOnce(t, h.run("", "list"), ExitUsage, "m3keys: store is accessible by other users: "+h.home+" has mode 0750 — run: chmod 700 "+h.home+"\n")
 	})
 	t.Run("team", func(t *testing.T) {
 		h := newHarness(t)

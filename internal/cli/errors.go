@@ -41,6 +41,8 @@ func errorLine(err error) string {
 		advice = e.advice
 	}
 	msg := "m3keys: " + err.Error()
+	// The packages' errors carry facts only, but an m3ter answer's text (authclient's
+	// Result.Message, also shown in the TUI's check results) carries its own advice.
 	if advice != "" && !strings.Contains(msg, " — ") {
 		msg += " — " + advice
 	}

@@ -104,13 +104,36 @@ func teamHint(err error) string {
 	case errors.Is(err, team.ErrJoinNotEmpty):
 		return "join into a new directory with --home DIR"
 	}
+	return memberHint(err)
+}
+
+// memberHint is hint for the keystore's errors of a team store: this member's recipient list.
+func memberHint(err error) string {
+	var unlisted *keystore.UnlistedError
+	switch {
+	case errors.Is(err, keystore.ErrUntrustedRecipients):
+		return "run m3keys team trust to review who was added or removed, then try again"
+	case errors.Is(err, keystore.ErrTrustDamaged):
+		return "run m3keys team trust to confirm the list again"
+	case errors.As(err, &unlisted):
+		return "to be added, send this to a member: m3keys team add NAME " + unlisted.Recipient + "; then run m3keys sync"
+	case errors.Is(err, keystore.ErrWrittenBeforeAdded):
+		return "run m3keys sync"
+	}
 	return ""
 }
 
 // storeHint is hint for the errors that open or lock the store.
 func storeHint(err error) string {
 	var lt *keystore.LockTimeoutError
+	var owner *keystore.OwnerError
 	switch {
+	case errors.As(err, &owner) && owner.Dir:
+		return "run m3keys as that user, or use a store of your own (--home DIR)"
+	case errors.Is(err, keystore.ErrNotDirectory):
+		return "pass a directory with --home"
+	case errors.Is(err, keystore.ErrIdentityUnavailable):
+		return "run m3keys unlock, or run the command again to type the passphrase"
 	case errors.As(err, &lt):
 		return fmt.Sprintf("try again when the other m3keys has finished, or wait longer with --lock-timeout 1m; "+
 			"if no m3keys runs, fuser %s names what holds the lock", lt.Path)

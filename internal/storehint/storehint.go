@@ -5,6 +5,7 @@ package storehint
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/m3keys/m3keys/internal/agent"
 	"github.com/m3keys/m3keys/internal/clipboard"
@@ -17,20 +18,30 @@ func Common(err error) string {
 	if h := toolHint(err); h != "" {
 		return h
 	}
+	if h := fileHint(err); h != "" {
+		return h
+	}
 	var v *keystore.ValidationError
 	var missing *keystore.MissingError
+	var foreign *keystore.ForeignDocumentError
 	switch {
 	case errors.As(err, &v):
 		return "correct the " + v.Field + " and try again"
+	case errors.Is(err, keystore.ErrLeftOut):
+		return "ask another member to remove you"
+	case errors.Is(err, keystore.ErrUnsupportedPlatform):
+		return "run m3keys in WSL, or on Linux or macOS"
 	case errors.Is(err, keystore.ErrWrongIdentity):
 		return "nothing was changed; put back the identity.age that belongs to this store (or the keystore.age that belongs to this identity); " +
 			"do not restore keystore.age.bak over keystore.age: it is encrypted to the same identity"
-	case errors.Is(err, keystore.ErrOwner), errors.Is(err, keystore.ErrNotRegular), errors.Is(err, keystore.ErrPermissions):
-		return "nothing was changed"
 	case errors.As(err, new(*keystore.IdentityDamageError)):
 		return "restore identity.age from a backup of your own; nothing was changed; keystore.age.bak cannot replace identity.age: it is a copy of keystore.age"
 	case errors.Is(err, keystore.ErrCaseConflict):
-		return "nothing was changed; keystore.age.bak holds the same organizations, so restoring it does not help: follow the steps above"
+		return "to fix it, open the store with the m3keys that wrote it and move the keys of one of them away " +
+			"(make them INACTIVE, remove them, and add them again under the other ID), or remove one organization; " +
+			"then open it with this m3keys again; keystore.age.bak holds the same organizations, so restoring it does not help"
+	case errors.As(err, &foreign):
+		return "keep it aside and restore the backup: mv " + foreign.Path + " " + foreign.Foreign() + " && cp " + foreign.Backup + " " + foreign.Path
 	case errors.As(err, &missing) && missing.Backup != "":
 		return "restore the previous version: cp " + missing.Backup + " " + missing.Path
 	case errors.As(err, &missing):
@@ -45,6 +56,30 @@ func Common(err error) string {
 		return "the key was generated in another organization: generate it in this one, or add it there"
 	case errors.Is(err, keystore.ErrSecretAlreadyCopied):
 		return "a secret is handed out once; to get a new one, rotate the key"
+	}
+	return ""
+}
+
+// fileHint is Common for the errors about the store's files themselves: who owns them, their
+// modes, a file that is not a regular one or is missing beside another.
+func fileHint(err error) string {
+	var owner *keystore.OwnerError
+	var mode *keystore.ModeError
+	var backup *keystore.UnreadableBackupError
+	var noIdentity *keystore.NoIdentityError
+	switch {
+	case errors.As(err, &backup):
+		return "move " + backup.Path + " away to change the identity without it"
+	case errors.As(err, &owner) && !owner.Dir:
+		return fmt.Sprintf("run: chown %d %s", owner.Want, owner.Path)
+	case errors.As(err, &mode):
+		return fmt.Sprintf("run: chmod %o %s", mode.Private(), mode.Path)
+	case errors.Is(err, keystore.ErrOwner), errors.Is(err, keystore.ErrPermissions):
+		return "nothing was changed"
+	case errors.Is(err, keystore.ErrNotRegular):
+		return "m3keys keeps only regular files in its store; move it away and put the real file back"
+	case errors.As(err, &noIdentity):
+		return "if you have a backup of " + keystore.IdentityFile + ", put it back; otherwise the file cannot be read: move it away and run again"
 	}
 	return ""
 }
