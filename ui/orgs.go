@@ -30,12 +30,12 @@ type orgRow struct {
 	// ACTIVE keys to rotate: a removed team member could read them (exposed), or two members
 	// each handed them out.
 	exposed, handedOutTwice int
-	unsureAt                                     time.Time
-	oldest                                       int // days, of the oldest key
-	stale                                        bool
-	keyIDs                                       []string
-	rotating                                     string // a service user with a rotation in progress
-	rotatingStep                                 keystore.RotationStep
+	unsureAt                time.Time
+	oldest                  int // days, of the oldest key
+	stale                   bool
+	keyIDs                  []string
+	rotating                string // a service user with a rotation in progress
+	rotatingStep            keystore.RotationStep
 }
 
 func orgColumns() []column {
