@@ -43,19 +43,32 @@ func (s RotationStep) String() string {
 
 // Rotation errors: each step refuses with one of them when its precondition does not hold.
 var (
+	// ErrRotationInProgress: a service user has one rotation at a time.
 	ErrRotationInProgress = errors.New("a rotation of this service user is already in progress")
-	ErrNoRotation         = errors.New("no rotation of this service user is in progress")
-	ErrRotationStep       = errors.New("the rotation is at another step")
-	ErrRotationStale      = errors.New("the rotation's keys are no longer stored as they were")
-	ErrNothingToRotate    = errors.New("service user has no access key to rotate")
-	ErrNotProved          = errors.New("the new key is not proven valid")
-	ErrWrongServiceUser   = errors.New("the key belongs to another m3ter service user")
-	ErrNotRetired         = errors.New("m3ter has not rejected the old key since it was made INACTIVE")
-	ErrPopupOrgMismatch   = errors.New("the Organization ID from m3ter's popup is not this organization's")
-	ErrOverLimit          = errors.New("service user is over the limit after merge")
-	ErrFreesDeployed      = errors.New("the key to free is deployed")
-	ErrMustFree           = errors.New("this key cannot be the one replaced")
-	ErrNotWrongUser       = errors.New("the new key was not found to belong to another m3ter service user")
+	// ErrNoRotation: a step was asked of a service user with no rotation stored.
+	ErrNoRotation = errors.New("no rotation of this service user is in progress")
+	// ErrRotationStep: a step was asked out of order (RotationStep).
+	ErrRotationStep = errors.New("the rotation is at another step")
+	// ErrRotationStale: a key the rotation names was removed or changed outside it.
+	ErrRotationStale = errors.New("the rotation's keys are no longer stored as they were")
+	// ErrNothingToRotate: a service user without keys has nothing to rotate: add a key instead.
+	ErrNothingToRotate = errors.New("service user has no access key to rotate")
+	// ErrNotProved: the new key has no valid live check since it was added.
+	ErrNotProved = errors.New("the new key is not proven valid")
+	// ErrWrongServiceUser: users/me named another m3ter service user than the one learned.
+	ErrWrongServiceUser = errors.New("the key belongs to another m3ter service user")
+	// ErrNotRetired: no rejected check of the old key since it was made INACTIVE.
+	ErrNotRetired = errors.New("m3ter has not rejected the old key since it was made INACTIVE")
+	// ErrPopupOrgMismatch: the Console popup pasted belongs to another organization.
+	ErrPopupOrgMismatch = errors.New("the Organization ID from m3ter's popup is not this organization's")
+	// ErrOverLimit: a merge left three keys: no rotation starts until one is removed.
+	ErrOverLimit = errors.New("service user is over the limit after merge")
+	// ErrFreesDeployed: freeing an ACTIVE key with a deployed-to note needs an explicit yes.
+	ErrFreesDeployed = errors.New("the key to free is deployed")
+	// ErrMustFree: an INACTIVE or wrong-service-user key is freed, never replaced.
+	ErrMustFree = errors.New("this key cannot be the one replaced")
+	// ErrNotWrongUser: dropping the new key as a wrong one, though no check said so.
+	ErrNotWrongUser = errors.New("the new key was not found to belong to another m3ter service user")
 )
 
 // RotationChoice is which of a service user's keys a rotation replaces and which it frees for room.

@@ -50,11 +50,16 @@ func storeKey(dir string) (string, error) {
 
 // Why the agent's socket cannot be made: facts only; each front end says what to do about them.
 var (
-	ErrSocketPathLong   = errors.New("the socket path is longer than unix sockets allow")
+	// ErrSocketPathLong: the socket path is over the 104–108 bytes sun_path holds.
+	ErrSocketPathLong = errors.New("the socket path is longer than unix sockets allow")
+	// ErrSocketDirNotMade: the socket directory could not be created.
 	ErrSocketDirNotMade = errors.New("it cannot be made")
-	ErrSocketDirNotDir  = errors.New("it is not a directory")
+	// ErrSocketDirNotDir: the socket directory's path is a file.
+	ErrSocketDirNotDir = errors.New("it is not a directory")
+	// ErrSocketDirForeign: the socket directory belongs to another uid: another user could answer.
 	ErrSocketDirForeign = errors.New("it belongs to another user")
-	ErrSocketDirMode    = errors.New("its mode is not 0700")
+	// ErrSocketDirMode: the socket directory is open to others: they could replace the socket.
+	ErrSocketDirMode = errors.New("its mode is not 0700")
 )
 
 // SocketDirError is a socket directory the agent cannot use; Err is why (an ErrSocket… above).

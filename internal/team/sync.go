@@ -22,10 +22,14 @@ import (
 
 // Sync errors: Sync stops, saves nothing, and its Result says why.
 var (
+	// ErrConflicts: both sides changed one field differently; Result.Conflicts lists them to settle.
 	ErrConflicts = errors.New("sync stopped: the two sides changed the same thing differently")
+	// ErrUntrusted: the remote changed recipients.txt; nothing is encrypted to it before Trust.
 	ErrUntrusted = errors.New("sync stopped: the team's recipient list changed and is not trusted yet")
-	ErrNoRemote  = errors.New("this team store has no remote")
-	ErrPushRace  = errors.New("others kept pushing while this sync merged")
+	// ErrNoRemote: the team repository has no origin to sync with (NoRemoteError).
+	ErrNoRemote = errors.New("this team store has no remote")
+	// ErrPushRace: every push was rejected because others pushed first, past the retries.
+	ErrPushRace = errors.New("others kept pushing while this sync merged")
 	// ErrUnreachable: the remote could not be fetched from (or pushed to): offline, down, refused.
 	ErrUnreachable = errors.New("the remote cannot be reached")
 	// ErrNoSuchConflict: a choice names a conflict this sync does not have.
