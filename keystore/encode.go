@@ -118,9 +118,10 @@ func sameKey(a, b *AccessKey) bool {
 		sameValue(a.LastCheck, b.LastCheck) && slices.Equal(a.HandOuts, b.HandOuts) && a.HandedOutTwice == b.HandedOutTwice
 }
 
-// sameEach is slices.EqualFunc on pointers, so that no element is copied to be compared.
+// sameEach is slices.EqualFunc on pointers, so that no element is copied to be compared;
+// null and [] differ, as they encode differently.
 func sameEach[T any](a, b []T, same func(x, y *T) bool) bool {
-	if len(a) != len(b) {
+	if len(a) != len(b) || (a == nil) != (b == nil) {
 		return false
 	}
 	for i := range a {

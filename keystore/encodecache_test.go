@@ -181,9 +181,9 @@ func TestEncodeReusingSeesEveryField(t *testing.T) {
 	}
 }
 
-// changeLeaf changes the which-th field of v that holds a value (a string, number, bool,
-// time, secret or nil pointer), walking structs, slices and pointers, and returns how many
-// such fields it walked past.
+// changeLeaf makes the which-th change of v: a field that holds a value (a string, number,
+// bool, time, secret or nil pointer) changed, a list one shorter, an empty list null or null
+// an empty list; it walks structs, slices and pointers, and returns how many changes it found.
 func changeLeaf(v reflect.Value, which int) int {
 	n := 0
 	var walk func(v reflect.Value)
@@ -208,6 +208,17 @@ func changeLeaf(v reflect.Value, which int) int {
 				walk(v.Elem())
 			}
 		case reflect.Slice:
+			if v.Len() == 0 { // null and [] encode differently
+				leaf(func() {
+					if v.IsNil() {
+						v.Set(reflect.MakeSlice(v.Type(), 0, 0))
+					} else {
+						v.SetZero()
+					}
+				})
+			} else {
+				leaf(func() { v.SetLen(v.Len() - 1) })
+			}
 			for i := range v.Len() {
 				walk(v.Index(i))
 			}
