@@ -99,7 +99,7 @@ type span struct{ start, end int }
 
 func (e *encoded) bytes(s span) []byte { return e.plain[s.start:s.end] }
 
-// sameOrg reports whether a and b encode alike. TestSameOrgSeesEveryField fails when a
+// sameOrg reports whether a and b encode alike. TestEncodeReusingSeesEveryField fails when a
 // field is added to the model and not here.
 func sameOrg(a, b *Organization) bool {
 	return a.ID == b.ID && a.Name == b.Name && a.APIURL == b.APIURL && sameEach(a.ServiceUsers, b.ServiceUsers, sameUser)

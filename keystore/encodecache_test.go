@@ -240,3 +240,29 @@ func changeLeaf(v reflect.Value, which int) int {
 	walk(v)
 	return n
 }
+
+// TestCloneAppendsStayApart: a clone's users and keys share one allocation each, and a key
+// appended to one user must not land on the next user's keys.
+func TestCloneAppendsStayApart(t *testing.T) {
+	d := docWithUser(t)
+	tx := d.Edit(t0)
+	for _, k := range []struct{ user, id string }{{"ci", "k1"}, {"ops", "k2"}} {
+		if err := tx.EnsureUser(orgA, k.user); err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.AddKey(orgA, k.user, NewKey{AccessKeyID: k.id, Secret: mustSecret(t, secret)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := d.Clone()
+	if err := c.Edit(t0).AddKey(orgA, "ci", NewKey{AccessKeyID: "k3", Secret: mustSecret(t, secret)}); err != nil {
+		t.Fatal(err)
+	}
+	users := c.Organizations[0].ServiceUsers
+	if len(users[0].Keys) != 2 || len(users[1].Keys) != 1 || users[1].Keys[0].AccessKeyID != "k2" {
+		t.Fatalf("after adding k3 to ci: ci %+v, ops %+v", users[0].Keys, users[1].Keys)
+	}
+	if len(d.Organizations[0].ServiceUsers[0].Keys) != 1 {
+		t.Fatal("adding to the clone changed the original")
+	}
+}

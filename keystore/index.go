@@ -2,9 +2,9 @@ package keystore
 
 // index finds organizations, service users and keys of a Tx's document without a scan,
 // so a Tx of n changes (an import of n rows, say) costs O(n), not O(n²). It holds
-// positions, not pointers, since appends move slices. Each part is built on first use (keys
-// on the second: one lookup scans, which costs less) and
-// kept up to date by every change; a change that shifts positions drops the index.
+// positions, not pointers, since appends move slices. Each part is built on first use (the
+// keys' on the second: one lookup scans) and kept up to date by every change; a change that
+// shifts positions drops the index.
 type index struct {
 	orgs  map[string]int   // canonical organization ID → position
 	users []map[string]int // per organization position: service user name → position; nil until used
