@@ -24,6 +24,15 @@ type wireDocument struct {
 func EncodeDocument(d *Document) ([]byte, error) { return encodeDocument(d) }
 
 func encodeDocument(d *Document) ([]byte, error) {
+	e, err := encodeReusing(d, nil)
+	if err != nil {
+		return nil, err
+	}
+	return e.plain, nil
+}
+
+// encodeReusing encodes d, copying from prev (nil: none) the parts that have not changed.
+func encodeReusing(d *Document, prev *encoded) (*encoded, error) {
 	// Sized for the usual key (its entry and its secret) and event, so that a large
 	// document is not copied over and over as it grows.
 	n := 4096 + 200*len(d.History)
@@ -32,7 +41,10 @@ func encodeDocument(d *Document) ([]byte, error) {
 			n += 256 + 320*len(u.Keys)
 		}
 	}
-	return appendDocument(make([]byte, 0, n), d)
+	if prev != nil { // a closer guess: a change is small
+		n = min(n, len(prev.plain)+len(prev.plain)/8+4096)
+	}
+	return appendDocument(make([]byte, 0, n), d, prev)
 }
 
 // encodeDocumentReflect is what encodeDocument wrote before appendDocument, kept for

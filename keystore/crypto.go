@@ -68,6 +68,9 @@ func decryptIdentity(data []byte, passphrase string) (*age.X25519Identity, error
 
 func encrypt(plain []byte, r ...age.Recipient) ([]byte, error) {
 	var buf bytes.Buffer
+	// Room for age's header (a stanza per recipient) and a 16-byte tag per 64 KiB chunk, so a
+	// large document is not copied as the buffer grows.
+	buf.Grow(len(plain) + len(plain)/1024 + 512*(len(r)+1))
 	w, err := age.Encrypt(&buf, r...)
 	if err != nil {
 		return nil, err

@@ -12,11 +12,18 @@ import (
 // appendDocument writes d as json.Marshal writes its wireDocument (same fields, order,
 // omitempty/omitzero rules and escaping), without reflection: a save at 10,000 keys spent
 // most of its time in encoding/json. TestEncoderMatchesJSON holds the two byte for byte.
-func appendDocument(b []byte, d *Document) ([]byte, error) {
+// With prev (the encoding of an earlier document, or nil) it copies the bytes of every
+// organization, history event and secrets section that has not changed since.
+func appendDocument(b []byte, d *Document, prev *encoded) (*encoded, error) {
+	if prev == nil {
+		prev = &encoded{doc: &Document{}}
+	}
+	e := &encoded{doc: d, orgs: make([]span, len(d.Organizations)), events: make([]span, len(d.History))}
 	b = append(b, `{"version":`...)
 	b = strconv.AppendInt(b, CurrentVersion, 10)
 	b = append(b, `,"organizations":`...)
 	var err error
+	secretsSame := len(d.Organizations) == len(prev.doc.Organizations) && prev.secrets.end > 0
 	if d.Organizations == nil {
 		b = append(b, "null"...)
 	} else {
@@ -25,9 +32,16 @@ func appendDocument(b []byte, d *Document) ([]byte, error) {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			if b, err = appendOrg(b, &d.Organizations[i]); err != nil {
-				return nil, err
+			o, start := &d.Organizations[i], len(b)
+			if i < len(prev.orgs) && sameOrg(o, &prev.doc.Organizations[i]) {
+				b = append(b, prev.bytes(prev.orgs[i])...)
+			} else {
+				if b, err = appendOrg(b, o); err != nil {
+					return nil, err
+				}
+				secretsSame = secretsSame && sameSecrets(o, &prev.doc.Organizations[i])
 			}
+			e.orgs[i] = span{start, len(b)}
 		}
 		b = append(b, ']')
 	}
@@ -36,19 +50,106 @@ func appendDocument(b []byte, d *Document) ([]byte, error) {
 		b = append(b, "null"...)
 	} else {
 		b = append(b, '[')
-		for i := range d.History {
+		// prev's events from drop on open d's history (history is capped: the oldest go).
+		drop := keptFrom(prev.doc.History, d.History, func(x, y *Event) bool { return *x == *y })
+		kept := len(prev.doc.History) - drop
+		if kept > 0 {
+			from := prev.events[drop].start
+			shift := len(b) - from
+			b = append(b, prev.plain[from:prev.events[len(prev.events)-1].end]...)
+			for i, s := range prev.events[drop:] {
+				e.events[i] = span{s.start + shift, s.end + shift}
+			}
+		}
+		for i := kept; i < len(d.History); i++ {
 			if i > 0 {
 				b = append(b, ',')
 			}
+			start := len(b)
 			if b, err = appendEventJSON(b, &d.History[i]); err != nil {
 				return nil, err
 			}
+			e.events[i] = span{start, len(b)}
 		}
 		b = append(b, ']')
 	}
 	b = append(b, `,"secrets":{`...)
-	b = appendSecrets(b, d)
-	return append(b, "}}"...), nil
+	start := len(b)
+	if secretsSame {
+		b = append(b, prev.bytes(prev.secrets)...)
+	} else {
+		b = appendSecrets(b, d)
+	}
+	e.secrets = span{start, len(b)}
+	e.plain = append(b, "}}"...)
+	return e, nil
+}
+
+// encoded is a document's JSON and where its parts lie in it, for the next save to reuse.
+// doc must not change in place afterwards: committed documents never do.
+type encoded struct {
+	doc     *Document
+	plain   []byte
+	orgs    []span // per organization
+	events  []span // per history event
+	secrets span   // the secrets object's entries
+}
+
+type span struct{ start, end int }
+
+func (e *encoded) bytes(s span) []byte { return e.plain[s.start:s.end] }
+
+// sameOrg reports whether a and b encode alike. TestEncodeReusingSeesEveryField fails when a
+// field is added to the model and not here.
+func sameOrg(a, b *Organization) bool {
+	return a.ID == b.ID && a.Name == b.Name && a.APIURL == b.APIURL && sameEach(a.ServiceUsers, b.ServiceUsers, sameUser)
+}
+
+func sameUser(a, b *ServiceUser) bool {
+	return a.Name == b.Name && a.ID == b.ID && a.OverLimitAfterMerge == b.OverLimitAfterMerge &&
+		sameValue(a.Rotation, b.Rotation) && sameEach(a.Keys, b.Keys, sameKey)
+}
+
+// sameKey compares times with ==, not Equal: one instant in two locations encodes differently.
+func sameKey(a, b *AccessKey) bool {
+	return a.AccessKeyID == b.AccessKeyID && a.Secret == b.Secret && a.Status == b.Status &&
+		a.CreatedAt == b.CreatedAt && a.InactivatedAt == b.InactivatedAt && a.SecretCopiedAt == b.SecretCopiedAt &&
+		a.DeployedTo == b.DeployedTo && a.Exposed == b.Exposed && a.ExposedAt == b.ExposedAt &&
+		sameValue(a.LastCheck, b.LastCheck) && slices.Equal(a.HandOuts, b.HandOuts) && a.HandedOutTwice == b.HandedOutTwice
+}
+
+// sameEach is slices.EqualFunc on pointers, so that no element is copied to be compared;
+// null and [] differ, as they encode differently.
+func sameEach[T any](a, b []T, same func(x, y *T) bool) bool {
+	if len(a) != len(b) || (a == nil) != (b == nil) {
+		return false
+	}
+	for i := range a {
+		if !same(&a[i], &b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// sameValue compares what a and b point to, never the pointers alone.
+func sameValue[T comparable](a, b *T) bool {
+	return a == nil && b == nil || a != nil && b != nil && *a == *b
+}
+
+// sameSecrets reports whether a and b hold the same access key IDs with the same secrets,
+// in the same order, so that their part of the secrets section is alike.
+func sameSecrets(a, b *Organization) bool {
+	return slices.Equal(appendOrgSecrets(nil, a), appendOrgSecrets(nil, b))
+}
+
+func appendOrgSecrets(all []wireSecret, o *Organization) []wireSecret {
+	for _, u := range o.ServiceUsers {
+		for _, k := range u.Keys {
+			all = append(all, wireSecret{k.AccessKeyID, k.Secret.Reveal()})
+		}
+	}
+	return all
 }
 
 type wireSecret struct{ id, secret string }
@@ -64,19 +165,12 @@ func appendSecrets(b []byte, d *Document) []byte {
 		}
 	}
 	all := make([]wireSecret, 0, n)
-	sorted := true
-	for _, o := range d.Organizations {
-		for _, u := range o.ServiceUsers {
-			for _, k := range u.Keys {
-				if l := len(all); l > 0 && all[l-1].id >= k.AccessKeyID {
-					sorted = false
-				}
-				all = append(all, wireSecret{k.AccessKeyID, k.Secret.Reveal()})
-			}
-		}
+	for i := range d.Organizations {
+		all = appendOrgSecrets(all, &d.Organizations[i])
 	}
-	if !sorted {
-		slices.SortStableFunc(all, func(x, y wireSecret) int { return cmp.Compare(x.id, y.id) })
+	byID := func(x, y wireSecret) int { return cmp.Compare(x.id, y.id) }
+	if !slices.IsSortedFunc(all, byID) {
+		slices.SortStableFunc(all, byID)
 	}
 	first := true
 	for i, s := range all {

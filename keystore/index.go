@@ -2,12 +2,15 @@ package keystore
 
 // index finds organizations, service users and keys of a Tx's document without a scan,
 // so a Tx of n changes (an import of n rows, say) costs O(n), not O(n²). It holds
-// positions, not pointers, since appends move slices. Each part is built on first use and
-// kept up to date by every change; a change that shifts positions drops the index.
+// positions, not pointers, since appends move slices. Each part is built on first use (the
+// keys' on the second: one lookup scans) and kept up to date by every change; a change that
+// shifts positions drops the index.
 type index struct {
 	orgs  map[string]int   // canonical organization ID → position
 	users []map[string]int // per organization position: service user name → position; nil until used
 	keys  map[string]keyPos
+
+	keyScanned bool // a first key lookup scanned rather than building keys
 }
 
 type keyPos struct{ org, user, key int }
@@ -62,6 +65,11 @@ func (tx *Tx) userAt(o int, name string) int {
 // keyAt locates a key anywhere in the document.
 func (tx *Tx) keyAt(id string) (keyPos, bool) {
 	x := tx.index()
+	if x.keys == nil && !x.keyScanned {
+		// A scan costs less than building the index: a Tx builds it from its second lookup on.
+		x.keyScanned = true
+		return tx.doc.keyAt(id)
+	}
 	if x.keys == nil {
 		n := 0
 		for _, o := range tx.doc.Organizations {
@@ -95,12 +103,6 @@ func (tx *Tx) holds(p keyPos, id string) bool {
 	}
 	keys := orgs[p.org].ServiceUsers[p.user].Keys
 	return p.key < len(keys) && keys[p.key].AccessKeyID == id
-}
-
-func (tx *Tx) ref(p keyPos) KeyRef {
-	o := &tx.doc.Organizations[p.org]
-	u := &o.ServiceUsers[p.user]
-	return KeyRef{Org: o, User: u, Key: &u.Keys[p.key]}
 }
 
 // addedOrg, addedUser and addedKey keep a built index in step with an append.

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
 
 	"filippo.io/age"
+	"github.com/m3keys/m3keys/internal/atomicfile"
 )
 
 // Member is a team member's unlocked identity: it reads the store's versions as git holds
@@ -148,13 +150,30 @@ func replaceDocument(dir string, enc []byte, own owner) error {
 	prev, err := readStoreFile(path, own)
 	switch {
 	case err == nil:
-		if err := writeFile(filepath.Join(dir, BackupFile), prev, own); err != nil {
+		if err := keepBackup(dir, prev, own); err != nil {
 			return err
 		}
 	case !errors.Is(err, fs.ErrNotExist):
 		return err
 	}
 	return writeFile(path, enc, own)
+}
+
+// keepBackup makes keystore.age, which holds prev, the backup too: a hard link, renamed into
+// place, names the file itself, so its bytes are not written and synced again (half of a
+// save's disk time). Where a link cannot be made, prev is written. The caller holds the lock.
+func keepBackup(dir string, prev []byte, own owner) error {
+	bak := filepath.Join(dir, BackupFile)
+	tmp := filepath.Join(dir, fmt.Sprintf(".%s%d", BackupFile, os.Getpid())) // removeStaleTemps' pattern
+	_ = os.Remove(tmp)
+	if err := os.Link(filepath.Join(dir, DocumentFile), tmp); err == nil {
+		err = os.Rename(tmp, bak)
+		_ = os.Remove(tmp) // left when bak was already this file: rename then does nothing
+		if err == nil {
+			return atomicfile.SyncDir(dir)
+		}
+	}
+	return writeFile(bak, prev, own)
 }
 
 // ReadShared reads the files a team store shares, keystore.age and recipients.txt, as a

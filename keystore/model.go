@@ -191,18 +191,31 @@ type KeyRef struct {
 
 // Key finds an access key anywhere in the store.
 func (d *Document) Key(accessKeyID string) (KeyRef, bool) {
+	p, ok := d.keyAt(accessKeyID)
+	if !ok {
+		return KeyRef{}, false
+	}
+	return d.ref(p), true
+}
+
+// keyAt is where the first key with this ID is, found by a scan (see Tx.keyAt).
+func (d *Document) keyAt(id string) (keyPos, bool) {
 	for oi := range d.Organizations {
-		o := &d.Organizations[oi]
-		for ui := range o.ServiceUsers {
-			u := &o.ServiceUsers[ui]
+		for ui, u := range d.Organizations[oi].ServiceUsers {
 			for ki := range u.Keys {
-				if u.Keys[ki].AccessKeyID == accessKeyID {
-					return KeyRef{Org: o, User: u, Key: &u.Keys[ki]}, true
+				if u.Keys[ki].AccessKeyID == id {
+					return keyPos{oi, ui, ki}, true
 				}
 			}
 		}
 	}
-	return KeyRef{}, false
+	return keyPos{}, false
+}
+
+func (d *Document) ref(p keyPos) KeyRef {
+	o := &d.Organizations[p.org]
+	u := &o.ServiceUsers[p.user]
+	return KeyRef{Org: o, User: u, Key: &u.Keys[p.key]}
 }
 
 // ActiveKeys counts the user's ACTIVE keys.
@@ -270,16 +283,31 @@ func (o *Organization) KeyCount() (active, total int) {
 func (d *Document) Clone() *Document {
 	c := &Document{Version: d.Version, History: append([]Event(nil), d.History...)}
 	c.Organizations = make([]Organization, len(d.Organizations))
+	// The users, keys and checks are copied into one allocation each, not one per owner.
+	var nUsers, nKeys, nChecks int
+	for _, o := range d.Organizations {
+		nUsers += len(o.ServiceUsers)
+		for _, u := range o.ServiceUsers {
+			nKeys += len(u.Keys)
+			for _, k := range u.Keys {
+				if k.LastCheck != nil {
+					nChecks++
+				}
+			}
+		}
+	}
+	users, keys, checks := make([]ServiceUser, 0, nUsers), make([]AccessKey, 0, nKeys), make([]Check, 0, nChecks)
 	for oi, o := range d.Organizations {
-		o.ServiceUsers = append([]ServiceUser(nil), o.ServiceUsers...)
+		o.ServiceUsers = carve(&users, o.ServiceUsers)
 		for ui := range o.ServiceUsers {
 			u := &o.ServiceUsers[ui]
-			u.Keys = append([]AccessKey(nil), u.Keys...)
+			u.Keys = carve(&keys, u.Keys)
 			for ki := range u.Keys {
-				u.Keys[ki].HandOuts = slices.Clone(u.Keys[ki].HandOuts)
-				if lc := u.Keys[ki].LastCheck; lc != nil {
-					cp := *lc
-					u.Keys[ki].LastCheck = &cp
+				k := &u.Keys[ki]
+				k.HandOuts = slices.Clone(k.HandOuts)
+				if k.LastCheck != nil {
+					checks = append(checks, *k.LastCheck)
+					k.LastCheck = &checks[len(checks)-1]
 				}
 			}
 			if u.Rotation != nil {
@@ -290,4 +318,15 @@ func (d *Document) Clone() *Document {
 		c.Organizations[oi] = o
 	}
 	return c
+}
+
+// carve copies s onto the end of *all and returns the copy, its capacity capped so that an
+// append to it never writes over the next one; nil for an empty s, as append([]T(nil), s...).
+func carve[T any](all *[]T, s []T) []T {
+	if len(s) == 0 {
+		return nil
+	}
+	start := len(*all)
+	*all = append(*all, s...)
+	return (*all)[start:len(*all):len(*all)]
 }

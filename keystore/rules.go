@@ -41,7 +41,7 @@ func (tx *Tx) Org(id string) (*Organization, bool) {
 // Key finds an access key anywhere in the document, without scanning it.
 func (tx *Tx) Key(accessKeyID string) (KeyRef, bool) {
 	if p, ok := tx.keyAt(accessKeyID); ok {
-		return tx.ref(p), true
+		return tx.doc.ref(p), true
 	}
 	return KeyRef{}, false
 }
@@ -61,6 +61,18 @@ func appendEvent(h []Event, e Event) []Event {
 		h = h[len(h)-MaxHistory:]
 	}
 	return h
+}
+
+// keptFrom is where the events of prev that open next begin (history is capped, so prev's
+// oldest events may be gone from next): len(prev) when next opens with none of them.
+func keptFrom(prev, next []Event, same func(a, b *Event) bool) int {
+	for drop := 0; drop < len(prev); drop++ {
+		kept := prev[drop:]
+		if len(kept) <= len(next) && sameEach(kept, next[:len(kept)], same) {
+			return drop
+		}
+	}
+	return len(prev)
 }
 
 // Record appends a history event that is not a change of the model (a finished rotation, say).
@@ -330,7 +342,7 @@ func (tx *Tx) RemoveKey(keyID string) error {
 	if !ok {
 		return fmt.Errorf("access key %s: %w", keyID, ErrNotFound)
 	}
-	ref := tx.ref(p)
+	ref := tx.doc.ref(p)
 	if ref.Key.Status != Inactive {
 		return fmt.Errorf("%w: %s", ErrKeyActive, keyID)
 	}

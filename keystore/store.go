@@ -30,11 +30,12 @@ type Store struct {
 	now  func() time.Time
 
 	// writeMu serializes changes in this process and is held through disk I/O;
-	// it guards identity, lastRead, lastPlain, stamp and decrypts.
+	// it guards identity, lastRead, lastPlain, encoded, stamp and decrypts.
 	writeMu   sync.Mutex
 	identity  unlocked
 	lastRead  []byte     // ciphertext the cached doc came from, to notice other writers
 	lastPlain []byte     // its plaintext, so a change that changes nothing is not written
+	encoded   *encoded   // the last document this store encoded, for the next encoding to reuse
 	beforeIO  func()     // a test hook, run before a save touches the disk
 	stamp     *fileStamp // keystore.age as Refresh last saw it
 	decrypts  int        // documents decrypted so far, for tests
@@ -229,7 +230,7 @@ func (s *Store) Update(change func(*Tx) error) error {
 	if err := change(s.edit(next)); err != nil {
 		return err
 	}
-	plain, err := encodeDocument(next)
+	plain, err := s.encode(next)
 	if err != nil {
 		return err
 	}
@@ -244,6 +245,17 @@ func (s *Store) Update(change func(*Tx) error) error {
 	}
 	s.commit(next)
 	return s.afterSave(prev, next)
+}
+
+// encode is encodeDocument reusing what has not changed since the last document s encoded;
+// d must not change afterwards. The caller holds writeMu.
+func (s *Store) encode(d *Document) ([]byte, error) {
+	e, err := encodeReusing(d, s.encoded)
+	if err != nil {
+		return nil, err
+	}
+	s.encoded = e
+	return e.plain, nil
 }
 
 // ChangePassphrase re-encrypts the identity only; the document is untouched.

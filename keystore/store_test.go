@@ -232,15 +232,40 @@ func TestBadPermissionsRefusedWithTheFix(t *testing.T) {
 	}
 }
 
+// TestBackupHoldsThePreviousVersion saves a few times, once with the backup already the same
+// file as keystore.age (as a save that failed after linking it leaves them): each time the
+// backup is the previous keystore.age, a file of its own, and no temp file is left.
 func TestBackupHoldsThePreviousVersion(t *testing.T) {
 	s, dir := newStore(t)
-	prev, _ := os.ReadFile(filepath.Join(dir, DocumentFile))
-	if err := s.Update(func(tx *Tx) error { return tx.AddUser(orgA, "second") }); err != nil {
-		t.Fatal(err)
-	}
-	bak, _ := os.ReadFile(filepath.Join(dir, BackupFile))
-	if !bytes.Equal(prev, bak) {
-		t.Error("backup is not the previous keystore.age")
+	doc, bakPath := filepath.Join(dir, DocumentFile), filepath.Join(dir, BackupFile)
+	for _, user := range []string{"second", "third", "fourth"} {
+		if user == "fourth" {
+			if err := os.Remove(bakPath); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Link(doc, bakPath); err != nil {
+				t.Skip("no hard links here:", err)
+			}
+		}
+		prev, _ := os.ReadFile(doc)
+		if err := s.Update(func(tx *Tx) error { return tx.AddUser(orgA, user) }); err != nil {
+			t.Fatal(err)
+		}
+		bak, _ := os.ReadFile(bakPath)
+		if !bytes.Equal(prev, bak) {
+			t.Fatalf("%s: backup is not the previous keystore.age", user)
+		}
+		a, _ := os.Stat(doc)
+		b, _ := os.Stat(bakPath)
+		if os.SameFile(a, b) {
+			t.Fatalf("%s: the backup is keystore.age itself", user)
+		}
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			if strings.HasPrefix(e.Name(), ".") {
+				t.Fatalf("%s: %s left in the store", user, e.Name())
+			}
+		}
 	}
 }
 

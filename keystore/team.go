@@ -29,26 +29,14 @@ func (s *Store) afterSave(prev, next *Document) error {
 	return nil
 }
 
-// newEvents is the suffix of next that prev does not hold; history is capped, so prev's
-// oldest events may be gone from next.
+// newEvents is the suffix of next that prev does not hold.
 func newEvents(prev, next []Event) []Event {
-	for drop := 0; drop <= len(prev); drop++ {
-		kept := prev[drop:]
-		if len(kept) <= len(next) && eventsEqual(kept, next[:len(kept)]) {
-			return next[len(kept):]
-		}
-	}
-	return next
+	return next[len(prev)-keptFrom(prev, next, sameEvent):]
 }
 
-func eventsEqual(a, b []Event) bool {
-	for i := range a {
-		if !a[i].At.Equal(b[i].At) || a[i].Action != b[i].Action || a[i].OrgID != b[i].OrgID ||
-			a[i].ServiceUser != b[i].ServiceUser || a[i].AccessKeyID != b[i].AccessKeyID || a[i].Detail != b[i].Detail || a[i].Member != b[i].Member {
-			return false
-		}
-	}
-	return true
+func sameEvent(a, b *Event) bool {
+	return a.At.Equal(b.At) && a.Action == b.Action && a.OrgID == b.OrgID && a.ServiceUser == b.ServiceUser &&
+		a.AccessKeyID == b.AccessKeyID && a.Detail == b.Detail && a.Member == b.Member
 }
 
 // maxSummaryEvents bounds a commit message's subject; an import of 1,000 rows says how many more.
@@ -146,7 +134,7 @@ func (s *Store) SetRecipients(rs Recipients, change func(*Tx) error) error {
 			return err
 		}
 	}
-	plain, err := encodeDocument(next)
+	plain, err := s.encode(next)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 	"testing"
@@ -43,15 +44,30 @@ func orgWithKeys(b testing.TB, n int) *App {
 	return h.app
 }
 
+// benchmarkOrgView draws an organization of n keys. Both sizes fill the screen, so they draw
+// the same number of rows: a smaller organization would draw fewer and look cheaper. It
+// fails unless the view holds every row on screen.
 func benchmarkOrgView(b *testing.B, n int) {
 	app := orgWithKeys(b, n)
+	s := app.top().(*orgScreen)
+	from, to := s.list.visible()
+	if to-from != s.list.page || to-from < 20 {
+		b.Fatalf("%d keys show rows %d to %d of a page of %d: not a full screen", n, from, to, s.list.page)
+	}
 	b.ResetTimer()
+	var v string
 	for b.Loop() {
-		_ = app.View()
+		v = app.View()
+	}
+	for _, l := range s.lines[from:to] {
+		if want := cmp.Or(l.keyID, l.userName); !strings.Contains(v, want) {
+			b.Fatalf("the view lacks the row of %s:\n%s", want, v)
+		}
 	}
 }
 
-func BenchmarkOrgView10(b *testing.B)    { benchmarkOrgView(b, 10) }
+// BenchmarkOrgView20 is the smallest organization that fills the screen (30 rows, 23 shown).
+func BenchmarkOrgView20(b *testing.B)    { benchmarkOrgView(b, 20) }
 func BenchmarkOrgView10000(b *testing.B) { benchmarkOrgView(b, 10000) }
 
 // benchmarkCheckResults is the cost of one live result during a `T` run over n keys,

@@ -1,7 +1,8 @@
 // Command benchcheck measures `m3keys check` on 200 keys across 10 organizations against
 // a fake m3ter that answers every request after 50 ms, next to curl doing the same work
 // (token and users/me for a full check, the token only for --no-verify) one key after
-// another and 8 at a time with xargs. Run from the repository root:
+// another and 8 at a time with xargs; then the medians of the store's and the TUI's Go
+// benchmarks against their targets (see targets). Run from the repository root:
 //
 //	go run ./internal/benchcheck
 //
@@ -63,9 +64,11 @@ type key struct{ id, secret, org string }
 var xargsFullAt, xargsTokenAt time.Duration
 
 func main() {
-	if err := run(); err != nil {
-		fmt.Fprintln(os.Stderr, "benchcheck:", err)
-		os.Exit(1)
+	for _, step := range []func() error{run, targets} {
+		if err := step(); err != nil {
+			fmt.Fprintln(os.Stderr, "benchcheck:", err)
+			os.Exit(1)
+		}
 	}
 }
 
