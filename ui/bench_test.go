@@ -49,7 +49,7 @@ func orgWithKeys(b testing.TB, n int) *App {
 // fails unless the view holds every row on screen.
 func benchmarkOrgView(b *testing.B, n int) {
 	app := orgWithKeys(b, n)
-	s := app.top().(*orgScreen)
+	s := app.stack.top().(*orgScreen)
 	from, to := s.list.visible()
 	if to-from != s.list.page || to-from < 20 {
 		b.Fatalf("%d keys show rows %d to %d of a page of %d: not a full screen", n, from, to, s.list.page)
