@@ -103,7 +103,7 @@ func TestTUIEndToEnd(t *testing.T) {
 	waitFor("already has two access keys")
 
 	tm.Type("q")
-	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second))
+	final := tm.FinalModel(t, teatest.WithFinalTimeout(20*time.Second))
 	if strings.Contains(final.View(), newSecret) || strings.Contains(all.String(), newSecret) {
 		t.Fatal("the secret was sent to the terminal")
 	}
@@ -160,7 +160,7 @@ func TestTUISaveWaitsForAnotherM3keys(t *testing.T) {
 		teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
 			seen.Write(b)
 			return strings.Contains(seen.String(), what)
-		}, teatest.WithDuration(8*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+		}, teatest.WithDuration(20*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
 	}
 	waitFor("Acme lock")
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
@@ -183,7 +183,7 @@ func TestTUISaveWaitsForAnotherM3keys(t *testing.T) {
 	}
 	waitFor("AK-ONE is INACTIVE")
 	tm.Type("q")
-	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	tm.WaitFinished(t, teatest.WithFinalTimeout(20*time.Second))
 	reopened, err := keystore.Open(dir, passphrase)
 	if err != nil {
 		t.Fatal(err)
@@ -325,7 +325,7 @@ func TestTUICopySecretOnce(t *testing.T) {
 		t.Fatalf("%d clipboard writes after c twice, want 1", cb.Writes())
 	}
 	tm.Type("q")
-	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	tm.WaitFinished(t, teatest.WithFinalTimeout(20*time.Second))
 	if !cb.Empty() {
 		t.Fatal("quitting left the secret on the clipboard")
 	}
@@ -357,7 +357,7 @@ func TestTUINeverShowsTheSecretOrTheToken(t *testing.T) {
 	waitFor("Keys on this screen")
 	tm.Type("q") // closes help
 	tm.Type("q")
-	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second))
+	final := tm.FinalModel(t, teatest.WithFinalTimeout(20*time.Second))
 	rest, _ := io.ReadAll(tm.FinalOutput(t))
 	all.Write(rest)
 	texts := cb.texts()
@@ -504,7 +504,7 @@ func (r *rotationTUI) paste(keyID, secret string) {
 func (r *rotationTUI) quit() {
 	r.t.Helper()
 	r.tm.Type("q")
-	final := r.tm.FinalModel(r.t, teatest.WithFinalTimeout(5*time.Second))
+	final := r.tm.FinalModel(r.t, teatest.WithFinalTimeout(20*time.Second))
 	for _, s := range r.secrets {
 		if strings.Contains(final.View(), s) || strings.Contains(r.all.String(), s) {
 			r.t.Fatal("a secret was sent to the terminal")
@@ -683,7 +683,7 @@ func TestTUITeamSync(t *testing.T) {
 	waitFor("AK-BOB")
 
 	tm.Type("q")
-	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second))
+	final := tm.FinalModel(t, teatest.WithFinalTimeout(20*time.Second))
 	if strings.Contains(final.View(), bobSecret) || strings.Contains(all.String(), bobSecret) {
 		t.Fatal("bob's secret was sent to alice's terminal")
 	}
@@ -750,7 +750,7 @@ func TestTUIFollowsAnotherM3keys(t *testing.T) {
 	}
 	waitFor("AK-FROM-CLI", "copied") // one frame shows both
 	tm.Type("q")
-	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	tm.WaitFinished(t, teatest.WithFinalTimeout(20*time.Second))
 }
 
 // integration stands in for the integration a key is deployed to: it asks m3ter for a token
