@@ -3,6 +3,9 @@ package importer
 import (
 	"bytes"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"path/filepath"
 	"runtime"
 	"testing"
@@ -226,5 +229,44 @@ func BenchmarkApply(b *testing.B) {
 				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(runs*n), "ns/row")
 			})
 		}
+	}
+}
+
+// Apply and Add find organizations, service users and keys only through the Tx, whose
+// lookups are indexed: the document's own Org, User and Key scan it, so reaching them per row makes an import quadratic without allocating more (which
+// TestApplyWorkPerRowStaysFlat counts). Read from the source, so no clock is involved.
+func TestApplyLooksUpThroughTheTxOnly(t *testing.T) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "importer.go", nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, d := range f.Decls {
+		fn, ok := d.(*ast.FuncDecl)
+		if !ok || fn.Recv != nil || (fn.Name.Name != "Apply" && fn.Name.Name != "Add") {
+			continue
+		}
+		checked++
+		ast.Inspect(fn.Body, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok {
+				return true
+			}
+			var name string
+			switch fun := call.Fun.(type) {
+			case *ast.Ident:
+				name = fun.Name
+			case *ast.SelectorExpr:
+				name = fun.Sel.Name
+			}
+			if name == "Doc" {
+				t.Errorf("%s: %s calls %s: a per-row lookup must go through the Tx's index", fset.Position(call.Pos()), fn.Name.Name, name)
+			}
+			return true
+		})
+	}
+	if checked != 2 {
+		t.Fatalf("found %d of Apply and Add in importer.go", checked)
 	}
 }
