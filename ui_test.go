@@ -56,7 +56,7 @@ func TestTUIEndToEnd(t *testing.T) {
 	var all bytes.Buffer // everything the terminal was sent
 	waitFor := func(what string) {
 		t.Helper()
-		waitForOutput(t, tm, &all, 10*time.Second, what)
+		waitForOutput(t, tm, &all, 20*time.Second, what)
 	}
 	press := func(k tea.KeyType) { tm.Send(tea.KeyMsg{Type: k}) }
 
@@ -84,7 +84,7 @@ func TestTUIEndToEnd(t *testing.T) {
 	waitFor("already has two access keys")
 
 	tm.Type("q")
-	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second))
+	final := tm.FinalModel(t, teatest.WithFinalTimeout(20*time.Second))
 	if strings.Contains(final.View(), newSecret) || strings.Contains(all.String(), newSecret) {
 		t.Fatal("the secret was sent to the terminal")
 	}
@@ -168,7 +168,7 @@ func TestTUISaveWaitsForAnotherM3keys(t *testing.T) {
 		teatest.WithInitialTermSize(100, 30))
 	waitFor := func(what string) {
 		t.Helper()
-		waitForOutput(t, tm, nil, 8*time.Second, what)
+		waitForOutput(t, tm, nil, 20*time.Second, what)
 	}
 	waitFor("Acme lock")
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
@@ -191,7 +191,7 @@ func TestTUISaveWaitsForAnotherM3keys(t *testing.T) {
 	}
 	waitFor("AK-ONE is INACTIVE")
 	tm.Type("q")
-	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	tm.WaitFinished(t, teatest.WithFinalTimeout(20*time.Second))
 	reopened, err := keystore.Open(dir, passphrase)
 	if err != nil {
 		t.Fatal(err)
@@ -282,7 +282,7 @@ func copyTUI(t *testing.T, secret string) (tm *teatest.TestModel, cb *recordingC
 	all = &bytes.Buffer{}
 	waitFor = func(what string) {
 		t.Helper()
-		waitForOutput(t, tm, all, 10*time.Second, what)
+		waitForOutput(t, tm, all, 20*time.Second, what)
 	}
 	waitFor("Acme copy")
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
@@ -311,7 +311,7 @@ func TestTUICopySecretOnce(t *testing.T) {
 		t.Fatalf("%d clipboard writes after c twice, want 1", cb.Writes())
 	}
 	tm.Type("q")
-	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	tm.WaitFinished(t, teatest.WithFinalTimeout(20*time.Second))
 	if !cb.Empty() {
 		t.Fatal("quitting left the secret on the clipboard")
 	}
@@ -343,7 +343,7 @@ func TestTUINeverShowsTheSecretOrTheToken(t *testing.T) {
 	waitFor("Keys on this screen")
 	tm.Type("q") // closes help
 	tm.Type("q")
-	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second))
+	final := tm.FinalModel(t, teatest.WithFinalTimeout(20*time.Second))
 	rest, _ := io.ReadAll(tm.FinalOutput(t))
 	all.Write(rest)
 	texts := cb.texts()
@@ -431,7 +431,7 @@ func (r *rotationTUI) newSecret() string { return r.secrets[len(r.secrets)-1] }
 
 func (r *rotationTUI) waitFor(what string) {
 	r.t.Helper()
-	waitForOutput(r.t, r.tm, &r.all, 10*time.Second, what)
+	waitForOutput(r.t, r.tm, &r.all, 20*time.Second, what)
 }
 
 func (r *rotationTUI) key(k tea.KeyType) { r.tm.Send(tea.KeyMsg{Type: k}) }
@@ -477,7 +477,7 @@ func (r *rotationTUI) paste(keyID, secret string) {
 func (r *rotationTUI) quit() {
 	r.t.Helper()
 	r.tm.Type("q")
-	final := r.tm.FinalModel(r.t, teatest.WithFinalTimeout(5*time.Second))
+	final := r.tm.FinalModel(r.t, teatest.WithFinalTimeout(20*time.Second))
 	for _, s := range r.secrets {
 		if strings.Contains(final.View(), s) || strings.Contains(r.all.String(), s) {
 			r.t.Fatal("a secret was sent to the terminal")
@@ -618,7 +618,7 @@ func TestTUITeamSync(t *testing.T) {
 	})
 	waitFor := func(what string) {
 		t.Helper()
-		waitForOutput(t, tm, &all, 15*time.Second, what)
+		waitForOutput(t, tm, &all, 20*time.Second, what)
 	}
 	waitFor("⇅ in sync") // the sync on opening ran, and the badge says so
 
@@ -651,7 +651,7 @@ func TestTUITeamSync(t *testing.T) {
 	waitFor("AK-BOB")
 
 	tm.Type("q")
-	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second))
+	final := tm.FinalModel(t, teatest.WithFinalTimeout(20*time.Second))
 	if strings.Contains(final.View(), bobSecret) || strings.Contains(all.String(), bobSecret) {
 		t.Fatal("bob's secret was sent to alice's terminal")
 	}
@@ -675,7 +675,7 @@ func TestTUIFollowsAnotherM3keys(t *testing.T) {
 		teatest.WithInitialTermSize(100, 30))
 	waitFor := func(what ...string) {
 		t.Helper()
-		waitForOutput(t, tm, nil, 10*time.Second, what...)
+		waitForOutput(t, tm, nil, 20*time.Second, what...)
 	}
 	waitFor("Acme follow")
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
@@ -695,7 +695,7 @@ func TestTUIFollowsAnotherM3keys(t *testing.T) {
 	}
 	waitFor("AK-FROM-CLI", "copied") // one frame shows both
 	tm.Type("q")
-	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	tm.WaitFinished(t, teatest.WithFinalTimeout(20*time.Second))
 }
 
 // integration stands in for the integration a key is deployed to: it asks m3ter for a token

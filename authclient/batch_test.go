@@ -148,23 +148,31 @@ func TestBatchRatePerOrganization(t *testing.T) {
 	}
 }
 
-// TestBatchRateRealClock: 8 token requests to one org at 4/s: never more than 4
-// in any second, so the last starts at least a second after the first.
+// TestBatchRateRealClock: 8 token requests to one org at 4/s on the real clock: the first
+// 4 go at once, the other 4 not before a second has passed. Measured from before the run,
+// not between arrivals at the fake: a busy machine can delay an early request's arrival,
+// which would bring two arrivals closer than the limiter let them go.
 func TestBatchRateRealClock(t *testing.T) {
 	s := newFake(t)
 	keys := manyKeys(s, 1, 8)
 	b := &Batch{Client: newClient(t, Options{}), Rate: 4}
+	start := time.Now()
 	runBatch(t, context.Background(), b, keys)
 	reqs := s.Requests()
 	if len(reqs) != 8 {
 		t.Fatalf("%d requests, want 8", len(reqs))
 	}
-	for i := 4; i < len(reqs); i++ {
-		if gap := reqs[i].Time.Sub(reqs[i-4].Time); gap < 800*time.Millisecond {
-			t.Errorf("requests %d and %d only %s apart: 5 requests within a second at 4/s", i-4, i, gap)
+	early := 0
+	for _, r := range reqs {
+		if r.Time.Sub(start) < time.Second {
+			early++
 		}
 	}
-	if span := reqs[len(reqs)-1].Time.Sub(reqs[0].Time); span > 5*time.Second {
+	if early > 4 {
+		t.Errorf("%d of 8 requests within the first second at 4/s", early)
+	}
+	// Only a hang guard: the limiter's waits are checked exactly on a frozen clock above.
+	if span := reqs[len(reqs)-1].Time.Sub(start); span > 30*time.Second {
 		t.Errorf("8 requests at 4/s took %s, want about 1s", span)
 	}
 }
@@ -201,7 +209,7 @@ func TestBatchCancellation(t *testing.T) {
 	start := time.Now()
 	b := &Batch{Client: newClient(t, Options{Timeout: time.Minute}), Concurrency: 2, Verify: true}
 	results := runBatch(t, ctx, b, keys)
-	if elapsed := time.Since(start); elapsed > 5*time.Second {
+	if elapsed := time.Since(start); elapsed > 30*time.Second { // well short of the minute's timeout
 		t.Errorf("Run took %s to stop after cancellation", elapsed)
 	}
 	for i, r := range results {
@@ -244,7 +252,7 @@ func TestBatchLeavesNoGoroutines(t *testing.T) {
 		defer cancel()
 		(&Batch{Client: c, Verify: true}).Run(ctx, keys, func(int, Result) {})
 	}()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(30 * time.Second) // a hang guard: the loop ends once they have gone
 	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond) // waiting for goroutines to exit, not for an event we could observe
 	}

@@ -188,20 +188,42 @@ func TestIdleTimeout(t *testing.T) {
 	}
 }
 
+// A use moves the idle lock to a full idle period after it; a status request does not.
+// Read from the agent's own Until rather than by using it on a timer: a use delayed past a
+// short idle period by a busy machine would lock it.
 func TestUseResetsIdle(t *testing.T) {
 	dir, _ := setup(t)
-	st := startAgent(t, dir, Options{Idle: 3 * time.Second, Poll: 20 * time.Millisecond})
+	const idle = time.Hour
+	startAgent(t, dir, Options{Idle: idle, Poll: 20 * time.Millisecond})
 	c := client(t, dir)
-	id, r, err := c.Identity()
+	until := func() time.Time {
+		t.Helper()
+		st, err := c.Status()
+		if err != nil {
+			t.Fatalf("the agent locked: %v", err)
+		}
+		return st.Until
+	}
+	id, r, err := c.Identity() // a use
 	if err != nil {
 		t.Fatal(err)
 	}
-	for end := time.Now().Add(4 * time.Second); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
+	for range 3 {
+		before := until()
+		for !time.Now().After(before.Add(-idle)) { // the clock moves past the last use
+			time.Sleep(time.Millisecond)
+		}
+		if again := until(); !again.Equal(before) {
+			t.Fatalf("a status request moved the idle lock from %v to %v", before, again)
+		}
+		used := time.Now().Round(0) // wall clock, as the agent reports
 		if _, err := keystore.OpenWith(dir, id, r); err != nil {
 			t.Fatalf("the agent locked while used: %v", err)
 		}
+		if after := until(); !after.After(before) || after.Before(used.Add(idle)) {
+			t.Fatalf("a use at %v left the idle lock at %v (was %v), want %v or later", used, after, before, used.Add(idle))
+		}
 	}
-	waitDone(t, st, 15*time.Second, "idle after use stopped")
 }
 
 func TestHardMaximum(t *testing.T) {

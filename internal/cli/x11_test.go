@@ -54,7 +54,7 @@ func TestCopyThroughTheBuiltBinaryOnARealClipboard(t *testing.T) {
 	if xvfbtest.Read(t, display) != secret {
 		t.Fatal("right after m3keys copy the clipboard does not hold the secret")
 	}
-	waitFor("still holds the secret", func(s string) bool { return s == "" }, 8*time.Second)
+	waitFor("still holds the secret", func(s string) bool { return s == "" }, 20*time.Second) // 3s, then a hang guard
 
 	copyKey("AK-2")
 	xvfbtest.Write(t, display, "the user's own text")
