@@ -57,7 +57,7 @@ func describeFailure(ctx context.Context, host, endpoint string, timeout time.Du
 	case errors.Is(err, errTooLarge):
 		return fmt.Sprintf("%s response larger than 1 MiB — refused without reading the rest", endpoint)
 	case isTimeout(err):
-		return fmt.Sprintf("no answer from %s within %s — the network or m3ter may be slow; try again or raise --timeout", host, timeout)
+		return fmt.Sprintf("no answer from %s within %s — the network or m3ter may be slow; try again", host, timeout)
 	case isTLSError(err):
 		return fmt.Sprintf("TLS error talking to %s: %s", host, clean(innermost(err)))
 	}

@@ -388,7 +388,7 @@ func checkOutcome(s livecheck.Tally, failOnStale, asJSON bool) error {
 			advice: pick("rotate the keys marked STALE", "see .results[] where .stale is true") + " (m3keys, then r on the service user)"}
 	case s.Undetermined > 0:
 		return &exitError{code: ExitUncertain, msg: keys(s.Undetermined) + " could not be checked",
-			advice: pick("", `see .results[] where .result is "undetermined"; `) + "check the network or m3ter's status and run m3keys check again"}
+			advice: pick("", `see .results[] where .result is "undetermined"; `) + "check the network or m3ter's status and run m3keys check again (with a longer --timeout if m3ter is slow)"}
 	}
 	return nil
 }
