@@ -37,9 +37,9 @@ func WithLockTimeout(d time.Duration) Option { return func(o *options) { o.lockT
 // so the user learns what m3keys waits for. It runs on the waiting goroutine.
 func WithLockNotice(notice func(LockWait)) Option { return func(o *options) { o.lockNotice = notice } }
 
-// WithSaved calls fn after every save that changed keystore.age, with the document saved,
-// under the store's lock (fn must not use the store, nor change doc: the next save compares
-// with it). The demo mirrors saves in its fake m3ter.
+// WithSaved calls fn after every save that changed keystore.age, with a copy of the document
+// saved, under the store's lock (fn must not use the store). The demo mirrors saves in its fake
+// m3ter.
 func WithSaved(fn func(doc *Document)) Option { return func(o *options) { o.saved = fn } }
 
 // LockWait describes a wait for the store's lock.

@@ -18,7 +18,7 @@ func WithAfterSave(fn func(summary string) error) Option {
 // next in a team store.
 func (s *Store) afterSave(prev, next *Document) error {
 	if s.opts.saved != nil {
-		s.opts.saved(next)
+		s.opts.saved(next.Clone()) // a copy: the next save compares with next, so nothing may change it
 	}
 	if s.opts.afterSave == nil || !IsTeam(s.dir) {
 		return nil
