@@ -62,7 +62,7 @@ type agentOpenedMsg struct {
 }
 
 // agentOpened hands the store on as unlocking does, and shows the lock time in the header.
-func (s *unlockScreen) agentOpened(msg agentOpenedMsg) tea.Cmd {
+func (s *unlockScreen) agentOpened(msg agentOpenedMsg) *effect {
 	s.c.agent.until = msg.until
 	if msg.note != "" {
 		return do(openedMsg(msg.unlockedMsg), statusMsg{text: msg.note, isErr: true})

@@ -128,9 +128,6 @@ func (a *App) handle(msg tea.Msg) tea.Cmd {
 	case tea.KeyMsg:
 		return a.key(msg)
 	case routedMsg:
-		if in, ok := msg.msg.(intentsMsg); ok {
-			return a.intents(msg.to, in)
-		}
 		return a.route(msg.to, msg.msg)
 	case savedMsg:
 		return tea.Batch(a.saved(msg), a.c.team.status(a.c.deps.Team, false))
@@ -176,7 +173,7 @@ func (a *App) handle(msg tea.Msg) tea.Cmd {
 
 // intents carries out, in order, what the screen with ticket from asked for. A screen
 // already left asks for nothing any more.
-func (a *App) intents(from ticket, in intentsMsg) tea.Cmd {
+func (a *App) intents(from ticket, in []tea.Msg) tea.Cmd {
 	if a.stack.find(from.screen) == nil {
 		return nil
 	}

@@ -125,39 +125,57 @@ func (c *common) dryRun(change func(*keystore.Tx) error) error {
 
 func (c *common) stale(k *keystore.AccessKey) bool { return k.Stale(c.now(), c.deps.MaxAge) }
 
-// do is a command that asks the root for msgs (intents), in order, on behalf of the
-// screen that returns it: results come back to that screen (see App.tag). It is never
-// inlined: split knows do's commands by their code, and an inlined copy has other code.
-//
-//go:noinline
-func do(msgs ...tea.Msg) tea.Cmd {
-	return func() tea.Msg { return intentsMsg(msgs) }
+// effect is what a screen's update asks for besides its place on the stack: io, its own
+// I/O, which the program runs, and intents for the root, carried out in order before the
+// next message (see App.tag). Their results come back to that screen. nil asks for nothing.
+type effect struct {
+	io      tea.Cmd
+	intents []tea.Msg
 }
 
-// both is a screen's own command and what it asks the root for, as one command (tea.Batch
-// would hide the intents from split). Never inlined, as do.
-//
-//go:noinline
-func both(cmds ...tea.Cmd) tea.Cmd {
-	return func() tea.Msg { return tea.BatchMsg(cmds) }
+// do asks the root for msgs (intents), in order, on behalf of the screen that returns it.
+func do(msgs ...tea.Msg) *effect { return &effect{intents: msgs} }
+
+// run is the screen's own I/O; its messages come back to the screen.
+func run(cmd tea.Cmd) *effect {
+	if cmd == nil {
+		return nil
+	}
+	return &effect{io: cmd}
+}
+
+// both is all of effects as one: their I/O together, their intents in order.
+func both(effects ...*effect) *effect {
+	var io []tea.Cmd
+	var intents []tea.Msg
+	for _, e := range effects {
+		if e != nil {
+			io = append(io, e.io)
+			intents = append(intents, e.intents...)
+		}
+	}
+	if cmd := tea.Batch(io...); cmd != nil || len(intents) > 0 {
+		return &effect{io: cmd, intents: intents}
+	}
+	return nil
 }
 
 // fail says err in the status bar.
-func fail(err error) tea.Cmd { return do(failure(err)) }
+func fail(err error) *effect { return do(failure(err)) }
 
 func failure(err error) statusMsg { return statusMsg{text: plain(err), isErr: true} }
 
 // say puts text in the status bar.
-func say(text string) tea.Cmd { return do(statusMsg{text: text}) }
+func say(text string) *effect { return do(statusMsg{text: text}) }
 
 // push opens s over the screen that returns it.
-func push(s screen) tea.Cmd { return do(pushMsg{s: s}) }
+func push(s screen) *effect { return do(pushMsg{s: s}) }
 
 // pop closes the screen that returns it.
-func pop() tea.Cmd { return do(popMsg{}) }
+func pop() *effect { return do(popMsg{}) }
 
 // report says in the status bar what became of a change this screen asked for.
-func report(msg savedMsg) tea.Cmd {
+func report(msg savedMsg) *effect {
 	if msg.err != nil {
 		return fail(msg.err)
 	}

@@ -18,7 +18,7 @@ func newConfirmScreen(c *common, ask askMsg) *confirmScreen {
 	return &confirmScreen{c: c, question: ask.question, detail: ask.detail, yes: ask.yes}
 }
 
-func (s *confirmScreen) update(msg tea.Msg) (screen, tea.Cmd) {
+func (s *confirmScreen) update(msg tea.Msg) (screen, *effect) {
 	key, ok := msg.(tea.KeyMsg)
 	switch {
 	case !ok:

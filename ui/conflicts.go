@@ -40,7 +40,7 @@ func newConflictsScreen(c *common, conflicts []team.Conflict) *conflictsScreen {
 	return s
 }
 
-func (s *conflictsScreen) update(msg tea.Msg) (screen, tea.Cmd) {
+func (s *conflictsScreen) update(msg tea.Msg) (screen, *effect) {
 	key, ok := msg.(tea.KeyMsg)
 	if !ok || s.list.move(key, s.c.keys) {
 		s.list.fit()

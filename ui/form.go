@@ -227,7 +227,7 @@ func newFormScreen[S formSpec](c *common, spec S, fields ...field) *formScreen[S
 	return &formScreen[S]{c: c, spec: spec, form: newForm(fields...)}
 }
 
-func (s *formScreen[S]) update(msg tea.Msg) (screen, tea.Cmd) {
+func (s *formScreen[S]) update(msg tea.Msg) (screen, *effect) {
 	switch msg := msg.(type) {
 	case savedMsg:
 		return s, s.saved(msg)
@@ -240,12 +240,12 @@ func (s *formScreen[S]) update(msg tea.Msg) (screen, tea.Cmd) {
 	}
 	submit, cmd := s.form.update(msg, s.c.keys)
 	if submit {
-		return s, both(cmd, s.submit())
+		return s, both(run(cmd), s.submit())
 	}
-	return s, cmd
+	return s, run(cmd)
 }
 
-func (s *formScreen[S]) submit() tea.Cmd {
+func (s *formScreen[S]) submit() *effect {
 	change, err := s.spec.submit(&s.form)
 	if err == nil {
 		err = s.c.dryRun(change.apply)
@@ -258,7 +258,7 @@ func (s *formScreen[S]) submit() tea.Cmd {
 	return do(change)
 }
 
-func (s *formScreen[S]) saved(msg savedMsg) tea.Cmd {
+func (s *formScreen[S]) saved(msg savedMsg) *effect {
 	if msg.err != nil {
 		s.form.fail(msg.err)
 		return nil

@@ -23,7 +23,7 @@ func newHelpScreen(c *common, under screen) *helpScreen {
 	return &helpScreen{c: c, entries: k.helpEntries()}
 }
 
-func (s *helpScreen) update(msg tea.Msg) (screen, tea.Cmd) {
+func (s *helpScreen) update(msg tea.Msg) (screen, *effect) {
 	if _, ok := msg.(tea.KeyMsg); ok {
 		return s, pop()
 	}

@@ -49,9 +49,9 @@ func (s *historyScreen) refresh() {
 	s.table.fit()
 }
 
-func (s *historyScreen) update(msg tea.Msg) (screen, tea.Cmd) {
+func (s *historyScreen) update(msg tea.Msg) (screen, *effect) {
 	if done, cmd := s.table.handle(msg, s.c.keys, s.refresh); done {
-		return s, cmd
+		return s, run(cmd)
 	}
 	switch msg := msg.(type) {
 	case tea.KeyMsg:

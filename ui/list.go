@@ -163,16 +163,16 @@ func (l *list) empty(none, noMatch, noFailing string) string {
 // documentList is a list screen of the document's entries that edits them.
 type documentList interface {
 	refresh()               // rebuild the rows from the document
-	act(tea.KeyMsg) tea.Cmd // a key the list did not take
-	saved(savedMsg) tea.Cmd // the answer to a save the screen asked for
+	act(tea.KeyMsg) *effect // a key the list did not take
+	saved(savedMsg) *effect // the answer to a save the screen asked for
 }
 
 // updateDocumentList is what such a screen does with a message, but for check results,
 // which each screen weighs itself: the list's keys first, then the screen's, a rebuild
 // when the document changed, and the answer to its save.
-func updateDocumentList(l *list, k *KeyMap, s documentList, msg tea.Msg) tea.Cmd {
+func updateDocumentList(l *list, k *KeyMap, s documentList, msg tea.Msg) *effect {
 	if done, cmd := l.handle(msg, k, s.refresh); done {
-		return cmd
+		return run(cmd)
 	}
 	switch msg := msg.(type) {
 	case tea.KeyMsg:

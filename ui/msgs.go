@@ -9,17 +9,15 @@ import (
 )
 
 // ticket addresses a result to the screen that asked: its place on the stack (an id
-// never reused) and the number of the command on that screen. The root drops a result
+// never reused) and the number of the effect on that screen. The root drops a result
 // whose screen has left the stack; a screen that numbers its requests (testKeysMsg.req)
 // drops answers to older ones.
 type ticket struct{ screen, gen int }
 
 // Intents: a screen asks the root to do what is not its own business by returning
-// them in a command (do). The root stamps the command with the ticket of the screen
-// that returned it, so the result comes back there.
+// them in its effect (do). The root carries them out with the ticket of the screen
+// that returned them, so the result comes back there.
 type (
-	// intentsMsg is what do brings: intents to carry out in order.
-	intentsMsg []tea.Msg
 	// pushMsg opens a screen over the current one; esc (popMsg) comes back.
 	pushMsg struct{ s screen }
 	// popMsg closes the screen on top (or the overlay over it). saved is the change the

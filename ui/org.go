@@ -182,15 +182,15 @@ func (s *orgScreen) selected() (*keystore.ServiceUser, *keystore.AccessKey) {
 	return u, nil
 }
 
-func (s *orgScreen) update(msg tea.Msg) (screen, tea.Cmd) {
-	cmd := updateDocumentList(&s.list, s.c.keys, s, msg)
+func (s *orgScreen) update(msg tea.Msg) (screen, *effect) {
+	eff := updateDocumentList(&s.list, s.c.keys, s, msg)
 	if msg, ok := msg.(checkedMsg); ok && msg.orgID == s.orgID && (s.list.only || s.list.filter.active()) {
 		s.refresh() // a result can move a key in or out
 	}
-	return s, cmd
+	return s, eff
 }
 
-func (s *orgScreen) act(msg tea.KeyMsg) tea.Cmd {
+func (s *orgScreen) act(msg tea.KeyMsg) *effect {
 	k := s.c.keys
 	u, key := s.selected()
 	switch {
@@ -231,7 +231,7 @@ func (s *orgScreen) act(msg tea.KeyMsg) tea.Cmd {
 }
 
 // saved selects the row a change (here or in a form closed over this screen) was about.
-func (s *orgScreen) saved(msg savedMsg) tea.Cmd {
+func (s *orgScreen) saved(msg savedMsg) *effect {
 	if ch := msg.change; msg.err == nil && (ch.selectKey != "" || ch.selectUser != "") {
 		s.list.cursor = s.find(ch.selectKey, ch.selectUser)
 		s.list.fit()
@@ -240,14 +240,14 @@ func (s *orgScreen) saved(msg savedMsg) tea.Cmd {
 }
 
 // addKey opens the form, unless the keystore already refuses a key for this user.
-func (s *orgScreen) addKey(u *keystore.ServiceUser) tea.Cmd {
+func (s *orgScreen) addKey(u *keystore.ServiceUser) *effect {
 	if err := u.FreeSlot(); err != nil {
 		return fail(err)
 	}
 	return push(newAddKeyScreen(s.c, s.orgID, u.Name))
 }
 
-func (s *orgScreen) askToggle(u *keystore.ServiceUser, k *keystore.AccessKey) tea.Cmd {
+func (s *orgScreen) askToggle(u *keystore.ServiceUser, k *keystore.AccessKey) *effect {
 	id, user := k.AccessKeyID, clean(u.Name)
 	if k.Status == keystore.Inactive {
 		return do(askMsg{
@@ -273,7 +273,7 @@ func (s *orgScreen) askToggle(u *keystore.ServiceUser, k *keystore.AccessKey) te
 	})
 }
 
-func (s *orgScreen) askRemove(u *keystore.ServiceUser, k *keystore.AccessKey) tea.Cmd {
+func (s *orgScreen) askRemove(u *keystore.ServiceUser, k *keystore.AccessKey) *effect {
 	id := k.AccessKeyID
 	remove := func(tx *keystore.Tx) error { return tx.RemoveKey(id) }
 	if err := s.c.dryRun(remove); err != nil {

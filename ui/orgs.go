@@ -187,15 +187,15 @@ func (s *orgsScreen) selectedID() string {
 	return ""
 }
 
-func (s *orgsScreen) update(msg tea.Msg) (screen, tea.Cmd) {
-	cmd := updateDocumentList(&s.table.list, s.c.keys, s, msg)
+func (s *orgsScreen) update(msg tea.Msg) (screen, *effect) {
+	eff := updateDocumentList(&s.table.list, s.c.keys, s, msg)
 	if msg, ok := msg.(checkedMsg); ok && msg.orgDone {
 		s.refreshOrg(msg.orgID)
 	}
-	return s, cmd
+	return s, eff
 }
 
-func (s *orgsScreen) act(key tea.KeyMsg) tea.Cmd {
+func (s *orgsScreen) act(key tea.KeyMsg) *effect {
 	k := s.c.keys
 	row := s.selected()
 	switch {
@@ -219,14 +219,14 @@ func (s *orgsScreen) act(key tea.KeyMsg) tea.Cmd {
 }
 
 // saved selects the organization a change (here or in a form closed over this screen) was about.
-func (s *orgsScreen) saved(msg savedMsg) tea.Cmd {
+func (s *orgsScreen) saved(msg savedMsg) *effect {
 	if id := msg.change.selectOrg; id != "" && msg.err == nil {
 		s.selectID(id)
 	}
 	return report(msg)
 }
 
-func (s *orgsScreen) askDelete(row *orgRow) tea.Cmd {
+func (s *orgsScreen) askDelete(row *orgRow) *effect {
 	id := row.id
 	remove := func(tx *keystore.Tx) error { return tx.RemoveOrg(id) }
 	if err := s.c.dryRun(remove); err != nil {
@@ -241,12 +241,12 @@ func (s *orgsScreen) askDelete(row *orgRow) tea.Cmd {
 }
 
 // testOrg tests every ACTIVE key of the selected organization (t).
-func (s *orgsScreen) testOrg(row *orgRow) tea.Cmd {
+func (s *orgsScreen) testOrg(row *orgRow) *effect {
 	return do(testKeysMsg{keyIDs: s.c.activeKeyIDs(row.id)})
 }
 
 // testEvery tests every ACTIVE key of every organization, as one run (T).
-func (s *orgsScreen) testEvery() tea.Cmd {
+func (s *orgsScreen) testEvery() *effect {
 	return do(testKeysMsg{keyIDs: s.c.activeKeyIDs("")})
 }
 

@@ -128,7 +128,7 @@ func (s *rotateScreen) setSize(w, h int) {
 	s.form.resize(w)
 }
 
-func (s *rotateScreen) update(msg tea.Msg) (screen, tea.Cmd) {
+func (s *rotateScreen) update(msg tea.Msg) (screen, *effect) {
 	switch msg := msg.(type) {
 	case tea.KeyMsg:
 		return s, s.act(msg)
@@ -155,7 +155,7 @@ func (s *rotateScreen) heldForm(r *keystore.Rotation) bool {
 	return s.inForm(r) && !s.form.saving && (r == nil || r.Step != keystore.StepNewKey)
 }
 
-func (s *rotateScreen) act(msg tea.KeyMsg) tea.Cmd {
+func (s *rotateScreen) act(msg tea.KeyMsg) *effect {
 	k := s.c.keys
 	r := s.rotation()
 	switch {
@@ -164,9 +164,9 @@ func (s *rotateScreen) act(msg tea.KeyMsg) tea.Cmd {
 	case s.inForm(r):
 		submit, cmd := s.form.update(msg, k)
 		if submit {
-			return both(cmd, s.addNewKey())
+			return both(run(cmd), s.addNewKey())
 		}
-		return cmd
+		return run(cmd)
 	case s.finished != nil || r == nil:
 		return s.onPlan(msg)
 	case keyIs(msg, k.Delete):
@@ -186,7 +186,7 @@ func (s *rotateScreen) act(msg tea.KeyMsg) tea.Cmd {
 }
 
 // onPlan is a key on the plan (or on the summary of a rotation just finished).
-func (s *rotateScreen) onPlan(msg tea.KeyMsg) tea.Cmd {
+func (s *rotateScreen) onPlan(msg tea.KeyMsg) *effect {
 	switch k := s.c.keys; {
 	case keyIs(msg, k.Open):
 		return s.start()
@@ -208,7 +208,7 @@ func (s *rotateScreen) swap() {
 
 // start begins the rotation, or closes the summary of one just finished. Freeing a deployed key
 // takes a second, explicit confirmation.
-func (s *rotateScreen) start() tea.Cmd {
+func (s *rotateScreen) start() *effect {
 	if s.finished != nil || s.rotation() != nil {
 		return pop()
 	}
@@ -229,19 +229,19 @@ func (s *rotateScreen) start() tea.Cmd {
 }
 
 // change sends a change of this wizard and remembers what it was, for its answer.
-func (s *rotateScreen) change(what rotateChange, ch changeMsg) tea.Cmd {
+func (s *rotateScreen) change(what rotateChange, ch changeMsg) *effect {
 	s.sent, s.refusal = what, ""
 	return do(ch)
 }
 
 // ask has the root confirm a change first; the answer comes back here.
-func (s *rotateScreen) ask(what rotateChange, question, detail string, ch changeMsg) tea.Cmd {
+func (s *rotateScreen) ask(what rotateChange, question, detail string, ch changeMsg) *effect {
 	s.sent, s.refusal = what, ""
 	return do(askMsg{question: question, detail: detail, yes: ch})
 }
 
 // next is enter: what the current step does next.
-func (s *rotateScreen) next(r *keystore.Rotation) tea.Cmd {
+func (s *rotateScreen) next(r *keystore.Rotation) *effect {
 	org, user := s.orgID, s.user
 	switch r.Step {
 	case keystore.StepFreeSlot, keystore.StepRetire:
@@ -305,7 +305,7 @@ func visit(n int) string {
 }
 
 // retire makes the key INACTIVE, then removes it once m3ter rejects it, or after two confirmations.
-func (s *rotateScreen) retire(rt retiring) tea.Cmd {
+func (s *rotateScreen) retire(rt retiring) *effect {
 	k := s.key(rt.id)
 	id := shortID(rt.id)
 	if k == nil {
@@ -349,7 +349,7 @@ func (s *rotateScreen) wrongUser(r *keystore.Rotation) bool {
 }
 
 // askDropWrong removes a new key generated for another service user, back to step 2.
-func (s *rotateScreen) askDropWrong(r *keystore.Rotation) tea.Cmd {
+func (s *rotateScreen) askDropWrong(r *keystore.Rotation) *effect {
 	org, user, id := s.orgID, s.user, shortID(r.NewKeyID)
 	return s.ask(sentOther, "Remove "+id+", generated for another service user?",
 		"Delete it in the m3ter Console too ("+consolePath+"… the user it was generated under). Then generate one under "+clean(user)+
@@ -359,7 +359,7 @@ func (s *rotateScreen) askDropWrong(r *keystore.Rotation) tea.Cmd {
 }
 
 // editNote edits the new key's deployed-to note, offering the old key's when it has none (e, step 4).
-func (s *rotateScreen) editNote(r *keystore.Rotation) tea.Cmd {
+func (s *rotateScreen) editNote(r *keystore.Rotation) *effect {
 	nk := s.key(r.NewKeyID)
 	if nk == nil {
 		return nil
@@ -379,7 +379,7 @@ func (s *rotateScreen) offeredNote() string {
 	return ""
 }
 
-func (s *rotateScreen) askCancel() tea.Cmd {
+func (s *rotateScreen) askCancel() *effect {
 	org, user := s.orgID, s.user
 	return s.ask(sentCancel, "Cancel the rotation of "+clean(user)+"?", "What was done stays done (keys added, made INACTIVE or removed); only the wizard's progress is cleared.",
 		changeMsg{what: "cancel the rotation", done: "rotation of " + clean(user) + " cancelled; what was done stays",
@@ -398,7 +398,7 @@ func testedKey(r *keystore.Rotation) string {
 }
 
 // test asks for a live test of the key this step is about.
-func (s *rotateScreen) test(r *keystore.Rotation) tea.Cmd {
+func (s *rotateScreen) test(r *keystore.Rotation) *effect {
 	id := testedKey(r)
 	if s.key(id) == nil {
 		return nil
@@ -410,7 +410,7 @@ func (s *rotateScreen) test(r *keystore.Rotation) tea.Cmd {
 }
 
 // tested takes the result of this screen's test: the new key's proves it (the keystore judges).
-func (s *rotateScreen) tested(msg checkDoneMsg) tea.Cmd {
+func (s *rotateScreen) tested(msg checkDoneMsg) *effect {
 	s.testing = ""
 	s.last = &livecheck.Result{KeyID: msg.keyID, Live: msg.result, At: s.c.now()}
 	r := s.rotation()
@@ -427,7 +427,7 @@ func (s *rotateScreen) tested(msg checkDoneMsg) tea.Cmd {
 	}})
 }
 
-func (s *rotateScreen) addNewKey() tea.Cmd {
+func (s *rotateScreen) addNewKey() *effect {
 	keyID := s.form.value(fieldKeyID)
 	if err := validate.KeyID(keyID); err != nil {
 		s.form.fail(err)
@@ -449,7 +449,7 @@ func (s *rotateScreen) addNewKey() tea.Cmd {
 }
 
 // saved takes the answer to a change this screen (or a form over it) asked for.
-func (s *rotateScreen) saved(msg savedMsg) tea.Cmd {
+func (s *rotateScreen) saved(msg savedMsg) *effect {
 	sent := s.sent
 	s.sent = sentNone
 	if msg.err != nil {
@@ -468,7 +468,7 @@ func (s *rotateScreen) saved(msg savedMsg) tea.Cmd {
 			s.form.clear(i)
 		}
 		s.form.resize(s.w)
-		var test tea.Cmd
+		var test *effect
 		if r := s.rotation(); r != nil {
 			test = s.test(r)
 		}
@@ -483,7 +483,7 @@ func (s *rotateScreen) saved(msg savedMsg) tea.Cmd {
 }
 
 // say reports a change this wizard saved, when it has something to say.
-func (s *rotateScreen) say(msg savedMsg) tea.Cmd {
+func (s *rotateScreen) say(msg savedMsg) *effect {
 	if msg.change.done != "" {
 		return report(msg)
 	}

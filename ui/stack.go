@@ -1,18 +1,15 @@
 package ui
 
-import (
-	"reflect"
-
-	tea "github.com/charmbracelet/bubbletea"
-)
+import tea "github.com/charmbracelet/bubbletea"
 
 // screen is one page of the TUI. A new screen is one file: a type with these methods
 // and a constructor, pushed from the screen that opens it (return s, push(newScreen(…))).
 type screen interface {
 	// update takes a key, a result addressed to this screen, or a broadcast
-	// (docChangedMsg, checkedMsg). It returns the screen to keep in its place and a
-	// command: its own I/O, and what it asks the root for (do: push, pop, a change…).
-	update(msg tea.Msg) (screen, tea.Cmd)
+	// (docChangedMsg, checkedMsg). It returns the screen to keep in its place and its
+	// effect (nil for none): its own I/O (run), and what it asks the root for (do: push,
+	// pop, a change…).
+	update(msg tea.Msg) (screen, *effect)
 	// view draws the screen in the size setSize gave; it changes nothing.
 	view() string
 	// setSize is the room the screen has; pages, offsets and widths follow from it here.
@@ -142,19 +139,22 @@ func (a *App) route(to ticket, msg tea.Msg) tea.Cmd {
 }
 
 // deliver runs a screen's update, and keeps the screen it returns in its place. What its
-// command brings back is routed to it: results, and intents the root carries out on its behalf.
+// effect asks for is done on its behalf, and what its I/O brings back is routed to it.
 func (a *App) deliver(e *entry, msg tea.Msg) tea.Cmd {
-	s, cmd := e.s.update(msg)
+	s, eff := e.s.update(msg)
 	e.s = s
-	return a.tag(e, cmd)
+	return a.tag(e, eff)
 }
 
-// tag wraps the messages of a screen's command so they come back to that screen only.
-// An overlay speaks for the screen it covers: its command carries that screen's ticket.
-// The intents in the command (do) are taken out and carried out right after this Update,
-// before the next key: what a key asked for is done when the next one arrives.
-func (a *App) tag(e *entry, cmd tea.Cmd) tea.Cmd {
-	if cmd == nil {
+// tag stamps a screen's effect with the screen's ticket: its intents wait in a.pending,
+// and its I/O is wrapped so the messages come back to that screen only. An overlay
+// speaks for the screen it covers: its effect carries that screen's ticket.
+//
+// The intents are carried out within this Update (App.step), not sent through the
+// program: a key's intents are done when the next key arrives, so a quick second key
+// never reaches a screen the first one closed.
+func (a *App) tag(e *entry, eff *effect) tea.Cmd {
+	if eff == nil {
 		return nil
 	}
 	if e == a.stack.over {
@@ -162,50 +162,19 @@ func (a *App) tag(e *entry, cmd tea.Cmd) tea.Cmd {
 	}
 	e.gen++
 	t := ticket{screen: e.id, gen: e.gen}
-	in, rest := split(cmd)
-	if len(in) > 0 {
-		a.pending = append(a.pending, pendingIntents{from: t, msgs: in})
+	if len(eff.intents) > 0 {
+		a.pending = append(a.pending, pendingIntents{from: t, msgs: eff.intents})
 	}
-	if len(rest) == 0 {
+	if eff.io == nil {
 		return nil
 	}
-	return wrap(t, tea.Batch(rest...))
+	return wrap(t, eff.io)
 }
 
 // pendingIntents are intents a screen returned, with the ticket their results go back to.
 type pendingIntents struct {
 	from ticket
-	msgs intentsMsg
-}
-
-// Commands split can look into without running anything: do's, and both's (which only
-// returns its commands).
-var (
-	doCode   = reflect.ValueOf(do()).Pointer()
-	bothCode = reflect.ValueOf(both()).Pointer()
-)
-
-// split takes the intents out of a screen's command, in order; rest is its I/O, for the program.
-func split(cmd tea.Cmd) (in intentsMsg, rest []tea.Cmd) {
-	if cmd == nil {
-		return nil, nil
-	}
-	switch reflect.ValueOf(cmd).Pointer() {
-	case doCode:
-		return cmd().(intentsMsg), nil
-	case bothCode:
-		msg := cmd()
-		batch, ok := msg.(tea.BatchMsg)
-		if !ok {
-			return nil, []tea.Cmd{func() tea.Msg { return msg }}
-		}
-		for _, c := range batch {
-			i, r := split(c)
-			in, rest = append(in, i...), append(rest, r...)
-		}
-		return in, rest
-	}
-	return nil, []tea.Cmd{cmd}
+	msgs []tea.Msg
 }
 
 func wrap(t ticket, cmd tea.Cmd) tea.Cmd {

@@ -25,7 +25,7 @@ type probeMsg string
 
 func newProbeScreen(c *common) *probeScreen { return &probeScreen{c: c} }
 
-func (s *probeScreen) update(msg tea.Msg) (screen, tea.Cmd) {
+func (s *probeScreen) update(msg tea.Msg) (screen, *effect) {
 	switch msg := msg.(type) {
 	case tea.KeyMsg:
 		switch {
@@ -33,11 +33,11 @@ func (s *probeScreen) update(msg tea.Msg) (screen, tea.Cmd) {
 			return s, pop()
 		case keyIs(msg, s.c.keys.Test):
 			s.asked++
-			cmd := do(testKeysMsg{keyIDs: []string{probeKey(s.asks)}, req: s.asked})
+			eff := do(testKeysMsg{keyIDs: []string{probeKey(s.asks)}, req: s.asked})
 			s.asks++
-			return s, cmd
+			return s, eff
 		case keyIs(msg, s.c.keys.Open):
-			return s, func() tea.Msg { return probeMsg("own") }
+			return s, run(func() tea.Msg { return probeMsg("own") })
 		}
 	case checkDoneMsg:
 		if msg.req == s.asked {
@@ -269,19 +269,25 @@ func TestSnapshotSeesSharedState(t *testing.T) {
 	}
 }
 
-// What a screen asks for is carried out in the Update that asked: split finds do's intents
-// without running the screen's own I/O, also inside both, in order.
-func TestSplitFindsIntentsWithoutRunningIO(t *testing.T) {
+// What a screen asks for is carried out in the Update that asked: tag takes the intents
+// out of its effect, also out of nested boths, in order, without running the screen's I/O.
+func TestTagTakesIntentsWithoutRunningIO(t *testing.T) {
+	h, _ := openAcme(t)
 	ran := false
-	io := func() tea.Msg { ran = true; return probeMsg("io") }
-	in, rest := split(both(io, do(statusMsg{text: "a"}), both(do(popMsg{}))))
+	io := run(func() tea.Msg { ran = true; return probeMsg("io") })
+	top := h.app.stack.last()
+	cmd := h.app.tag(top, both(io, do(statusMsg{text: "a"}), both(do(popMsg{}))))
 	if ran {
-		t.Fatal("split ran the screen's I/O")
+		t.Fatal("tag ran the screen's I/O")
 	}
-	if len(in) != 2 || in[0] != (statusMsg{text: "a"}) || !reflect.DeepEqual(in[1], popMsg{}) {
+	p := h.app.pending
+	if len(p) != 1 || p[0].from.screen != top.id {
+		t.Fatalf("pending %#v, want one set of intents from the top screen", p)
+	}
+	if in := p[0].msgs; len(in) != 2 || in[0] != (statusMsg{text: "a"}) || !reflect.DeepEqual(in[1], popMsg{}) {
 		t.Fatalf("intents %#v, want the status then the pop", in)
 	}
-	if len(rest) != 1 || rest[0]() != probeMsg("io") {
-		t.Fatalf("rest %d commands, want the I/O", len(rest))
+	if got, want := cmd(), (routedMsg{to: p[0].from, msg: probeMsg("io")}); got != want {
+		t.Fatalf("I/O brought %#v, want %#v", got, want)
 	}
 }

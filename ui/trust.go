@@ -24,13 +24,13 @@ func newTrustScreen(c *common, change *team.RecipientChange) *trustScreen {
 	return &trustScreen{c: c, change: change}
 }
 
-func (s *trustScreen) update(msg tea.Msg) (screen, tea.Cmd) {
+func (s *trustScreen) update(msg tea.Msg) (screen, *effect) {
 	switch msg := msg.(type) {
 	case tea.KeyMsg:
 		switch {
 		case keyIs(msg, s.c.keys.Yes):
 			t, change := s.c.deps.Team, s.change
-			return s, func() tea.Msg { return trustedMsg{err: t.Trust(change)} }
+			return s, run(func() tea.Msg { return trustedMsg{err: t.Trust(change)} })
 		case keyIs(msg, s.c.keys.No):
 			return s, do(popMsg{}, statusMsg{text: "not trusted: saves stay refused — S shows the change again", isErr: true})
 		}

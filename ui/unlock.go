@@ -51,20 +51,20 @@ func newUnlockScreen(c *common, exists bool) *unlockScreen {
 	return s
 }
 
-func (s *unlockScreen) update(msg tea.Msg) (screen, tea.Cmd) {
+func (s *unlockScreen) update(msg tea.Msg) (screen, *effect) {
 	switch msg := msg.(type) {
 	case startMsg: // the agent, then $M3KEYS_PASSPHRASE, open the store without asking
 		if s.c.deps.Agent != nil && s.exists {
-			return s, s.openThroughAgent()
+			return s, run(s.openThroughAgent())
 		}
 		if p := s.c.deps.Passphrase; p != "" && s.exists {
-			return s, s.open(p, true)
+			return s, run(s.open(p, true))
 		}
 		return s, nil
 	case agentLockedMsg:
 		s.busy = false
 		if p := s.c.deps.Passphrase; p != "" && s.exists {
-			return s, s.open(p, true)
+			return s, run(s.open(p, true))
 		}
 		return s, nil
 	case agentOpenedMsg:
@@ -86,12 +86,12 @@ func (s *unlockScreen) update(msg tea.Msg) (screen, tea.Cmd) {
 		return s, nil
 	}
 	_, cmd := s.form.update(msg, s.c.keys) // a paste, say
-	return s, cmd
+	return s, run(cmd)
 }
 
-func (s *unlockScreen) key(key tea.KeyMsg) (screen, tea.Cmd) {
+func (s *unlockScreen) key(key tea.KeyMsg) (screen, *effect) {
 	if keyIs(key, s.c.keys.Back) {
-		return s, tea.Quit
+		return s, run(tea.Quit)
 	}
 	if key.Type == tea.KeyCtrlT && s.keepOption() != "" {
 		s.keep = !s.keep
@@ -108,9 +108,9 @@ func (s *unlockScreen) key(key tea.KeyMsg) (screen, tea.Cmd) {
 	}
 	submit, cmd := s.form.update(key, s.c.keys)
 	if submit {
-		return s, s.submit()
+		return s, run(s.submit())
 	}
-	return s, cmd
+	return s, run(cmd)
 }
 
 func (s *unlockScreen) submit() tea.Cmd {
