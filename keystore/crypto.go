@@ -37,6 +37,19 @@ func workFactor() int {
 	return WorkFactor
 }
 
+// newIdentity is a fresh identity and its identity.age bytes, encrypted with passphrase.
+func newIdentity(passphrase string) (*age.X25519Identity, []byte, error) {
+	id, err := age.GenerateX25519Identity()
+	if err != nil {
+		return nil, nil, err
+	}
+	enc, err := encryptIdentity(id, passphrase)
+	if err != nil {
+		return nil, nil, err
+	}
+	return id, enc, nil
+}
+
 func encryptIdentity(id *age.X25519Identity, passphrase string) ([]byte, error) {
 	if passphrase == "" {
 		return nil, errors.New("passphrase must not be empty")

@@ -34,11 +34,7 @@ func (s *Store) ChangeIdentity(passphrase string) error {
 	if IsTeam(s.dir) {
 		return ErrTeamIdentity
 	}
-	next, err := age.GenerateX25519Identity()
-	if err != nil {
-		return err
-	}
-	encID, err := encryptIdentity(next, passphrase)
+	next, encID, err := newIdentity(passphrase)
 	if err != nil {
 		return err
 	}

@@ -69,11 +69,7 @@ func JoinTeam(dir, passphrase string, opts ...Option) (*Member, error) {
 		return nil, err
 	}
 	defer lock.Unlock()
-	id, err := age.GenerateX25519Identity()
-	if err != nil {
-		return nil, err
-	}
-	enc, err := encryptIdentity(id, passphrase)
+	id, enc, err := newIdentity(passphrase)
 	if err != nil {
 		return nil, err
 	}

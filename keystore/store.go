@@ -86,11 +86,7 @@ func Create(dir, passphrase string, opts ...Option) (*Store, error) {
 	if doc := filepath.Join(dir, DocumentFile); fileExists(doc) {
 		return nil, &NoIdentityError{Document: doc}
 	}
-	id, err := age.GenerateX25519Identity()
-	if err != nil {
-		return nil, err
-	}
-	encID, err := encryptIdentity(id, passphrase)
+	id, encID, err := newIdentity(passphrase)
 	if err != nil {
 		return nil, err
 	}
