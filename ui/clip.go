@@ -246,7 +246,7 @@ func (cs *clipState) hold(c *common, msg clipCopiedMsg) tea.Cmd {
 	}
 	switch {
 	case msg.clearerErr != nil:
-		return tea.Batch(tick, c.say("if m3keys is killed, the clipboard keeps it: "+plain(msg.clearerErr)+" — quit with q, which clears it", true))
+		return tea.Batch(tick, c.say("if m3keys is killed, the clipboard keeps it: "+fact(msg.clearerErr)+" — quit with q, which clears it", true))
 	case deps.Clipboard.Mode() == clipboard.OSC52:
 		// OSC 52 cannot be read back: only the user can tell whether the terminal took it.
 		return tea.Batch(tick, c.say("copied through the terminal (OSC 52): if nothing pastes, the terminal does not allow it; in tmux, set -g set-clipboard on", false))
@@ -277,7 +277,7 @@ func teamNote(msg clipCopiedMsg) string {
 	case g.Unconfirmed:
 		return "handed out offline, recorded as unconfirmed — sync when the remote can be reached"
 	case g.TeamErr != nil:
-		return "the hand-out of " + shortID(msg.keyID) + " is recorded here but not pushed: " + plain(g.TeamErr) + " — sync to push it"
+		return "the hand-out of " + shortID(msg.keyID) + " is recorded here but not pushed: " + fact(g.TeamErr) + " — sync (S) to push it"
 	}
 	return ""
 }
@@ -302,7 +302,7 @@ func copyFailure(msg clipCopiedMsg, doc *keystore.Document, now time.Time) strin
 		}
 		return handedOut(msg.keyID, "", at)
 	case errors.As(msg.err, &uncommitted) && uncommitted.RolledBack():
-		return what + " was not copied: " + plain(msg.err) + "; nothing was handed out, and the mark was taken back — fix git, sync, then copy again"
+		return what + " was not copied: " + fact(msg.err) + "; nothing was handed out, and the mark was taken back — fix git, sync, then copy again"
 	case errors.As(msg.err, &nt):
 		return id + ": " + nt.Error() + " — press t to test the key"
 	case msg.rollbackErr != nil:
@@ -386,7 +386,7 @@ func (cs *clipState) cleared(c *common, s *saves, msg clipClearedMsg) tea.Cmd {
 	}
 	switch {
 	case msg.err != nil:
-		return c.say("could not clear the clipboard: "+plain(msg.err)+" — clear it yourself", true)
+		return c.say("could not clear the clipboard: "+fact(msg.err)+" — clear it yourself", true)
 	case !msg.onTime:
 		return nil
 	case msg.cleared:

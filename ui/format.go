@@ -29,12 +29,15 @@ func message(s string) string { return sanitize.Text(s, maxMessageRunes) }
 
 // plain turns an error into a sentence with what to do about it, in keys to press.
 func plain(err error) string {
-	msg := sanitize.Text(err.Error(), maxMessageRunes)
+	msg := fact(err)
 	if h := hintFor(err); h != "" {
 		return msg + " — " + h
 	}
 	return msg
 }
+
+// fact is an error's sentence alone, for a message that says itself what to do next.
+func fact(err error) string { return sanitize.Text(err.Error(), maxMessageRunes) }
 
 // count is "1 organization", "2 organizations".
 func count(n int, noun string) string {

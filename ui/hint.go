@@ -102,10 +102,10 @@ func storeHintFor(err error) string {
 		if lt.PID > 0 {
 			holder = fmt.Sprintf("another m3keys (pid %d)", lt.PID)
 		}
-		return holder + " is using the store — finish or quit it, then try again; if no m3keys runs, " +
+		return holder + " is using the store: finish or quit it, then try again; if no m3keys runs, " +
 			"another program holds the lock: find it with fuser " + lt.Path + " (or lsof), and stop it"
 	case errors.Is(err, keystore.ErrLockTimeout):
-		return "another m3keys is using the store — finish or quit it, then try again"
+		return "another m3keys is using the store: finish or quit it, then try again"
 	case errors.Is(err, keystore.ErrWrongPassphrase):
 		return "type it again"
 	case errors.Is(err, keystore.ErrNoStore):

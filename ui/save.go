@@ -168,7 +168,7 @@ func (a *App) checksSaved(msg checksSavedMsg) tea.Cmd {
 	}
 	if msg.err != nil {
 		return a.c.say(fmt.Sprintf("could not save %s: %s — they stay on screen and are saved again with the next result or when you quit",
-			count(len(s.unsaved), "check result"), plain(msg.err)), true)
+			count(len(s.unsaved), "check result"), fact(msg.err)), true)
 	}
 	if !a.c.checks.running() {
 		return s.flush(a.c.store, a.c.after) // results that came in while this save was in flight
