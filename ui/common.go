@@ -99,9 +99,9 @@ func (c *common) inactive(keyID string) bool {
 	return ok && ref.Key.Status == keystore.Inactive
 }
 
-// activeKeyIDs are the keys t tests: the ACTIVE ones of the organization, or of every one ("").
-func (c *common) activeKeyIDs(orgID string) []string {
-	refs, _ := livecheck.Select(c.doc, livecheck.Selection{OrgID: orgID}) // it names no key: nothing to refuse
+// keysToTest are the keys t and T test: livecheck's choice for sel, which names no key.
+func (c *common) keysToTest(sel livecheck.Selection) []string {
+	refs, _ := livecheck.Select(c.doc, sel) // it names no key: nothing to refuse
 	ids := make([]string, len(refs))
 	for i, ref := range refs {
 		ids[i] = ref.Key.AccessKeyID

@@ -8,6 +8,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/m3keys/m3keys/internal/livecheck"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -108,7 +109,7 @@ func TestHeaderKeepsProgressWithLongNames(t *testing.T) {
 	h.press("enter")
 	for _, w := range []int{60, 100} {
 		h.send(tea.WindowSizeMsg{Width: w, Height: 15})
-		h.app.c.startChecks(testKeysMsg{keyIDs: h.app.c.activeKeyIDs(orgA)}, ticket{})
+		h.app.c.startChecks(testKeysMsg{keyIDs: h.app.c.keysToTest(livecheck.Selection{OrgID: orgA})}, ticket{})
 		if head := strings.Split(h.view(), "\n")[0]; !strings.Contains(head, "testing 0/3") {
 			t.Errorf("at %d columns the header has no progress: %q", w, head)
 		}
@@ -225,6 +226,6 @@ func TestCreatingSaysCreating(t *testing.T) {
 func TestHealthWhileTestingFitsNarrow(t *testing.T) {
 	h, _ := unlocked(t)
 	h.send(tea.WindowSizeMsg{Width: 60, Height: 15})
-	h.app.c.startChecks(testKeysMsg{keyIDs: h.app.c.activeKeyIDs(orgA)}, ticket{})
+	h.app.c.startChecks(testKeysMsg{keyIDs: h.app.c.keysToTest(livecheck.Selection{OrgID: orgA})}, ticket{})
 	h.wantNotView("tes…")
 }

@@ -8,6 +8,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/exp/golden"
+	"github.com/m3keys/m3keys/internal/livecheck"
 )
 
 // Golden files of every screen at 80×24 and 60×15, ASCII colors and a fixed clock.
@@ -42,7 +43,9 @@ func TestGolden(t *testing.T) {
 		})},
 		{"org", open},
 		{"org_refusal", after(open, func(h *harness) { h.press("a") })},
-		{"org_testing", after(open, func(h *harness) { h.app.c.startChecks(testKeysMsg{keyIDs: h.app.c.activeKeyIDs(orgA)}, ticket{}) })},
+		{"org_testing", after(open, func(h *harness) {
+			h.app.c.startChecks(testKeysMsg{keyIDs: h.app.c.keysToTest(livecheck.Selection{OrgID: orgA})}, ticket{})
+		})},
 		{"org_tested", after(open, func(h *harness) { h.press("T") })},
 		{"addkey", after(open, func(h *harness) {
 			h.selectRow("new-integration")

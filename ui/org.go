@@ -6,6 +6,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/m3keys/m3keys/internal/livecheck"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -201,7 +202,7 @@ func (s *orgScreen) act(msg tea.KeyMsg) *effect {
 	case keyIs(msg, k.History):
 		return push(newHistoryScreen(s.c, s.orgID))
 	case keyIs(msg, k.TestAll):
-		return do(testKeysMsg{keyIDs: s.c.activeKeyIDs(s.orgID)})
+		return do(testKeysMsg{keyIDs: s.c.keysToTest(livecheck.Selection{OrgID: s.orgID})})
 	case u == nil:
 	case keyIs(msg, k.AddKey):
 		return s.addKey(u)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/m3keys/m3keys/authclient"
+	"github.com/m3keys/m3keys/internal/livecheck"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -259,7 +260,7 @@ func TestOrgTestAllShowsProgressAndFailures(t *testing.T) {
 
 func TestOrgProgressWhileTesting(t *testing.T) {
 	h, _ := openAcme(t)
-	cmd := h.app.c.startChecks(testKeysMsg{keyIDs: h.app.c.activeKeyIDs(orgA)}, ticket{})
+	cmd := h.app.c.startChecks(testKeysMsg{keyIDs: h.app.c.keysToTest(livecheck.Selection{OrgID: orgA})}, ticket{})
 	h.wantView("testing 0/3", "testing…")
 	h.run(cmd)
 	h.wantNotView("testing 0/3", "testing…")

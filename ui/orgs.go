@@ -9,6 +9,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/m3keys/m3keys/authclient"
 	"github.com/m3keys/m3keys/internal/lastcheck"
+	"github.com/m3keys/m3keys/internal/livecheck"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -242,12 +243,12 @@ func (s *orgsScreen) askDelete(row *orgRow) *effect {
 
 // testOrg tests every ACTIVE key of the selected organization (t).
 func (s *orgsScreen) testOrg(row *orgRow) *effect {
-	return do(testKeysMsg{keyIDs: s.c.activeKeyIDs(row.id)})
+	return do(testKeysMsg{keyIDs: s.c.keysToTest(livecheck.Selection{OrgID: row.id})})
 }
 
 // testEvery tests every ACTIVE key of every organization, as one run (T).
 func (s *orgsScreen) testEvery() *effect {
-	return do(testKeysMsg{keyIDs: s.c.activeKeyIDs("")})
+	return do(testKeysMsg{keyIDs: s.c.keysToTest(livecheck.Selection{})})
 }
 
 func (s *orgsScreen) enableKeys(k *KeyMap) {

@@ -18,7 +18,7 @@ import (
 
 // Selection is what a check covers.
 type Selection struct {
-	OrgID  string   // one organization; "" for every one
+	OrgID  string   // one organization, by its stored (canonical) ID; "" for every one
 	All    bool     // INACTIVE keys too
 	KeyIDs []string // just these keys, whatever their status
 }
