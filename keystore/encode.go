@@ -23,7 +23,10 @@ func appendDocument(b []byte, d *Document, prev *encoded) (*encoded, error) {
 	b = strconv.AppendInt(b, CurrentVersion, 10)
 	b = append(b, `,"organizations":`...)
 	var err error
-	secretsSame := len(d.Organizations) == len(prev.doc.Organizations) && prev.secrets.end > 0
+	// The secrets section is reused when there is one (a previous encoding) and every organization
+	// holds the same key IDs and secrets in the same order.
+	hadSecrets := prev.secrets.end > 0
+	secretsSame := hadSecrets && len(d.Organizations) == len(prev.doc.Organizations)
 	if d.Organizations == nil {
 		b = append(b, "null"...)
 	} else {
@@ -39,7 +42,7 @@ func appendDocument(b []byte, d *Document, prev *encoded) (*encoded, error) {
 				if b, err = appendOrg(b, o); err != nil {
 					return nil, err
 				}
-				secretsSame = secretsSame && sameSecrets(o, &prev.doc.Organizations[i])
+				secretsSame = secretsSame && i < len(prev.doc.Organizations) && sameSecrets(o, &prev.doc.Organizations[i])
 			}
 			e.orgs[i] = span{start, len(b)}
 		}
@@ -50,7 +53,8 @@ func appendDocument(b []byte, d *Document, prev *encoded) (*encoded, error) {
 		b = append(b, "null"...)
 	} else {
 		b = append(b, '[')
-		// prev's events from drop on open d's history (history is capped: the oldest go).
+		// d's history begins with prev's events from index drop on (the cap drops the oldest):
+		// their bytes are copied, and only the events after them are encoded.
 		drop := keptFrom(prev.doc.History, d.History, func(x, y *Event) bool { return *x == *y })
 		kept := len(prev.doc.History) - drop
 		if kept > 0 {
@@ -86,7 +90,7 @@ func appendDocument(b []byte, d *Document, prev *encoded) (*encoded, error) {
 }
 
 // encoded is a document's JSON and where its parts lie in it, for the next save to reuse.
-// doc must not change in place afterwards: committed documents never do.
+// doc must not change in place afterwards (a store's documents never do once encoded).
 type encoded struct {
 	doc     *Document
 	plain   []byte
