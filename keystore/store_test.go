@@ -520,3 +520,33 @@ func TestWithSavedSeesEachChangedSave(t *testing.T) {
 		t.Fatal("the hook did not get the document saved")
 	}
 }
+
+// When keystore.age cannot be linked as the backup, the previous version is written instead.
+func TestBackupIsWrittenWhenNoLinkCanBeMade(t *testing.T) {
+	s, dir := newStore(t)
+	doc, bakPath := filepath.Join(dir, DocumentFile), filepath.Join(dir, BackupFile)
+	// The link's temporary name taken by a directory that cannot be removed: the link fails.
+	blocker := filepath.Join(dir, fmt.Sprintf(".%s%d", BackupFile, os.Getpid()))
+	if err := os.MkdirAll(filepath.Join(blocker, "x"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	prev, err := os.ReadFile(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Update(func(tx *Tx) error { return tx.AddUser(orgA, "second") }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(blocker); err != nil {
+		t.Fatalf("the blocker is gone, so the link may not have failed: %v", err)
+	}
+	bak, err := os.ReadFile(bakPath)
+	if err != nil || !bytes.Equal(prev, bak) {
+		t.Fatalf("backup is not the previous keystore.age (%v)", err)
+	}
+	a, _ := os.Stat(doc)
+	b, _ := os.Stat(bakPath)
+	if os.SameFile(a, b) {
+		t.Fatal("the backup is keystore.age itself")
+	}
+}
