@@ -44,7 +44,7 @@ func (m *merger) eachField(w where, b, o, t, out any, want func(string) bool) {
 		switch {
 		case same(of, tf):
 			continue
-		case hasBase && same(bp.Elem().Field(i), of):
+		case hasBase && same(bp.Elem().Field(i), of) && !asksOfTheirs(typ, f.Name):
 			outv.Field(i).Set(tf)
 			continue
 		case hasBase && same(bp.Elem().Field(i), tf):
@@ -59,6 +59,27 @@ func (m *merger) eachField(w where, b, o, t, out any, want func(string) bool) {
 			m.record(w, resolvedDetail(c, side))
 		}
 	}
+}
+
+// asksOfTheirs names the fields whose change by the other side alone is still a conflict to
+// settle: an organization's API URL, where check sends its keys' secrets. Anyone who can push
+// can push a document (age does not tell who encrypted it), and a removed member knows the
+// organization IDs: taken silently, a changed URL would send the next check's secrets, new
+// keys included, to a server of theirs. The member sees both URLs and chooses.
+func asksOfTheirs(t reflect.Type, field string) bool {
+	return t == reflect.TypeFor[keystore.Organization]() && field == "APIURL"
+}
+
+// MovesAPIURL says whether theirs gives an organization of ours another API URL: a sync that
+// could take theirs as it is merges instead, so that the change is asked (asksOfTheirs).
+func MovesAPIURL(ours, theirs *keystore.Document) bool {
+	for i := range theirs.Organizations {
+		t := &theirs.Organizations[i]
+		if o, ok := ours.Org(t.ID); ok && o.APIURL != t.APIURL {
+			return true
+		}
+	}
+	return false
 }
 
 func resolvedDetail(c Conflict, side Side) string {

@@ -146,6 +146,35 @@ func TestRules(t *testing.T) {
 					t.Fatalf("name %q, user id %q: want both one-sided changes", o.Name, u.ID)
 				}
 			}},
+		{"TheirAPIURLIsAskedNotTaken",
+			nil,
+			func(tx *keystore.Tx) error {
+				return tx.EditOrg(keystore.NewOrg{ID: orgA, Name: "Acme", APIURL: "https://m3ter.evil.example"})
+			},
+			func(t *testing.T, r merge.Result) {
+				if len(r.Conflicts) != 1 || r.Conflicts[0].Field != "apiUrl" || r.Conflicts[0].Ours != `"`+validate.DefaultAPIURL+`"` ||
+					r.Conflicts[0].Theirs != `"https://m3ter.evil.example"` {
+					t.Fatalf("conflicts %v: want the API URL asked, both URLs shown", r.Conflicts)
+				}
+				if o, _ := r.Doc.Org(orgA); o.APIURL != validate.DefaultAPIURL {
+					t.Fatalf("API URL %q before it was settled", o.APIURL)
+				}
+				settled, err := merge.Resolve(r, 0, merge.Theirs)
+				if o, _ := settled.Doc.Org(orgA); err != nil || o.APIURL != "https://m3ter.evil.example" {
+					t.Fatalf("settled with theirs: %v, %q", err, o.APIURL)
+				}
+			}},
+		{"OurAPIURLIsKept",
+			func(tx *keystore.Tx) error {
+				return tx.EditOrg(keystore.NewOrg{ID: orgA, Name: "Acme", APIURL: "https://api.eu.m3ter.com"})
+			},
+			nil,
+			func(t *testing.T, r merge.Result) {
+				noConflicts(t, r)
+				if o, _ := r.Doc.Org(orgA); o.APIURL != "https://api.eu.m3ter.com" {
+					t.Fatalf("API URL %q", o.APIURL)
+				}
+			}},
 		{"SameChangeOnBothSidesIsNoConflict",
 			func(tx *keystore.Tx) error {
 				return tx.EditOrg(keystore.NewOrg{ID: orgA, Name: "Acme Ltd", APIURL: validate.DefaultAPIURL})

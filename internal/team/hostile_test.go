@@ -224,3 +224,52 @@ func TestJoinRefusesAHostileTip(t *testing.T) {
 		t.Fatal("a refused join left an identity.age in the store")
 	}
 }
+
+// Anyone who can push can push a keystore.age encrypted to the members' public recipients, and
+// a removed member knows the organization IDs: a pushed change of an API URL (where check sends
+// the secrets) stops the sync as a conflict to settle, showing both URLs, and is not taken.
+func TestPushedAPIURLChangeIsAskedNotTaken(t *testing.T) {
+	remote, ms := newTeam(t, "bob")
+	bob := ms[1]
+	forged := ms[0].store.Document()
+	forged.Organizations[0].APIURL = "https://m3ter.evil.invalid"
+	plain, err := keystore.EncodeDocument(forged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hostilePush(t, remote, func(t *testing.T, wt string) {
+		text, err := os.ReadFile(filepath.Join(wt, keystore.RecipientsFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs, err := keystore.ParseRecipients(text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var to []age.Recipient
+		for _, r := range rs {
+			x, err := age.ParseX25519Recipient(r.Key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			to = append(to, x)
+		}
+		var enc bytes.Buffer
+		w, err := age.Encrypt(&enc, to...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write(plain); err != nil || w.Close() != nil {
+			t.Fatal("encrypting the forged document:", err)
+		}
+		writeIn(t, wt, keystore.DocumentFile, enc.String())
+	})
+	r, err := bob.sync()
+	if !errors.Is(err, team.ErrConflicts) || len(r.Conflicts) != 1 || r.Conflicts[0].Field != "apiUrl" ||
+		!strings.Contains(r.Conflicts[0].Theirs, "m3ter.evil.invalid") {
+		t.Fatalf("sync of a pushed API URL = %v, conflicts %v; want the API URL asked", err, r.Conflicts)
+	}
+	if o := bob.store.Document().Organizations[0]; o.APIURL == "https://m3ter.evil.invalid" {
+		t.Fatal("the pushed API URL was taken")
+	}
+}

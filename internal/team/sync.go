@@ -226,6 +226,12 @@ func (e *syncer) integrate(held *keystore.Held, hasRemote bool) (ahead bool, err
 	case nBehind == 0:
 		return nAhead > 0, e.notePending(up)
 	case nAhead == 0:
+		if moved, err := e.movesAPIURL(up); err != nil || moved {
+			if err != nil {
+				return false, err
+			}
+			return true, e.merge(held, up) // as a merge: the change is a conflict to settle
+		}
 		if err := takeIn(e.r, held, head, up); err != nil {
 			return false, err
 		}
@@ -239,6 +245,26 @@ func (e *syncer) integrate(held *keystore.Held, hasRemote bool) (ahead bool, err
 		return false, err
 	}
 	return true, e.merge(held, up)
+}
+
+// movesAPIURL says whether up, which HEAD could fast-forward to, changes an organization's
+// API URL: where check sends that organization's secrets. Such a change is never taken
+// silently (merge's rule), so it needs both documents decrypted, after the commits are checked.
+func (e *syncer) movesAPIURL(up string) (bool, error) {
+	if err := e.r.inspect(head, up); err != nil {
+		return false, err
+	}
+	ours, err := e.read(head, "your version")
+	if err == nil {
+		var theirs version
+		if theirs, err = e.read(up, "the remote's version ("+abbrev(up)+")"); err == nil {
+			return merge.MovesAPIURL(ours.doc, theirs.doc), nil
+		}
+	}
+	if errors.Is(err, keystore.ErrNotMember) {
+		return false, nil // joining (nothing of ours to compare), or removed: the fast-forward says so
+	}
+	return false, err
 }
 
 // noteOverLimit tells, after a fast-forward, the service users the document brought flags over
