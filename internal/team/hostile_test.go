@@ -12,6 +12,7 @@ import (
 
 	"filippo.io/age"
 
+	"github.com/m3keys/m3keys/internal/merge"
 	"github.com/m3keys/m3keys/internal/team"
 	"github.com/m3keys/m3keys/keystore"
 )
@@ -271,5 +272,16 @@ func TestPushedAPIURLChangeIsAskedNotTaken(t *testing.T) {
 	}
 	if o := bob.store.Document().Organizations[0]; o.APIURL == "https://m3ter.evil.invalid" {
 		t.Fatal("the pushed API URL was taken")
+	}
+	// Kept as ours by choice: merged and pushed back; the remote's tip has our URL again.
+	id := r.Conflicts[0].ID
+	if _, err := bob.sync(func(o *team.SyncOptions) { o.Choose = map[string]merge.Side{id: merge.Ours} }); err != nil {
+		t.Fatalf("settling with ours: %v", err)
+	}
+	if o := bob.store.Document().Organizations[0]; o.APIURL == "https://m3ter.evil.invalid" {
+		t.Fatal("settled with ours, yet the pushed API URL was taken")
+	}
+	if r, err := bob.sync(); err != nil || len(r.Conflicts) > 0 {
+		t.Fatalf("after settling, a sync still stops: %v %v", err, r.Conflicts)
 	}
 }
