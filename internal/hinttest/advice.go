@@ -1,11 +1,11 @@
 package hinttest
 
 import (
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/m3keys/m3keys/internal/testkit"
 )
 
 // splitOut is code that cuts a " — advice" out of a message.
@@ -18,7 +18,7 @@ var adviceInError = regexp.MustCompile(`(errors\.New|Errorf|Sprintf)\([^\n]* —
 // front end words its hint from the error (hint, hintFor), never from another package's text.
 func NoAdviceSplitOut(t testing.TB, dir string) {
 	t.Helper()
-	for f, src := range sources(t, dir) {
+	for f, src := range testkit.Sources(t, dir) {
 		if splitOut.MatchString(src) {
 			t.Errorf("%s splits \" — \" out of a message: word the hint from the error instead", f)
 		}
@@ -29,32 +29,11 @@ func NoAdviceSplitOut(t testing.TB, dir string) {
 // " — " tail: below the front ends, errors carry facts, and the front ends say what to do.
 func NoAdviceInErrors(t testing.TB, dir string) {
 	t.Helper()
-	for f, src := range sources(t, dir) {
+	for f, src := range testkit.Sources(t, dir) {
 		for i, line := range strings.Split(src, "\n") {
 			if code, _, _ := strings.Cut(line, "//"); adviceInError.MatchString(code) {
 				t.Errorf("%s:%d: an error carries advice after \" — \": make it facts only, and word the advice in cli hint and ui hintFor", f, i+1)
 			}
 		}
 	}
-}
-
-// sources is the text of dir's non-test Go files, by path.
-func sources(t testing.TB, dir string) map[string]string {
-	t.Helper()
-	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no Go files in %s: %v", dir, err)
-	}
-	srcs := map[string]string{}
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") {
-			continue
-		}
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		srcs[f] = string(b)
-	}
-	return srcs
 }

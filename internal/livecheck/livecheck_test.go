@@ -2,14 +2,13 @@ package livecheck
 
 import (
 	"errors"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/m3keys/m3keys/authclient"
 	"github.com/m3keys/m3keys/internal/outcome"
+	"github.com/m3keys/m3keys/internal/testkit"
 	"github.com/m3keys/m3keys/keystore"
 )
 
@@ -140,20 +139,9 @@ func TestTallyCountsRetiredKeysApart(t *testing.T) {
 // check themselves; they call Key and Record, so the rules stay in one place.
 func TestFacesLeaveTheActToThisPackage(t *testing.T) {
 	for _, dir := range []string{"../../ui", "../cli"} {
-		files, err := filepath.Glob(filepath.Join(dir, "*.go"))
-		if err != nil || len(files) == 0 {
-			t.Fatalf("%s: %v (%d files)", dir, err, len(files))
-		}
-		for _, f := range files {
-			if strings.HasSuffix(f, "_test.go") {
-				continue
-			}
-			src, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
+		for f, src := range testkit.Sources(t, dir) {
 			for _, own := range []string{"authclient.Key{", ".RecordCheck(", ".SawServiceUser("} {
-				if strings.Contains(string(src), own) {
+				if strings.Contains(src, own) {
 					t.Errorf("%s does %s itself: call livecheck.Key / livecheck.Record", f, own)
 				}
 			}
