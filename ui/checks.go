@@ -186,11 +186,14 @@ func (r *checkRun) check(deps Deps, job checkJob) tea.Cmd {
 // "testing" until its last key is done). The screen that asked gets the result.
 func (a *App) checkDone(msg checkDoneMsg) tea.Cmd {
 	r := &a.c.checks
-	if !r.took(msg, a.c.inactive(msg.keyID)) {
+	ref, stored := a.c.doc.Key(msg.keyID) // one scan for both: the run's count and the token held
+	if !r.took(msg, stored && ref.Key.Status == keystore.Inactive) {
 		return nil
 	}
 	a.c.results[msg.keyID] = msg.result
-	a.c.holdToken(msg.keyID, msg.result)
+	if stored {
+		a.c.tokens.Hold(livecheck.Key(ref), msg.result)
+	}
 	cmds := []tea.Cmd{a.saves.take(a.c, msg.keyID, msg.result, a.c.after), a.c.checks.dispatch(a.c.deps),
 		a.broadcast(checkedMsg{orgID: msg.orgID, orgDone: r.left[msg.orgID] == 0}), a.route(msg.to, msg)}
 	if !r.running() && !r.shownIn(a.stack.top()) {

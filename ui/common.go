@@ -93,12 +93,6 @@ func (c *common) show(r livecheck.Result) {
 	_ = livecheck.Record(c.docTx, r) // the save says what went wrong
 }
 
-// inactive says the key is stored INACTIVE: its check reads the other way round (outcome.Outcome).
-func (c *common) inactive(keyID string) bool {
-	ref, ok := c.doc.Key(keyID)
-	return ok && ref.Key.Status == keystore.Inactive
-}
-
 // keysToTest are the keys t and T test: livecheck's choice for sel, which names no key.
 func (c *common) keysToTest(sel livecheck.Selection) []string {
 	refs, _ := livecheck.Select(c.doc, sel) // it names no key: nothing to refuse

@@ -37,7 +37,7 @@ func plain(err error) string {
 }
 
 // fact is an error's sentence alone, for a message that says itself what to do next.
-func fact(err error) string { return sanitize.Text(err.Error(), maxMessageRunes) }
+func fact(err error) string { return message(err.Error()) }
 
 // count is "1 organization", "2 organizations".
 func count(n int, noun string) string {

@@ -226,13 +226,20 @@ func (e *syncer) integrate(held *keystore.Held, hasRemote bool) (ahead bool, err
 	case nBehind == 0:
 		return nAhead > 0, e.notePending(up)
 	case nAhead == 0:
-		if moved, err := e.movesAPIURL(up); err != nil || moved {
+		ours, err := e.r.resolve(head)
+		if err != nil {
+			return false, err
+		}
+		if err := e.r.inspect(ours, up); err != nil {
+			return false, err
+		}
+		if moved, err := e.movesAPIURL(ours, up); err != nil || moved {
 			if err != nil {
 				return false, err
 			}
 			return true, e.merge(held, up) // as a merge: the change is a conflict to settle
 		}
-		if err := takeIn(e.r, held, head, up); err != nil {
+		if err := adopt(e.r, held, ours, up); err != nil {
 			return false, err
 		}
 		e.res.Received += nBehind
@@ -247,18 +254,15 @@ func (e *syncer) integrate(held *keystore.Held, hasRemote bool) (ahead bool, err
 	return true, e.merge(held, up)
 }
 
-// movesAPIURL says whether up, which HEAD could fast-forward to, changes an organization's
+// movesAPIURL says whether up, which ours could fast-forward to, changes an organization's
 // API URL: where check sends that organization's secrets. Such a change is never taken
-// silently (merge's rule), so it needs both documents decrypted, after the commits are checked.
-func (e *syncer) movesAPIURL(up string) (bool, error) {
-	if err := e.r.inspect(head, up); err != nil {
-		return false, err
-	}
-	ours, err := e.read(head, "your version")
+// silently (merge's rule), so both documents are decrypted; up's commits are checked already.
+func (e *syncer) movesAPIURL(ours, up string) (bool, error) {
+	mine, err := e.read(ours, "your version")
 	if err == nil {
 		var theirs version
 		if theirs, err = e.read(up, "the remote's version ("+abbrev(up)+")"); err == nil {
-			return merge.MovesAPIURL(ours.doc, theirs.doc), nil
+			return merge.MovesAPIURL(mine.doc, theirs.doc), nil
 		}
 	}
 	if errors.Is(err, keystore.ErrNotMember) {
@@ -330,6 +334,12 @@ func takeIn(r repo, held *keystore.Held, from, to string) error {
 	if err := r.inspect(old, to); err != nil {
 		return err
 	}
+	return adopt(r, held, old, to)
+}
+
+// adopt writes commit to's files with the store's atomic writer, then moves the branch from
+// old to to. to's commits are checked already (inspect).
+func adopt(r repo, held *keystore.Held, old, to string) error {
 	doc, _, err := r.file(to, keystore.DocumentFile)
 	if err != nil {
 		return err
